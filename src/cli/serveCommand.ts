@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { buildServer } from '../http/server.ts';
+
+/** `seatwise serve`: runs the Seatwise server (also what `npm start` runs). */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Run the Seatwise server (settings from SEATWISE_PORT, SEATWISE_HOST, SEATWISE_DATA_DIR, LOG_LEVEL)',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const app = buildServer({ logLevel: config.LOG_LEVEL });
+      await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
+      const stop = async () => {
+        await app.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

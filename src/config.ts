@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const envSchema = z.object({
+  SEATWISE_PORT: z.coerce.number().int().min(0).max(65535).default(4310),
+  SEATWISE_HOST: z.string().min(1).default('127.0.0.1'),
+  SEATWISE_DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Seatwise's settings, read once from the environment at start. */
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value stops the start with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,92 @@
+import {
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  GraphQLList,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  valueFromAST,
+} from 'graphql';
+
+/** Lists without a `limit` argument are assumed to hold this many items, as monday's estimator does. */
+const UNBOUNDED_LIST_ESTIMATE = 10;
+const USERS_DEFAULT_LIMIT = 200;
+const USERS_MAX_LIMIT = 1000;
+
+/**
+ * Estimates a query's complexity the way monday charges it: every field costs one point and a list multiplies
+ * what each item selects by how many items it can return (`limit`, capped like the resolver caps it).
+ */
+export function queryComplexity(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
+  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  if (!root) return 0;
+  // Mutations carry a base cost so a write is never free.
+  const base = operation.operation === 'mutation' ? 10 : 0;
+  return base + selectionCost(root, operation.selectionSet, fragments, variables);
+}
+
+/** True when a query selects nothing but `complexity`, which monday bills as a tenth of a call. */
+export function isComplexityOnly(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every(
+    (s) => s.kind === Kind.FIELD && (s.name.value === 'complexity' || s.name.value === '__typename'),
+  );
+}
+
+function selectionCost(
+  type: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const field = type.getFields()[selection.name.value];
+      if (field) cost += fieldCost(field, selection, fragments, variables);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      cost += selectionCost(type, selection.selectionSet, fragments, variables);
+    } else {
+      const fragment = fragments[selection.name.value];
+      if (fragment) cost += selectionCost(type, fragment.selectionSet, fragments, variables);
+    }
+  }
+  return cost;
+}
+
+function fieldCost(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
+  const named = getNamedType(field.type);
+  if (!node.selectionSet || !isObjectType(named)) return 1;
+  const childCost = selectionCost(named, node.selectionSet, fragments, variables);
+  const isList = getNullableType(field.type) instanceof GraphQLList;
+  if (!isList) return 1 + childCost;
+  return 1 + childCost * listSize(field, node, variables);
+}
+
+function listSize(
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): number {
+  const limitArg = field.args.find((a) => a.name === 'limit');
+  if (!limitArg) return UNBOUNDED_LIST_ESTIMATE;
+  const limitNode = node.arguments?.find((a) => a.name.value === 'limit');
+  const given = limitNode ? valueFromAST(limitNode.value, limitArg.type, variables) : undefined;
+  const limit = typeof given === 'number' && given > 0 ? given : USERS_DEFAULT_LIMIT;
+  return Math.min(limit, USERS_MAX_LIMIT);
+}

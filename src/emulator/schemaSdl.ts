@@ -1,0 +1,300 @@
+/**
+ * The emulator's GraphQL schema: a subset of monday's published 2026-07 schema with the same type, field and
+ * argument names. 2026-10 is the same schema without the legacy user booleans monday removed in that version.
+ */
+const sdl2026_07 = /* GraphQL */ `
+schema {
+  query: Query
+  mutation: Mutation
+}
+
+scalar Date
+scalar ISO8601DateTime
+
+type Query {
+  me: User
+  account: Account
+  users(
+    ids: [ID!]
+    name: String
+    emails: [String!]
+    user_kind: UserKindFilterInput
+    sort: [UsersSortInput!]
+    status: [UserStatus!]
+    limit: Int = 200
+    page: Int = 1
+    kind: UserKind
+    non_active: Boolean
+    newest_first: Boolean
+  ): [User!]
+  complexity: Complexity
+  version: Version!
+  versions: [Version!]
+}
+
+type Mutation {
+  invite_users(emails: [String!]!, user_role: UserRole, product: Product): InviteUsersResult
+  update_users_role(user_ids: [ID!]!, new_role: BaseRoleName, role_id: ID): UpdateUsersRoleResult
+  deactivate_users(user_ids: [ID!]!): DeactivateUsersResult
+  activate_users(user_ids: [ID!]!): ActivateUsersResult
+  complexity: Complexity
+}
+
+type User {
+  id: ID!
+  account: Account!
+  account_id: ID!
+  name: String!
+  email: String!
+  title: String!
+  url: String!
+  created_at: ISO8601DateTime!
+  join_date: Date @deprecated(reason: "This field is deprecated. Please use became_active_at instead.")
+  last_activity: Date
+  enabled: Boolean! @deprecated(reason: "This field is deprecated. Please use status instead.")
+  is_admin: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
+  is_guest: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
+  is_view_only: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
+  is_pending: Boolean @deprecated(reason: "This field is deprecated. Please use status instead.")
+  is_verified: Boolean @deprecated(reason: "This field is deprecated. Please use is_email_confirmed instead.")
+  kind: String!
+  status: UserStatus!
+  invitation_method: InvitationMethod!
+  is_email_confirmed: Boolean!
+  is_deleted: Boolean!
+  became_active_at: ISO8601DateTime
+  time_zone_identifier: String
+  teams(ids: [ID!]): [Team]
+}
+
+type Team {
+  id: ID!
+  name: String!
+  is_guest: Boolean
+  picture_url: String
+}
+
+type Account {
+  id: ID!
+  name: String!
+  slug: String!
+  tier: String
+  plan: Plan
+  products: [AccountProduct]
+  active_members_count: Int
+  is_during_trial: Boolean
+  is_trial_expired: Boolean
+  country_code: String
+}
+
+type Plan {
+  max_users: Int!
+  period: String
+  tier: String
+  version: Int!
+}
+
+type AccountProduct {
+  default_workspace_id: ID
+  id: ID
+  kind: String
+  tier: String
+}
+
+type Complexity {
+  after: Int!
+  before: Int!
+  query: Int!
+  reset_in_x_seconds: Int!
+}
+
+type Version {
+  display_name: String!
+  kind: VersionKind!
+  value: String!
+}
+
+enum VersionKind {
+  current
+  deprecated
+  dev
+  maintenance
+  old__maintenance
+  old_previous_maintenance
+  previous_maintenance
+  release_candidate
+}
+
+enum UserStatus {
+  ACTIVE
+  INACTIVE
+  PENDING
+}
+
+enum UserKind {
+  all
+  guests
+  non_guests
+  non_pending
+}
+
+input UserKindFilterInput {
+  in: [UserKindFilter!]
+  not_in: [UserKindFilter!]
+}
+
+enum UserKindFilter {
+  ADMIN
+  MEMBER
+  GUEST
+  VIEW_ONLY
+  BASIC
+}
+
+input UsersSortInput {
+  field: UsersSortField!
+  direction: UsersSortDirection!
+}
+
+enum UsersSortField {
+  CREATED_AT
+}
+
+enum UsersSortDirection {
+  ASC
+  DESC
+}
+
+enum InvitationMethod {
+  USER
+  SCIM
+  SSO
+  AUTH_DOMAIN
+  FIRST_USER
+  CONSOLIDATION
+  INTERNAL_CREATION
+  UNKNOWN
+  SERVICE_PORTAL_AUTH_DOMAIN
+  SERVICE_PORTAL_USER_INVITATION
+  API_USER_CREATION
+  AGENT_USER_CREATION
+  SYSTEM_CREATION
+}
+
+enum UserRole {
+  GUEST
+  VIEW_ONLY
+  MEMBER
+  ADMIN
+}
+
+enum BaseRoleName {
+  GUEST
+  VIEW_ONLY
+  MEMBER
+  ADMIN
+}
+
+enum Product {
+  work_management
+  crm
+  dev
+  service
+  whiteboard
+  knowledge
+  forms
+  workflows
+}
+
+type InviteUsersResult {
+  invited_users: [User!]
+  errors: [InviteUsersError!]
+}
+
+type InviteUsersError {
+  message: String
+  code: InviteUsersErrorCode
+  email: ID
+}
+
+enum InviteUsersErrorCode {
+  ERROR
+}
+
+type UpdateUsersRoleResult {
+  updated_users: [User!]
+  errors: [UpdateUsersRoleError!]
+}
+
+type UpdateUsersRoleError {
+  message: String
+  code: UpdateUsersRoleErrorCode
+  user_id: ID
+}
+
+enum UpdateUsersRoleErrorCode {
+  EXCEEDS_BATCH_LIMIT
+  INVALID_INPUT
+  USER_NOT_FOUND
+  CANNOT_UPDATE_SELF
+  FAILED
+}
+
+type DeactivateUsersResult {
+  deactivated_users: [User!]
+  errors: [DeactivateUsersError!]
+}
+
+type DeactivateUsersError {
+  message: String
+  code: DeactivateUsersErrorCode
+  user_id: ID
+}
+
+enum DeactivateUsersErrorCode {
+  EXCEEDS_BATCH_LIMIT
+  INVALID_INPUT
+  USER_NOT_FOUND
+  CANNOT_UPDATE_SELF
+  FAILED
+}
+
+type ActivateUsersResult {
+  activated_users: [User!]
+  errors: [ActivateUsersError!]
+}
+
+type ActivateUsersError {
+  message: String
+  code: ActivateUsersErrorCode
+  user_id: ID
+}
+
+enum ActivateUsersErrorCode {
+  EXCEEDS_BATCH_LIMIT
+  INVALID_INPUT
+  USER_NOT_FOUND
+  CANNOT_UPDATE_SELF
+  FAILED
+}
+`;
+
+/** User fields that API 2026-10 no longer serves (monday's migration guide for the user entity). */
+export const removedIn2026_10 = [
+  'enabled',
+  'is_admin',
+  'is_guest',
+  'is_view_only',
+  'is_pending',
+  'is_verified',
+  'join_date',
+] as const;
+
+const removedLine = new RegExp(`^\\s+(${removedIn2026_10.join('|')}):.*$\\n`, 'gm');
+
+export const emulatorSdl = {
+  '2026-07': sdl2026_07,
+  '2026-10': sdl2026_07.replace(removedLine, ''),
+} as const;
+
+export type SchemaVersion = keyof typeof emulatorSdl;

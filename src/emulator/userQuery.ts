@@ -1,0 +1,90 @@
+import { GraphQLError } from 'graphql';
+import type { EmuAccount, EmuKind, EmuStatus, EmuUser } from './model.ts';
+
+/** Arguments of `users(...)` as graphql-js hands them over (names as in monday's schema). */
+export interface UsersArgs {
+  ids?: string[] | null;
+  name?: string | null;
+  emails?: string[] | null;
+  user_kind?: { in?: string[] | null; not_in?: string[] | null } | null;
+  sort?: { field: string; direction: 'ASC' | 'DESC' }[] | null;
+  status?: EmuStatus[] | null;
+  limit?: number | null;
+  page?: number | null;
+  kind?: 'all' | 'guests' | 'non_guests' | 'non_pending' | null;
+  non_active?: boolean | null;
+  newest_first?: boolean | null;
+}
+
+export const USERS_MAX_LIMIT = 1000;
+export const USERS_DEFAULT_LIMIT = 200;
+
+const kindFilterValues: Record<string, EmuKind[]> = {
+  ADMIN: ['admin'],
+  MEMBER: ['member'],
+  GUEST: ['guest'],
+  VIEW_ONLY: ['view_only'],
+  BASIC: ['admin', 'member', 'guest', 'view_only'],
+};
+
+/** Applies monday's 2026-07 `users` semantics: filters, default status [ACTIVE, PENDING], 1-based pages, limit cap. */
+export function selectUsers(account: EmuAccount, args: UsersArgs): EmuUser[] {
+  const limit = Math.min(args.limit ?? USERS_DEFAULT_LIMIT, USERS_MAX_LIMIT);
+  const page = args.page ?? 1;
+  if (limit < 1) throw invalidArgument('limit must be a positive integer');
+  if (page < 1) throw invalidArgument('page must be a positive integer (pages start at 1)');
+
+  const statuses = new Set<EmuStatus>(
+    args.status?.length
+      ? args.status
+      : args.non_active === true
+        ? ['INACTIVE']
+        : args.non_active === false
+          ? ['ACTIVE']
+          : ['ACTIVE', 'PENDING'],
+  );
+  const ids = args.ids ? new Set(args.ids.map(String)) : null;
+  const emails = args.emails ? new Set(args.emails.map((e) => e.toLowerCase())) : null;
+  const kindIn = args.user_kind?.in
+    ? new Set(args.user_kind.in.flatMap((k) => kindFilterValues[k] ?? []))
+    : null;
+  const kindNotIn = args.user_kind?.not_in
+    ? new Set(args.user_kind.not_in.flatMap((k) => kindFilterValues[k] ?? []))
+    : null;
+  // A name is matched exactly when combined with a kind or email filter, fuzzily otherwise.
+  const exactName = Boolean(args.user_kind || args.kind || args.emails);
+  const name = args.name?.toLowerCase() ?? null;
+  const newestFirst = args.sort?.[0]?.direction === 'DESC' || (!args.sort && args.newest_first === true);
+
+  const matches = (user: EmuUser): boolean => {
+    if (!statuses.has(user.status)) return false;
+    if (ids && !ids.has(user.id)) return false;
+    if (emails && !emails.has(user.email.toLowerCase())) return false;
+    if (kindIn && !kindIn.has(user.kind)) return false;
+    if (kindNotIn?.has(user.kind)) return false;
+    if (args.kind === 'guests' && user.kind !== 'guest') return false;
+    if (args.kind === 'non_guests' && user.kind === 'guest') return false;
+    if (args.kind === 'non_pending' && user.status === 'PENDING') return false;
+    if (name !== null) {
+      const userName = user.name.toLowerCase();
+      if (exactName ? userName !== name : !userName.includes(name)) return false;
+    }
+    return true;
+  };
+
+  // Walk only as far as the requested page needs: a 1000-row page of a 100,000-user account stays cheap.
+  const skip = (page - 1) * limit;
+  const out: EmuUser[] = [];
+  let seen = 0;
+  const users = account.users;
+  for (let i = 0; i < users.length && out.length < limit; i++) {
+    const user = users[newestFirst ? users.length - 1 - i : i]!;
+    if (!matches(user)) continue;
+    if (seen++ >= skip) out.push(user);
+  }
+  return out;
+}
+
+function invalidArgument(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'InvalidArgumentException', status_code: 400 } });
+}
