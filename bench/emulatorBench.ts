@@ -10,7 +10,11 @@ const PAGE_QUERY = `query ($page: Int!) { users(limit: ${PAGE}, page: $page, sta
 /** The emulator must serve a 100,000-user account and answer a 1000-user page fast enough for sync benchmarks. */
 export async function emulatorBench(): Promise<void> {
   const seedStart = performance.now();
-  const emulator = await startEmulator({ users: USERS, plan: 'enterprise', limits: { complexityPerMinute: 1e12, maxQueryComplexity: 1e12 } });
+  const emulator = await startEmulator({
+    users: USERS,
+    plan: 'enterprise',
+    limits: { complexityPerMinute: 1e12, maxQueryComplexity: 1e12 },
+  });
   const seedMs = performance.now() - seedStart;
   const token = emulator.accounts[0]!.tokens.admin;
   const timings: number[] = [];
@@ -36,5 +40,7 @@ export async function emulatorBench(): Promise<void> {
   console.log(
     `emulator: ${timings.length} pages of ${PAGE} (${rows.toLocaleString()} rows) in ${total.toFixed(0)} ms — page p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${p(1).toFixed(1)} ms`,
   );
-  console.log(`emulator: ${(rows / (total / 1000)).toFixed(0)} users/s read over HTTP; heap +${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(0)} MB`);
+  console.log(
+    `emulator: ${(rows / (total / 1000)).toFixed(0)} users/s read over HTTP; heap +${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(0)} MB`,
+  );
 }

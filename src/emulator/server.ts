@@ -62,13 +62,11 @@ export function buildEmulatorApp(state: EmulatorState): FastifyInstance {
   registerGraphqlRoute(app, state);
   registerScimRoutes(app, state);
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        errors: [
-          { message: `No route for ${request.method} ${request.url}`, extensions: { code: 'NOT_FOUND' } },
-        ],
-      });
+    reply.code(404).send({
+      errors: [
+        { message: `No route for ${request.method} ${request.url}`, extensions: { code: 'NOT_FOUND' } },
+      ],
+    });
   });
   return app;
 }

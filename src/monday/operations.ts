@@ -1,0 +1,69 @@
+/**
+ * Every GraphQL document Seatwise sends to monday. The contract test validates each one against monday's
+ * published schema, so a field or argument monday does not have cannot ship.
+ */
+
+const userFields = `
+  id name email title url created_at last_activity
+  kind status invitation_method is_email_confirmed became_active_at`;
+
+/** The legacy booleans, only asked for on versions that still serve them (2026-07 and older). */
+const legacyUserFields = `enabled is_admin is_guest is_view_only is_pending`;
+
+export const ME_AND_ACCOUNT = /* GraphQL */ `
+query SeatwiseMeAndAccount {
+  me { id name email kind status is_email_confirmed }
+  account { id name slug tier plan { max_users tier period version } products { id kind } active_members_count }
+  complexity { before after query reset_in_x_seconds }
+}`;
+
+/** One page of users in every status, for a full sync. */
+export const USERS_PAGE = /* GraphQL */ `
+query SeatwiseUsersPage($limit: Int!, $page: Int!) {
+  users(limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} ${legacyUserFields} }
+  complexity { before after query reset_in_x_seconds }
+}`;
+
+/** The same page for API versions without the legacy booleans (2026-10 and later). */
+export const USERS_PAGE_2026_10 = /* GraphQL */ `
+query SeatwiseUsersPageCurrent($limit: Int!, $page: Int!) {
+  users(limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
+  complexity { before after query reset_in_x_seconds }
+}`;
+
+export const USERS_BY_IDS = /* GraphQL */ `
+query SeatwiseUsersByIds($ids: [ID!], $limit: Int!) {
+  users(ids: $ids, limit: $limit, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
+}`;
+
+export const INVITE_USERS = /* GraphQL */ `
+mutation SeatwiseInviteUsers($emails: [String!]!, $role: UserRole, $product: Product) {
+  invite_users(emails: $emails, user_role: $role, product: $product) {
+    invited_users { ${userFields} }
+    errors { message code email }
+  }
+}`;
+
+export const UPDATE_USERS_ROLE = /* GraphQL */ `
+mutation SeatwiseUpdateUsersRole($ids: [ID!]!, $role: BaseRoleName!) {
+  update_users_role(user_ids: $ids, new_role: $role) {
+    updated_users { ${userFields} }
+    errors { message code user_id }
+  }
+}`;
+
+export const DEACTIVATE_USERS = /* GraphQL */ `
+mutation SeatwiseDeactivateUsers($ids: [ID!]!) {
+  deactivate_users(user_ids: $ids) {
+    deactivated_users { ${userFields} }
+    errors { message code user_id }
+  }
+}`;
+
+export const ACTIVATE_USERS = /* GraphQL */ `
+mutation SeatwiseActivateUsers($ids: [ID!]!) {
+  activate_users(user_ids: $ids) {
+    activated_users { ${userFields} }
+    errors { message code user_id }
+  }
+}`;

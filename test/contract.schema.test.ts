@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  buildSchema,
+  type GraphQLSchema,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isScalarType,
+  parse,
+  validate,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { emulatorSdl, removedIn2026_10 } from '../src/emulator/schemaSdl.ts';
+import * as operations from '../src/monday/operations.ts';
+
+const schemaPath = fileURLToPath(new URL('../../shared/reference/monday-schema.graphql', import.meta.url));
+const present = existsSync(schemaPath);
+if (!present) console.warn(`monday schema contract tests skipped: ${schemaPath} is absent`);
+
+describe.skipIf(!present)("contract with monday's published 2026-07 schema", () => {
+  const real = present
+    ? buildSchema(readFileSync(schemaPath, 'utf8'), { assumeValidSDL: true })
+    : (null as unknown as GraphQLSchema);
+  const emulator = buildSchema(emulatorSdl['2026-07']);
+
+  it('declares only types that monday has, of the same kind', () => {
+    for (const type of Object.values(emulator.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      const theirs = real.getType(type.name);
+      expect(theirs, `type ${type.name}`).toBeDefined();
+      expect(theirs!.constructor.name, `kind of ${type.name}`).toBe(type.constructor.name);
+    }
+  });
+
+  it('declares only fields and arguments that monday has, with the same types', () => {
+    const problems: string[] = [];
+    for (const type of Object.values(emulator.getTypeMap())) {
+      if (type.name.startsWith('__') || isScalarType(type)) continue;
+      const theirs = real.getType(type.name);
+      if (isEnumType(type) && isEnumType(theirs)) {
+        const values = new Set(theirs.getValues().map((v) => v.name));
+        for (const v of type.getValues()) if (!values.has(v.name)) problems.push(`${type.name}.${v.name}`);
+        continue;
+      }
+      if (
+        (isObjectType(type) || isInterfaceType(type)) &&
+        (isObjectType(theirs) || isInterfaceType(theirs))
+      ) {
+        const fields = theirs.getFields();
+        for (const field of Object.values(type.getFields())) {
+          const real = fields[field.name];
+          if (!real) {
+            problems.push(`${type.name}.${field.name} is not in monday's schema`);
+            continue;
+          }
+          if (String(real.type) !== String(field.type))
+            problems.push(`${type.name}.${field.name}: ${field.type} vs ${real.type}`);
+          for (const arg of field.args) {
+            const realArg = real.args.find((a) => a.name === arg.name);
+            if (!realArg) problems.push(`${type.name}.${field.name}(${arg.name}) is not in monday's schema`);
+            else if (String(realArg.type) !== String(arg.type))
+              problems.push(`${type.name}.${field.name}(${arg.name}): ${arg.type} vs ${realArg.type}`);
+            else if (JSON.stringify(realArg.defaultValue) !== JSON.stringify(arg.defaultValue)) {
+              problems.push(
+                `${type.name}.${field.name}(${arg.name}) default ${arg.defaultValue} vs ${realArg.defaultValue}`,
+              );
+            }
+          }
+        }
+        continue;
+      }
+      if (isInputObjectType(type) && isInputObjectType(theirs)) {
+        const fields = theirs.getFields();
+        for (const field of Object.values(type.getFields())) {
+          if (!fields[field.name]) problems.push(`${type.name}.${field.name} is not in monday's schema`);
+          else if (String(fields[field.name]!.type) !== String(field.type))
+            problems.push(`${type.name}.${field.name}: type differs`);
+        }
+        continue;
+      }
+      problems.push(`${type.name}: kind differs`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('removes on 2026-10 only fields that monday marks deprecated in 2026-07', () => {
+    const user = real.getType('User');
+    if (!isObjectType(user)) throw new Error('User is not an object type');
+    for (const name of removedIn2026_10) expect(user.getFields()[name]?.deprecationReason, name).toBeTruthy();
+    const current = buildSchema(emulatorSdl['2026-10']).getType('User');
+    if (!isObjectType(current)) throw new Error('User is not an object type');
+    for (const name of removedIn2026_10) expect(current.getFields()[name]).toBeUndefined();
+    expect(current.getFields().kind).toBeDefined();
+  });
+
+  const documents = Object.entries(operations).filter(([, v]) => typeof v === 'string') as [string, string][];
+
+  it('has operation documents to check', () => {
+    expect(documents.length).toBeGreaterThanOrEqual(6);
+  });
+
+  it.each(documents)(
+    "operation %s validates against monday's schema and the emulator's",
+    (_name, document) => {
+      const ast = parse(document);
+      expect(validate(real, ast).map((e) => e.message)).toEqual([]);
+      expect(validate(emulator, ast).map((e) => e.message)).toEqual([]);
+    },
+  );
+
+  it('sends 2026-10 documents without the fields that version removed', () => {
+    const v2026_10 = buildSchema(emulatorSdl['2026-10']);
+    expect(validate(v2026_10, parse(operations.USERS_PAGE_2026_10))).toEqual([]);
+    expect(validate(v2026_10, parse(operations.USERS_PAGE)).length).toBeGreaterThan(0);
+  });
+});

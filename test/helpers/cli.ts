@@ -1,0 +1,50 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const binPath = fileURLToPath(new URL('../../bin/seatwise.js', import.meta.url));
+
+/** Runs `seatwise …` to completion and returns its exit code and output. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts a long-running `seatwise …` and resolves with its first stdout line once printed. */
+export function startCli(
+  args: string[],
+): Promise<{ child: ChildProcessWithoutNullStreams; firstLine: string; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binPath, ...args]);
+    let stdout = '';
+    let stderr = '';
+    let done = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const newline = stdout.indexOf('\n');
+      if (!done && newline >= 0) {
+        done = true;
+        resolve({ child, firstLine: stdout.slice(0, newline), output: () => stdout });
+      }
+    });
+    child.on('close', (code) => {
+      if (!done) reject(new Error(`exited ${code} before printing: ${stderr}`));
+    });
+  });
+}
