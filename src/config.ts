@@ -4,6 +4,12 @@ const envSchema = z.object({
   SEATWISE_PORT: z.coerce.number().int().min(0).max(65535).default(4310),
   SEATWISE_HOST: z.string().min(1).default('127.0.0.1'),
   SEATWISE_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  SEATWISE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

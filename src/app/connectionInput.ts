@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const apiVersion = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must look like 2026-07')
+  .refine((v) => v >= '2026-07', 'must be 2026-07 or later (older versions lack user kind and status)');
+
+const httpUrl = z
+  .string()
+  .url('must be a URL')
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL');
+
+const token = z.string().trim().min(1, 'must not be empty').max(4096, 'is too long');
+
+/** What `connect` takes (CLI flags and the HTTP body alike). */
+export const newConnectionSchema = z.object({
+  token,
+  accountUrl: httpUrl.optional(),
+  scimToken: token.optional(),
+  permission: z.enum(['read', 'read_and_act']).default('read'),
+  apiVersion: apiVersion.default('2026-07'),
+  apiUrl: httpUrl.optional(),
+  scimUrl: httpUrl.optional(),
+});
+export type NewConnectionInput = z.input<typeof newConnectionSchema>;
+
+/** What may change on an existing connection; `scimToken: null` removes the SCIM token. */
+export const connectionUpdateSchema = z
+  .object({
+    token: token.optional(),
+    scimToken: token.nullable().optional(),
+    permission: z.enum(['read', 'read_and_act']).optional(),
+    apiVersion: apiVersion.optional(),
+  })
+  .refine(
+    (v) => Object.values(v).some((x) => x !== undefined),
+    'nothing to update: give a token, SCIM token, permission or API version',
+  );
+export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;
+
+/** Turns zod issues into one readable sentence naming each field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')} ${i.message}` : i.message)).join('; ');
+}

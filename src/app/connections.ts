@@ -1,0 +1,321 @@
+import { newId } from '../domain/ids.ts';
+import { GraphqlClient } from '../monday/graphqlClient.ts';
+import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
+import { MondayError } from '../monday/mondayError.ts';
+import { RequestBudget } from '../monday/requestBudget.ts';
+import { ScimClient } from '../monday/scimClient.ts';
+import { type ConnectionRow, ConnectionsRepo } from '../store/connectionsRepo.ts';
+import type { Store } from '../store/database.ts';
+import type { SecretBox } from '../store/secretBox.ts';
+import { AppError } from './appError.ts';
+import {
+  type ConnectionUpdateInput,
+  connectionUpdateSchema,
+  describeIssues,
+  type NewConnectionInput,
+  newConnectionSchema,
+} from './connectionInput.ts';
+
+/** A connection as every interface shows it: never a token, only whether one is set. */
+export interface ConnectionView {
+  id: string;
+  accountId: string;
+  accountName: string;
+  accountSlug: string;
+  accountUrl: string | null;
+  planTier: string | null;
+  maxUsers: number | null;
+  permission: 'read' | 'read_and_act';
+  apiUrl: string;
+  apiVersion: string;
+  scimUrl: string | null;
+  hasScimToken: boolean;
+  tokenOwnerId: string;
+  tokenOwnerKind: string | null;
+  status: 'connected' | 'syncing' | 'error';
+  statusReason: string | null;
+  lastSyncedAt: string | null;
+  userCount: number;
+  createdAt: string;
+}
+
+/** Options for talking to monday: timeouts and retries are tunable for tests and slow links. */
+export interface RemoteOptions {
+  timeoutMs?: number;
+  maxRetries?: number;
+  baseDelayMs?: number;
+}
+
+/** Adds, lists, updates and removes connections; validates tokens live and keeps them sealed. */
+export class ConnectionsService {
+  private readonly repo: ConnectionsRepo;
+  private readonly budgets = new Map<string, RequestBudget>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+    private readonly remote: RemoteOptions = {},
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.repo = new ConnectionsRepo(store.db);
+  }
+
+  async add(raw: NewConnectionInput): Promise<ConnectionView> {
+    const parsed = newConnectionSchema.safeParse(raw);
+    if (!parsed.success)
+      throw new AppError('invalid_input', 'invalid_connection', describeIssues(parsed.error));
+    const input = parsed.data;
+    const apiUrl = input.apiUrl ?? 'https://api.monday.com/v2';
+    const info = await this.validateToken(input.token, apiUrl, input.apiVersion);
+    const { account } = info;
+    if (input.accountUrl) checkAccountUrl(input.accountUrl, account.slug);
+    const existing = await this.repo.findByAccount(apiUrl, account.id);
+    if (existing) {
+      throw new AppError(
+        'conflict',
+        'already_connected',
+        `account ${account.name} (${account.id}) is already connected as ${existing.id}`,
+        {
+          connectionId: existing.id,
+        },
+      );
+    }
+    const tier = account.plan?.tier ?? account.tier ?? null;
+    let scimUrl: string | null = input.scimUrl ?? null;
+    if (input.scimToken) {
+      scimUrl ??= `https://${account.slug}.monday.com/scim/v2`;
+      await this.validateScimToken(input.scimToken, scimUrl, tier);
+    }
+    const at = this.now().toISOString();
+    const id = newId('con');
+    await this.repo.insert({
+      id,
+      account_id: account.id,
+      account_name: account.name,
+      account_slug: account.slug,
+      account_url: input.accountUrl ?? null,
+      plan_tier: tier,
+      max_users: account.plan?.max_users ?? null,
+      api_url: apiUrl,
+      api_version: input.apiVersion,
+      scim_url: scimUrl,
+      permission: input.permission,
+      token_ciphertext: this.secrets.encrypt(input.token),
+      scim_token_ciphertext: input.scimToken ? this.secrets.encrypt(input.scimToken) : null,
+      token_owner_id: info.me.id,
+      token_owner_kind: info.me.kind ?? null,
+      status: 'connected',
+      status_reason: 'not synced yet',
+      last_synced_at: null,
+      created_at: at,
+      updated_at: at,
+    });
+    return this.get(id);
+  }
+
+  async list(): Promise<ConnectionView[]> {
+    const [rows, counts] = await Promise.all([this.repo.list(), this.repo.userCounts()]);
+    return rows.map((r) => toView(r, counts.get(r.id) ?? 0));
+  }
+
+  async get(id: string): Promise<ConnectionView> {
+    const row = await this.row(id);
+    const counts = await this.repo.userCounts();
+    return toView(row, counts.get(id) ?? 0);
+  }
+
+  /** Changes tokens, permission or API version; new tokens are validated live against the same account. */
+  async update(id: string, raw: ConnectionUpdateInput): Promise<ConnectionView> {
+    const parsed = connectionUpdateSchema.safeParse(raw);
+    if (!parsed.success)
+      throw new AppError('invalid_input', 'invalid_connection_update', describeIssues(parsed.error));
+    const input = parsed.data;
+    const row = await this.row(id);
+    const changes: Partial<ConnectionRow> = { updated_at: this.now().toISOString() };
+    const apiVersion = input.apiVersion ?? row.api_version;
+    if (input.token || input.apiVersion) {
+      const token = input.token ?? this.secrets.decrypt(row.token_ciphertext);
+      const info = await this.validateToken(token, row.api_url, apiVersion);
+      if (info.account.id !== row.account_id) {
+        throw new AppError(
+          'invalid_input',
+          'different_account',
+          `that token opens account ${info.account.name} (${info.account.id}), not ${row.account_name} (${row.account_id})`,
+        );
+      }
+      if (input.token) changes.token_ciphertext = this.secrets.encrypt(input.token);
+      changes.api_version = apiVersion;
+      changes.token_owner_id = info.me.id;
+      changes.token_owner_kind = info.me.kind ?? null;
+      changes.plan_tier = info.account.plan?.tier ?? info.account.tier ?? null;
+      changes.max_users = info.account.plan?.max_users ?? null;
+      if (row.status === 'error') {
+        changes.status = 'connected';
+        changes.status_reason = null;
+      }
+    }
+    if (input.scimToken === null) {
+      changes.scim_token_ciphertext = null;
+    } else if (input.scimToken) {
+      const scimUrl = row.scim_url ?? `https://${row.account_slug}.monday.com/scim/v2`;
+      await this.validateScimToken(input.scimToken, scimUrl, changes.plan_tier ?? row.plan_tier);
+      changes.scim_token_ciphertext = this.secrets.encrypt(input.scimToken);
+      changes.scim_url = scimUrl;
+    }
+    if (input.permission) changes.permission = input.permission;
+    await this.repo.update(id, changes);
+    return this.get(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.row(id);
+    await this.repo.delete(id);
+    this.budgets.delete(id);
+  }
+
+  /** The monday API of a connection, sharing one request budget per connection. */
+  async api(id: string): Promise<MondayApi> {
+    const row = await this.row(id);
+    let budget = this.budgets.get(id);
+    if (!budget) {
+      budget = new RequestBudget();
+      this.budgets.set(id, budget);
+    }
+    return new MondayApi(
+      new GraphqlClient({
+        token: this.secrets.decrypt(row.token_ciphertext),
+        apiUrl: row.api_url,
+        apiVersion: row.api_version,
+        budget,
+        timeoutMs: this.remote.timeoutMs,
+        retry: this.retryOptions(),
+      }),
+    );
+  }
+
+  private retryOptions() {
+    return {
+      ...(this.remote.maxRetries !== undefined ? { maxRetries: this.remote.maxRetries } : {}),
+      ...(this.remote.baseDelayMs !== undefined ? { baseDelayMs: this.remote.baseDelayMs } : {}),
+    };
+  }
+
+  private async row(id: string): Promise<ConnectionRow> {
+    const row = await this.repo.get(id);
+    if (!row) throw new AppError('not_found', 'connection_not_found', `no connection with id ${id}`);
+    return row;
+  }
+
+  private async validateToken(token: string, apiUrl: string, apiVersion: string): Promise<AccountInfo> {
+    const api = new MondayApi(
+      new GraphqlClient({
+        token,
+        apiUrl,
+        apiVersion,
+        timeoutMs: this.remote.timeoutMs,
+        retry: this.retryOptions(),
+      }),
+    );
+    try {
+      return await api.meAndAccount();
+    } catch (error) {
+      throw explainTokenFailure(error, apiUrl);
+    }
+  }
+
+  private async validateScimToken(token: string, scimUrl: string, tier: string | null): Promise<void> {
+    if (tier && tier.toLowerCase() !== 'enterprise') {
+      throw new AppError(
+        'precondition',
+        'scim_needs_enterprise',
+        `SCIM is only available on the Enterprise plan; this account is on ${tier}`,
+      );
+    }
+    const client = new ScimClient({
+      token,
+      baseUrl: scimUrl,
+      timeoutMs: this.remote.timeoutMs,
+      retry: this.retryOptions(),
+    });
+    try {
+      await client.list(1, 1);
+    } catch (error) {
+      if (error instanceof MondayError && error.code === 'scim_unauthorized') {
+        throw new AppError(
+          'invalid_input',
+          'invalid_scim_token',
+          `monday rejected the SCIM token at ${scimUrl}`,
+        );
+      }
+      if (error instanceof MondayError) {
+        throw new AppError(
+          'upstream',
+          'scim_unreachable',
+          `could not check the SCIM token at ${scimUrl}: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function explainTokenFailure(error: unknown, apiUrl: string): AppError | unknown {
+  if (!(error instanceof MondayError)) return error;
+  if (error.code === 'Unauthorized')
+    return new AppError(
+      'invalid_input',
+      'invalid_token',
+      'monday rejected the API token (401 Not Authenticated)',
+    );
+  if (error.code === 'USER_ACCESS_DENIED') {
+    return new AppError(
+      'invalid_input',
+      'token_owner_denied',
+      `monday refused API access for this token's owner: ${error.message}`,
+    );
+  }
+  if (error.code === 'InvalidVersionException')
+    return new AppError('invalid_input', 'invalid_api_version', error.message);
+  return new AppError(
+    'upstream',
+    'monday_unavailable',
+    `could not validate the token at ${apiUrl}: ${error.message}`,
+    { mondayCode: error.code, requestId: error.requestId },
+  );
+}
+
+function checkAccountUrl(accountUrl: string, slug: string): void {
+  const host = new URL(accountUrl).hostname.toLowerCase();
+  const expected = `${slug.toLowerCase()}.monday.com`;
+  if (host !== expected) {
+    throw new AppError(
+      'invalid_input',
+      'account_url_mismatch',
+      `the token belongs to https://${expected}, not ${accountUrl}`,
+    );
+  }
+}
+
+function toView(row: ConnectionRow, userCount: number): ConnectionView {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    accountName: row.account_name,
+    accountSlug: row.account_slug,
+    accountUrl: row.account_url,
+    planTier: row.plan_tier,
+    maxUsers: row.max_users === null ? null : Number(row.max_users),
+    permission: row.permission,
+    apiUrl: row.api_url,
+    apiVersion: row.api_version,
+    scimUrl: row.scim_url,
+    hasScimToken: row.scim_token_ciphertext !== null,
+    tokenOwnerId: row.token_owner_id,
+    tokenOwnerKind: row.token_owner_kind,
+    status: row.status,
+    statusReason: row.status_reason,
+    lastSyncedAt: row.last_synced_at,
+    userCount,
+    createdAt: row.created_at,
+  };
+}

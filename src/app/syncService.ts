@@ -1,0 +1,81 @@
+import type { Store } from '../store/database.ts';
+import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
+import { SyncConflictError, SyncEngine, type SyncProgress, type SyncResult } from '../sync/syncEngine.ts';
+import { AppError } from './appError.ts';
+import type { ConnectionsService } from './connections.ts';
+
+/** A sync run as interfaces show it. */
+export interface SyncRunView {
+  id: string;
+  connectionId: string;
+  trigger: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  complete: boolean;
+  pagesRead: number;
+  usersSeen: number;
+  changes: number;
+  requests: number;
+  retries: number;
+  error: { code: string; message: string } | null;
+}
+
+/** Runs syncs (one at a time per connection) and reads their history. */
+export class SyncService {
+  private readonly engine: SyncEngine;
+  private readonly runs: SyncRunsRepo;
+
+  constructor(
+    store: Store,
+    private readonly connections: ConnectionsService,
+    now?: () => Date,
+  ) {
+    this.engine = new SyncEngine(store, now);
+    this.runs = new SyncRunsRepo(store.db);
+  }
+
+  async sync(
+    connectionId: string,
+    options: { trigger?: string; onProgress?: (p: SyncProgress) => void } = {},
+  ): Promise<SyncResult> {
+    const api = await this.connections.api(connectionId);
+    try {
+      return await this.engine.run(connectionId, api, options);
+    } catch (error) {
+      if (error instanceof SyncConflictError) {
+        throw new AppError('conflict', 'sync_in_progress', error.message, { connectionId });
+      }
+      throw error;
+    }
+  }
+
+  async listRuns(connectionId?: string, limit = 50): Promise<SyncRunView[]> {
+    if (connectionId) await this.connections.get(connectionId);
+    return (await this.runs.list(connectionId, limit)).map(toRunView);
+  }
+
+  async getRun(id: string): Promise<SyncRunView> {
+    const row = await this.runs.get(id);
+    if (!row) throw new AppError('not_found', 'run_not_found', `no sync run with id ${id}`);
+    return toRunView(row);
+  }
+}
+
+function toRunView(row: SyncRunRow): SyncRunView {
+  return {
+    id: row.id,
+    connectionId: row.connection_id,
+    trigger: row.trigger,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    complete: Boolean(Number(row.complete)),
+    pagesRead: Number(row.pages_read),
+    usersSeen: Number(row.users_seen),
+    changes: Number(row.changes),
+    requests: Number(row.requests),
+    retries: Number(row.retries),
+    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+  };
+}

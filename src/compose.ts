@@ -1,0 +1,35 @@
+import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
+import { SyncService } from './app/syncService.ts';
+import { UsersService } from './app/usersService.ts';
+import type { Config } from './config.ts';
+import { openStore, type Store } from './store/database.ts';
+import { SecretBox } from './store/secretBox.ts';
+
+/** Everything the interfaces (CLI, HTTP, jobs) use, built once from the configuration. */
+export interface Seatwise {
+  store: Store;
+  connections: ConnectionsService;
+  sync: SyncService;
+  users: UsersService;
+  close(): Promise<void>;
+}
+
+/** The one place that picks concrete implementations: config → store → services. */
+export async function createSeatwise(
+  config: Pick<Config, 'SEATWISE_DATA_DIR' | 'DATABASE_URL' | 'SEATWISE_SECRET_KEY'>,
+  options: { remote?: RemoteOptions; now?: () => Date } = {},
+): Promise<Seatwise> {
+  const secrets = SecretBox.load({
+    secretKey: config.SEATWISE_SECRET_KEY,
+    dataDir: config.SEATWISE_DATA_DIR,
+  });
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
+  const connections = new ConnectionsService(store, secrets, options.remote, options.now);
+  return {
+    store,
+    connections,
+    sync: new SyncService(store, connections, options.now),
+    users: new UsersService(store, options.now),
+    close: () => store.close(),
+  };
+}

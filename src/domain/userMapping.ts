@@ -1,0 +1,87 @@
+import type { License, Role, Status } from './directory.ts';
+import { licenseFor } from './licenseRules.ts';
+
+/**
+ * The user fields monday returns, on any API version: 2026-07 has both the legacy booleans and kind/status,
+ * 2026-10 only kind/status, older versions only the booleans.
+ */
+export interface RemoteUserFields {
+  kind?: string | null;
+  status?: string | null;
+  is_admin?: boolean | null;
+  is_guest?: boolean | null;
+  is_view_only?: boolean | null;
+  is_pending?: boolean | null;
+  enabled?: boolean | null;
+  invitation_method?: string | null;
+}
+
+export interface MappedAccess {
+  role: Role;
+  status: Status;
+  license: License | null;
+  scimLinked: boolean;
+  /** Why, in words: "member seat: kind=member, status=active". */
+  explanation: string;
+}
+
+const kindToRole: Record<string, Role> = {
+  admin: 'admin',
+  member: 'member',
+  view_only: 'viewer',
+  viewer: 'viewer',
+  guest: 'guest',
+};
+
+const statusMap: Record<string, Status> = { ACTIVE: 'active', PENDING: 'pending', INACTIVE: 'deactivated' };
+
+/**
+ * Maps one monday user to role, status, license and SCIM link. The new fields win when present; the legacy
+ * booleans are the fallback (admin before guest before viewer, as monday's own UI ranks them).
+ */
+export function mapUserAccess(user: RemoteUserFields): MappedAccess {
+  const reasons: string[] = [];
+  let role: Role;
+  const kind = user.kind?.toLowerCase();
+  if (kind && kindToRole[kind]) {
+    role = kindToRole[kind];
+    reasons.push(`kind=${kind}`);
+  } else if (user.is_admin) {
+    role = 'admin';
+    reasons.push('is_admin');
+  } else if (user.is_guest) {
+    role = 'guest';
+    reasons.push('is_guest');
+  } else if (user.is_view_only) {
+    role = 'viewer';
+    reasons.push('is_view_only');
+  } else {
+    role = 'member';
+    reasons.push(kind ? `kind=${kind} (not a person kind; treated as member)` : 'no admin/guest/viewer flag');
+  }
+
+  let status: Status;
+  const remoteStatus = user.status?.toUpperCase();
+  if (remoteStatus && statusMap[remoteStatus]) {
+    status = statusMap[remoteStatus];
+    reasons.push(`status=${status}`);
+  } else if (user.enabled === false) {
+    status = 'deactivated';
+    reasons.push('enabled=false');
+  } else if (user.is_pending) {
+    status = 'pending';
+    reasons.push('is_pending');
+  } else {
+    status = 'active';
+    reasons.push('enabled');
+  }
+
+  const license = licenseFor(role, status);
+  return {
+    role,
+    status,
+    license: license.license,
+    scimLinked: user.invitation_method === 'SCIM',
+    explanation: `${license.summary}: ${reasons.join(', ')}`,
+  };
+}

@@ -1,0 +1,196 @@
+import { errorFromBody, isRateLimitCode, MondayError } from './mondayError.ts';
+import { RequestBudget } from './requestBudget.ts';
+import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
+
+export const MONDAY_API_URL = 'https://api.monday.com/v2';
+export const DEFAULT_API_VERSION = '2026-07';
+
+export interface GraphqlClientOptions {
+  token: string;
+  apiUrl?: string;
+  apiVersion?: string;
+  /** Shared by every client of the same account. */
+  budget?: RequestBudget;
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  fetch?: typeof fetch;
+}
+
+export interface GraphqlResult<T> {
+  data: T;
+  requestId: string | null;
+}
+
+export interface ClientStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+/** Talks to monday's GraphQL API: one error type, paced by the account's budget, bounded retries. */
+export class GraphqlClient {
+  readonly apiUrl: string;
+  readonly apiVersion: string;
+  readonly budget: RequestBudget;
+  readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
+  private readonly token: string;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryOptions;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: GraphqlClientOptions) {
+    this.token = options.token;
+    this.apiUrl = options.apiUrl ?? MONDAY_API_URL;
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    this.budget = options.budget ?? new RequestBudget();
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retry = { ...defaultRetryOptions, ...options.retry };
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  /**
+   * Sends one operation. Queries are retried on any transient failure; a mutation only when monday refused it
+   * before running it (rate limits) or when it carries an idempotency key.
+   */
+  async request<T>(
+    document: string,
+    variables: Record<string, unknown> = {},
+    options: { idempotencyKey?: string } = {},
+  ): Promise<GraphqlResult<T>> {
+    const isMutation = /^\s*mutation\b/.test(document);
+    const safe = !isMutation || Boolean(options.idempotencyKey);
+    return withRetries(
+      () => this.once<T>(document, variables, options.idempotencyKey),
+      this.retry,
+      this.budget,
+      (error) => error.retryable && (safe || isRateLimitCode(error.code)),
+      (error) => {
+        this.stats.retries++;
+        if (isRateLimitCode(error.code)) this.stats.rateLimited++;
+      },
+    );
+  }
+
+  private async once<T>(
+    document: string,
+    variables: Record<string, unknown>,
+    idempotencyKey?: string,
+  ): Promise<GraphqlResult<T>> {
+    await this.budget.acquire();
+    this.stats.requests++;
+    try {
+      const headers: Record<string, string> = {
+        authorization: this.token,
+        'content-type': 'application/json',
+        'api-version': this.apiVersion,
+      };
+      if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      let response: Response;
+      let text: string;
+      try {
+        response = await this.fetchImpl(this.apiUrl, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ query: document, variables }),
+          signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        const timedOut = (error as Error).name === 'TimeoutError' || signal.aborted;
+        throw new MondayError(
+          timedOut ? 'timeout' : 'network_error',
+          timedOut
+            ? `monday did not answer within ${this.timeoutMs} ms`
+            : `could not reach monday at ${this.apiUrl}: ${describeNetworkError(error)}`,
+          true,
+          null,
+          null,
+          null,
+        );
+      }
+      const requestId = response.headers.get('x-request-id');
+      const retryAfter = response.headers.get('retry-after');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw statusError(response.status, requestId, retryAfter, text);
+      }
+      const error = errorFromBody(body, response.status, { retryAfter, requestId });
+      this.budget.observe({
+        rateLimitHeader: response.headers.get('ratelimit'),
+        complexity: (body as { data?: { complexity?: never } })?.data?.complexity ?? null,
+      });
+      if (error) {
+        if (response.status >= 500)
+          throw new MondayError(
+            error.code,
+            error.message,
+            true,
+            error.waitMs,
+            error.requestId,
+            error.httpStatus,
+          );
+        throw error;
+      }
+      if (!response.ok) throw statusError(response.status, requestId, retryAfter, text);
+      const data = (body as { data?: T }).data;
+      if (data === undefined || data === null) {
+        throw new MondayError(
+          'malformed_response',
+          'monday answered without data or errors',
+          true,
+          null,
+          requestId,
+          response.status,
+        );
+      }
+      return { data, requestId: requestId ?? extractRequestId(body) };
+    } finally {
+      this.budget.release();
+    }
+  }
+}
+
+function extractRequestId(body: unknown): string | null {
+  const id = (body as { extensions?: { request_id?: unknown } })?.extensions?.request_id;
+  return typeof id === 'string' ? id : null;
+}
+
+/** An error from the HTTP status alone, for bodies that are not monday JSON (gateway pages, cut-off bodies). */
+function statusError(
+  status: number,
+  requestId: string | null,
+  retryAfter: string | null,
+  text: string,
+): MondayError {
+  const wait = retryAfter && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : null;
+  if (status === 401)
+    return new MondayError(
+      'Unauthorized',
+      'monday rejected the API token (401)',
+      false,
+      null,
+      requestId,
+      status,
+    );
+  if (status === 429)
+    return new MondayError('RATE_LIMIT_EXCEEDED', 'monday rate limit (429)', true, wait, requestId, status);
+  if (status >= 500)
+    return new MondayError('http_5xx', `monday answered HTTP ${status}`, true, wait, requestId, status);
+  const snippet = text.slice(0, 80).replace(/\s+/g, ' ');
+  return new MondayError(
+    'malformed_response',
+    `monday answered HTTP ${status} with a body that is not JSON: ${snippet}`,
+    true,
+    null,
+    requestId,
+    status,
+  );
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { MondayError } from './mondayError.ts';
+import { RequestBudget } from './requestBudget.ts';
+import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
+
+const scimUserSchema = z.object({
+  id: z.coerce.string(),
+  userName: z.string(),
+  displayName: z.string().nullish(),
+  active: z.boolean(),
+  userType: z.string().nullish(),
+  externalId: z.string().nullish(),
+});
+export type ScimUser = z.infer<typeof scimUserSchema>;
+
+const listSchema = z.object({
+  totalResults: z.number().int(),
+  itemsPerPage: z.number().int().optional(),
+  startIndex: z.number().int().optional(),
+  Resources: z.array(scimUserSchema).default([]),
+});
+
+export type ScimUserType = 'admin' | 'member' | 'viewer' | 'guest';
+
+export interface ScimClientOptions {
+  token: string;
+  /** `https://<slug>.monday.com/scim/v2` for real accounts. */
+  baseUrl: string;
+  budget?: RequestBudget;
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+}
+
+/** monday's SCIM 2.0 API (Enterprise): create users, look them up, and PATCH active/userType. */
+export class ScimClient {
+  private readonly budget: RequestBudget;
+  private readonly retry: RetryOptions;
+  requests = 0;
+
+  constructor(private readonly options: ScimClientOptions) {
+    this.budget = options.budget ?? new RequestBudget();
+    this.retry = { ...defaultRetryOptions, ...options.retry };
+  }
+
+  /** A page of users; `provisionedOnly: false` includes users monday did not provision through SCIM. */
+  async list(startIndex = 1, count = 100, provisionedOnly = true) {
+    const query = `?startIndex=${startIndex}&count=${count}${provisionedOnly ? '' : '&scim_provisioned_only=false'}`;
+    return listSchema.parse(await this.call('GET', `/Users${query}`, undefined, true));
+  }
+
+  async findByUserName(email: string, provisionedOnly = false): Promise<ScimUser | null> {
+    const filter = encodeURIComponent(`userName eq "${email.toLowerCase().replace(/"/g, '\\"')}"`);
+    const scope = provisionedOnly ? '' : '&scim_provisioned_only=false';
+    const list = listSchema.parse(await this.call('GET', `/Users?filter=${filter}${scope}`, undefined, true));
+    return list.Resources[0] ?? null;
+  }
+
+  async get(id: string, provisionedOnly = false): Promise<ScimUser | null> {
+    try {
+      return scimUserSchema.parse(
+        await this.call(
+          'GET',
+          `/Users/${encodeURIComponent(id)}${provisionedOnly ? '' : '?scim_provisioned_only=false'}`,
+          undefined,
+          true,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof MondayError && error.code === 'scim_not_found') return null;
+      throw error;
+    }
+  }
+
+  async create(user: { email: string; name: string; userType: ScimUserType }): Promise<ScimUser> {
+    const [givenName, ...rest] = user.name.trim().split(/\s+/);
+    const body = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: user.email.toLowerCase(),
+      displayName: user.name.trim(),
+      name: { givenName, familyName: rest.join(' ') },
+      emails: [{ value: user.email.toLowerCase(), type: 'work', primary: true }],
+      userType: user.userType,
+      active: true,
+    };
+    return scimUserSchema.parse(await this.call('POST', '/Users', body, false));
+  }
+
+  /** PATCH replace of `active` and/or `userType`; safe to retry because the target state is absolute. */
+  async patch(id: string, changes: { active?: boolean; userType?: ScimUserType }): Promise<ScimUser> {
+    const body = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: changes }],
+    };
+    return scimUserSchema.parse(await this.call('PATCH', `/Users/${encodeURIComponent(id)}`, body, true));
+  }
+
+  private call(method: string, path: string, body: unknown, idempotent: boolean): Promise<unknown> {
+    return withRetries(
+      () => this.once(method, path, body),
+      this.retry,
+      this.budget,
+      (error) => error.retryable && (idempotent || error.httpStatus === 429),
+    );
+  }
+
+  private async once(method: string, path: string, body: unknown): Promise<unknown> {
+    await this.budget.acquire();
+    this.requests++;
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    try {
+      const signal = AbortSignal.timeout(timeoutMs);
+      let response: Response;
+      let text: string;
+      try {
+        response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            'content-type': 'application/json',
+            accept: 'application/scim+json, application/json',
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        });
+        text = await response.text();
+      } catch (error) {
+        const timedOut = (error as Error).name === 'TimeoutError' || signal.aborted;
+        throw new MondayError(
+          timedOut ? 'timeout' : 'network_error',
+          timedOut
+            ? `monday SCIM did not answer within ${timeoutMs} ms`
+            : `could not reach monday SCIM at ${this.options.baseUrl}`,
+          true,
+          null,
+          null,
+          null,
+        );
+      }
+      let parsed: unknown = null;
+      if (text) {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw new MondayError(
+            response.status >= 500 ? 'http_5xx' : 'malformed_response',
+            `monday SCIM answered HTTP ${response.status} with a body that is not JSON`,
+            true,
+            null,
+            null,
+            response.status,
+          );
+        }
+      }
+      if (response.ok) return parsed;
+      throw scimError(response.status, parsed, response.headers.get('retry-after'));
+    } finally {
+      this.budget.release();
+    }
+  }
+}
+
+function scimError(status: number, body: unknown, retryAfter: string | null): MondayError {
+  const detail = (body as { detail?: unknown })?.detail;
+  const scimType = (body as { scimType?: unknown })?.scimType;
+  const message = typeof detail === 'string' ? detail : `monday SCIM answered HTTP ${status}`;
+  const wait = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : null;
+  if (status === 401)
+    return new MondayError(
+      'scim_unauthorized',
+      'monday rejected the SCIM token (401)',
+      false,
+      null,
+      null,
+      status,
+    );
+  if (status === 404) return new MondayError('scim_not_found', message, false, null, null, status);
+  if (status === 409) return new MondayError('scim_conflict', message, false, null, null, status);
+  if (status === 429) return new MondayError('RATE_LIMIT_EXCEEDED', message, true, wait, null, status);
+  if (status >= 500) return new MondayError('http_5xx', message, true, wait, null, status);
+  return new MondayError(
+    typeof scimType === 'string' ? `scim_${scimType}` : `scim_${status}`,
+    message,
+    false,
+    null,
+    null,
+    status,
+  );
+}

@@ -1,0 +1,55 @@
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { ConnectionsTable, Database } from './schema.ts';
+
+export type ConnectionRow = ConnectionsTable;
+
+/** Connections as stored (tokens stay sealed here; only app/ opens them). */
+export class ConnectionsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: Insertable<ConnectionsTable>): Promise<void> {
+    await this.db.insertInto('connections').values(row).execute();
+  }
+
+  list(): Promise<ConnectionRow[]> {
+    return this.db.selectFrom('connections').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  async get(id: string): Promise<ConnectionRow | undefined> {
+    return this.db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findByAccount(apiUrl: string, accountId: string): Promise<ConnectionRow | undefined> {
+    return this.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('api_url', '=', apiUrl)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+  }
+
+  async update(id: string, changes: Updateable<ConnectionsTable>): Promise<void> {
+    await this.db.updateTable('connections').set(changes).where('id', '=', id).execute();
+  }
+
+  /** Removes the connection and, in the same transaction, everything synced for it. */
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('change_events').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('directory_users').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('sync_runs').where('connection_id', '=', id).execute();
+      const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  async userCounts(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('directory_users')
+      .select(['connection_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('removed_at', 'is', null)
+      .groupBy('connection_id')
+      .execute();
+    return new Map(rows.map((r) => [r.connection_id, Number(r.n)]));
+  }
+}

@@ -1,0 +1,136 @@
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
+
+export type DirectoryUserRow = DirectoryUsersTable;
+export type ChangeEventRow = Omit<Selectable<ChangeEventsTable>, 'id'> & { id: number };
+
+/** Filters for listing synced users. */
+export interface UserFilters {
+  connectionId?: string;
+  role?: string;
+  status?: string;
+  license?: string;
+  /** Users with no activity in this many days (never active counts as inactive). */
+  inactiveDays?: number;
+  search?: string;
+  includeRemoved?: boolean;
+  now?: Date;
+}
+
+const BATCH = 500;
+const upsertColumns = [
+  'name',
+  'email',
+  'title',
+  'role',
+  'status',
+  'license',
+  'last_activity_at',
+  'remote_created_at',
+  'scim_linked',
+  'invitation_method',
+  'explanation',
+  'updated_at',
+  'removed_at',
+] as const;
+
+/** Synced users and their change events. */
+export class DirectoryRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Every stored user of a connection (removed ones too), for diffing a sync against. */
+  loadAll(connectionId: string): Promise<DirectoryUserRow[]> {
+    return this.db
+      .selectFrom('directory_users')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .execute();
+  }
+
+  get(connectionId: string, remoteId: string): Promise<DirectoryUserRow | undefined> {
+    return this.db
+      .selectFrom('directory_users')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('remote_id', '=', remoteId)
+      .executeTakeFirst();
+  }
+
+  /** Inserts or updates users keyed by (connection, remote id); re-applying the same rows changes nothing. */
+  async upsert(trx: Transaction<Database>, rows: Insertable<DirectoryUsersTable>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await trx
+        .insertInto('directory_users')
+        .values(rows.slice(i, i + BATCH))
+        .onConflict((oc) =>
+          oc.columns(['connection_id', 'remote_id']).doUpdateSet((eb) => {
+            const set: Record<string, unknown> = {};
+            for (const column of upsertColumns) set[column] = eb.ref(`excluded.${column}`);
+            return set;
+          }),
+        )
+        .execute();
+    }
+  }
+
+  async markRemoved(
+    trx: Transaction<Database>,
+    connectionId: string,
+    remoteIds: string[],
+    at: string,
+  ): Promise<void> {
+    for (let i = 0; i < remoteIds.length; i += BATCH) {
+      await trx
+        .updateTable('directory_users')
+        .set({ removed_at: at, updated_at: at, license: null })
+        .where('connection_id', '=', connectionId)
+        .where('remote_id', 'in', remoteIds.slice(i, i + BATCH))
+        .execute();
+    }
+  }
+
+  async insertEvents(trx: Transaction<Database>, events: Insertable<ChangeEventsTable>[]): Promise<void> {
+    for (let i = 0; i < events.length; i += BATCH) {
+      await trx
+        .insertInto('change_events')
+        .values(events.slice(i, i + BATCH))
+        .execute();
+    }
+  }
+
+  query(filters: UserFilters): Promise<DirectoryUserRow[]> {
+    let q = this.db.selectFrom('directory_users').selectAll();
+    if (filters.connectionId) q = q.where('connection_id', '=', filters.connectionId);
+    if (!filters.includeRemoved) q = q.where('removed_at', 'is', null);
+    if (filters.role) q = q.where('role', '=', filters.role);
+    if (filters.status) q = q.where('status', '=', filters.status);
+    if (filters.license) q = q.where('license', '=', filters.license);
+    if (filters.inactiveDays !== undefined) {
+      const cutoff = new Date(
+        (filters.now ?? new Date()).getTime() - filters.inactiveDays * 86_400_000,
+      ).toISOString();
+      q = q.where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', cutoff)]));
+    }
+    if (filters.search) {
+      const pattern = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) =>
+        eb.or([
+          eb(sql`lower(${sql.ref('name')})`, 'like', sql`${pattern} escape '\\'`),
+          eb(sql`lower(${sql.ref('email')})`, 'like', sql`${pattern} escape '\\'`),
+        ]),
+      );
+    }
+    return q.orderBy('connection_id').orderBy('name').orderBy('remote_id').execute();
+  }
+
+  async events(
+    connectionId: string,
+    options: { runId?: string; remoteUserId?: string } = {},
+  ): Promise<ChangeEventRow[]> {
+    let q = this.db.selectFrom('change_events').selectAll().where('connection_id', '=', connectionId);
+    if (options.runId) q = q.where('run_id', '=', options.runId);
+    if (options.remoteUserId) q = q.where('remote_user_id', '=', options.remoteUserId);
+    const rows = await q.orderBy('id').execute();
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+}

@@ -1,0 +1,79 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Tables as stored. Timestamps are ISO-8601 text and booleans 0/1 in both SQLite and PostgreSQL. */
+export interface Database {
+  connections: ConnectionsTable;
+  directory_users: DirectoryUsersTable;
+  sync_runs: SyncRunsTable;
+  change_events: ChangeEventsTable;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  account_id: string;
+  account_name: string;
+  account_slug: string;
+  account_url: string | null;
+  plan_tier: string | null;
+  max_users: number | null;
+  api_url: string;
+  api_version: string;
+  scim_url: string | null;
+  permission: 'read' | 'read_and_act';
+  token_ciphertext: string;
+  scim_token_ciphertext: string | null;
+  token_owner_id: string;
+  token_owner_kind: string | null;
+  status: 'connected' | 'syncing' | 'error';
+  status_reason: string | null;
+  last_synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DirectoryUsersTable {
+  connection_id: string;
+  remote_id: string;
+  name: string;
+  email: string;
+  title: string;
+  role: string;
+  status: string;
+  license: string | null;
+  last_activity_at: string | null;
+  remote_created_at: string | null;
+  scim_linked: number;
+  invitation_method: string | null;
+  explanation: string;
+  first_seen_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  connection_id: string;
+  trigger: string;
+  status: 'running' | 'succeeded' | 'failed';
+  started_at: string;
+  finished_at: string | null;
+  complete: number;
+  pages_read: number;
+  users_seen: number;
+  changes: number;
+  requests: number;
+  retries: number;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface ChangeEventsTable {
+  id: Generated<number>;
+  connection_id: string;
+  run_id: string | null;
+  remote_user_id: string;
+  kind: 'added' | 'removed' | 'role_changed' | 'status_changed' | 'license_changed';
+  before_value: string | null;
+  after_value: string | null;
+  occurred_at: ColumnType<string, string, never>;
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** The PostgreSQL server tests create their own databases on (CI: the one running on this machine). */
+export const adminUrl = process.env.SEATWISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export const postgresAvailable = await reachable();
+if (!postgresAvailable) console.warn(`PostgreSQL tests skipped: no server reachable at ${adminUrl}`);
+
+/** A fresh place to keep data: a temp data dir, plus a fresh PostgreSQL database for the postgres dialect. */
+export interface TestDatabase {
+  dialect: 'sqlite' | 'postgres';
+  dataDir: string;
+  databaseUrl?: string;
+  cleanup(): Promise<void>;
+}
+
+export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-test-'));
+  if (dialect === 'sqlite') {
+    return { dialect, dataDir, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `seatwise_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    dialect,
+    dataDir,
+    databaseUrl: url.toString(),
+    cleanup: async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** Dialects a store test runs on: SQLite always, PostgreSQL when a server answers. */
+export const dialects = (['sqlite', 'postgres'] as const).filter((d) => d === 'sqlite' || postgresAvailable);
