@@ -52,7 +52,7 @@ export class ConnectionsService {
   private readonly budgets = new Map<string, RequestBudget>();
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly secrets: SecretBox,
     private readonly remote: RemoteOptions = {},
     private readonly now: () => Date = () => new Date(),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { type PlanTier, planTiers } from '../emulator/model.ts';
-import { startEmulator } from '../emulator/server.ts';
 import { integerIn, oneOf } from './parsers.ts';
 
 interface EmulatorFlags {
@@ -38,6 +37,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--latency-ms <ms>', 'delay added to every answer', integerIn(0, 600_000), 0)
     .option('--json', 'print one JSON line with the URLs, accounts and tokens when ready')
     .action(async (flags: EmulatorFlags) => {
+      const { startEmulator } = await import('../emulator/server.ts');
       const emulator = await startEmulator({
         port: flags.port,
         host: flags.host,

@@ -1,6 +1,18 @@
 import { Command } from 'commander';
+import { AppError } from '../app/appError.ts';
+import { ConfigError } from '../config.ts';
+import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
+import { exitCodeFor } from './output.ts';
 import { registerServeCommand } from './serveCommand.ts';
+import { registerSyncCommands } from './syncCommands.ts';
+import { registerUsersCommand } from './usersCommand.ts';
+
+// A closed pipe (`seatwise users | head`) is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 /** The `seatwise` command line. */
 const program = new Command()
@@ -9,12 +21,19 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text) });
 
+registerConnectionCommands(program);
+registerSyncCommands(program);
+registerUsersCommand(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`seatwise: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+  const known = error instanceof AppError || error instanceof ConfigError;
+  process.stderr.write(
+    `seatwise: ${(error as Error).message}${error instanceof AppError ? ` [${error.code}]` : ''}\n`,
+  );
+  if (!known && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
+  process.exitCode = exitCodeFor(error);
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
-import { buildServer } from '../http/server.ts';
 
 /** `seatwise serve`: runs the Seatwise server (also what `npm start` runs). */
 export function registerServeCommand(program: Command): void {
@@ -11,6 +10,7 @@ export function registerServeCommand(program: Command): void {
     )
     .action(async () => {
       const config = loadConfig();
+      const { buildServer } = await import('../http/server.ts');
       const app = buildServer({ logLevel: config.LOG_LEVEL });
       await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
       const stop = async () => {

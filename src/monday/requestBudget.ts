@@ -27,12 +27,26 @@ export class RequestBudget {
   private lastQueryCost = 0;
   readonly stats: BudgetStats = { requests: 0, waits: 0, waitedMs: 0 };
 
+  private readonly maxConcurrency: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<unknown>;
+  private readonly minuteReserve: number;
+
   constructor(
-    private readonly maxConcurrency = 4,
-    private readonly now: () => number = Date.now,
-    /** A reserve kept free in the minute window so other tools of the account are not starved. */
-    private readonly minuteReserve = 2,
-  ) {}
+    options: {
+      maxConcurrency?: number;
+      now?: () => number;
+      /** How to wait; tests pass one that moves a fake clock. */
+      sleep?: (ms: number) => Promise<unknown>;
+      /** Requests kept free in the minute window so other tools of the account are not starved. */
+      minuteReserve?: number;
+    } = {},
+  ) {
+    this.maxConcurrency = options.maxConcurrency ?? 4;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleep;
+    this.minuteReserve = options.minuteReserve ?? 2;
+  }
 
   /** Waits for a slot and for any pause to pass; call `release` afterwards. */
   async acquire(): Promise<void> {
@@ -40,11 +54,11 @@ export class RequestBudget {
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
     this.inFlight++;
-    const wait = this.pausedUntil - this.now();
-    if (wait > 0) {
+    // Another request may extend the pause while this one sleeps, so check again after waking.
+    for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) {
       this.stats.waits++;
       this.stats.waitedMs += wait;
-      await sleep(wait);
+      await this.sleep(wait);
     }
     this.stats.requests++;
   }

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { migrationsFor } from './migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -23,7 +22,7 @@ export interface StoreOptions {
 
 /** Opens the store and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  const store = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
   try {
     await migrate(store);
   } catch (error) {
@@ -44,7 +43,8 @@ function openSqlite(dataDir: string): Store {
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }
 
-function openPostgres(databaseUrl: string): Store {
+async function openPostgres(databaseUrl: string): Promise<Store> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };

@@ -1,0 +1,124 @@
+import type { Command } from 'commander';
+import type { ConnectionView } from '../app/connections.ts';
+import { withSeatwise } from './context.ts';
+import { ago, printJson, printTable } from './output.ts';
+import { oneOf } from './parsers.ts';
+
+const permissions = ['read', 'read_and_act'] as const;
+
+function describeConnection(c: ConnectionView): string {
+  const lines = [
+    `${c.id}  ${c.accountName} (${c.accountSlug}.monday.com, account ${c.accountId})`,
+    `  plan         ${c.planTier ?? 'unknown'}${c.maxUsers ? `, ${c.maxUsers} seats` : ''}`,
+    `  permission   ${c.permission}`,
+    `  status       ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
+    `  users        ${c.userCount}, last sync ${ago(c.lastSyncedAt)}`,
+    `  API          ${c.apiUrl} (version ${c.apiVersion}), token owner ${c.tokenOwnerId} (${c.tokenOwnerKind ?? 'unknown'})`,
+    `  SCIM         ${c.hasScimToken ? `token set, ${c.scimUrl}` : 'no token'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `seatwise connect`, `connections`, `connections show|update`, `disconnect`. */
+export function registerConnectionCommands(program: Command): void {
+  program
+    .command('connect')
+    .description('Connect a monday account: validates the API token live and stores it encrypted')
+    .requiredOption('--token <token>', 'monday API v2 token')
+    .option('--account-url <url>', 'the account URL, https://<slug>.monday.com (checked against the token)')
+    .option('--scim-token <token>', 'SCIM token (Enterprise plans)')
+    .option('--permission <level>', 'read or read_and_act', oneOf(permissions), 'read')
+    .option('--api-version <version>', 'monday API version, 2026-07 or later', '2026-07')
+    .option('--api-url <url>', 'GraphQL endpoint (default https://api.monday.com/v2)')
+    .option('--scim-url <url>', 'SCIM endpoint (default https://<slug>.monday.com/scim/v2)')
+    .option('--json', 'print the connection as JSON')
+    .action(async (flags) => {
+      const connection = await withSeatwise((app) =>
+        app.connections.add({
+          token: flags.token,
+          accountUrl: flags.accountUrl,
+          scimToken: flags.scimToken,
+          permission: flags.permission,
+          apiVersion: flags.apiVersion,
+          apiUrl: flags.apiUrl,
+          scimUrl: flags.scimUrl,
+        }),
+      );
+      if (flags.json) return printJson(connection);
+      process.stdout.write(
+        `Connected ${connection.id}: ${connection.accountName} (${connection.accountSlug}.monday.com), plan ${connection.planTier ?? 'unknown'}, permission ${connection.permission}.\nNext: seatwise sync ${connection.id}\n`,
+      );
+    });
+
+  const connections = program
+    .command('connections')
+    .description('List connected monday accounts (subcommands: show, update)')
+    .option('--json', 'print JSON')
+    .action(async (flags) => {
+      const list = await withSeatwise((app) => app.connections.list());
+      if (flags.json) return printJson(list);
+      if (list.length === 0) {
+        process.stdout.write('No connections yet. Add one with: seatwise connect --token <token>\n');
+        return;
+      }
+      printTable(
+        ['ID', 'ACCOUNT', 'SLUG', 'PLAN', 'PERMISSION', 'STATUS', 'USERS', 'LAST SYNC'],
+        list.map((c) => [
+          c.id,
+          c.accountName,
+          c.accountSlug,
+          c.planTier,
+          c.permission,
+          c.status,
+          c.userCount,
+          ago(c.lastSyncedAt),
+        ]),
+      );
+    });
+
+  connections
+    .command('show <id>')
+    .description('Show one connection')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _flags, command: Command) => {
+      const flags = command.optsWithGlobals();
+      const connection = await withSeatwise((app) => app.connections.get(id));
+      if (flags.json) return printJson(connection);
+      process.stdout.write(describeConnection(connection));
+    });
+
+  connections
+    .command('update <id>')
+    .description(
+      'Replace tokens, change the permission level or the API version (new tokens are validated live)',
+    )
+    .option('--token <token>', 'new monday API v2 token')
+    .option('--scim-token <token>', 'new SCIM token')
+    .option('--remove-scim-token', 'forget the SCIM token')
+    .option('--permission <level>', 'read or read_and_act', oneOf(permissions))
+    .option('--api-version <version>', 'monday API version')
+    .option('--json', 'print JSON')
+    .action(async (id: string, _flags, command: Command) => {
+      const flags = command.optsWithGlobals();
+      const connection = await withSeatwise((app) =>
+        app.connections.update(id, {
+          token: flags.token,
+          scimToken: flags.removeScimToken ? null : flags.scimToken,
+          permission: flags.permission,
+          apiVersion: flags.apiVersion,
+        }),
+      );
+      if (flags.json) return printJson(connection);
+      process.stdout.write(`Updated ${connection.id}.\n${describeConnection(connection)}`);
+    });
+
+  program
+    .command('disconnect <id>')
+    .description('Remove a connection and everything synced for it (monday itself is not touched)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags) => {
+      await withSeatwise((app) => app.connections.remove(id));
+      if (flags.json) return printJson({ id, removed: true });
+      process.stdout.write(`Removed connection ${id} and its synced data.\n`);
+    });
+}

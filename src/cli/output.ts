@@ -1,0 +1,43 @@
+import { stringify } from 'csv-stringify/sync';
+import { AppError } from '../app/appError.ts';
+
+/** Prints rows as an aligned plain-text table. */
+export function printTable(headers: string[], rows: (string | number | null | undefined)[][]): void {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const lines = cells.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : (c ?? '').padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printCsv(headers: string[], rows: unknown[][]): void {
+  process.stdout.write(
+    stringify([headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))]),
+  );
+}
+
+/** How long ago an ISO time was, for tables. */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'never';
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 90) return `${seconds}s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m ago`;
+  if (seconds < 129_600) return `${Math.round(seconds / 3600)}h ago`;
+  return `${Math.round(seconds / 86_400)}d ago`;
+}
+
+/** Exit codes: 2 bad input, 3 not found, 4 conflict, 5 refused or precondition, 6 monday failed, 1 anything else. */
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof AppError)) return 1;
+  return { invalid_input: 2, not_found: 3, conflict: 4, precondition: 5, forbidden: 5, upstream: 6 }[
+    error.kind
+  ];
+}

@@ -1,0 +1,205 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { runCli } from './helpers/cli.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+
+const kindToRole: Record<string, string> = {
+  admin: 'admin',
+  member: 'member',
+  view_only: 'viewer',
+  guest: 'guest',
+};
+const statusMap: Record<string, string> = { ACTIVE: 'active', PENDING: 'pending', INACTIVE: 'deactivated' };
+
+describe.each(dialects)('CLI: connect, sync and list two accounts side by side (%s)', (dialect) => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  const outputs: string[] = [];
+  let env: NodeJS.ProcessEnv;
+  const cli = async (...args: string[]) => {
+    const result = await runCli(args, env);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ users: 1500, accounts: 2, plan: 'enterprise', seed: 8 });
+    db = await createTestDatabase(dialect);
+    env = { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl ?? '', LOG_LEVEL: 'debug' };
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  it('connects both accounts and prints each new connection', async () => {
+    for (const account of emulator.accounts) {
+      const result = await cli(
+        'connect',
+        '--token',
+        account.tokens.admin,
+        '--api-url',
+        emulator.graphqlUrl,
+        '--scim-token',
+        account.scimToken!,
+        '--scim-url',
+        emulator.scimUrl,
+        '--account-url',
+        `https://${account.slug}.monday.com`,
+        '--json',
+      );
+      expect(result.code).toBe(0);
+      const connection = JSON.parse(result.stdout);
+      expect(connection).toMatchObject({
+        accountId: account.id,
+        accountName: account.name,
+        accountSlug: account.slug,
+        planTier: 'enterprise',
+        permission: 'read',
+        hasScimToken: true,
+      });
+      ids.push(connection.id);
+    }
+    const human = await cli('connections');
+    expect(human.stdout).toMatch(/^ID\s+ACCOUNT\s+SLUG\s+PLAN\s+PERMISSION\s+STATUS\s+USERS\s+LAST SYNC/);
+    for (const id of ids) expect(human.stdout).toContain(id);
+  });
+
+  it('refuses a second connection to the same account and a bad token with clear messages', async () => {
+    const again = await cli(
+      'connect',
+      '--token',
+      emulator.accounts[0]!.tokens.member,
+      '--api-url',
+      emulator.graphqlUrl,
+    );
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain(`is already connected as ${ids[0]}`);
+    const bad = await cli('connect', '--token', 'nope', '--api-url', emulator.graphqlUrl);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('monday rejected the API token');
+    const wrongUrl = await cli(
+      'connect',
+      '--token',
+      emulator.accounts[0]!.tokens.admin,
+      '--api-url',
+      emulator.graphqlUrl,
+      '--account-url',
+      'https://someone-else.monday.com',
+    );
+    expect(wrongUrl.stderr).toContain(
+      `the token belongs to https://${emulator.accounts[0]!.slug}.monday.com`,
+    );
+  });
+
+  it("syncs all and lists exactly each account's users, kept separate", async () => {
+    const sync = await cli('sync', '--all', '--json');
+    expect(sync.code).toBe(0);
+    const results = JSON.parse(sync.stdout);
+    expect(results.map((r: any) => [r.connectionId, r.status, r.usersSeen])).toEqual(
+      ids.map((id) => [id, 'succeeded', 1500]),
+    );
+    for (const [index, account] of emulator.accounts.entries()) {
+      const listed = await cli('users', ids[index]!, '--json');
+      const users = JSON.parse(listed.stdout);
+      expect(users).toHaveLength(account.users.length);
+      const expected = account.users
+        .map((u) => {
+          const role = kindToRole[u.kind]!;
+          const status = statusMap[u.status]!;
+          return {
+            connectionId: ids[index],
+            id: u.id,
+            email: u.email,
+            role,
+            status,
+            license: status !== 'active' ? null : role === 'admin' ? 'member' : role,
+            scimLinked: u.invitationMethod === 'SCIM',
+          };
+        })
+        .sort((a, b) => a.id.localeCompare(b.id));
+      const actual = users
+        .map((u: any) => ({
+          connectionId: u.connectionId,
+          id: u.id,
+          email: u.email,
+          role: u.role,
+          status: u.status,
+          license: u.license,
+          scimLinked: u.scimLinked,
+        }))
+        .sort((a: any, b: any) => a.id.localeCompare(b.id));
+      expect(actual).toEqual(expected);
+      expect(Object.keys(users[0])).toEqual(
+        expect.arrayContaining([
+          'connectionId',
+          'id',
+          'name',
+          'email',
+          'role',
+          'status',
+          'license',
+          'lastActivityAt',
+          'createdAt',
+          'scimLinked',
+        ]),
+      );
+    }
+  });
+
+  it('filters users and exports CSV', async () => {
+    const guests = JSON.parse((await cli('users', '--role', 'guest', '--status', 'active', '--json')).stdout);
+    expect(guests.length).toBeGreaterThan(0);
+    expect(
+      guests.every((u: any) => u.role === 'guest' && u.status === 'active' && u.license === 'guest'),
+    ).toBe(true);
+    expect(new Set(guests.map((u: any) => u.connectionId))).toEqual(new Set(ids));
+    const csv = (await cli('users', ids[0]!, '--license', 'viewer', '--csv')).stdout.trim().split('\n');
+    expect(csv[0]).toBe('connectionId,id,name,email,role,status,license,lastActivityAt,createdAt,scimLinked');
+    expect(csv.slice(1).every((line) => line.includes(',viewer,active,viewer,'))).toBe(true);
+    const bad = await cli('users', '--role', 'owner');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected one of: admin, member, viewer, guest');
+  });
+
+  it('reports 0 changes on a second sync and shows run history', async () => {
+    const second = await cli('sync', ids[1]!);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(
+      new RegExp(`^Synced ${ids[1]}: 1500 users, 0 changes, 2 requests in \\d+\\.\\ds`),
+    );
+    const runs = JSON.parse((await cli('runs', ids[1]!, '--json')).stdout);
+    expect(runs.map((r: any) => [r.status, r.changes])).toEqual([
+      ['succeeded', 0],
+      ['succeeded', 1500],
+    ]);
+  });
+
+  it('updates the permission level and removes a connection with its synced data', async () => {
+    const updated = JSON.parse(
+      (await cli('connections', 'update', ids[0]!, '--permission', 'read_and_act', '--json')).stdout,
+    );
+    expect(updated.permission).toBe('read_and_act');
+    const removed = await cli('disconnect', ids[1]!);
+    expect(removed.stdout).toBe(`Removed connection ${ids[1]} and its synced data.\n`);
+    const users = JSON.parse((await cli('users', '--json')).stdout);
+    expect(new Set(users.map((u: any) => u.connectionId))).toEqual(new Set([ids[0]]));
+    const missing = await cli('connections', 'show', ids[1]!);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain(`no connection with id ${ids[1]}`);
+  });
+
+  it('never shows a token in clear: not in output, logs or the data directory', () => {
+    const secrets = emulator.accounts.flatMap((a) => [a.tokens.admin, a.tokens.member, a.scimToken!]);
+    const files = readdirSync(db.dataDir).map((f) => readFileSync(join(db.dataDir, f)).toString('latin1'));
+    for (const secret of secrets) {
+      for (const text of [...outputs.filter((o) => !o.includes('monday rejected')), ...files])
+        expect(text.includes(secret)).toBe(false);
+    }
+    // The command lines above passed the tokens; what came back never repeated them.
+    expect(outputs.join('').includes(emulator.accounts[0]!.tokens.admin)).toBe(false);
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { billedGuests, licenseFor } from '../src/domain/licenseRules.ts';
+import { mapUserAccess } from '../src/domain/userMapping.ts';
+
+describe('user mapping: role, status, license and why', () => {
+  it('uses kind and status when monday sends them (2026-07 and 2026-10)', () => {
+    expect(mapUserAccess({ kind: 'member', status: 'ACTIVE' })).toEqual({
+      role: 'member',
+      status: 'active',
+      license: 'member',
+      scimLinked: false,
+      explanation: 'member seat: kind=member, status=active',
+    });
+    expect(mapUserAccess({ kind: 'view_only', status: 'ACTIVE' })).toMatchObject({
+      role: 'viewer',
+      license: 'viewer',
+      explanation: 'viewer license: kind=view_only, status=active',
+    });
+    expect(mapUserAccess({ kind: 'guest', status: 'ACTIVE' })).toMatchObject({
+      role: 'guest',
+      license: 'guest',
+    });
+    expect(mapUserAccess({ kind: 'admin', status: 'ACTIVE', invitation_method: 'SCIM' })).toMatchObject({
+      role: 'admin',
+      license: 'member',
+      scimLinked: true,
+    });
+  });
+
+  it('gives pending and deactivated users no license', () => {
+    expect(mapUserAccess({ kind: 'member', status: 'PENDING' })).toMatchObject({
+      status: 'pending',
+      license: null,
+      explanation: 'no license (invitation not accepted): kind=member, status=pending',
+    });
+    expect(mapUserAccess({ kind: 'admin', status: 'INACTIVE' })).toMatchObject({
+      status: 'deactivated',
+      license: null,
+      explanation: 'no license (deactivated): kind=admin, status=deactivated',
+    });
+  });
+
+  it('falls back to the legacy booleans, admin before guest before viewer', () => {
+    expect(mapUserAccess({ is_admin: true, is_guest: true, enabled: true })).toMatchObject({
+      role: 'admin',
+      explanation: 'member seat: is_admin, enabled',
+    });
+    expect(mapUserAccess({ is_guest: true, is_view_only: true, enabled: true })).toMatchObject({
+      role: 'guest',
+      license: 'guest',
+    });
+    expect(mapUserAccess({ is_view_only: true, enabled: true })).toMatchObject({
+      role: 'viewer',
+      license: 'viewer',
+    });
+    expect(mapUserAccess({ enabled: true })).toMatchObject({ role: 'member', license: 'member' });
+    expect(mapUserAccess({ enabled: false, is_pending: false })).toMatchObject({
+      status: 'deactivated',
+      license: null,
+      explanation: 'no license (deactivated): no admin/guest/viewer flag, enabled=false',
+    });
+    expect(mapUserAccess({ enabled: true, is_pending: true })).toMatchObject({ status: 'pending' });
+  });
+
+  it('prefers kind/status over contradicting legacy booleans', () => {
+    expect(
+      mapUserAccess({ kind: 'view_only', status: 'INACTIVE', is_admin: true, enabled: true }),
+    ).toMatchObject({ role: 'viewer', status: 'deactivated' });
+  });
+
+  it('treats unknown kinds as members and says so', () => {
+    expect(mapUserAccess({ kind: 'service_user', status: 'ACTIVE' }).explanation).toBe(
+      'member seat: kind=service_user (not a person kind; treated as member), status=active',
+    );
+  });
+});
+
+describe('license rules', () => {
+  it('assigns seats by role for active users', () => {
+    expect(licenseFor('admin', 'active').license).toBe('member');
+    expect(licenseFor('member', 'active').license).toBe('member');
+    expect(licenseFor('viewer', 'active').license).toBe('viewer');
+    expect(licenseFor('guest', 'active').license).toBe('guest');
+  });
+
+  it('bills guests only on Standard (every 4th) and below', () => {
+    expect(billedGuests('enterprise', 40)).toBe(0);
+    expect(billedGuests('pro', 40)).toBe(0);
+    expect(billedGuests('standard', 3)).toBe(0);
+    expect(billedGuests('standard', 4)).toBe(1);
+    expect(billedGuests('standard', 9)).toBe(2);
+  });
+});

@@ -1,0 +1,178 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../src/store/database.ts';
+import { DirectoryRepo } from '../src/store/directoryRepo.ts';
+import { SecretBox } from '../src/store/secretBox.ts';
+import { diffUsers, type IncomingUser } from '../src/sync/diff.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+
+const user = (id: string, extra: Partial<IncomingUser> = {}): IncomingUser => ({
+  remoteId: id,
+  name: `User ${id}`,
+  email: `u${id}@x.org`,
+  title: '',
+  role: 'member',
+  status: 'active',
+  license: 'member',
+  lastActivityAt: '2026-11-01T00:00:00.000Z',
+  createdAt: '2025-01-01T00:00:00.000Z',
+  scimLinked: false,
+  invitationMethod: 'USER',
+  explanation: 'member seat: kind=member, status=active',
+  ...extra,
+});
+
+describe.each(dialects)('store (%s)', (dialect) => {
+  let db: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    store = await openStore({ dataDir: db.dataDir, databaseUrl: db.databaseUrl });
+    await store.db
+      .insertInto('connections')
+      .values({
+        id: 'con_1',
+        account_id: '1',
+        account_name: 'A',
+        account_slug: 'a',
+        account_url: null,
+        plan_tier: 'pro',
+        max_users: 10,
+        api_url: 'http://x/v2',
+        api_version: '2026-07',
+        scim_url: null,
+        permission: 'read',
+        token_ciphertext: 'v1:x',
+        scim_token_ciphertext: null,
+        token_owner_id: '1',
+        token_owner_kind: 'admin',
+        status: 'connected',
+        status_reason: null,
+        last_synced_at: null,
+        created_at: 't',
+        updated_at: 't',
+      })
+      .execute();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.cleanup();
+  });
+
+  it('applies migrations once: opening the store again is a no-op', async () => {
+    const again = await openStore({ dataDir: db.dataDir, databaseUrl: db.databaseUrl });
+    const rows = await again.db.selectFrom('connections').select('id').execute();
+    await again.close();
+    expect(rows).toEqual([{ id: 'con_1' }]);
+  });
+
+  it('refuses a second connection to the same account on the same endpoint', async () => {
+    const duplicate = store.db
+      .insertInto('connections')
+      .values({
+        id: 'con_2',
+        account_id: '1',
+        account_name: 'A',
+        account_slug: 'a',
+        account_url: null,
+        plan_tier: 'pro',
+        max_users: 10,
+        api_url: 'http://x/v2',
+        api_version: '2026-07',
+        scim_url: null,
+        permission: 'read',
+        token_ciphertext: 'v1:x',
+        scim_token_ciphertext: null,
+        token_owner_id: '1',
+        token_owner_kind: 'admin',
+        status: 'connected',
+        status_reason: null,
+        last_synced_at: null,
+        created_at: 't',
+        updated_at: 't',
+      })
+      .execute();
+    await expect(duplicate).rejects.toThrow();
+  });
+
+  it('upserts by (connection, remote id): applying the same page twice changes nothing', async () => {
+    const repo = new DirectoryRepo(store.db);
+    const incoming = [user('1'), user('2', { role: 'viewer', license: 'viewer' })];
+    const first = diffUsers('con_1', null, new Map(), incoming, '2026-11-29T00:00:00.000Z');
+    await store.db.transaction().execute((trx) => repo.upsert(trx, first.upserts));
+    await store.db.transaction().execute((trx) => repo.upsert(trx, first.upserts));
+    const rows = await repo.loadAll('con_1');
+    expect(rows.map((r) => [r.remote_id, r.role, r.license]).sort()).toEqual([
+      ['1', 'member', 'member'],
+      ['2', 'viewer', 'viewer'],
+    ]);
+    const again = diffUsers(
+      'con_1',
+      null,
+      new Map(rows.map((r) => [r.remote_id, r])),
+      incoming,
+      '2026-11-30T00:00:00.000Z',
+    );
+    expect(again).toEqual({ upserts: [], events: [] });
+  });
+
+  it('escapes LIKE wildcards in searches', async () => {
+    const repo = new DirectoryRepo(store.db);
+    expect(await repo.query({ connectionId: 'con_1', search: '%' })).toEqual([]);
+    expect((await repo.query({ connectionId: 'con_1', search: 'USER 2' })).map((r) => r.remote_id)).toEqual([
+      '2',
+    ]);
+  });
+
+  it('allows one running sync per connection', async () => {
+    const run = (id: string) =>
+      store.db
+        .insertInto('sync_runs')
+        .values({
+          id,
+          connection_id: 'con_1',
+          trigger: 't',
+          status: 'running',
+          started_at: 't',
+          finished_at: null,
+          complete: 0,
+          pages_read: 0,
+          users_seen: 0,
+          changes: 0,
+          requests: 0,
+          retries: 0,
+          error_code: null,
+          error_message: null,
+        })
+        .execute();
+    await run('run_a');
+    await expect(run('run_b')).rejects.toThrow();
+  });
+});
+
+describe('secret box', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+  });
+  afterAll(() => db.cleanup());
+
+  it('creates a 0600 key file on first use and round-trips secrets with a fresh IV each time', () => {
+    const box = SecretBox.load({ dataDir: db.dataDir });
+    expect(statSync(join(db.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+    const a = box.encrypt('token-123');
+    const b = box.encrypt('token-123');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('token-123');
+    expect(SecretBox.load({ dataDir: db.dataDir }).decrypt(a)).toBe('token-123');
+  });
+
+  it('uses SEATWISE_SECRET_KEY when set, and says so when a stored secret cannot be opened with another key', () => {
+    const sealed = SecretBox.load({ dataDir: db.dataDir, secretKey: 'first-key-0123456789' }).encrypt('x');
+    expect(() =>
+      SecretBox.load({ dataDir: db.dataDir, secretKey: 'other-key-0123456789' }).decrypt(sealed),
+    ).toThrow(/SEATWISE_SECRET_KEY/);
+  });
+});
