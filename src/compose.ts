@@ -1,3 +1,4 @@
+import { ActionsService } from './app/actionsService.ts';
 import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
 import { SyncService } from './app/syncService.ts';
 import { UsersService } from './app/usersService.ts';
@@ -11,6 +12,7 @@ export interface Seatwise {
   connections: ConnectionsService;
   sync: SyncService;
   users: UsersService;
+  actions: ActionsService;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function createSeatwise(
     connections,
     sync: new SyncService(store, connections, options.now),
     users: new UsersService(store, options.now),
+    actions: new ActionsService(store, connections, options.now),
     close: () => store.close(),
   };
 }

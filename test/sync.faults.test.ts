@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../src/app/appError.ts';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 

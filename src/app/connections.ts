@@ -1,3 +1,6 @@
+import type { ConnectionAccess } from '../actions/actionRunner.ts';
+import { AppError } from '../domain/appError.ts';
+import type { ConnectionFacts } from '../domain/capabilities.ts';
 import { newId } from '../domain/ids.ts';
 import { GraphqlClient } from '../monday/graphqlClient.ts';
 import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
@@ -7,7 +10,6 @@ import { ScimClient } from '../monday/scimClient.ts';
 import { type ConnectionRow, ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
 import type { SecretBox } from '../store/secretBox.ts';
-import { AppError } from './appError.ts';
 import {
   type ConnectionUpdateInput,
   connectionUpdateSchema,
@@ -44,10 +46,12 @@ export interface RemoteOptions {
   timeoutMs?: number;
   maxRetries?: number;
   baseDelayMs?: number;
+  /** The clock request budgets wait on; tests pass a simulated one. */
+  clock?: { now: () => number; sleep: (ms: number) => Promise<unknown> };
 }
 
 /** Adds, lists, updates and removes connections; validates tokens live and keeps them sealed. */
-export class ConnectionsService {
+export class ConnectionsService implements ConnectionAccess {
   private readonly repo: ConnectionsRepo;
   private readonly budgets = new Map<string, RequestBudget>();
 
@@ -170,27 +174,63 @@ export class ConnectionsService {
   async remove(id: string): Promise<void> {
     await this.row(id);
     await this.repo.delete(id);
-    this.budgets.delete(id);
+    this.budgets.delete(`graphql:${id}`);
+    this.budgets.delete(`scim:${id}`);
   }
 
   /** The monday API of a connection, sharing one request budget per connection. */
   async api(id: string): Promise<MondayApi> {
+    return new MondayApi(await this.graphql(id));
+  }
+
+  async graphql(id: string): Promise<GraphqlClient> {
     const row = await this.row(id);
-    let budget = this.budgets.get(id);
-    if (!budget) {
-      budget = new RequestBudget();
-      this.budgets.set(id, budget);
+    return new GraphqlClient({
+      token: this.secrets.decrypt(row.token_ciphertext),
+      apiUrl: row.api_url,
+      apiVersion: row.api_version,
+      budget: this.budget(`graphql:${id}`),
+      timeoutMs: this.remote.timeoutMs,
+      retry: this.retryOptions(),
+    });
+  }
+
+  /** The SCIM client of a connection; callers check first that it has a SCIM token. */
+  async scim(id: string): Promise<ScimClient> {
+    const row = await this.row(id);
+    if (!row.scim_token_ciphertext || !row.scim_url) {
+      throw new AppError('precondition', 'no_scim_token', `connection ${id} has no SCIM token`);
     }
-    return new MondayApi(
-      new GraphqlClient({
-        token: this.secrets.decrypt(row.token_ciphertext),
-        apiUrl: row.api_url,
-        apiVersion: row.api_version,
-        budget,
-        timeoutMs: this.remote.timeoutMs,
-        retry: this.retryOptions(),
-      }),
-    );
+    return new ScimClient({
+      token: this.secrets.decrypt(row.scim_token_ciphertext),
+      baseUrl: row.scim_url,
+      budget: this.budget(`scim:${id}`),
+      timeoutMs: this.remote.timeoutMs,
+      retry: this.retryOptions(),
+    });
+  }
+
+  /** What decides which actions a connection may run. */
+  async facts(id: string): Promise<ConnectionFacts & { tokenOwnerId: string }> {
+    const row = await this.row(id);
+    return {
+      permission: row.permission,
+      planTier: row.plan_tier,
+      hasScimToken: row.scim_token_ciphertext !== null,
+      tokenOwnerKind: row.token_owner_kind,
+      tokenOwnerId: row.token_owner_id,
+      apiVersion: row.api_version,
+      status: row.status,
+    };
+  }
+
+  private budget(key: string): RequestBudget {
+    let budget = this.budgets.get(key);
+    if (!budget) {
+      budget = new RequestBudget(this.remote.clock ?? {});
+      this.budgets.set(key, budget);
+    }
+    return budget;
   }
 
   private retryOptions() {

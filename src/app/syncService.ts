@@ -1,7 +1,7 @@
+import { AppError } from '../domain/appError.ts';
 import type { Store } from '../store/database.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { SyncConflictError, SyncEngine, type SyncProgress, type SyncResult } from '../sync/syncEngine.ts';
-import { AppError } from './appError.ts';
 import type { ConnectionsService } from './connections.ts';
 
 /** A sync run as interfaces show it. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { AppError } from '../domain/appError.ts';
 import { licenses, roles, statuses } from '../domain/directory.ts';
 import type { Store } from '../store/database.ts';
 import { type ChangeEventRow, DirectoryRepo, type DirectoryUserRow } from '../store/directoryRepo.ts';
-import { AppError } from './appError.ts';
 import { describeIssues } from './connectionInput.ts';
 
 /** A synced user as every interface shows it; `id` is the monday user id. */

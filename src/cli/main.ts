@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { AppError } from '../app/appError.ts';
 import { ConfigError } from '../config.ts';
+import { AppError } from '../domain/appError.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { exitCodeFor } from './output.ts';

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { AppError } from '../app/appError.ts';
+import { AppError } from '../domain/appError.ts';
 
 /** Prints rows as an aligned plain-text table. */
 export function printTable(headers: string[], rows: (string | number | null | undefined)[][]): void {

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { AppError } from '../app/appError.ts';
+import { AppError } from '../domain/appError.ts';
 import type { SyncResult } from '../sync/syncEngine.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';

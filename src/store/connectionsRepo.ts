@@ -38,6 +38,7 @@ export class ConnectionsRepo {
       await trx.deleteFrom('change_events').where('connection_id', '=', id).execute();
       await trx.deleteFrom('directory_users').where('connection_id', '=', id).execute();
       await trx.deleteFrom('sync_runs').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('action_requests').where('connection_id', '=', id).execute();
       const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     });

@@ -6,6 +6,42 @@ export interface Database {
   directory_users: DirectoryUsersTable;
   sync_runs: SyncRunsTable;
   change_events: ChangeEventsTable;
+  audit_entries: AuditEntriesTable;
+  action_requests: ActionRequestsTable;
+}
+
+export interface AuditEntriesTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  connection_id: string;
+  action: string;
+  via: string;
+  dry_run: number;
+  idempotency_key: string | null;
+  outcome: string;
+  /** JSON */
+  targets: string;
+  /** JSON */
+  plan: string;
+  /** JSON */
+  results: string;
+  /** JSON */
+  request_ids: string;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface ActionRequestsTable {
+  connection_id: string;
+  idempotency_key: string;
+  /** Hash of the request, so one key cannot be reused for a different request. */
+  fingerprint: string;
+  status: 'running' | 'done';
+  /** JSON of the finished result. */
+  result: string | null;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface ConnectionsTable {

@@ -1,0 +1,183 @@
+import type { Role, Status } from '../domain/directory.ts';
+import type { ActionRequest, TargetRef } from './actionInput.ts';
+
+/** The synced facts about a user that planning needs. */
+export interface KnownUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: Status;
+  scimLinked: boolean;
+}
+
+/** What will happen to one target: change it, nothing (already in the target state), or fail and why. */
+export interface PlanItem {
+  target: string;
+  userId: string | null;
+  email: string;
+  name: string | null;
+  before: { role: Role; status: Status } | null;
+  outcome: 'change' | 'noop' | 'fail';
+  code: string | null;
+  reason: string;
+}
+
+export type PlanResult = { ok: true; items: PlanItem[] } | { ok: false; unknown: string[] };
+
+/**
+ * Decides, from the synced state, who will change, who is already in the target state and who cannot be
+ * changed and why. Unknown users make the whole request invalid: nothing is sent to monday.
+ */
+export function planAction(
+  request: ActionRequest,
+  users: { byId: Map<string, KnownUser>; byEmail: Map<string, KnownUser> },
+  tokenOwnerId: string,
+): PlanResult {
+  if (request.action === 'create') {
+    const existing = users.byEmail.get(request.email);
+    return { ok: true, items: [createItem(request.email, request.name, existing)] };
+  }
+  if (request.action === 'invite') {
+    const seen = new Set<string>();
+    const items: PlanItem[] = [];
+    for (const email of request.emails) {
+      if (seen.has(email)) continue;
+      seen.add(email);
+      const existing = users.byEmail.get(email);
+      items.push(
+        existing
+          ? item(email, existing, 'noop', 'already_member', `already in the account (${existing.status})`)
+          : {
+              target: email,
+              userId: null,
+              email,
+              name: null,
+              before: null,
+              outcome: 'change',
+              code: null,
+              reason: `will be invited as ${request.role}`,
+            },
+      );
+    }
+    return { ok: true, items };
+  }
+
+  const resolved: { ref: string; user: KnownUser }[] = [];
+  const unknown: string[] = [];
+  const seen = new Set<string>();
+  for (const target of request.targets) {
+    const ref = refText(target);
+    const user = 'userId' in target ? users.byId.get(target.userId) : users.byEmail.get(target.email);
+    if (!user) unknown.push(ref);
+    else if (!seen.has(user.id)) {
+      seen.add(user.id);
+      resolved.push({ ref, user });
+    }
+  }
+  if (unknown.length > 0) return { ok: false, unknown };
+
+  const items = resolved.map(({ ref, user }) => {
+    const self = user.id === tokenOwnerId;
+    switch (request.action) {
+      case 'deactivate':
+        if (user.status === 'deactivated')
+          return item(ref, user, 'noop', 'already_deactivated', 'already deactivated');
+        if (request.via === 'scim' && !user.scimLinked) {
+          return item(
+            ref,
+            user,
+            'fail',
+            'not_scim_provisioned',
+            'was not provisioned by SCIM, so SCIM cannot deactivate it; use --via graphql (deactivate_users, needs an admin token)',
+          );
+        }
+        if (request.via === 'graphql' && self)
+          return item(
+            ref,
+            user,
+            'fail',
+            'cannot_update_self',
+            "is the API token's owner; monday does not let a token deactivate its own user (CANNOT_UPDATE_SELF)",
+          );
+        return item(ref, user, 'change', null, `will be deactivated (now ${user.status})`);
+      case 'set_role':
+        if (user.role === request.role)
+          return item(ref, user, 'noop', 'already_in_role', `already ${request.role}`);
+        if (self)
+          return item(
+            ref,
+            user,
+            'fail',
+            'cannot_update_self',
+            "is the API token's owner; monday does not let a token change its own role (CANNOT_UPDATE_SELF)",
+          );
+        return item(
+          ref,
+          user,
+          'change',
+          null,
+          `will change from ${user.role} to ${request.role}${user.role === 'member' && request.role === 'viewer' ? ' (frees a paid seat)' : ''}`,
+        );
+      case 'reactivate':
+        if (user.status === 'active') return item(ref, user, 'noop', 'already_active', 'already active');
+        if (user.status === 'pending')
+          return item(
+            ref,
+            user,
+            'fail',
+            'invitation_pending',
+            'has not accepted the invitation yet; there is nothing to reactivate',
+          );
+        return item(ref, user, 'change', null, 'will be reactivated');
+    }
+  });
+  return { ok: true, items };
+}
+
+function createItem(email: string, name: string, existing: KnownUser | undefined): PlanItem {
+  if (!existing)
+    return {
+      target: email,
+      userId: null,
+      email,
+      name,
+      before: null,
+      outcome: 'change',
+      code: null,
+      reason: 'will be created through SCIM',
+    };
+  if (existing.status === 'deactivated') {
+    return item(
+      email,
+      existing,
+      'fail',
+      'exists_deactivated',
+      'a deactivated user with this email exists; reactivate it instead',
+    );
+  }
+  return item(email, existing, 'noop', 'already_exists', `already exists (${existing.status})`);
+}
+
+function item(
+  target: string,
+  user: KnownUser,
+  outcome: PlanItem['outcome'],
+  code: string | null,
+  reason: string,
+): PlanItem {
+  return {
+    target,
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    before: { role: user.role, status: user.status },
+    outcome,
+    code,
+    reason,
+  };
+}
+
+export function refText(target: TargetRef): string {
+  return 'userId' in target ? target.userId : target.email;
+}

@@ -1,0 +1,68 @@
+/** What Seatwise knows about a connection that decides what it may do. */
+export interface ConnectionFacts {
+  permission: 'read' | 'read_and_act';
+  planTier: string | null;
+  hasScimToken: boolean;
+  /** monday `kind` of the API token's owner (admin, member, ...). */
+  tokenOwnerKind: string | null;
+  apiVersion: string;
+  status: 'connected' | 'syncing' | 'error';
+}
+
+/** One precondition an action declares; the runner and the capabilities table both check these. */
+export type Requirement =
+  | { kind: 'permission' }
+  | { kind: 'enterprise' }
+  | { kind: 'scimToken' }
+  | { kind: 'adminToken' }
+  | { kind: 'apiVersion'; min: string };
+
+/** Says, in words, why each unmet requirement blocks an action; empty when it may run. */
+export function unmetRequirements(requirements: readonly Requirement[], facts: ConnectionFacts): string[] {
+  const reasons: string[] = [];
+  for (const requirement of requirements) {
+    switch (requirement.kind) {
+      case 'permission':
+        if (facts.permission !== 'read_and_act') {
+          reasons.push(
+            'the connection\'s permission level is "read"; set it to "read_and_act" to run actions',
+          );
+        }
+        break;
+      case 'enterprise':
+        if ((facts.planTier ?? '').toLowerCase() !== 'enterprise') {
+          reasons.push(
+            `SCIM is only available on the Enterprise plan (this account is on ${facts.planTier ?? 'an unknown plan'})`,
+          );
+        }
+        break;
+      case 'scimToken':
+        if (!facts.hasScimToken) reasons.push('the connection has no SCIM token; add one to the connection');
+        break;
+      case 'adminToken':
+        if (facts.tokenOwnerKind !== 'admin') {
+          reasons.push(
+            `the API token's owner is not an admin (${facts.tokenOwnerKind ?? 'unknown'}); monday allows this only to admins`,
+          );
+        }
+        break;
+      case 'apiVersion':
+        if (facts.apiVersion < requirement.min) {
+          reasons.push(
+            `needs API version ${requirement.min} or later (the connection uses ${facts.apiVersion})`,
+          );
+        }
+        break;
+    }
+  }
+  return reasons;
+}
+
+/** What a connection can read, and why not. Reading needs kind/status (2026-07+) and a working token. */
+export function readCapabilities(
+  facts: ConnectionFacts,
+): { name: string; available: boolean; reason: string | null }[] {
+  const broken = facts.status === 'error' ? 'the last sync failed; see the connection status' : null;
+  const names = ['users', 'roles', 'statuses', 'licenses', 'last_activity'];
+  return names.map((name) => ({ name, available: broken === null, reason: broken }));
+}
