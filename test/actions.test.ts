@@ -460,7 +460,7 @@ describe('user-lifecycle actions against the emulator', () => {
               (e: AppError) => e.kind === 'forbidden' || e.kind === 'precondition',
             );
           expect(refused, `${connectionId} ${capability.id}`).toBe(!capability.available);
-          (seen[capability.id] ??= []).push(capability.available);
+          seen[capability.id] = [...(seen[capability.id] ?? []), capability.available];
           if (!capability.available) expect(capability.reasons.length).toBeGreaterThan(0);
         }
       }

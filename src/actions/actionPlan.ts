@@ -77,62 +77,68 @@ export function planAction(
   }
   if (unknown.length > 0) return { ok: false, unknown };
 
-  const items = resolved.map(({ ref, user }) => {
-    const self = user.id === tokenOwnerId;
-    switch (request.action) {
-      case 'deactivate':
-        if (user.status === 'deactivated')
-          return item(ref, user, 'noop', 'already_deactivated', 'already deactivated');
-        if (request.via === 'scim' && !user.scimLinked) {
-          return item(
-            ref,
-            user,
-            'fail',
-            'not_scim_provisioned',
-            'was not provisioned by SCIM, so SCIM cannot deactivate it; use --via graphql (deactivate_users, needs an admin token)',
-          );
-        }
-        if (request.via === 'graphql' && self)
-          return item(
-            ref,
-            user,
-            'fail',
-            'cannot_update_self',
-            "is the API token's owner; monday does not let a token deactivate its own user (CANNOT_UPDATE_SELF)",
-          );
-        return item(ref, user, 'change', null, `will be deactivated (now ${user.status})`);
-      case 'set_role':
-        if (user.role === request.role)
-          return item(ref, user, 'noop', 'already_in_role', `already ${request.role}`);
-        if (self)
-          return item(
-            ref,
-            user,
-            'fail',
-            'cannot_update_self',
-            "is the API token's owner; monday does not let a token change its own role (CANNOT_UPDATE_SELF)",
-          );
+  const items = resolved.map(({ ref, user }) => planTarget(request, ref, user, user.id === tokenOwnerId));
+  return { ok: true, items };
+}
+
+function planTarget(
+  request: Exclude<ActionRequest, { action: 'create' | 'invite' }>,
+  ref: string,
+  user: KnownUser,
+  self: boolean,
+): PlanItem {
+  switch (request.action) {
+    case 'deactivate':
+      if (user.status === 'deactivated')
+        return item(ref, user, 'noop', 'already_deactivated', 'already deactivated');
+      if (request.via === 'scim' && !user.scimLinked) {
         return item(
           ref,
           user,
-          'change',
-          null,
-          `will change from ${user.role} to ${request.role}${user.role === 'member' && request.role === 'viewer' ? ' (frees a paid seat)' : ''}`,
+          'fail',
+          'not_scim_provisioned',
+          'was not provisioned by SCIM, so SCIM cannot deactivate it; use --via graphql (deactivate_users, needs an admin token)',
         );
-      case 'reactivate':
-        if (user.status === 'active') return item(ref, user, 'noop', 'already_active', 'already active');
-        if (user.status === 'pending')
-          return item(
-            ref,
-            user,
-            'fail',
-            'invitation_pending',
-            'has not accepted the invitation yet; there is nothing to reactivate',
-          );
-        return item(ref, user, 'change', null, 'will be reactivated');
-    }
-  });
-  return { ok: true, items };
+      }
+      if (request.via === 'graphql' && self)
+        return item(
+          ref,
+          user,
+          'fail',
+          'cannot_update_self',
+          "is the API token's owner; monday does not let a token deactivate its own user (CANNOT_UPDATE_SELF)",
+        );
+      return item(ref, user, 'change', null, `will be deactivated (now ${user.status})`);
+    case 'set_role':
+      if (user.role === request.role)
+        return item(ref, user, 'noop', 'already_in_role', `already ${request.role}`);
+      if (self)
+        return item(
+          ref,
+          user,
+          'fail',
+          'cannot_update_self',
+          "is the API token's owner; monday does not let a token change its own role (CANNOT_UPDATE_SELF)",
+        );
+      return item(
+        ref,
+        user,
+        'change',
+        null,
+        `will change from ${user.role} to ${request.role}${user.role === 'member' && request.role === 'viewer' ? ' (frees a paid seat)' : ''}`,
+      );
+    case 'reactivate':
+      if (user.status === 'active') return item(ref, user, 'noop', 'already_active', 'already active');
+      if (user.status === 'pending')
+        return item(
+          ref,
+          user,
+          'fail',
+          'invitation_pending',
+          'has not accepted the invitation yet; there is nothing to reactivate',
+        );
+      return item(ref, user, 'change', null, 'will be reactivated');
+  }
 }
 
 function createItem(email: string, name: string, existing: KnownUser | undefined): PlanItem {
