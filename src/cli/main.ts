@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.ts';
 import { AppError } from '../domain/appError.ts';
+import { registerActionCommands } from './actionCommands.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { exitCodeFor } from './output.ts';
@@ -24,6 +25,7 @@ const program = new Command()
 registerConnectionCommands(program);
 registerSyncCommands(program);
 registerUsersCommand(program);
+registerActionCommands(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
 

@@ -34,7 +34,7 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.round(seconds / 86_400)}d ago`;
 }
 
-/** Exit codes: 2 bad input, 3 not found, 4 conflict, 5 refused or precondition, 6 monday failed, 1 anything else. */
+/** Exit codes: 2 bad input, 3 not found, 4 conflict, 5 refused or precondition, 6 monday failed, 1 anything else (7: an action left targets out of the target state). */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof AppError)) return 1;
   return { invalid_input: 2, not_found: 3, conflict: 4, precondition: 5, forbidden: 5, upstream: 6 }[

@@ -1,0 +1,241 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { ActionRequestInput, TargetRef } from '../actions/actionInput.ts';
+import { products } from '../actions/actionInput.ts';
+import type { ActionResult } from '../actions/actionRunner.ts';
+import { AppError } from '../domain/appError.ts';
+import { roles } from '../domain/directory.ts';
+import { withSeatwise } from './context.ts';
+import { printJson, printTable } from './output.ts';
+import { oneOf } from './parsers.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function actor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+function targetsFrom(flags: { user?: string[]; email?: string[] }): TargetRef[] {
+  const targets: TargetRef[] = [
+    ...(flags.user ?? []).map((userId) => ({ userId })),
+    ...(flags.email ?? []).map((email) => ({ email })),
+  ];
+  if (targets.length === 0)
+    throw new AppError('invalid_input', 'no_targets', 'name at least one user with --user ID or --email E');
+  return targets;
+}
+
+function print(result: ActionResult, json: boolean): void {
+  if (json) printJson(result);
+  else if (result.dryRun) {
+    process.stdout.write(
+      `Dry run of ${result.action} (${result.via}) on ${result.connectionId}: nothing was sent to monday.\n`,
+    );
+    printTable(
+      ['TARGET', 'USER', 'EMAIL', 'PLAN', 'WHY'],
+      result.plan.map((p) => [p.target, p.userId ?? '-', p.email, p.outcome, p.reason]),
+    );
+  } else {
+    printTable(
+      ['TARGET', 'USER', 'EMAIL', 'OUTCOME', 'WHY'],
+      result.results.map((r) => [r.target, r.userId ?? '-', r.email, r.outcome, r.reason]),
+    );
+    const s = result.summary;
+    process.stdout.write(
+      `${result.action} (${result.via}): ${s.changed} changed, ${s.already} already in state, ${s.failed} failed${result.replayed ? ' (repeat of an earlier request: nothing new was done)' : ''}; audit entry ${result.auditId}, idempotency key ${result.idempotencyKey}\n`,
+    );
+  }
+  const failed = result.dryRun ? result.plan.some((p) => p.outcome === 'fail') : result.summary.failed > 0;
+  // 0 only when every target ended (or would end) in the target state.
+  if (failed) process.exitCode = 7;
+}
+
+async function runAction(input: ActionRequestInput, json: boolean): Promise<void> {
+  const result = await withSeatwise((app) => app.actions.run(input, actor()));
+  print(result, json);
+}
+
+function common(command: Command): Command {
+  return command
+    .requiredOption('--connection <id>', 'connection id')
+    .option('--dry-run', 'only compute and show the plan; send nothing to monday')
+    .option('--idempotency-key <key>', 'the same key repeats the earlier result instead of acting again')
+    .option('--json', 'print the result as JSON');
+}
+
+/** `seatwise action …`, `seatwise capabilities`, `seatwise audit`. */
+export function registerActionCommands(program: Command): void {
+  const action = program
+    .command('action')
+    .description('Act on monday users: create, deactivate, invite, set-role, reactivate');
+
+  common(action.command('create').description('Create a user through SCIM (Enterprise, needs a SCIM token)'))
+    .requiredOption('--email <email>', 'email of the new user')
+    .requiredOption('--name <name>', 'full name')
+    .option('--role <role>', roles.join('|'), oneOf(roles), 'member')
+    .action((flags) =>
+      runAction(
+        {
+          action: 'create',
+          connectionId: flags.connection,
+          email: flags.email,
+          name: flags.name,
+          role: flags.role,
+          dryRun: Boolean(flags.dryRun),
+          idempotencyKey: flags.idempotencyKey,
+        },
+        Boolean(flags.json),
+      ),
+    );
+
+  common(
+    action
+      .command('deactivate')
+      .description('Deactivate users: over SCIM (default) or, explicitly, GraphQL deactivate_users'),
+  )
+    .option('--user <id>', 'monday user id (repeatable)', collect)
+    .option('--email <email>', 'user email (repeatable)', collect)
+    .option('--via <channel>', 'scim or graphql', oneOf(['scim', 'graphql'] as const), 'scim')
+    .action((flags) =>
+      runAction(
+        {
+          action: 'deactivate',
+          connectionId: flags.connection,
+          targets: targetsFrom(flags),
+          via: flags.via,
+          dryRun: Boolean(flags.dryRun),
+          idempotencyKey: flags.idempotencyKey,
+        },
+        Boolean(flags.json),
+      ),
+    );
+
+  common(
+    action
+      .command('invite')
+      .description('Invite people by email (GraphQL invite_users, any plan); they appear as pending'),
+  )
+    .requiredOption('--email <email>', 'email to invite (repeatable)', collect)
+    .option('--role <role>', roles.join('|'), oneOf(roles), 'member')
+    .option('--product <product>', products.join('|'), oneOf(products))
+    .action((flags) =>
+      runAction(
+        {
+          action: 'invite',
+          connectionId: flags.connection,
+          emails: flags.email,
+          role: flags.role,
+          product: flags.product,
+          dryRun: Boolean(flags.dryRun),
+          idempotencyKey: flags.idempotencyKey,
+        },
+        Boolean(flags.json),
+      ),
+    );
+
+  common(
+    action
+      .command('set-role')
+      .description("Change users' role (GraphQL update_users_role; the token's owner must be an admin)"),
+  )
+    .option('--user <id>', 'monday user id (repeatable)', collect)
+    .option('--email <email>', 'user email (repeatable)', collect)
+    .requiredOption('--role <role>', roles.join('|'), oneOf(roles))
+    .action((flags) =>
+      runAction(
+        {
+          action: 'set_role',
+          connectionId: flags.connection,
+          targets: targetsFrom(flags),
+          role: flags.role,
+          dryRun: Boolean(flags.dryRun),
+          idempotencyKey: flags.idempotencyKey,
+        },
+        Boolean(flags.json),
+      ),
+    );
+
+  common(
+    action
+      .command('reactivate')
+      .description('Reactivate deactivated users (GraphQL activate_users; admin token)'),
+  )
+    .option('--user <id>', 'monday user id (repeatable)', collect)
+    .option('--email <email>', 'user email (repeatable)', collect)
+    .action((flags) =>
+      runAction(
+        {
+          action: 'reactivate',
+          connectionId: flags.connection,
+          targets: targetsFrom(flags),
+          dryRun: Boolean(flags.dryRun),
+          idempotencyKey: flags.idempotencyKey,
+        },
+        Boolean(flags.json),
+      ),
+    );
+
+  program
+    .command('capabilities [id]')
+    .description('Show what each connection can read and which actions are available now, and why not')
+    .option('--json', 'print JSON')
+    .action(async (id: string | undefined, flags) => {
+      const tables = await withSeatwise(async (app) => {
+        const ids = id ? [id] : (await app.connections.list()).map((c) => c.id);
+        return Promise.all(ids.map((c) => app.actions.capabilities(c)));
+      });
+      if (flags.json) return printJson(id ? tables[0] : tables);
+      for (const table of tables) {
+        process.stdout.write(`Connection ${table.connectionId}\n`);
+        printTable(
+          ['CAPABILITY', 'VIA', 'AVAILABLE', 'WHY NOT'],
+          [
+            ...table.reads.map((r) => [
+              `read ${r.name}`,
+              'graphql',
+              r.available ? 'yes' : 'no',
+              r.reason ?? '',
+            ]),
+            ...table.actions.map((a) => [a.label, a.via, a.available ? 'yes' : 'no', a.reasons.join('; ')]),
+          ],
+        );
+        process.stdout.write('\n');
+      }
+    });
+
+  program
+    .command('audit')
+    .description('Show the audit log of actions, refusals and dry runs (newest first)')
+    .option('--connection <id>', 'only this connection')
+    .option('--action <name>', 'only this action (create, deactivate, invite, set_role, reactivate)')
+    .option('--limit <n>', 'how many entries', (v) => Number.parseInt(v, 10), 50)
+    .option('--json', 'print JSON')
+    .action(async (flags) => {
+      const entries = await withSeatwise((app) =>
+        app.actions.auditLog({ connectionId: flags.connection, action: flags.action, limit: flags.limit }),
+      );
+      if (flags.json) return printJson(entries);
+      if (entries.length === 0) {
+        process.stdout.write('The audit log is empty.\n');
+        return;
+      }
+      printTable(
+        ['ID', 'AT', 'ACTOR', 'CONNECTION', 'ACTION', 'VIA', 'OUTCOME', 'TARGETS', 'NOTE'],
+        entries.map((e) => [
+          e.id,
+          e.at,
+          e.actor,
+          e.connectionId,
+          e.action,
+          e.via,
+          e.outcome,
+          (e.targets as unknown[]).length,
+          e.error ? `${e.error.code}: ${e.error.message}` : '',
+        ]),
+      );
+    });
+}

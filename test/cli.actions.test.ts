@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { runCli } from './helpers/cli.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
+
+describe('CLI: actions, capabilities and audit', () => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let env: NodeJS.ProcessEnv;
+  let id: string;
+  const cli = (...args: string[]) => runCli(args, env);
+  const account = () => emulator.accounts[0]!;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ users: 300, plan: 'enterprise', seed: 41 });
+    db = await createTestDatabase('sqlite');
+    env = { SEATWISE_DATA_DIR: db.dataDir };
+    const connected = await cli(
+      'connect',
+      '--token',
+      account().tokens.admin,
+      '--api-url',
+      emulator.graphqlUrl,
+      '--scim-token',
+      account().scimToken!,
+      '--scim-url',
+      emulator.scimUrl,
+      '--permission',
+      'read_and_act',
+      '--json',
+    );
+    id = JSON.parse(connected.stdout).id;
+    expect((await cli('sync', id)).code).toBe(0);
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  it('shows a dry-run plan and changes nothing', async () => {
+    const user = account().users.find((u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE')!;
+    const dry = await cli(
+      'action',
+      'set-role',
+      '--connection',
+      id,
+      '--user',
+      user.id,
+      '--role',
+      'viewer',
+      '--dry-run',
+    );
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`Dry run of set_role (graphql) on ${id}: nothing was sent to monday.`);
+    expect(dry.stdout).toMatch(
+      new RegExp(
+        `${user.id}\\s+${user.id}\\s+${user.email.replace('.', '\\.')}\\s+change\\s+will change from member to viewer \\(frees a paid seat\\)`,
+      ),
+    );
+    expect(user.kind).toBe('member');
+  });
+
+  it('deactivates over SCIM, reports a repeat as already deactivated, and exits 0 both times', async () => {
+    const user = account().users.find((u) => u.invitationMethod === 'SCIM' && u.status === 'ACTIVE')!;
+    const first = await cli('action', 'deactivate', '--connection', id, '--email', user.email);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('deactivate (scim): 1 changed, 0 already in state, 0 failed');
+    const again = await cli('action', 'deactivate', '--connection', id, '--user', user.id, '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).results[0]).toMatchObject({
+      outcome: 'already',
+      reason: 'already deactivated',
+    });
+    const listed = JSON.parse((await cli('users', id, '--status', 'deactivated', '--json')).stdout);
+    expect(listed.map((u: any) => u.id)).toContain(user.id);
+  });
+
+  it('exits 7 when a target cannot reach the target state, with the reason', async () => {
+    const user = account().users.find(
+      (u, i) => i > 2 && u.invitationMethod !== 'SCIM' && u.status === 'ACTIVE',
+    )!;
+    const result = await cli('action', 'deactivate', '--connection', id, '--user', user.id);
+    expect(result.code).toBe(7);
+    expect(result.stdout).toContain(
+      'was not provisioned by SCIM, so SCIM cannot deactivate it; use --via graphql',
+    );
+  });
+
+  it('repeats the earlier result for the same idempotency key', async () => {
+    const args = [
+      'action',
+      'invite',
+      '--connection',
+      id,
+      '--email',
+      'cli.invitee@example.org',
+      '--idempotency-key',
+      'cli-key-1',
+      '--json',
+    ];
+    const first = JSON.parse((await cli(...args)).stdout);
+    const second = JSON.parse((await cli(...args)).stdout);
+    expect(first).toMatchObject({ replayed: false, summary: { changed: 1 } });
+    expect(second).toMatchObject({ replayed: true, summary: { changed: 1 }, results: first.results });
+    expect(account().users.filter((u) => u.email === 'cli.invitee@example.org')).toHaveLength(1);
+  });
+
+  it('rejects bad input and refuses actions on a read connection with clear exit codes', async () => {
+    const bad = await cli('action', 'invite', '--connection', id, '--email', 'nope');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('emails.0 is not a well-formed email address');
+    const noTargets = await cli('action', 'reactivate', '--connection', id);
+    expect(noTargets.code).toBe(2);
+    expect((await cli('connections', 'update', id, '--permission', 'read')).code).toBe(0);
+    const refused = await cli('action', 'invite', '--connection', id, '--email', 'x@example.org');
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('permission level is "read"');
+    const caps = JSON.parse((await cli('capabilities', id, '--json')).stdout);
+    expect(caps.actions.every((a: any) => !a.available && a.reasons[0].includes('"read"'))).toBe(true);
+    await cli('connections', 'update', id, '--permission', 'read_and_act');
+  });
+
+  it('prints the capabilities table and the audit log', async () => {
+    const caps = await cli('capabilities', id);
+    expect(caps.stdout).toMatch(/CAPABILITY\s+VIA\s+AVAILABLE\s+WHY NOT/);
+    expect(caps.stdout).toMatch(/Create user\s+scim\s+yes/);
+    expect(caps.stdout).toMatch(/Deactivate user \(GraphQL\)\s+graphql\s+yes/);
+    const audit = JSON.parse((await cli('audit', '--connection', id, '--json')).stdout);
+    expect(audit.map((e: any) => e.outcome)).toEqual(
+      expect.arrayContaining([
+        'planned',
+        'succeeded',
+        'failed',
+        'succeeded (replayed)',
+        'rejected',
+        'refused',
+      ]),
+    );
+    expect(audit.every((e: any) => e.actor.startsWith('cli'))).toBe(true);
+    const table = await cli('audit');
+    expect(table.stdout).toMatch(/^ID\s+AT\s+ACTOR\s+CONNECTION\s+ACTION\s+VIA\s+OUTCOME\s+TARGETS\s+NOTE/);
+  });
+});
