@@ -1,5 +1,7 @@
 import { ActionsService } from './app/actionsService.ts';
 import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
+import { InsightsService } from './app/insightsService.ts';
+import { KeysService } from './app/keysService.ts';
 import { SyncService } from './app/syncService.ts';
 import { UsersService } from './app/usersService.ts';
 import type { Config } from './config.ts';
@@ -13,6 +15,8 @@ export interface Seatwise {
   sync: SyncService;
   users: UsersService;
   actions: ActionsService;
+  keys: KeysService;
+  insights: InsightsService;
   close(): Promise<void>;
 }
 
@@ -27,12 +31,15 @@ export async function createSeatwise(
   });
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
   const connections = new ConnectionsService(store, secrets, options.remote, options.now);
+  const users = new UsersService(store, options.now);
   return {
     store,
     connections,
     sync: new SyncService(store, connections, options.now),
-    users: new UsersService(store, options.now),
+    users,
+    insights: new InsightsService(connections, users, options.now),
     actions: new ActionsService(store, connections, options.now),
+    keys: new KeysService(store, options.now),
     close: () => store.close(),
   };
 }

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { buildServer } from '../src/http/server.ts';
 
-describe('seatwise serve', () => {
-  it('answers /health without authentication', async () => {
-    const app = buildServer({ logLevel: 'silent' });
-    const res = await app.inject({ method: 'GET', url: '/health' });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok' });
-    const missing = await app.inject({ method: 'GET', url: '/nope' });
-    expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /nope' } });
-    await app.close();
-  });
-
+describe('configuration', () => {
   it('reads defaults and rejects a bad setting naming the variable', () => {
     expect(loadConfig({})).toMatchObject({
       SEATWISE_PORT: 4310,
@@ -23,5 +11,8 @@ describe('seatwise serve', () => {
     });
     expect(() => loadConfig({ SEATWISE_PORT: 'eighty' })).toThrow(/SEATWISE_PORT/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ SEATWISE_SECRET_KEY: 'short' })).toThrow(/SEATWISE_SECRET_KEY/);
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
 });

@@ -2,10 +2,10 @@ import type { ConnectionAccess } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
 import type { ConnectionFacts } from '../domain/capabilities.ts';
 import { newId } from '../domain/ids.ts';
-import { GraphqlClient } from '../monday/graphqlClient.ts';
+import { GraphqlClient, MONDAY_API_URL } from '../monday/graphqlClient.ts';
 import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
-import { RequestBudget } from '../monday/requestBudget.ts';
+import { type MondayObserver, RequestBudget } from '../monday/requestBudget.ts';
 import { ScimClient } from '../monday/scimClient.ts';
 import { type ConnectionRow, ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
@@ -48,6 +48,9 @@ export interface RemoteOptions {
   baseDelayMs?: number;
   /** The clock request budgets wait on; tests pass a simulated one. */
   clock?: { now: () => number; sleep: (ms: number) => Promise<unknown> };
+  observer?: MondayObserver;
+  /** Where connections without an explicit API URL go (monday's real endpoint unless told otherwise). */
+  defaultApiUrl?: string;
 }
 
 /** Adds, lists, updates and removes connections; validates tokens live and keeps them sealed. */
@@ -69,7 +72,7 @@ export class ConnectionsService implements ConnectionAccess {
     if (!parsed.success)
       throw new AppError('invalid_input', 'invalid_connection', describeIssues(parsed.error));
     const input = parsed.data;
-    const apiUrl = input.apiUrl ?? 'https://api.monday.com/v2';
+    const apiUrl = input.apiUrl ?? this.remote.defaultApiUrl ?? MONDAY_API_URL;
     const info = await this.validateToken(input.token, apiUrl, input.apiVersion);
     const { account } = info;
     if (input.accountUrl) checkAccountUrl(input.accountUrl, account.slug);
@@ -227,7 +230,7 @@ export class ConnectionsService implements ConnectionAccess {
   private budget(key: string): RequestBudget {
     let budget = this.budgets.get(key);
     if (!budget) {
-      budget = new RequestBudget(this.remote.clock ?? {});
+      budget = new RequestBudget({ ...this.remote.clock, observer: this.remote.observer });
       this.budgets.set(key, budget);
     }
     return budget;

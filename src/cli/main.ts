@@ -4,6 +4,7 @@ import { AppError } from '../domain/appError.ts';
 import { registerActionCommands } from './actionCommands.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
+import { registerKeysCommands } from './keysCommands.ts';
 import { exitCodeFor } from './output.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
@@ -26,6 +27,7 @@ registerConnectionCommands(program);
 registerSyncCommands(program);
 registerUsersCommand(program);
 registerActionCommands(program);
+registerKeysCommands(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
 

@@ -1,23 +1,55 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 
+const SHUTDOWN_GRACE_MS = 30_000;
+
 /** `seatwise serve`: runs the Seatwise server (also what `npm start` runs). */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'Run the Seatwise server (settings from SEATWISE_PORT, SEATWISE_HOST, SEATWISE_DATA_DIR, LOG_LEVEL)',
+      'Run the Seatwise server: HTTP API, OpenAPI at /openapi.json, reference at /docs (settings from the environment)',
     )
     .action(async () => {
       const config = loadConfig();
-      const { buildServer } = await import('../http/server.ts');
-      const app = buildServer({ logLevel: config.LOG_LEVEL });
+      const [{ createSeatwise }, { buildServer }, { Metrics }] = await Promise.all([
+        import('../compose.ts'),
+        import('../http/server.ts'),
+        import('../http/metrics.ts'),
+      ]);
+      const metrics = new Metrics();
+      const seatwise = await createSeatwise(config, { remote: { observer: metrics } });
+      const initial = await seatwise.keys.ensureInitialKey();
+      const app = await buildServer(seatwise, { logLevel: config.LOG_LEVEL, metrics });
       await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
-      const stop = async () => {
+      const address = `http://${config.SEATWISE_HOST}:${config.SEATWISE_PORT}`;
+      if (initial) {
+        // Printed once, to the terminal only: the key is stored hashed and cannot be shown again.
+        process.stderr.write(
+          `\nSeatwise created its first admin API key. Store it now; it will not be shown again:\n\n    ${initial.key}\n\nSign in at ${address}/docs or send "Authorization: Bearer <key>". Create more with: seatwise keys create --role viewer\n\n`,
+        );
+      }
+      app.log.info(
+        { address, store: seatwise.store.location, dialect: seatwise.store.dialect },
+        'Seatwise is listening',
+      );
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.log.info({ signal }, 'shutting down: finishing requests in flight');
+        const timer = setTimeout(() => {
+          app.log.warn(
+            'requests still running after the grace period; exiting (an unfinished sync keeps the previous data)',
+          );
+          process.exit(1);
+        }, SHUTDOWN_GRACE_MS);
+        timer.unref();
         await app.close();
+        await seatwise.close();
         process.exit(0);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
     });
 }

@@ -1,13 +1,111 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { DestinationStream } from 'pino';
+import type { Seatwise } from '../compose.ts';
+import { authHook } from './auth.ts';
+import { envelope, handleError } from './errorEnvelope.ts';
+import { Metrics } from './metrics.ts';
+import { actionRoutes } from './routes/actions.ts';
+import { connectionRoutes } from './routes/connections.ts';
+import { healthRoutes } from './routes/health.ts';
+import { insightRoutes } from './routes/insights.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { runRoutes } from './routes/runs.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
 
-/** Builds the Seatwise HTTP server. */
-export function buildServer(options: { logLevel: string }): FastifyInstance {
-  const app = Fastify({ logger: { level: options.logLevel }, forceCloseConnections: true });
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.setNotFoundHandler((request, reply) => {
+export interface ServerOptions {
+  logLevel: string;
+  /** Where JSON logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream;
+  bodyLimit?: number;
+  /** Mark the session cookie Secure (behind HTTPS). */
+  secureCookies?: boolean;
+  metrics?: Metrics;
+}
+
+/** Secrets that must never reach a log line, whatever a future log call includes. */
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.token',
+  '*.scimToken',
+  '*.key',
+  '*.password',
+];
+
+/** Builds the Seatwise HTTP API: every route but /health needs an API key or a session. */
+export async function buildServer(seatwise: Seatwise, options: ServerOptions): Promise<FastifyInstance> {
+  const metrics = options.metrics ?? new Metrics();
+  const app = Fastify({
+    logger: {
+      level: options.logLevel,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    forceCloseConnections: 'idle',
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
     reply
       .code(404)
-      .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url}` } });
+      .send(envelope('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Seatwise API',
+        version: '0.1.0',
+        description: 'Govern the users, roles and licenses of monday.com accounts.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from `seatwise keys create`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'seatwise_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
   });
+  // GETs default to any key, everything else to admin keys; routes say otherwise in their config.
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config as { access?: string } | undefined;
+    if (!config?.access)
+      (request.routeOptions.config as { access?: string }).access = ['GET', 'HEAD'].includes(request.method)
+        ? 'viewer'
+        : 'admin';
+    return authHook(seatwise.keys)(request, reply);
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { access: 'viewer' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  await app.register(healthRoutes(metrics));
+  await app.register(sessionRoutes(seatwise, { secureCookies: options.secureCookies ?? false }));
+  await app.register(connectionRoutes(seatwise));
+  await app.register(runRoutes(seatwise, metrics));
+  await app.register(userRoutes(seatwise));
+  await app.register(actionRoutes(seatwise, metrics));
+  await app.register(insightRoutes(seatwise));
+  await app.register(keyRoutes(seatwise));
   return app;
 }

@@ -7,6 +7,12 @@ export interface BudgetObservation {
   complexity?: { after: number; query: number; reset_in_x_seconds: number } | null;
 }
 
+/** Notified of every monday request and every wait, for metrics. */
+export interface MondayObserver {
+  request(channel: 'graphql' | 'scim'): void;
+  waited(ms: number): void;
+}
+
 export interface BudgetStats {
   /** Requests started. */
   requests: number;
@@ -40,16 +46,20 @@ export class RequestBudget {
       sleep?: (ms: number) => Promise<unknown>;
       /** Requests kept free in the minute window so other tools of the account are not starved. */
       minuteReserve?: number;
+      observer?: MondayObserver;
     } = {},
   ) {
     this.maxConcurrency = options.maxConcurrency ?? 4;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleep;
     this.minuteReserve = options.minuteReserve ?? 2;
+    this.observer = options.observer;
   }
 
+  private readonly observer: MondayObserver | undefined;
+
   /** Waits for a slot and for any pause to pass; call `release` afterwards. */
-  async acquire(): Promise<void> {
+  async acquire(channel: 'graphql' | 'scim' = 'graphql'): Promise<void> {
     if (this.inFlight >= this.maxConcurrency) {
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
@@ -58,9 +68,11 @@ export class RequestBudget {
     for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) {
       this.stats.waits++;
       this.stats.waitedMs += wait;
+      this.observer?.waited(wait);
       await this.sleep(wait);
     }
     this.stats.requests++;
+    this.observer?.request(channel);
   }
 
   release(): void {

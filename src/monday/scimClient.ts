@@ -104,7 +104,7 @@ export class ScimClient {
   }
 
   private async once(method: string, path: string, body: unknown): Promise<unknown> {
-    await this.budget.acquire();
+    await this.budget.acquire('scim');
     this.requests++;
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     try {

@@ -8,6 +8,27 @@ export interface Database {
   change_events: ChangeEventsTable;
   audit_entries: AuditEntriesTable;
   action_requests: ActionRequestsTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: 'viewer' | 'admin';
+  /** SHA-256 of the key; the key itself is shown once and never stored. */
+  key_hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  key_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface AuditEntriesTable {

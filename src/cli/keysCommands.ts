@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { withSeatwise } from './context.ts';
+import { ago, printJson, printTable } from './output.ts';
+import { oneOf } from './parsers.ts';
+
+/** `seatwise keys create|list|revoke`: API keys for the HTTP API and the web UI. */
+export function registerKeysCommands(program: Command): void {
+  const keys = program
+    .command('keys')
+    .description('Manage API keys (viewer: read everything; admin: also manage connections and run actions)');
+  keys
+    .command('create')
+    .description('Create an API key; it is shown once')
+    .requiredOption('--role <role>', 'viewer or admin', oneOf(['viewer', 'admin'] as const))
+    .option('--name <name>', 'a name to recognise it by')
+    .option('--json', 'print {"id","key","role"} as JSON')
+    .action(async (flags) => {
+      const created = await withSeatwise((app) => app.keys.create(flags.role, flags.name));
+      if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify({ id: created.id, key: created.key, role: created.role, name: created.name })}\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `Created ${created.role} key ${created.id} (${created.name}). Store it now; it will not be shown again:\n\n    ${created.key}\n\n`,
+      );
+    });
+  keys
+    .command('list')
+    .description('List API keys (never the keys themselves)')
+    .option('--json', 'print JSON')
+    .action(async (flags) => {
+      const list = await withSeatwise((app) => app.keys.list());
+      if (flags.json) return printJson(list);
+      if (list.length === 0) {
+        process.stdout.write('No API keys yet. Create one with: seatwise keys create --role admin\n');
+        return;
+      }
+      printTable(
+        ['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED'],
+        list.map((k) => [k.id, k.name, k.role, k.createdAt, ago(k.lastUsedAt), k.revokedAt ?? '']),
+      );
+    });
+  keys
+    .command('revoke <id>')
+    .description('Revoke an API key (its sessions end too)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, flags) => {
+      await withSeatwise((app) => app.keys.revoke(id));
+      if (flags.json) return printJson({ id, revoked: true });
+      process.stdout.write(`Revoked API key ${id}.\n`);
+    });
+}

@@ -1,0 +1,70 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type KeyRole, type KeysService, type Principal, safeEqual } from '../app/keysService.ts';
+import { HttpError } from './errorEnvelope.ts';
+
+export const SESSION_COOKIE = 'seatwise_session';
+
+/** Who may call a route: anyone, any key, or admin keys only. */
+export type Access = 'public' | 'viewer' | 'admin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const rank: Record<KeyRole, number> = { viewer: 1, admin: 2 };
+
+/**
+ * Authenticates every request but public ones: `Authorization: Bearer <key>`, or the session cookie set by
+ * POST /api/session. Cookie-authenticated requests that change state must echo the session's CSRF token.
+ */
+export function authHook(keys: KeysService) {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const access = request.routeOptions.config?.access ?? 'admin';
+    if (access === 'public') return;
+    const header = request.headers.authorization;
+    let principal: Principal | null = null;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+      if (!match) throw new HttpError(401, 'unauthenticated', 'use Authorization: Bearer <API key>');
+      principal = await keys.authenticate(match[1]!);
+      if (!principal) throw new HttpError(401, 'unauthenticated', 'the API key is not valid or was revoked');
+    } else {
+      const sessionId = request.cookies?.[SESSION_COOKIE];
+      if (sessionId) principal = await keys.session(sessionId);
+      if (!principal)
+        throw new HttpError(
+          401,
+          'unauthenticated',
+          'sign in: send Authorization: Bearer <API key>, or open a session with POST /api/session',
+        );
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
+        const sent = request.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken)) {
+          throw new HttpError(
+            403,
+            'csrf_token_invalid',
+            'this request needs the X-CSRF-Token header returned when the session was opened',
+          );
+        }
+      }
+    }
+    if (rank[principal.role] < rank[access === 'admin' ? 'admin' : 'viewer']) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `this needs an admin key; the key used has the ${principal.role} role`,
+      );
+    }
+    request.principal = principal;
+  };
+}
+
+export function actorOf(request: FastifyRequest): string {
+  return request.principal ? `api-key:${request.principal.keyId}` : 'anonymous';
+}

@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { actionRequestSchema } from '../../actions/actionInput.ts';
+import type { Seatwise } from '../../compose.ts';
+import { actorOf } from '../auth.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** /api/actions: execute (or plan with dryRun), /api/actions/plan: always a dry run; /api/audit: the log. */
+export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAsyncZod {
+  return async (app) => {
+    const idempotencyHeader = z
+      .object({ 'idempotency-key': z.string().min(1).max(200).optional() })
+      .passthrough();
+    app.post(
+      '/api/actions',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['actions'],
+          summary: 'Run an action (dryRun: true stops after the plan)',
+          body: actionRequestSchema,
+          headers: idempotencyHeader,
+        },
+      },
+      async (request) => {
+        const body = {
+          ...request.body,
+          idempotencyKey: request.body.idempotencyKey ?? request.headers['idempotency-key'],
+        };
+        const result = await seatwise.actions.run(body, actorOf(request));
+        metrics.actions.inc({ action: result.action, outcome: result.outcome });
+        return result;
+      },
+    );
+    app.post(
+      '/api/actions/plan',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['actions'],
+          summary: 'Plan an action without running it',
+          body: actionRequestSchema,
+        },
+      },
+      async (request) => seatwise.actions.run({ ...request.body, dryRun: true }, actorOf(request)),
+    );
+    app.get(
+      '/api/audit',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['audit'],
+          summary: 'Audit log, newest first',
+          querystring: z.object({
+            connectionId: z.string().min(1).max(100).optional(),
+            action: z.enum(['create', 'deactivate', 'invite', 'set_role', 'reactivate']).optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+          }),
+        },
+      },
+      async (request) => ({ entries: await seatwise.actions.auditLog(request.query) }),
+    );
+  };
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Seatwise } from '../../compose.ts';
+
+/** /api/insights: seats vs plan, inactive paid seats, invites, guests and viewers per connection. */
+export function insightRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/insights',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['insights'],
+          summary: 'Dashboard numbers per connection',
+          querystring: z.object({ connectionId: z.string().min(1).max(100).optional() }),
+        },
+      },
+      async (request) => ({
+        connections: await seatwise.insights.forConnections(request.query.connectionId),
+      }),
+    );
+  };
+}

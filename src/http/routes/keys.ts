@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Seatwise } from '../../compose.ts';
+
+/** /api/keys: admins manage API keys; a new key is shown once. */
+export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/keys',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['keys'],
+          summary: 'Create an API key (shown once)',
+          body: z.object({
+            role: z.enum(['viewer', 'admin']),
+            name: z.string().trim().min(1).max(100).optional(),
+          }),
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await seatwise.keys.create(request.body.role, request.body.name)),
+    );
+    app.get(
+      '/api/keys',
+      {
+        config: { access: 'admin' },
+        schema: { tags: ['keys'], summary: 'List API keys (never the keys themselves)' },
+      },
+      async () => ({ keys: await seatwise.keys.list() }),
+    );
+    app.delete(
+      '/api/keys/:id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['keys'],
+          summary: 'Revoke an API key',
+          params: z.object({ id: z.string().min(1).max(100) }),
+        },
+      },
+      async (request, reply) => {
+        await seatwise.keys.revoke(request.params.id);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

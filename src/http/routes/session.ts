@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Seatwise } from '../../compose.ts';
+import { SESSION_COOKIE } from '../auth.ts';
+
+/** Browser sign-in: POST /api/session with a key sets an HttpOnly, SameSite cookie and returns a CSRF token. */
+export function sessionRoutes(
+  seatwise: Seatwise,
+  options: { secureCookies: boolean },
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/session',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['session'],
+          summary: 'Open a browser session with an API key',
+          body: z.object({ key: z.string().min(1).max(200) }),
+        },
+      },
+      async (request, reply) => {
+        const session = await seatwise.keys.openSession(request.body.key);
+        reply.setCookie(SESSION_COOKIE, session.sessionId, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/',
+          secure: options.secureCookies,
+          expires: new Date(session.expiresAt),
+        });
+        return { role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+      },
+    );
+    app.get(
+      '/api/session',
+      { config: { access: 'viewer' }, schema: { tags: ['session'], summary: 'Who is signed in' } },
+      async (request) => ({
+        keyId: request.principal!.keyId,
+        role: request.principal!.role,
+        via: request.principal!.via,
+      }),
+    );
+    app.delete(
+      '/api/session',
+      { config: { access: 'viewer' }, schema: { tags: ['session'], summary: 'Sign out' } },
+      async (request, reply) => {
+        const sessionId = request.cookies[SESSION_COOKIE];
+        if (sessionId) await seatwise.keys.closeSession(sessionId);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send();
+      },
+    );
+  };
+}
