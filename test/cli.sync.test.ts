@@ -158,7 +158,9 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     ).toBe(true);
     expect(new Set(guests.map((u: any) => u.connectionId))).toEqual(new Set(ids));
     const csv = (await cli('users', ids[0]!, '--license', 'viewer', '--csv')).stdout.trim().split('\n');
-    expect(csv[0]).toBe('connectionId,id,name,email,role,status,license,lastActivityAt,createdAt,scimLinked');
+    expect(csv[0]).toBe(
+      'connectionId,id,name,email,title,role,status,license,lastActivityAt,createdAt,scimLinked',
+    );
     expect(csv.slice(1).every((line) => line.includes(',viewer,active,viewer,'))).toBe(true);
     const bad = await cli('users', '--role', 'owner');
     expect(bad.code).not.toBe(0);

@@ -22,6 +22,21 @@ export interface UserView {
   removed: boolean;
 }
 
+/** The columns of a users export (CSV), the same in the CLI and the HTTP API. */
+export const userExportColumns = [
+  'connectionId',
+  'id',
+  'name',
+  'email',
+  'title',
+  'role',
+  'status',
+  'license',
+  'lastActivityAt',
+  'createdAt',
+  'scimLinked',
+] as const;
+
 export const userFiltersSchema = z.object({
   connectionId: z.string().min(1).optional(),
   role: z.enum(roles).optional(),

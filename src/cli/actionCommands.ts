@@ -54,9 +54,24 @@ function print(result: ActionResult, json: boolean): void {
   if (failed) process.exitCode = 7;
 }
 
-async function runAction(input: ActionRequestInput, json: boolean): Promise<void> {
+async function runAction(input: ActionRequestInput, flags: { json?: boolean }): Promise<void> {
   const result = await withSeatwise((app) => app.actions.run(input, actor()));
-  print(result, json);
+  print(result, Boolean(flags.json));
+}
+
+/** The options every action shares, as request fields. */
+function base(flags: { connection: string; dryRun?: boolean; idempotencyKey?: string }) {
+  return {
+    connectionId: flags.connection,
+    dryRun: Boolean(flags.dryRun),
+    idempotencyKey: flags.idempotencyKey,
+  };
+}
+
+function withTargets(command: Command): Command {
+  return command
+    .option('--user <id>', 'monday user id (repeatable)', collect)
+    .option('--email <email>', 'user email (repeatable)', collect);
 }
 
 function common(command: Command): Command {
@@ -79,39 +94,21 @@ export function registerActionCommands(program: Command): void {
     .option('--role <role>', roles.join('|'), oneOf(roles), 'member')
     .action((flags) =>
       runAction(
-        {
-          action: 'create',
-          connectionId: flags.connection,
-          email: flags.email,
-          name: flags.name,
-          role: flags.role,
-          dryRun: Boolean(flags.dryRun),
-          idempotencyKey: flags.idempotencyKey,
-        },
-        Boolean(flags.json),
+        { action: 'create', ...base(flags), email: flags.email, name: flags.name, role: flags.role },
+        flags,
       ),
     );
 
-  common(
-    action
-      .command('deactivate')
-      .description('Deactivate users: over SCIM (default) or, explicitly, GraphQL deactivate_users'),
+  withTargets(
+    common(
+      action
+        .command('deactivate')
+        .description('Deactivate users: over SCIM (default) or, explicitly, GraphQL deactivate_users'),
+    ),
   )
-    .option('--user <id>', 'monday user id (repeatable)', collect)
-    .option('--email <email>', 'user email (repeatable)', collect)
     .option('--via <channel>', 'scim or graphql', oneOf(['scim', 'graphql'] as const), 'scim')
     .action((flags) =>
-      runAction(
-        {
-          action: 'deactivate',
-          connectionId: flags.connection,
-          targets: targetsFrom(flags),
-          via: flags.via,
-          dryRun: Boolean(flags.dryRun),
-          idempotencyKey: flags.idempotencyKey,
-        },
-        Boolean(flags.json),
-      ),
+      runAction({ action: 'deactivate', ...base(flags), targets: targetsFrom(flags), via: flags.via }, flags),
     );
 
   common(
@@ -124,60 +121,32 @@ export function registerActionCommands(program: Command): void {
     .option('--product <product>', products.join('|'), oneOf(products))
     .action((flags) =>
       runAction(
-        {
-          action: 'invite',
-          connectionId: flags.connection,
-          emails: flags.email,
-          role: flags.role,
-          product: flags.product,
-          dryRun: Boolean(flags.dryRun),
-          idempotencyKey: flags.idempotencyKey,
-        },
-        Boolean(flags.json),
+        { action: 'invite', ...base(flags), emails: flags.email, role: flags.role, product: flags.product },
+        flags,
       ),
     );
 
-  common(
-    action
-      .command('set-role')
-      .description("Change users' role (GraphQL update_users_role; the token's owner must be an admin)"),
+  withTargets(
+    common(
+      action
+        .command('set-role')
+        .description("Change users' role (GraphQL update_users_role; the token's owner must be an admin)"),
+    ),
   )
-    .option('--user <id>', 'monday user id (repeatable)', collect)
-    .option('--email <email>', 'user email (repeatable)', collect)
     .requiredOption('--role <role>', roles.join('|'), oneOf(roles))
     .action((flags) =>
-      runAction(
-        {
-          action: 'set_role',
-          connectionId: flags.connection,
-          targets: targetsFrom(flags),
-          role: flags.role,
-          dryRun: Boolean(flags.dryRun),
-          idempotencyKey: flags.idempotencyKey,
-        },
-        Boolean(flags.json),
-      ),
+      runAction({ action: 'set_role', ...base(flags), targets: targetsFrom(flags), role: flags.role }, flags),
     );
 
-  common(
-    action
-      .command('reactivate')
-      .description('Reactivate deactivated users (GraphQL activate_users; admin token)'),
-  )
-    .option('--user <id>', 'monday user id (repeatable)', collect)
-    .option('--email <email>', 'user email (repeatable)', collect)
-    .action((flags) =>
-      runAction(
-        {
-          action: 'reactivate',
-          connectionId: flags.connection,
-          targets: targetsFrom(flags),
-          dryRun: Boolean(flags.dryRun),
-          idempotencyKey: flags.idempotencyKey,
-        },
-        Boolean(flags.json),
-      ),
-    );
+  withTargets(
+    common(
+      action
+        .command('reactivate')
+        .description('Reactivate deactivated users (GraphQL activate_users; admin token)'),
+    ),
+  ).action((flags) =>
+    runAction({ action: 'reactivate', ...base(flags), targets: targetsFrom(flags) }, flags),
+  );
 
   program
     .command('capabilities [id]')

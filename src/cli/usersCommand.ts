@@ -1,21 +1,9 @@
 import type { Command } from 'commander';
+import { userExportColumns } from '../app/usersService.ts';
 import { licenses, roles, statuses } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
 import { printCsv, printJson, printTable } from './output.ts';
 import { integerIn, oneOf } from './parsers.ts';
-
-const columns = [
-  'connectionId',
-  'id',
-  'name',
-  'email',
-  'role',
-  'status',
-  'license',
-  'lastActivityAt',
-  'createdAt',
-  'scimLinked',
-] as const;
 
 /** `seatwise users`: the synced users with filters, as a table, JSON or CSV. */
 export function registerUsersCommand(program: Command): void {
@@ -48,8 +36,8 @@ export function registerUsersCommand(program: Command): void {
       if (flags.json) return printJson(users.map(({ removed: _removed, ...u }) => u));
       if (flags.csv)
         return printCsv(
-          [...columns],
-          users.map((u) => columns.map((c) => u[c])),
+          [...userExportColumns],
+          users.map((u) => userExportColumns.map((c) => u[c])),
         );
       if (users.length === 0) {
         process.stdout.write('No users match.\n');

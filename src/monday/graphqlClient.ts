@@ -1,3 +1,4 @@
+import { fetchText } from './fetchText.ts';
 import { errorFromBody, isRateLimitCode, MondayError } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
@@ -85,30 +86,13 @@ export class GraphqlClient {
         'api-version': this.apiVersion,
       };
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-      const signal = AbortSignal.timeout(this.timeoutMs);
-      let response: Response;
-      let text: string;
-      try {
-        response = await this.fetchImpl(this.apiUrl, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ query: document, variables }),
-          signal,
-        });
-        text = await response.text();
-      } catch (error) {
-        const timedOut = (error as Error).name === 'TimeoutError' || signal.aborted;
-        throw new MondayError(
-          timedOut ? 'timeout' : 'network_error',
-          timedOut
-            ? `monday did not answer within ${this.timeoutMs} ms`
-            : `could not reach monday at ${this.apiUrl}: ${describeNetworkError(error)}`,
-          true,
-          null,
-          null,
-          null,
-        );
-      }
+      const { response, text } = await fetchText(
+        this.apiUrl,
+        { method: 'POST', headers, body: JSON.stringify({ query: document, variables }) },
+        this.timeoutMs,
+        `monday at ${this.apiUrl}`,
+        this.fetchImpl,
+      );
       const requestId = response.headers.get('x-request-id');
       const retryAfter = response.headers.get('retry-after');
       let body: unknown;
@@ -188,9 +172,4 @@ function statusError(
     requestId,
     status,
   );
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }

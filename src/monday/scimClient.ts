@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fetchText } from './fetchText.ts';
 import { MondayError } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
@@ -108,11 +109,9 @@ export class ScimClient {
     this.requests++;
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     try {
-      const signal = AbortSignal.timeout(timeoutMs);
-      let response: Response;
-      let text: string;
-      try {
-        response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}${path}`, {
+      const { response, text } = await fetchText(
+        `${this.options.baseUrl.replace(/\/$/, '')}${path}`,
+        {
           method,
           headers: {
             authorization: `Bearer ${this.options.token}`,
@@ -120,22 +119,10 @@ export class ScimClient {
             accept: 'application/scim+json, application/json',
           },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal,
-        });
-        text = await response.text();
-      } catch (error) {
-        const timedOut = (error as Error).name === 'TimeoutError' || signal.aborted;
-        throw new MondayError(
-          timedOut ? 'timeout' : 'network_error',
-          timedOut
-            ? `monday SCIM did not answer within ${timeoutMs} ms`
-            : `could not reach monday SCIM at ${this.options.baseUrl}`,
-          true,
-          null,
-          null,
-          null,
-        );
-      }
+        },
+        timeoutMs,
+        `monday SCIM at ${this.options.baseUrl}`,
+      );
       let parsed: unknown = null;
       if (text) {
         try {

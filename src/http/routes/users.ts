@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type UserView, userFiltersSchema } from '../../app/usersService.ts';
+import { type UserView, userExportColumns, userFiltersSchema } from '../../app/usersService.ts';
 import type { Seatwise } from '../../compose.ts';
 import { HttpError } from '../errorEnvelope.ts';
 
@@ -13,19 +13,6 @@ const listQuery = userFiltersSchema.extend({
   cursor: z.string().max(200).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
-const csvColumns = [
-  'connectionId',
-  'id',
-  'name',
-  'email',
-  'title',
-  'role',
-  'status',
-  'license',
-  'lastActivityAt',
-  'createdAt',
-  'scimLinked',
-] as const;
 
 function encodeCursor(offset: number, fingerprint: string): string {
   return Buffer.from(JSON.stringify({ o: offset, f: fingerprint })).toString('base64url');
@@ -77,8 +64,8 @@ export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
             .type('text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="seatwise-users.csv"');
           return stringify([
-            [...csvColumns],
-            ...users.map((u) => csvColumns.map((c) => (u[c] === null ? '' : String(u[c])))),
+            [...userExportColumns],
+            ...users.map((u) => userExportColumns.map((c) => (u[c] === null ? '' : String(u[c])))),
           ]);
         }
         const fingerprint = JSON.stringify({ ...filters, sort, order });
