@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { gql, scim, useEmulator } from './helpers/emulator.ts';
 
@@ -6,13 +5,17 @@ const emu = useEmulator({ users: 30, plan: 'enterprise' });
 const account = () => emu.current.accounts[0]!;
 
 describe('emulator fault injection', () => {
-  it('adds the configured latency to every answer', async () => {
-    emu.current.setFaults({ latencyMs: 150 });
-    const started = performance.now();
-    await gql(emu.current, account().tokens.admin, '{ me { id } }');
-    const elapsed = performance.now() - started;
+  it('holds every answer for the configured latency', async () => {
+    emu.current.setFaults({ latencyMs: 400 });
+    const limiter = emu.current.state.limiter(account());
+    const pending = gql(emu.current, account().tokens.admin, '{ me { id } }');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const heldWhileWaiting = limiter.inFlight;
+    const res = await pending;
     emu.current.setFaults({});
-    expect(elapsed).toBeGreaterThanOrEqual(140);
+    expect(heldWhileWaiting).toBe(1);
+    expect(limiter.inFlight).toBe(0);
+    expect(res.status).toBe(200);
   });
 
   it('answers a configured share of requests with 5xx, JSON for 500 and HTML for gateway errors', async () => {

@@ -66,6 +66,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
     const rows = await again.db.selectFrom('connections').select('id').execute();
     await again.close();
     expect(rows).toEqual([{ id: 'con_1' }]);
+    if (dialect === 'sqlite') expect(statSync(join(db.dataDir, 'seatwise.db')).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a second connection to the same account on the same endpoint', async () => {

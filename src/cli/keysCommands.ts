@@ -17,9 +17,7 @@ export function registerKeysCommands(program: Command): void {
     .action(async (flags) => {
       const created = await withSeatwise((app) => app.keys.create(flags.role, flags.name));
       if (flags.json) {
-        process.stdout.write(
-          `${JSON.stringify({ id: created.id, key: created.key, role: created.role, name: created.name })}\n`,
-        );
+        process.stdout.write(`${JSON.stringify({ id: created.id, key: created.key, role: created.role })}\n`);
         return;
       }
       process.stdout.write(
