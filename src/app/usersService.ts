@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { AppError } from '../domain/appError.ts';
 import { licenses, roles, statuses } from '../domain/directory.ts';
 import type { Store } from '../store/database.ts';
-import { type ChangeEventRow, DirectoryRepo, type DirectoryUserRow } from '../store/directoryRepo.ts';
+import {
+  type ChangeEventRow,
+  DirectoryRepo,
+  type DirectoryUserRow,
+  type UserOrder,
+} from '../store/directoryRepo.ts';
 import { describeIssues } from './connectionInput.ts';
 
 /** A synced user as every interface shows it; `id` is the monday user id. */
@@ -64,14 +69,28 @@ export class UsersService {
     store: Store,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.repo = new DirectoryRepo(store.db);
+    this.repo = new DirectoryRepo(store.db, store.dialect);
   }
 
-  async list(raw: UserFiltersInput): Promise<UserView[]> {
+  async list(raw: UserFiltersInput, order?: UserOrder): Promise<UserView[]> {
+    const rows = await this.repo.query({ ...this.filters(raw), now: this.now() }, order);
+    return rows.map(toUserView);
+  }
+
+  /** One page of users in the given order, with the total that match. */
+  async page(
+    raw: UserFiltersInput,
+    order: UserOrder & { limit: number; offset: number },
+  ): Promise<{ users: UserView[]; total: number }> {
+    const filters = { ...this.filters(raw), now: this.now() };
+    const [rows, total] = await Promise.all([this.repo.query(filters, order), this.repo.count(filters)]);
+    return { users: rows.map(toUserView), total };
+  }
+
+  private filters(raw: UserFiltersInput) {
     const parsed = userFiltersSchema.safeParse(raw);
     if (!parsed.success) throw new AppError('invalid_input', 'invalid_filter', describeIssues(parsed.error));
-    const rows = await this.repo.query({ ...parsed.data, now: this.now() });
-    return rows.map(toUserView);
+    return parsed.data;
   }
 
   async get(

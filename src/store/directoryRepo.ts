@@ -34,9 +34,39 @@ const upsertColumns = [
   'removed_at',
 ] as const;
 
+export const userSortKeys = [
+  'name',
+  'email',
+  'role',
+  'status',
+  'license',
+  'lastActivityAt',
+  'createdAt',
+] as const;
+const sortColumns: Record<(typeof userSortKeys)[number], keyof DirectoryUsersTable> = {
+  name: 'name',
+  email: 'email',
+  role: 'role',
+  status: 'status',
+  license: 'license',
+  lastActivityAt: 'last_activity_at',
+  createdAt: 'remote_created_at',
+};
+
+/** How to order (and optionally page) a users query. */
+export interface UserOrder {
+  sort: (typeof userSortKeys)[number];
+  direction: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
 /** Synced users and their change events. */
 export class DirectoryRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+  ) {}
 
   /** Every stored user of a connection (removed ones too), for diffing a sync against. */
   loadAll(connectionId: string): Promise<DirectoryUserRow[]> {
@@ -98,8 +128,33 @@ export class DirectoryRepo {
     }
   }
 
-  query(filters: UserFilters): Promise<DirectoryUserRow[]> {
-    let q = this.db.selectFrom('directory_users').selectAll();
+  /** Users matching the filters, sorted in SQL (byte order on both dialects) and optionally one page of them. */
+  query(
+    filters: UserFilters,
+    order: UserOrder = { sort: 'name', direction: 'asc' },
+  ): Promise<DirectoryUserRow[]> {
+    const column = sql.ref(sortColumns[order.sort]);
+    // Byte order, so SQLite and PostgreSQL (whose default collation is locale-aware) page identically.
+    const key =
+      this.dialect === 'postgres' ? sql`coalesce(${column}, '') collate "C"` : sql`coalesce(${column}, '')`;
+    let q = this.filtered(filters)
+      .selectAll()
+      .orderBy(key, order.direction)
+      .orderBy('connection_id', order.direction)
+      .orderBy('remote_id', order.direction);
+    if (order.limit !== undefined) q = q.limit(order.limit).offset(order.offset ?? 0);
+    return q.execute();
+  }
+
+  async count(filters: UserFilters): Promise<number> {
+    const row = await this.filtered(filters)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
+  private filtered(filters: UserFilters) {
+    let q = this.db.selectFrom('directory_users');
     if (filters.connectionId) q = q.where('connection_id', '=', filters.connectionId);
     if (!filters.includeRemoved) q = q.where('removed_at', 'is', null);
     if (filters.role) q = q.where('role', '=', filters.role);
@@ -120,7 +175,7 @@ export class DirectoryRepo {
         ]),
       );
     }
-    return q.orderBy('connection_id').orderBy('name').orderBy('remote_id').execute();
+    return q;
   }
 
   async events(

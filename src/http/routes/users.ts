@@ -1,19 +1,20 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { type UserView, userExportColumns, userFiltersSchema } from '../../app/usersService.ts';
+import { userExportColumns, userFiltersSchema } from '../../app/usersService.ts';
 import type { Seatwise } from '../../compose.ts';
+import { userSortKeys } from '../../store/directoryRepo.ts';
 import { HttpError } from '../errorEnvelope.ts';
 
-const sortable = ['name', 'email', 'role', 'status', 'license', 'lastActivityAt', 'createdAt'] as const;
 const listQuery = userFiltersSchema.extend({
-  sort: z.enum(sortable).default('name'),
+  sort: z.enum(userSortKeys).default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
+/** Cursors are opaque to clients and bound to the query they came from. */
 function encodeCursor(offset: number, fingerprint: string): string {
   return Buffer.from(JSON.stringify({ o: offset, f: fingerprint })).toString('base64url');
 }
@@ -30,20 +31,6 @@ function decodeCursor(cursor: string, fingerprint: string): number {
   );
 }
 
-function compare(a: UserView, b: UserView, key: (typeof sortable)[number]): number {
-  const x = a[key] ?? '';
-  const y = b[key] ?? '';
-  return x < y
-    ? -1
-    : x > y
-      ? 1
-      : a.connectionId < b.connectionId
-        ? -1
-        : a.connectionId > b.connectionId
-          ? 1
-          : a.id.localeCompare(b.id);
-}
-
 /** /api/users: filters, sort, cursor pagination, CSV; /api/users/{connectionId}/{userId}: one user with history. */
 export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
   return async (app) => {
@@ -56,10 +43,8 @@ export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
       async (request, reply) => {
         const { sort, order, limit, cursor, format, ...filters } = request.query;
         if (filters.connectionId) await seatwise.connections.get(filters.connectionId);
-        const users = (await seatwise.users.list(filters)).sort(
-          (a, b) => (order === 'asc' ? 1 : -1) * compare(a, b, sort),
-        );
         if (format === 'csv') {
+          const users = await seatwise.users.list(filters, { sort, direction: order });
           reply
             .type('text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="seatwise-users.csv"');
@@ -70,9 +55,14 @@ export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         }
         const fingerprint = JSON.stringify({ ...filters, sort, order });
         const offset = cursor ? decodeCursor(cursor, fingerprint) : 0;
-        const page = users.slice(offset, offset + limit);
-        const next = offset + limit < users.length ? encodeCursor(offset + limit, fingerprint) : null;
-        return { users: page.map(({ removed: _r, ...u }) => u), total: users.length, nextCursor: next };
+        const { users, total } = await seatwise.users.page(filters, {
+          sort,
+          direction: order,
+          limit,
+          offset,
+        });
+        const nextCursor = offset + limit < total ? encodeCursor(offset + limit, fingerprint) : null;
+        return { users: users.map(({ removed: _removed, ...u }) => u), total, nextCursor };
       },
     );
     app.get(
