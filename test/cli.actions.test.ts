@@ -15,20 +15,26 @@ describe('CLI: actions, capabilities and audit', () => {
     emulator = await startEmulator({ users: 300, plan: 'enterprise', seed: 41 });
     db = await createTestDatabase('sqlite');
     env = { SEATWISE_DATA_DIR: db.dataDir };
-    const connected = await cli(
-      'connect',
-      '--token',
-      account().tokens.admin,
-      '--api-url',
-      emulator.graphqlUrl,
-      '--scim-token',
-      account().scimToken!,
-      '--scim-url',
-      emulator.scimUrl,
-      '--permission',
-      'read_and_act',
-      '--json',
+    // The API token comes from standard input, so it never appears in the process list.
+    const connected = await runCli(
+      [
+        'connect',
+        '--token',
+        '-',
+        '--api-url',
+        emulator.graphqlUrl,
+        '--scim-token',
+        account().scimToken!,
+        '--scim-url',
+        emulator.scimUrl,
+        '--permission',
+        'read_and_act',
+        '--json',
+      ],
+      env,
+      `${account().tokens.admin}\n`,
     );
+    expect(connected.code).toBe(0);
     id = JSON.parse(connected.stdout).id;
     expect((await cli('sync', id)).code).toBe(0);
   });

@@ -1,10 +1,25 @@
 import type { Command } from 'commander';
 import type { ConnectionView } from '../app/connections.ts';
+import { AppError } from '../domain/appError.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
 import { oneOf } from './parsers.ts';
 
 const permissions = ['read', 'read_and_act'] as const;
+
+/** `-` reads a secret from standard input, so it stays out of the shell history and the process list. */
+async function secret(value: string | undefined): Promise<string | undefined> {
+  if (value !== '-') return value;
+  if (process.stdin.isTTY) process.stderr.write('Paste the token and press Ctrl+D: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function oneFromStdin(...values: (string | undefined)[]): void {
+  if (values.filter((v) => v === '-').length > 1)
+    throw new AppError('invalid_input', 'stdin_twice', 'only one token can be read from standard input (-)');
+}
 
 function describeConnection(c: ConnectionView): string {
   const lines = [
@@ -24,20 +39,23 @@ export function registerConnectionCommands(program: Command): void {
   program
     .command('connect')
     .description('Connect a monday account: validates the API token live and stores it encrypted')
-    .requiredOption('--token <token>', 'monday API v2 token')
+    .requiredOption('--token <token>', 'monday API v2 token (- reads it from standard input)')
     .option('--account-url <url>', 'the account URL, https://<slug>.monday.com (checked against the token)')
-    .option('--scim-token <token>', 'SCIM token (Enterprise plans)')
+    .option('--scim-token <token>', 'SCIM token, Enterprise plans (- reads it from standard input)')
     .option('--permission <level>', 'read or read_and_act', oneOf(permissions), 'read')
     .option('--api-version <version>', 'monday API version, 2026-07 or later', '2026-07')
     .option('--api-url <url>', 'GraphQL endpoint (default https://api.monday.com/v2)')
     .option('--scim-url <url>', 'SCIM endpoint (default https://<slug>.monday.com/scim/v2)')
     .option('--json', 'print the connection as JSON')
     .action(async (flags) => {
+      oneFromStdin(flags.token, flags.scimToken);
+      const token = await secret(flags.token);
+      const scimToken = await secret(flags.scimToken);
       const connection = await withSeatwise((app) =>
         app.connections.add({
-          token: flags.token,
+          token: token!,
           accountUrl: flags.accountUrl,
-          scimToken: flags.scimToken,
+          scimToken,
           permission: flags.permission,
           apiVersion: flags.apiVersion,
           apiUrl: flags.apiUrl,
@@ -92,18 +110,21 @@ export function registerConnectionCommands(program: Command): void {
     .description(
       'Replace tokens, change the permission level or the API version (new tokens are validated live)',
     )
-    .option('--token <token>', 'new monday API v2 token')
-    .option('--scim-token <token>', 'new SCIM token')
+    .option('--token <token>', 'new monday API v2 token (- reads it from standard input)')
+    .option('--scim-token <token>', 'new SCIM token (- reads it from standard input)')
     .option('--remove-scim-token', 'forget the SCIM token')
     .option('--permission <level>', 'read or read_and_act', oneOf(permissions))
     .option('--api-version <version>', 'monday API version')
     .option('--json', 'print JSON')
     .action(async (id: string, _flags, command: Command) => {
       const flags = command.optsWithGlobals();
+      oneFromStdin(flags.token, flags.scimToken);
+      const token = await secret(flags.token);
+      const scimToken = await secret(flags.scimToken);
       const connection = await withSeatwise((app) =>
         app.connections.update(id, {
-          token: flags.token,
-          scimToken: flags.removeScimToken ? null : flags.scimToken,
+          token,
+          scimToken: flags.removeScimToken ? null : scimToken,
           permission: flags.permission,
           apiVersion: flags.apiVersion,
         }),

@@ -7,9 +7,12 @@ export const binPath = fileURLToPath(new URL('../../bin/seatwise.js', import.met
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  /** What the command reads on standard input (closed and empty by default). */
+  input = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env } });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
