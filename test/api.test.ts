@@ -193,14 +193,33 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       const list = await call('GET', `/api/runs?connectionId=${connectionId}`);
       expect(list.body.runs[0].id).toBe(sync.body.run.id);
       const one = await call('GET', `/api/runs/${sync.body.run.id}`);
-      expect(one.body.changes).toHaveLength(200);
-      expect(one.body.changes[0]).toMatchObject({ kind: 'added' });
+      expect(one.body.changes).toBe(200);
+      expect(one.body.events).toHaveLength(200);
+      expect(one.body.events[0]).toMatchObject({ kind: 'added' });
       expect((await call('GET', '/api/runs/run_missing')).status).toBe(404);
       expect((await call('POST', '/api/connections/con_missing/sync')).status).toBe(404);
       expect((await call('GET', '/api/runs?limit=0')).status).toBe(400);
       const connection = await call('GET', `/api/connections/${connectionId}`);
       expect(connection.body).toMatchObject({ status: 'connected', userCount: 200 });
       expect(connection.body.lastSyncedAt).not.toBeNull();
+    });
+
+    it('starts a sync in the background with wait=false and answers 202 with the running run', async () => {
+      h.emulator.setFaults({ latencyMs: 150, surfaces: ['graphql'] });
+      try {
+        const res = await call('POST', `/api/connections/${connectionId}/sync?wait=false`);
+        expect(res.status).toBe(202);
+        expect(res.body.run).toMatchObject({ connectionId, status: 'running', trigger: 'api' });
+        expect(res.headers.get('location')).toBe(`/api/runs/${res.body.run.id}`);
+        const busy = await call('POST', `/api/connections/${connectionId}/sync?wait=false`);
+        expect(busy).toMatchObject({ status: 409, body: { error: { code: 'sync_in_progress' } } });
+        await h.seatwise.sync.drain();
+        const done = await call('GET', `/api/runs/${res.body.run.id}`);
+        expect(done.body).toMatchObject({ status: 'succeeded', usersSeen: 200, changes: 0 });
+      } finally {
+        h.emulator.setFaults({});
+      }
+      expect((await call('POST', '/api/connections/con_missing/sync?wait=false')).status).toBe(404);
     });
 
     it('reports a failed sync with 502 and the reason', async () => {

@@ -1,7 +1,7 @@
 import { AppError } from '../domain/appError.ts';
 import type { Store } from '../store/database.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
-import { SyncConflictError, SyncEngine, type SyncProgress, type SyncResult } from '../sync/syncEngine.ts';
+import { SyncConflictError, SyncEngine, type SyncOptions, type SyncResult } from '../sync/syncEngine.ts';
 import type { ConnectionsService } from './connections.ts';
 
 /** A sync run as interfaces show it. */
@@ -35,10 +35,7 @@ export class SyncService {
     this.runs = new SyncRunsRepo(store.db);
   }
 
-  async sync(
-    connectionId: string,
-    options: { trigger?: string; onProgress?: (p: SyncProgress) => void } = {},
-  ): Promise<SyncResult> {
+  async sync(connectionId: string, options: SyncOptions = {}): Promise<SyncResult> {
     const api = await this.connections.api(connectionId);
     try {
       return await this.engine.run(connectionId, api, options);
@@ -49,6 +46,35 @@ export class SyncService {
       throw error;
     }
   }
+
+  /** Starts a sync and answers as soon as its run is recorded; the sync goes on in the background. */
+  async start(
+    connectionId: string,
+    trigger = 'api',
+    onFinished?: (result: SyncResult) => void,
+  ): Promise<SyncRunView> {
+    let started: (runId: string) => void = () => {};
+    const runId = new Promise<string>((resolve) => {
+      started = resolve;
+    });
+    const running = this.sync(connectionId, { trigger, onStarted: started });
+    const tracked = running.then(
+      (result) => onFinished?.(result),
+      () => {},
+    );
+    this.background.add(tracked);
+    void tracked.finally(() => this.background.delete(tracked));
+    // Whichever comes first: the run is recorded, or the sync is refused before it starts.
+    const id = await Promise.race([runId, running.then((r) => r.runId)]);
+    return this.getRun(id);
+  }
+
+  /** Waits for background syncs to finish (used on shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+
+  private readonly background = new Set<Promise<unknown>>();
 
   async listRuns(connectionId?: string, limit = 50): Promise<SyncRunView[]> {
     if (connectionId) await this.connections.get(connectionId);

@@ -46,6 +46,7 @@ export function registerServeCommand(program: Command): void {
         }, SHUTDOWN_GRACE_MS);
         timer.unref();
         await app.close();
+        await seatwise.sync.drain();
         await seatwise.close();
         process.exit(0);
       };

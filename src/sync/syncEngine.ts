@@ -30,6 +30,13 @@ export interface SyncResult {
   error: { code: string; message: string } | null;
 }
 
+export interface SyncOptions {
+  trigger?: string;
+  onProgress?: (p: SyncProgress) => void;
+  /** Called once the run is recorded, before any page is read. */
+  onStarted?: (runId: string) => void;
+}
+
 export class SyncConflictError extends Error {
   constructor(readonly connectionId: string) {
     super(`a sync of connection ${connectionId} is already running`);
@@ -54,15 +61,12 @@ export class SyncEngine {
     this.directory = new DirectoryRepo(store.db);
   }
 
-  async run(
-    connectionId: string,
-    api: MondayApi,
-    options: { trigger?: string; onProgress?: (p: SyncProgress) => void } = {},
-  ): Promise<SyncResult> {
+  async run(connectionId: string, api: MondayApi, options: SyncOptions = {}): Promise<SyncResult> {
     if (this.active.has(connectionId)) throw new SyncConflictError(connectionId);
     this.active.add(connectionId);
     try {
       const runId = await this.startRun(connectionId, options.trigger ?? 'manual');
+      options.onStarted?.(runId);
       return await this.execute(connectionId, runId, api, options.onProgress);
     } finally {
       this.active.delete(connectionId);

@@ -12,11 +12,19 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
         config: { access: 'admin' },
         schema: {
           tags: ['sync'],
-          summary: 'Sync a connection now and return the finished run',
+          summary:
+            'Sync a connection now: returns the finished run, or with wait=false the started run (202)',
           params: z.object({ id: z.string().min(1).max(100) }),
+          querystring: z.object({ wait: z.enum(['true', 'false']).default('true') }),
         },
       },
       async (request, reply) => {
+        if (request.query.wait === 'false') {
+          const run = await seatwise.sync.start(request.params.id, 'api', (result) =>
+            metrics.syncs.inc({ outcome: result.status }),
+          );
+          return reply.code(202).header('location', `/api/runs/${run.id}`).send({ run });
+        }
         const result = await seatwise.sync.sync(request.params.id, { trigger: 'api' });
         metrics.syncs.inc({ outcome: result.status });
         return reply.code(result.status === 'succeeded' ? 201 : 502).send({
@@ -55,7 +63,7 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
       },
       async (request) => {
         const run = await seatwise.sync.getRun(request.params.id);
-        return { ...run, changes: await seatwise.users.changes(run.connectionId, run.id) };
+        return { ...run, events: await seatwise.users.changes(run.connectionId, run.id) };
       },
     );
   };
