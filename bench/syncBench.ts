@@ -50,6 +50,28 @@ export async function syncBench(): Promise<void> {
   if (postgres) targets.push({ name: 'postgres', databaseUrl: postgres.url });
   else console.log('sync: PostgreSQL not reachable; measuring SQLite only');
   const figures: Record<string, number> = {};
+  try {
+    await measure(targets, token, emulator.graphqlUrl, figures);
+  } finally {
+    await postgres?.drop();
+    await emulator.close();
+  }
+  if (figures['postgres:first']) {
+    console.log(
+      `sync: postgres/sqlite first-sync time ratio ${(figures['postgres:first']! / figures['sqlite:first']!).toFixed(2)}`,
+    );
+  }
+  console.log(
+    `sync: unchanged/first time ratio on sqlite ${(figures['sqlite:unchanged']! / figures['sqlite:first']!).toFixed(2)}`,
+  );
+}
+
+async function measure(
+  targets: { name: string; databaseUrl?: string }[],
+  token: string,
+  apiUrl: string,
+  figures: Record<string, number>,
+): Promise<void> {
   for (const target of targets) {
     const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-'));
     const app = await createSeatwise({
@@ -58,7 +80,7 @@ export async function syncBench(): Promise<void> {
       SEATWISE_SECRET_KEY: undefined,
     });
     try {
-      const { id } = await app.connections.add({ token, apiUrl: emulator.graphqlUrl });
+      const { id } = await app.connections.add({ token, apiUrl });
       for (const label of ['first', 'unchanged']) {
         const heap = process.memoryUsage().heapUsed;
         const started = performance.now();
@@ -74,13 +96,4 @@ export async function syncBench(): Promise<void> {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
-  if (figures['postgres:first'])
-    console.log(
-      `sync: postgres/sqlite first-sync time ratio ${(figures['postgres:first']! / figures['sqlite:first']!).toFixed(2)}`,
-    );
-  console.log(
-    `sync: unchanged/first time ratio on sqlite ${(figures['sqlite:unchanged']! / figures['sqlite:first']!).toFixed(2)}`,
-  );
-  await postgres?.drop();
-  await emulator.close();
 }
