@@ -1,5 +1,5 @@
 import { fetchText } from './fetchText.ts';
-import { errorFromBody, isRateLimitCode, MondayError } from './mondayError.ts';
+import { errorFromBody, isRateLimitCode, MondayError, parseRetryAfter } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
 
@@ -149,7 +149,7 @@ function statusError(
   retryAfter: string | null,
   text: string,
 ): MondayError {
-  const wait = retryAfter && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : null;
+  const wait = parseRetryAfter(retryAfter);
   if (status === 401)
     return new MondayError(
       'Unauthorized',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fetchText } from './fetchText.ts';
-import { MondayError } from './mondayError.ts';
+import { MondayError, parseRetryAfter } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
 
@@ -150,7 +150,7 @@ function scimError(status: number, body: unknown, retryAfter: string | null): Mo
   const detail = (body as { detail?: unknown })?.detail;
   const scimType = (body as { scimType?: unknown })?.scimType;
   const message = typeof detail === 'string' ? detail : `monday SCIM answered HTTP ${status}`;
-  const wait = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : null;
+  const wait = parseRetryAfter(retryAfter);
   if (status === 401)
     return new MondayError(
       'scim_unauthorized',
