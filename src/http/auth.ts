@@ -25,7 +25,10 @@ const rank: Record<KeyRole, number> = { viewer: 1, admin: 2 };
  */
 export function authHook(keys: KeysService) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const access = request.routeOptions.config?.access ?? 'admin';
+    // Routes say who may call them; those that don't (plugin routes such as /docs assets) are open to any key
+    // for reads and to admin keys for everything else.
+    const access =
+      request.routeOptions.config?.access ?? (['GET', 'HEAD'].includes(request.method) ? 'viewer' : 'admin');
     if (access === 'public') return;
     const header = request.headers.authorization;
     let principal: Principal | null = null;

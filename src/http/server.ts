@@ -85,15 +85,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
     },
     transform: jsonSchemaTransform,
   });
-  // GETs default to any key, everything else to admin keys; routes say otherwise in their config.
-  app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config as { access?: string } | undefined;
-    if (!config?.access)
-      (request.routeOptions.config as { access?: string }).access = ['GET', 'HEAD'].includes(request.method)
-        ? 'viewer'
-        : 'admin';
-    return authHook(seatwise.keys)(request, reply);
-  });
+  app.addHook('onRequest', authHook(seatwise.keys));
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { access: 'viewer' }, schema: { hide: true } }, async () =>
     app.swagger(),
