@@ -83,7 +83,7 @@ export class KeysService {
 
   /** On a first start with no keys, an admin key so someone can sign in; null when keys exist. */
   async ensureInitialKey(): Promise<(ApiKeyView & { key: string }) | null> {
-    if ((await this.repo.countActive()) > 0) return null;
+    // Any key, even a revoked one, means someone set Seatwise up already.
     if ((await this.repo.list()).length > 0) return null;
     return this.create('admin', 'initial admin key');
   }

@@ -15,15 +15,6 @@ export class ApiKeysRepo {
     return this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
   }
 
-  async countActive(): Promise<number> {
-    const row = await this.db
-      .selectFrom('api_keys')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(row?.n ?? 0);
-  }
-
   findActiveByHash(hash: string): Promise<ApiKeyRow | undefined> {
     return this.db
       .selectFrom('api_keys')
