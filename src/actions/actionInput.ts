@@ -64,9 +64,9 @@ export const actionRequestSchema = z.discriminatedUnion('action', [
 export type ActionRequestInput = z.input<typeof actionRequestSchema>;
 export type ActionRequest = z.output<typeof actionRequestSchema>;
 
-/** The channel an action goes through: create and default deactivate use SCIM, the rest GraphQL. */
-export function channelOf(request: ActionRequest): 'scim' | 'graphql' {
+/** The channel an action goes through: create and default deactivate use SCIM, the rest GraphQL (also read from requests that failed validation, for the audit). */
+export function channelOf(request: { action?: unknown; via?: unknown }): 'scim' | 'graphql' {
   if (request.action === 'create') return 'scim';
-  if (request.action === 'deactivate') return request.via;
+  if (request.action === 'deactivate') return request.via === 'graphql' ? 'graphql' : 'scim';
   return 'graphql';
 }

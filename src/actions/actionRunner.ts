@@ -109,7 +109,7 @@ export class ActionRunner {
       throw new AppError('invalid_input', 'unknown_users', message, { unknown: plan.unknown });
     }
     if (request.dryRun) {
-      return this.finish(actor, request, via, plan.items, [], [], null, false, true);
+      return this.finish(actor, request, plan.items, [], [], null);
     }
 
     const fingerprint = hashRequest(request);
@@ -119,7 +119,7 @@ export class ActionRunner {
     if (claim.kind === 'done') {
       const previous = JSON.parse(claim.result) as ActionResult;
       const replay = { ...previous, replayed: true };
-      replay.auditId = await this.appendAudit(actor, request, via, replay, null);
+      replay.auditId = await this.appendAudit(actor, request, replay);
       return replay;
     }
     if (claim.kind === 'running') {
@@ -143,13 +143,10 @@ export class ActionRunner {
       const result = await this.finish(
         actor,
         request,
-        via,
         plan.items,
         execution.results,
         execution.requestIds,
         key,
-        false,
-        false,
       );
       await this.requests.finish(request.connectionId, key, JSON.stringify(result));
       return result;
@@ -267,14 +264,12 @@ export class ActionRunner {
   private async finish(
     actor: string,
     request: ActionRequest,
-    via: 'scim' | 'graphql',
     plan: PlanItem[],
     results: ResultItem[],
     requestIds: string[],
     key: string | null,
-    replayed: boolean,
-    dryRun: boolean,
   ): Promise<ActionResult> {
+    const dryRun = request.dryRun;
     const summary = {
       changed: results.filter((r) => r.outcome === 'changed').length,
       already: results.filter((r) => r.outcome === 'already').length,
@@ -290,11 +285,11 @@ export class ActionRunner {
           : 'partial';
     const result: ActionResult = {
       action: request.action,
-      via,
+      via: channelOf(request),
       connectionId: request.connectionId,
       dryRun,
       idempotencyKey: key,
-      replayed,
+      replayed: false,
       outcome,
       plan,
       results,
@@ -302,23 +297,17 @@ export class ActionRunner {
       requestIds,
       auditId: 0,
     };
-    result.auditId = await this.appendAudit(actor, request, via, result, null);
+    result.auditId = await this.appendAudit(actor, request, result);
     return result;
   }
 
-  private appendAudit(
-    actor: string,
-    request: ActionRequest,
-    via: string,
-    result: ActionResult,
-    error: { code: string; message: string } | null,
-  ): Promise<number> {
+  private appendAudit(actor: string, request: ActionRequest, result: ActionResult): Promise<number> {
     return this.audit.append({
       at: this.now().toISOString(),
       actor,
       connection_id: request.connectionId,
       action: request.action,
-      via,
+      via: result.via,
       dry_run: result.dryRun ? 1 : 0,
       idempotency_key: result.idempotencyKey,
       outcome: result.replayed ? `${result.outcome} (replayed)` : result.outcome,
@@ -326,8 +315,8 @@ export class ActionRunner {
       plan: JSON.stringify(result.plan),
       results: JSON.stringify(result.results),
       request_ids: JSON.stringify(result.requestIds),
-      error_code: error?.code ?? null,
-      error_message: error?.message ?? null,
+      error_code: null,
+      error_message: null,
     });
   }
 
@@ -345,14 +334,7 @@ export class ActionRunner {
       actor,
       connection_id: connectionId,
       action: typeof r.action === 'string' ? r.action : 'unknown',
-      via:
-        typeof r.via === 'string'
-          ? r.via
-          : r.action === 'create'
-            ? 'scim'
-            : r.action === 'deactivate'
-              ? 'scim'
-              : 'graphql',
+      via: typeof r.via === 'string' ? r.via : channelOf(r),
       dry_run: r.dryRun === true ? 1 : 0,
       idempotency_key: typeof r.idempotencyKey === 'string' ? r.idempotencyKey : null,
       outcome,
