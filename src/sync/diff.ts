@@ -31,7 +31,8 @@ export interface SyncDiff {
 
 /**
  * Compares what monday returned with what is stored: rows to write (new or changed only, so an unchanged
- * account writes nothing) and change events for additions and role/status/license changes.
+ * account writes nothing) and change events for additions, removals (`removed`: stored users confirmed gone)
+ * and role/status/license changes.
  */
 export function diffUsers(
   connectionId: string,
@@ -39,6 +40,7 @@ export function diffUsers(
   stored: Map<string, StoredUser>,
   incoming: Iterable<IncomingUser>,
   at: string,
+  removed: readonly string[] = [],
 ): SyncDiff {
   const upserts: Insertable<DirectoryUsersTable>[] = [];
   const events: Insertable<ChangeEventsTable>[] = [];
@@ -83,6 +85,11 @@ export function diffUsers(
     if (previous.license !== user.license)
       event(user.remoteId, 'license_changed', previous.license, user.license);
     if (differs(previous, row)) upserts.push(row);
+  }
+  for (const id of removed) {
+    const previous = stored.get(id);
+    if (previous)
+      event(id, 'removed', { role: previous.role, status: previous.status, license: previous.license }, null);
   }
   return { upserts, events };
 }

@@ -126,27 +126,24 @@ export class SyncEngine {
     const retriesBefore = api.client.stats.retries;
     const seen = new Map<string, IncomingUser>();
     let pagesRead = 0;
-    const finish = async (outcome: {
+    const finish = (outcome: {
       complete: boolean;
       changes: number;
       removed: number;
       error: SyncResult['error'];
-    }): Promise<SyncResult> => {
-      const result: SyncResult = {
-        runId,
-        connectionId,
-        status: outcome.error ? 'failed' : 'succeeded',
-        complete: outcome.complete,
-        usersSeen: seen.size,
-        changes: outcome.changes,
-        removed: outcome.removed,
-        requests: api.client.stats.requests - requestsBefore,
-        retries: api.client.stats.retries - retriesBefore,
-        durationMs: this.now().getTime() - started.getTime(),
-        error: outcome.error,
-      };
-      return result;
-    };
+    }): SyncResult => ({
+      runId,
+      connectionId,
+      status: outcome.error ? 'failed' : 'succeeded',
+      complete: outcome.complete,
+      usersSeen: seen.size,
+      changes: outcome.changes,
+      removed: outcome.removed,
+      requests: api.client.stats.requests - requestsBefore,
+      retries: api.client.stats.retries - retriesBefore,
+      durationMs: this.now().getTime() - started.getTime(),
+      error: outcome.error,
+    });
 
     try {
       for (let page = 1; ; page++) {
@@ -166,24 +163,8 @@ export class SyncEngine {
       for (const remote of stillThere) seen.set(remote.id, toDirectoryUser(remote));
       const removed = candidates.filter((id) => !seen.has(id));
       const at = this.now().toISOString();
-      const diff = diffUsers(connectionId, runId, stored, seen.values(), at);
-      for (const id of removed) {
-        const previous = stored.get(id)!;
-        diff.events.push({
-          connection_id: connectionId,
-          run_id: runId,
-          remote_user_id: id,
-          kind: 'removed',
-          before_value: JSON.stringify({
-            role: previous.role,
-            status: previous.status,
-            license: previous.license,
-          }),
-          after_value: null,
-          occurred_at: at,
-        });
-      }
-      const result = await finish({
+      const diff = diffUsers(connectionId, runId, stored, seen.values(), at, removed);
+      const result = finish({
         complete: true,
         changes: diff.events.length,
         removed: removed.length,
@@ -216,7 +197,7 @@ export class SyncEngine {
       return result;
     } catch (error) {
       const failure = describeFailure(error);
-      const result = await finish({ complete: false, changes: 0, removed: 0, error: failure });
+      const result = finish({ complete: false, changes: 0, removed: 0, error: failure });
       const at = this.now().toISOString();
       await this.runs.update(runId, {
         status: 'failed',
