@@ -4,14 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { runCli } from './helpers/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
-
-const kindToRole: Record<string, string> = {
-  admin: 'admin',
-  member: 'member',
-  view_only: 'viewer',
-  guest: 'guest',
-};
-const statusMap: Record<string, string> = { ACTIVE: 'active', PENDING: 'pending', INACTIVE: 'deactivated' };
+import { expectedAccess } from './helpers/expectedAccess.ts';
 
 describe.each(dialects)('CLI: connect, sync and list two accounts side by side (%s)', (dialect) => {
   let emulator: RunningEmulator;
@@ -108,17 +101,8 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
       expect(users).toHaveLength(account.users.length);
       const expected = account.users
         .map((u) => {
-          const role = kindToRole[u.kind]!;
-          const status = statusMap[u.status]!;
-          return {
-            connectionId: ids[index],
-            id: u.id,
-            email: u.email,
-            role,
-            status,
-            license: status !== 'active' ? null : role === 'admin' ? 'member' : role,
-            scimLinked: u.invitationMethod === 'SCIM',
-          };
+          const { role, status, license, scimLinked } = expectedAccess(u);
+          return { connectionId: ids[index], id: u.id, email: u.email, role, status, license, scimLinked };
         })
         .sort((a, b) => a.id.localeCompare(b.id));
       const actual = users

@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store/database.ts';
 import { DirectoryRepo } from '../src/store/directoryRepo.ts';
+import type { ConnectionsTable } from '../src/store/schema.ts';
 import { SecretBox } from '../src/store/secretBox.ts';
 import { diffUsers, type IncomingUser } from '../src/sync/diff.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
@@ -23,6 +25,32 @@ const user = (id: string, extra: Partial<IncomingUser> = {}): IncomingUser => ({
   ...extra,
 });
 
+/** A stored connection to account 1 at http://x/v2, for tests that need one to hang rows on. */
+function connectionRow(id: string): Insertable<ConnectionsTable> {
+  return {
+    id,
+    account_id: '1',
+    account_name: 'A',
+    account_slug: 'a',
+    account_url: null,
+    plan_tier: 'pro',
+    max_users: 10,
+    api_url: 'http://x/v2',
+    api_version: '2026-07',
+    scim_url: null,
+    permission: 'read',
+    token_ciphertext: 'v1:x',
+    scim_token_ciphertext: null,
+    token_owner_id: '1',
+    token_owner_kind: 'admin',
+    status: 'connected',
+    status_reason: null,
+    last_synced_at: null,
+    created_at: 't',
+    updated_at: 't',
+  };
+}
+
 describe.each(dialects)('store (%s)', (dialect) => {
   let db: TestDatabase;
   let store: Store;
@@ -30,31 +58,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
     store = await openStore({ dataDir: db.dataDir, databaseUrl: db.databaseUrl });
-    await store.db
-      .insertInto('connections')
-      .values({
-        id: 'con_1',
-        account_id: '1',
-        account_name: 'A',
-        account_slug: 'a',
-        account_url: null,
-        plan_tier: 'pro',
-        max_users: 10,
-        api_url: 'http://x/v2',
-        api_version: '2026-07',
-        scim_url: null,
-        permission: 'read',
-        token_ciphertext: 'v1:x',
-        scim_token_ciphertext: null,
-        token_owner_id: '1',
-        token_owner_kind: 'admin',
-        status: 'connected',
-        status_reason: null,
-        last_synced_at: null,
-        created_at: 't',
-        updated_at: 't',
-      })
-      .execute();
+    await store.db.insertInto('connections').values(connectionRow('con_1')).execute();
   });
   afterAll(async () => {
     await store?.close();
@@ -70,31 +74,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
   });
 
   it('refuses a second connection to the same account on the same endpoint', async () => {
-    const duplicate = store.db
-      .insertInto('connections')
-      .values({
-        id: 'con_2',
-        account_id: '1',
-        account_name: 'A',
-        account_slug: 'a',
-        account_url: null,
-        plan_tier: 'pro',
-        max_users: 10,
-        api_url: 'http://x/v2',
-        api_version: '2026-07',
-        scim_url: null,
-        permission: 'read',
-        token_ciphertext: 'v1:x',
-        scim_token_ciphertext: null,
-        token_owner_id: '1',
-        token_owner_kind: 'admin',
-        status: 'connected',
-        status_reason: null,
-        last_synced_at: null,
-        created_at: 't',
-        updated_at: 't',
-      })
-      .execute();
+    const duplicate = store.db.insertInto('connections').values(connectionRow('con_2')).execute();
     await expect(duplicate).rejects.toThrow();
   });
 

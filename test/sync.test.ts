@@ -9,14 +9,7 @@ import {
 } from '../src/monday/operations.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
-
-const kindToRole: Record<string, string> = {
-  admin: 'admin',
-  member: 'member',
-  view_only: 'viewer',
-  guest: 'guest',
-};
-const statusMap: Record<string, string> = { ACTIVE: 'active', PENDING: 'pending', INACTIVE: 'deactivated' };
+import { expectedAccess } from './helpers/expectedAccess.ts';
 
 describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
   let emulator: RunningEmulator;
@@ -80,9 +73,7 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
     const byId = new Map(users.map((u) => [u.id, u]));
     for (const remote of account().users) {
       const user = byId.get(remote.id)!;
-      const role = kindToRole[remote.kind]!;
-      const status = statusMap[remote.status]!;
-      const license = status !== 'active' ? null : role === 'admin' ? 'member' : role;
+      const { role, status, license, scimLinked } = expectedAccess(remote);
       expect({
         id: user.id,
         email: user.email,
@@ -96,7 +87,7 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
         role,
         status,
         license,
-        scim: remote.invitationMethod === 'SCIM',
+        scim: scimLinked,
       });
     }
     const connection = await app.connections.get(connectionId);
