@@ -127,7 +127,7 @@ export class ConnectionsService implements ConnectionAccess {
 
   async get(id: string): Promise<ConnectionView> {
     const row = await this.row(id);
-    const counts = await this.repo.userCounts();
+    const counts = await this.repo.userCounts(id);
     return toView(row, counts.get(id) ?? 0);
   }
 

@@ -44,13 +44,14 @@ export class ConnectionsRepo {
     });
   }
 
-  async userCounts(): Promise<Map<string, number>> {
-    const rows = await this.db
+  /** Current (not removed) users per connection; only `connectionId`'s when given. */
+  async userCounts(connectionId?: string): Promise<Map<string, number>> {
+    let query = this.db
       .selectFrom('directory_users')
       .select(['connection_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('removed_at', 'is', null)
-      .groupBy('connection_id')
-      .execute();
+      .where('removed_at', 'is', null);
+    if (connectionId) query = query.where('connection_id', '=', connectionId);
+    const rows = await query.groupBy('connection_id').execute();
     return new Map(rows.map((r) => [r.connection_id, Number(r.n)]));
   }
 }
