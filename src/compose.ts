@@ -22,8 +22,9 @@ export interface Seatwise {
 
 /** The one place that picks concrete implementations: config → store → services. */
 export async function createSeatwise(
-  config: Pick<Config, 'SEATWISE_DATA_DIR' | 'DATABASE_URL' | 'SEATWISE_SECRET_KEY'>,
-  options: { remote?: RemoteOptions; now?: () => Date } = {},
+  config: Pick<Config, 'SEATWISE_DATA_DIR' | 'DATABASE_URL' | 'SEATWISE_SECRET_KEY'> &
+    Partial<Pick<Config, 'SEATWISE_LEASE_SECONDS'>>,
+  options: { remote?: RemoteOptions; now?: () => Date; leaseMs?: number; heartbeatMs?: number } = {},
 ): Promise<Seatwise> {
   const secrets = SecretBox.load({
     secretKey: config.SEATWISE_SECRET_KEY,
@@ -32,13 +33,16 @@ export async function createSeatwise(
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
   const connections = new ConnectionsService(store, secrets, options.remote, options.now);
   const users = new UsersService(store, options.now);
+  // A sync or an action that stops heartbeating for this long is taken for dead; it beats four times as often.
+  const leaseMs = options.leaseMs ?? (config.SEATWISE_LEASE_SECONDS ?? 60) * 1000;
+  const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   return {
     store,
     connections,
-    sync: new SyncService(store, connections, options.now),
+    sync: new SyncService(store, connections, options.now, timing),
     users,
     insights: new InsightsService(connections, users, options.now),
-    actions: new ActionsService(store, connections, options.now),
+    actions: new ActionsService(store, connections, options.now, timing),
     keys: new KeysService(store, options.now),
     close: () => store.close(),
   };

@@ -48,6 +48,7 @@ function connectionRow(id: string): Insertable<ConnectionsTable> {
     last_synced_at: null,
     created_at: 't',
     updated_at: 't',
+    copy_seq: 0,
   };
 }
 
@@ -126,6 +127,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
           retries: 0,
           error_code: null,
           error_message: null,
+          kept_for_actions: 0,
         })
         .execute();
     await run('run_a');

@@ -81,7 +81,7 @@ export function planAction(
   return { ok: true, items };
 }
 
-function planTarget(
+export function planTarget(
   request: Exclude<ActionRequest, { action: 'create' | 'invite' }>,
   ref: string,
   user: KnownUser,

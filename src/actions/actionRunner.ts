@@ -3,12 +3,15 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
 import type { Role, Status } from '../domain/directory.ts';
+import { newId } from '../domain/ids.ts';
 import { licenseFor } from '../domain/licenseRules.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
+import { MondayError } from '../monday/mondayError.ts';
 import type { ScimClient } from '../monday/scimClient.ts';
 import { ActionRequestsRepo } from '../store/actionRequestsRepo.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import { DirectoryRepo, type DirectoryUserRow } from '../store/directoryRepo.ts';
+import { describeHolder } from '../store/leaseRepo.ts';
 import type { Database } from '../store/schema.ts';
 import { diffUsers, type IncomingUser } from '../sync/diff.ts';
 import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
@@ -28,6 +31,7 @@ import {
   runScimDeactivate,
   runUserMutation,
 } from './executors.ts';
+import { checkTargetState, type Drift, replanFromMonday } from './liveState.ts';
 
 /** How actions reach a connection: its facts and its monday clients (implemented by app/connections). */
 export interface ConnectionAccess {
@@ -49,8 +53,26 @@ export interface ActionResult {
   plan: PlanItem[];
   results: ResultItem[];
   summary: { changed: number; already: number; failed: number; planned: number };
+  /** Every target is in the action's target state: for a repeat, as monday reports it now. */
+  inTargetState: boolean;
+  /** For a repeat answered from an earlier execution: which one, and what monday shows now. */
+  replay: {
+    of: number;
+    checkedAt: string;
+    drifted: Drift[];
+    /** Why monday's current state could not be checked (then `inTargetState` is false). */
+    checkError: string | null;
+  } | null;
+  /** Something that went wrong after monday answered (the results above still say what monday did). */
+  warning: string | null;
   requestIds: string[];
   auditId: number;
+}
+
+/** How long an execution holds its key without a heartbeat, and how often it heartbeats. */
+export interface ExecutionTiming {
+  leaseMs: number;
+  heartbeatMs: number;
 }
 
 /** A key the caller chose is honoured for a day; a derived one only briefly, to absorb double submits. */
@@ -64,9 +86,10 @@ export class ActionRunner {
   private readonly requests: ActionRequestsRepo;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly access: ConnectionAccess,
     private readonly now: () => Date = () => new Date(),
+    private readonly timing: ExecutionTiming = { leaseMs: 60_000, heartbeatMs: 15_000 },
   ) {
     this.directory = new DirectoryRepo(db);
     this.audit = new AuditRepo(db);
@@ -109,24 +132,32 @@ export class ActionRunner {
       throw new AppError('invalid_input', 'unknown_users', message, { unknown: plan.unknown });
     }
     if (request.dryRun) {
-      return this.finish(actor, request, plan.items, [], [], null);
+      return this.finish(actor, request, plan.items);
     }
 
     const fingerprint = hashRequest(request);
-    const key = request.idempotencyKey ?? `auto-${fingerprint.slice(0, 32)}`;
-    const ttl = request.idempotencyKey ? GIVEN_KEY_TTL_MS : DERIVED_KEY_TTL_MS;
-    const claim = await this.requests.claim(request.connectionId, key, fingerprint, this.now(), ttl);
-    if (claim.kind === 'done') {
-      const previous = JSON.parse(claim.result) as ActionResult;
-      const replay = { ...previous, replayed: true };
-      replay.auditId = await this.appendAudit(actor, request, replay);
-      return replay;
-    }
+    // Without a caller's key, only a double submit of the same plan from the same stored state is a repeat.
+    const key =
+      request.idempotencyKey ??
+      `auto-${hashText(`${fingerprint}:${stateOf(plan.items, rows)}`).slice(0, 32)}`;
+    const executionId = newId('exe');
+    const claim = await this.requests.claim({
+      connectionId: request.connectionId,
+      key,
+      fingerprint,
+      executionId,
+      holder: describeHolder(`action ${executionId}`),
+      now: this.now(),
+      ttlMs: request.idempotencyKey ? GIVEN_KEY_TTL_MS : DERIVED_KEY_TTL_MS,
+      leaseMs: this.timing.leaseMs,
+    });
+    if (claim.kind === 'done') return this.replay(actor, request, JSON.parse(claim.result) as ActionResult);
     if (claim.kind === 'running') {
       throw new AppError(
         'conflict',
         'action_in_progress',
-        `an action with idempotency key ${key} is still running`,
+        `an action with idempotency key ${key} is still running (${claim.holder ?? 'another process'}); if that process has stopped, the same request can be retried after ${claim.leaseExpiresAt}`,
+        { holder: claim.holder, retryAfter: claim.leaseExpiresAt },
       );
     }
     if (claim.kind === 'mismatch') {
@@ -136,26 +167,119 @@ export class ActionRunner {
         `idempotency key ${key} was already used for a different request`,
       );
     }
-
-    try {
-      const execution = await this.execute(request, plan.items, key);
-      await this.updateCopy(request, rows, execution);
-      const result = await this.finish(
-        actor,
-        request,
-        plan.items,
-        execution.results,
-        execution.requestIds,
-        key,
-      );
-      await this.requests.finish(request.connectionId, key, JSON.stringify(result));
-      return result;
-    } catch (error) {
-      await this.requests.release(request.connectionId, key);
-      throw error;
-    }
+    return this.executeClaimed(actor, request, facts.tokenOwnerId, plan.items, rows, key, executionId, claim);
   }
 
+  /**
+   * Runs a claimed execution: opens its audit entry before monday is called, checks monday's current state,
+   * acts, writes the copy and completes the entry. A failure after monday answered still completes the entry;
+   * a crash leaves the key to be retried once the execution's lease ends.
+   */
+  private async executeClaimed(
+    actor: string,
+    request: ActionRequest,
+    tokenOwnerId: string,
+    planned: PlanItem[],
+    rows: DirectoryUserRow[],
+    key: string,
+    executionId: string,
+    claim: { attempt: number; previousAuditId: number | null },
+  ): Promise<ActionResult> {
+    const { connectionId } = request;
+    const auditId = await this.appendAudit(actor, request, {
+      ...this.result(request, planned, [], [], key),
+      outcome: 'running',
+    });
+    await this.requests.setAudit(connectionId, key, executionId, auditId);
+    if (claim.previousAuditId !== null) {
+      await this.audit.complete(claim.previousAuditId, {
+        outcome: 'interrupted',
+        error_code: 'interrupted',
+        error_message: `the process running this action stopped before it recorded what monday did; audit entry ${auditId} (attempt ${claim.attempt}) checked monday's current state and went on`,
+      });
+    }
+    const heartbeat = setInterval(() => {
+      void this.requests
+        .heartbeat(connectionId, key, executionId, this.now(), this.timing.leaseMs)
+        .catch(() => {});
+    }, this.timing.heartbeatMs);
+    heartbeat.unref();
+    let items = planned;
+    let execution: Execution;
+    try {
+      items = await this.checkMonday(request, planned, tokenOwnerId);
+      execution = await this.execute(request, items, executionId);
+    } catch (error) {
+      clearInterval(heartbeat);
+      await this.audit.complete(auditId, {
+        outcome: 'failed',
+        plan: JSON.stringify(items),
+        error_code: error instanceof MondayError ? error.code : 'internal_error',
+        error_message: (error as Error).message,
+        request_ids: JSON.stringify(error instanceof MondayError && error.requestId ? [error.requestId] : []),
+      });
+      await this.requests.finish(connectionId, key, executionId, 'retryable', null);
+      throw error;
+    }
+    clearInterval(heartbeat);
+    const result = this.result(request, items, execution.results, execution.requestIds, key);
+    result.auditId = auditId;
+    try {
+      await this.updateCopy(request, rows, execution);
+    } catch (error) {
+      result.warning = `monday's answer could not be written to the synced copy (${(error as Error).message}); the next sync will bring it in`;
+    }
+    await this.audit.complete(auditId, {
+      outcome: result.outcome,
+      plan: JSON.stringify(result.plan),
+      results: JSON.stringify(result.results),
+      request_ids: JSON.stringify(result.requestIds),
+      error_code: result.warning ? 'copy_not_updated' : null,
+      error_message: result.warning,
+    });
+    // Only a full success is replayed; anything less may be retried with the same key (check-then-act again).
+    await this.requests.finish(
+      connectionId,
+      key,
+      executionId,
+      result.outcome === 'succeeded' ? 'done' : 'retryable',
+      JSON.stringify(result),
+    );
+    return result;
+  }
+
+  /** Plans user targets again from monday's current state (SCIM create checks monday itself). */
+  private async checkMonday(request: ActionRequest, items: PlanItem[], tokenOwnerId: string) {
+    if (request.action === 'create' || request.action === 'invite') return items;
+    if (!items.some((i) => i.userId)) return items;
+    return replanFromMonday(await this.access.graphql(request.connectionId), request, items, tokenOwnerId);
+  }
+
+  /** Answers a repeat with the earlier result, saying plainly whether monday still shows its effect. */
+  private async replay(actor: string, request: ActionRequest, previous: ActionResult): Promise<ActionResult> {
+    let drifted: Drift[] = [];
+    let checkError: string | null = null;
+    try {
+      drifted = await checkTargetState(
+        await this.access.graphql(request.connectionId),
+        request,
+        previous.results,
+      );
+    } catch (error) {
+      checkError = `monday's current state could not be checked: ${(error as Error).message}`;
+    }
+    const replay: ActionResult = {
+      ...previous,
+      replayed: true,
+      inTargetState: previous.inTargetState && drifted.length === 0 && checkError === null,
+      replay: { of: previous.auditId, checkedAt: this.now().toISOString(), drifted, checkError },
+      warning: null,
+    };
+    replay.auditId = await this.appendAudit(actor, request, replay);
+    return replay;
+  }
+
+  /** Sends the plan's changes to monday; its Idempotency-Key comes from this execution, never an earlier one. */
   private async execute(request: ActionRequest, items: PlanItem[], key: string): Promise<Execution> {
     const toChange = items.filter((i) => i.outcome === 'change');
     const settled: ResultItem[] = items
@@ -255,20 +379,23 @@ export class ActionRunner {
     }
     if (incoming.length === 0) return;
     const diff = diffUsers(request.connectionId, null, stored, incoming, this.now().toISOString());
-    await this.db.transaction().execute(async (trx) => {
-      await this.directory.upsert(trx, diff.upserts);
-      await this.directory.insertEvents(trx, diff.events);
-    });
+    await this.directory.writeFromAction(request.connectionId, diff.upserts, diff.events);
   }
 
-  private async finish(
-    actor: string,
+  /** A dry run's answer: the plan, audited. */
+  private async finish(actor: string, request: ActionRequest, plan: PlanItem[]): Promise<ActionResult> {
+    const result = this.result(request, plan, [], [], null);
+    result.auditId = await this.appendAudit(actor, request, result);
+    return result;
+  }
+
+  private result(
     request: ActionRequest,
     plan: PlanItem[],
     results: ResultItem[],
     requestIds: string[],
     key: string | null,
-  ): Promise<ActionResult> {
+  ): ActionResult {
     const dryRun = request.dryRun;
     const summary = {
       changed: results.filter((r) => r.outcome === 'changed').length,
@@ -283,7 +410,7 @@ export class ActionRunner {
         : summary.failed === results.length
           ? 'failed'
           : 'partial';
-    const result: ActionResult = {
+    return {
       action: request.action,
       via: channelOf(request),
       connectionId: request.connectionId,
@@ -294,14 +421,19 @@ export class ActionRunner {
       plan,
       results,
       summary,
+      inTargetState: dryRun ? false : summary.failed === 0,
+      replay: null,
+      warning: null,
       requestIds,
       auditId: 0,
     };
-    result.auditId = await this.appendAudit(actor, request, result);
-    return result;
   }
 
-  private appendAudit(actor: string, request: ActionRequest, result: ActionResult): Promise<number> {
+  private appendAudit(
+    actor: string,
+    request: ActionRequest,
+    result: Omit<ActionResult, 'outcome'> & { outcome: ActionResult['outcome'] | 'running' },
+  ): Promise<number> {
     return this.audit.append({
       at: this.now().toISOString(),
       actor,
@@ -392,6 +524,23 @@ function targetsOf(request: Partial<ActionRequest> & Record<string, unknown>): u
   if (Array.isArray(request.emails)) return request.emails;
   if (typeof request.email === 'string') return [request.email];
   return [];
+}
+
+function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The stored state of every target (and whether a new email is known), as a derived key's second half. */
+function stateOf(items: PlanItem[], rows: DirectoryUserRow[]): string {
+  const byId = new Map(rows.map((r) => [r.remote_id, r]));
+  return items
+    .map((item) => {
+      const row = item.userId ? byId.get(item.userId) : undefined;
+      return row
+        ? `${row.remote_id}:${row.role}:${row.status}:${row.updated_at}:${row.action_seq}:${row.removed_at}`
+        : `${item.target}:absent`;
+    })
+    .join('|');
 }
 
 /** The request's identity for idempotency: the same action on the same users hashes the same. */

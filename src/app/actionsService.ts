@@ -1,5 +1,5 @@
 import type { ActionRequestInput } from '../actions/actionInput.ts';
-import { type ActionResult, ActionRunner } from '../actions/actionRunner.ts';
+import { type ActionResult, ActionRunner, type ExecutionTiming } from '../actions/actionRunner.ts';
 import { actionDefinitions } from '../actions/definitions.ts';
 import { readCapabilities, unmetRequirements } from '../domain/capabilities.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
@@ -47,8 +47,9 @@ export class ActionsService {
     store: Store,
     private readonly connections: ConnectionsService,
     now?: () => Date,
+    timing?: ExecutionTiming,
   ) {
-    this.runner = new ActionRunner(store.db, connections, now);
+    this.runner = new ActionRunner(store.db, connections, now, timing);
     this.audit = new AuditRepo(store.db);
   }
 

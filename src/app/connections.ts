@@ -116,6 +116,7 @@ export class ConnectionsService implements ConnectionAccess {
       last_synced_at: null,
       created_at: at,
       updated_at: at,
+      copy_seq: 0,
     });
     return this.get(id);
   }

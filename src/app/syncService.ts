@@ -1,7 +1,13 @@
 import { AppError } from '../domain/appError.ts';
 import type { Store } from '../store/database.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
-import { SyncConflictError, SyncEngine, type SyncOptions, type SyncResult } from '../sync/syncEngine.ts';
+import {
+  type LeaseTiming,
+  SyncConflictError,
+  SyncEngine,
+  type SyncOptions,
+  type SyncResult,
+} from '../sync/syncEngine.ts';
 import type { ConnectionsService } from './connections.ts';
 
 /** A sync run as interfaces show it. */
@@ -30,8 +36,9 @@ export class SyncService {
     store: Store,
     private readonly connections: ConnectionsService,
     now?: () => Date,
+    timing?: Partial<LeaseTiming>,
   ) {
-    this.engine = new SyncEngine(store, now);
+    this.engine = new SyncEngine(store, now, timing);
     this.runs = new SyncRunsRepo(store.db);
   }
 
@@ -41,7 +48,11 @@ export class SyncService {
       return await this.engine.run(connectionId, api, options);
     } catch (error) {
       if (error instanceof SyncConflictError) {
-        throw new AppError('conflict', 'sync_in_progress', error.message, { connectionId });
+        throw new AppError('conflict', 'sync_in_progress', error.message, {
+          connectionId,
+          holder: error.holder,
+          until: error.until,
+        });
       }
       throw error;
     }

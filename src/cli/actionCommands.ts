@@ -45,11 +45,21 @@ function print(result: ActionResult, json: boolean): void {
       result.results.map((r) => [r.target, r.userId ?? '-', r.email, r.outcome, r.reason]),
     );
     const s = result.summary;
+    const replay = result.replay;
     process.stdout.write(
-      `${result.action} (${result.via}): ${s.changed} changed, ${s.already} already in state, ${s.failed} failed${result.replayed ? ' (repeat of an earlier request: nothing new was done)' : ''}; audit entry ${result.auditId}, idempotency key ${result.idempotencyKey}\n`,
+      `${result.action} (${result.via}): ${s.changed} changed, ${s.already} already in state, ${s.failed} failed${replay ? ` (repeat of the request in audit entry ${replay.of}: nothing new was done now)` : ''}; audit entry ${result.auditId}, idempotency key ${result.idempotencyKey}\n`,
     );
+    if (replay) {
+      for (const d of replay.drifted) process.stdout.write(`But now: ${d.target} (${d.userId}) ${d.now}.\n`);
+      if (replay.checkError) process.stdout.write(`But ${replay.checkError}.\n`);
+      if (!result.inTargetState)
+        process.stdout.write(
+          'The earlier result no longer describes monday: run the action again with a new idempotency key (or none).\n',
+        );
+    }
+    if (result.warning) process.stderr.write(`seatwise: warning: ${result.warning}\n`);
   }
-  const failed = result.dryRun ? result.plan.some((p) => p.outcome === 'fail') : result.summary.failed > 0;
+  const failed = result.dryRun ? result.plan.some((p) => p.outcome === 'fail') : !result.inTargetState;
   // 0 only when every target ended (or would end) in the target state.
   if (failed) process.exitCode = 7;
 }

@@ -1,9 +1,18 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { AuditEntriesTable, Database } from './schema.ts';
 
 export type AuditRow = Omit<Selectable<AuditEntriesTable>, 'id'> & { id: number };
 
-/** The audit log: append and read only; nothing here updates or deletes an entry. */
+/** What completing an open entry may set: its outcome and what happened, never who, when or what was asked. */
+export type AuditCompletion = Pick<
+  Updateable<AuditEntriesTable>,
+  'outcome' | 'plan' | 'results' | 'request_ids' | 'error_code' | 'error_message'
+>;
+
+/**
+ * The audit log. An entry is appended finished, or opened as `running` before monday is called and completed
+ * once with what happened; nothing here deletes an entry or changes a completed one.
+ */
 export class AuditRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -14,6 +23,22 @@ export class AuditRepo {
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(row.id);
+  }
+
+  /** Completes an entry that is still running; false when it was already completed. */
+  async complete(id: number, completion: AuditCompletion): Promise<boolean> {
+    const result = await this.db
+      .updateTable('audit_entries')
+      .set(completion)
+      .where('id', '=', id)
+      .where('outcome', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async get(id: number): Promise<AuditRow | undefined> {
+    const row = await this.db.selectFrom('audit_entries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? { ...row, id: Number(row.id) } : undefined;
   }
 
   async list(filters: { connectionId?: string; action?: string; limit?: number } = {}): Promise<AuditRow[]> {

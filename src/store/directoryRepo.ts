@@ -18,7 +18,7 @@ export interface UserFilters {
 }
 
 const BATCH = 500;
-const upsertColumns = [
+export const upsertColumns = [
   'name',
   'email',
   'title',
@@ -87,7 +87,11 @@ export class DirectoryRepo {
   }
 
   /** Inserts or updates users keyed by (connection, remote id); re-applying the same rows changes nothing. */
-  async upsert(trx: Transaction<Database>, rows: Insertable<DirectoryUsersTable>[]): Promise<void> {
+  async upsert(
+    trx: Transaction<Database>,
+    rows: Insertable<DirectoryUsersTable>[],
+    extraColumns: readonly 'action_seq'[] = [],
+  ): Promise<void> {
     for (let i = 0; i < rows.length; i += BATCH) {
       await trx
         .insertInto('directory_users')
@@ -95,7 +99,8 @@ export class DirectoryRepo {
         .onConflict((oc) =>
           oc.columns(['connection_id', 'remote_id']).doUpdateSet((eb) => {
             const set: Record<string, unknown> = {};
-            for (const column of upsertColumns) set[column] = eb.ref(`excluded.${column}`);
+            for (const column of [...upsertColumns, ...extraColumns])
+              set[column] = eb.ref(`excluded.${column}`);
             return set;
           }),
         )
@@ -103,20 +108,51 @@ export class DirectoryRepo {
     }
   }
 
-  async markRemoved(
-    trx: Transaction<Database>,
+  /**
+   * Writes what an action learnt from monday, with its events, in one transaction that first takes the
+   * connection's next copy number: rows so marked are newer than any sync that began reading before.
+   */
+  async writeFromAction(
     connectionId: string,
-    remoteIds: string[],
-    at: string,
+    rows: Insertable<DirectoryUsersTable>[],
+    events: Insertable<ChangeEventsTable>[],
   ): Promise<void> {
-    for (let i = 0; i < remoteIds.length; i += BATCH) {
-      await trx
-        .updateTable('directory_users')
-        .set({ removed_at: at, updated_at: at, license: null })
-        .where('connection_id', '=', connectionId)
-        .where('remote_id', 'in', remoteIds.slice(i, i + BATCH))
-        .execute();
-    }
+    await this.db.transaction().execute(async (trx) => {
+      const { copy_seq } = await trx
+        .updateTable('connections')
+        .set((eb) => ({ copy_seq: eb(eb.ref('copy_seq'), '+', 1) }))
+        .where('id', '=', connectionId)
+        .returning('copy_seq')
+        .executeTakeFirstOrThrow();
+      const seq = Number(copy_seq);
+      await this.upsert(
+        trx,
+        rows.map((r) => ({ ...r, action_seq: seq })),
+        ['action_seq'],
+      );
+      await this.insertEvents(trx, events);
+    });
+  }
+
+  /** The connection's latest action write number (a sync reads it before its first page). */
+  async copySeq(connectionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('connections')
+      .select('copy_seq')
+      .where('id', '=', connectionId)
+      .executeTakeFirst();
+    return Number(row?.copy_seq ?? 0);
+  }
+
+  /** Users of a connection that an action wrote after `seq`. */
+  async writtenByActionsSince(connectionId: string, seq: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('directory_users')
+      .select('remote_id')
+      .where('connection_id', '=', connectionId)
+      .where('action_seq', '>', seq)
+      .execute();
+    return rows.map((r) => r.remote_id);
   }
 
   async insertEvents(trx: Transaction<Database>, events: Insertable<ChangeEventsTable>[]): Promise<void> {

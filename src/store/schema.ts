@@ -10,6 +10,37 @@ export interface Database {
   action_requests: ActionRequestsTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
+  connection_leases: ConnectionLeasesTable;
+  sync_staged_users: SyncStagedUsersTable;
+  sync_staged_events: SyncStagedEventsTable;
+}
+
+export interface ConnectionLeasesTable {
+  connection_id: string;
+  /** Who holds it, for messages: what, which run, which process on which host. */
+  holder: string;
+  purpose: string;
+  run_id: string | null;
+  /** Grows with every new holder; a write fenced by an older number is refused. */
+  fence: number;
+  acquired_at: string;
+  heartbeat_at: string;
+  expires_at: string;
+}
+
+export interface SyncStagedUsersTable extends Omit<DirectoryUsersTable, 'action_seq'> {
+  run_id: string;
+}
+
+export interface SyncStagedEventsTable {
+  run_id: string;
+  seq: number;
+  connection_id: string;
+  remote_user_id: string;
+  kind: ChangeEventsTable['kind'];
+  before_value: string | null;
+  after_value: string | null;
+  occurred_at: string;
 }
 
 export interface ApiKeysTable {
@@ -58,11 +89,20 @@ export interface ActionRequestsTable {
   idempotency_key: string;
   /** Hash of the request, so one key cannot be reused for a different request. */
   fingerprint: string;
-  status: 'running' | 'done';
+  /** running: an execution holds it; done: its result is kept for replay; retryable: may be claimed again. */
+  status: 'running' | 'done' | 'retryable';
   /** JSON of the finished result. */
   result: string | null;
   created_at: string;
   expires_at: string;
+  /** The current execution; monday's Idempotency-Key is derived from it, so no two executions share one. */
+  execution_id: string | null;
+  holder: string | null;
+  /** A running execution heartbeats this; past it, the execution is taken for dead and may be retried. */
+  lease_expires_at: string | null;
+  attempt: number;
+  audit_id: number | null;
+  previous_audit_id: number | null;
 }
 
 export interface ConnectionsTable {
@@ -86,6 +126,8 @@ export interface ConnectionsTable {
   last_synced_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The number of the latest action write to this connection's copy. */
+  copy_seq: number;
 }
 
 export interface DirectoryUsersTable {
@@ -105,6 +147,8 @@ export interface DirectoryUsersTable {
   first_seen_at: string;
   updated_at: string;
   removed_at: string | null;
+  /** connections.copy_seq of the last action that wrote this row (0: only syncs did). */
+  action_seq: number;
 }
 
 export interface SyncRunsTable {
@@ -122,6 +166,8 @@ export interface SyncRunsTable {
   retries: number;
   error_code: string | null;
   error_message: string | null;
+  /** Users this run did not overwrite because an action wrote them after the run began reading. */
+  kept_for_actions: number;
 }
 
 export interface ChangeEventsTable {

@@ -11,12 +11,31 @@ export class SyncRunsRepo {
     await this.db.insertInto('sync_runs').values(row).execute();
   }
 
+  /** Updates a run that is still running (a run marked abandoned by a successor stays so). */
   async update(
     id: string,
     changes: Updateable<SyncRunsTable>,
     trx: Kysely<Database> | Transaction<Database> = this.db,
-  ): Promise<void> {
-    await trx.updateTable('sync_runs').set(changes).where('id', '=', id).execute();
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('sync_runs')
+      .set(changes)
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Marks every run of the connection still shown as running as failed; returns their ids. */
+  async abandonRunning(connectionId: string, message: string, at: string): Promise<string[]> {
+    const rows = await this.db
+      .updateTable('sync_runs')
+      .set({ status: 'failed', finished_at: at, error_code: 'abandoned', error_message: message })
+      .where('connection_id', '=', connectionId)
+      .where('status', '=', 'running')
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   get(id: string): Promise<SyncRunRow | undefined> {

@@ -72,6 +72,7 @@ export function diffUsers(
       invitation_method: user.invitationMethod,
       explanation: user.explanation,
       first_seen_at: previous?.first_seen_at ?? at,
+      action_seq: 0,
       updated_at: at,
       removed_at: null,
     };

@@ -1,0 +1,111 @@
+import type { Role, Status } from '../domain/directory.ts';
+import type { GraphqlClient } from '../monday/graphqlClient.ts';
+import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
+import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
+import type { ActionRequest } from './actionInput.ts';
+import { type KnownUser, type PlanItem, planTarget } from './actionPlan.ts';
+import type { ResultItem } from './executors.ts';
+
+const IDS_PER_REQUEST = 1000;
+
+/** The users among `ids` as monday reports them now, by id. */
+export async function liveUsers(client: GraphqlClient, ids: string[]): Promise<Map<string, RemoteUser>> {
+  const api = new MondayApi(client);
+  const found = new Map<string, RemoteUser>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += IDS_PER_REQUEST) {
+    for (const user of await api.usersByIds(unique.slice(i, i + IDS_PER_REQUEST))) found.set(user.id, user);
+  }
+  return found;
+}
+
+function known(remote: RemoteUser): KnownUser {
+  const user = toDirectoryUser(remote);
+  return {
+    id: user.remoteId,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    status: user.status,
+    scimLinked: user.scimLinked,
+  };
+}
+
+/**
+ * Check-then-act: plans each user target again from monday's current state, so a user an earlier
+ * (interrupted) attempt already changed is reported as already there, and nothing is done twice.
+ */
+export async function replanFromMonday(
+  client: GraphqlClient,
+  request: Exclude<ActionRequest, { action: 'create' | 'invite' }>,
+  items: PlanItem[],
+  tokenOwnerId: string,
+): Promise<PlanItem[]> {
+  const live = await liveUsers(
+    client,
+    items.flatMap((i) => (i.userId ? [i.userId] : [])),
+  );
+  return items.map((item) => {
+    if (!item.userId) return item;
+    const remote = live.get(item.userId);
+    if (!remote)
+      return {
+        ...item,
+        outcome: 'fail',
+        code: 'USER_NOT_FOUND',
+        reason: 'no longer exists in monday (sync to refresh the copy)',
+      };
+    const user = known(remote);
+    const planned = planTarget(request, item.target, user, user.id === tokenOwnerId);
+    return planned.outcome === 'noop' && item.outcome === 'change'
+      ? { ...planned, reason: `${planned.reason} in monday (the synced copy was behind)` }
+      : planned;
+  });
+}
+
+/** A target that is not (or no longer) in the state the action put it in, as monday reports it now. */
+export interface Drift {
+  target: string;
+  userId: string;
+  now: string;
+}
+
+/** Whether each target an earlier execution reported as done is still in the action's target state. */
+export async function checkTargetState(
+  client: GraphqlClient,
+  request: ActionRequest,
+  results: ResultItem[],
+): Promise<Drift[]> {
+  const done = results.filter((r) => r.outcome !== 'failed' && r.userId);
+  const live = await liveUsers(
+    client,
+    done.map((r) => r.userId!),
+  );
+  const drifted: Drift[] = [];
+  for (const result of done) {
+    const remote = live.get(result.userId!);
+    if (!remote) {
+      drifted.push({ target: result.target, userId: result.userId!, now: 'no longer exists in monday' });
+      continue;
+    }
+    const { role, status } = toDirectoryUser(remote);
+    const problem = missesTarget(request, role, status);
+    if (problem) drifted.push({ target: result.target, userId: result.userId!, now: problem });
+  }
+  return drifted;
+}
+
+function missesTarget(request: ActionRequest, role: Role, status: Status): string | null {
+  switch (request.action) {
+    case 'deactivate':
+      return status === 'deactivated' ? null : `is ${status} in monday, not deactivated`;
+    case 'reactivate':
+      return status === 'active' ? null : `is ${status} in monday, not active`;
+    case 'set_role':
+      return role === request.role ? null : `is ${role} in monday, not ${request.role}`;
+    case 'create':
+      return status === 'active' ? null : `is ${status} in monday, not active`;
+    case 'invite':
+      return status === 'deactivated' ? 'is deactivated in monday' : null;
+  }
+}
