@@ -33,6 +33,7 @@ export async function createSeatwise(
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
   const connections = new ConnectionsService(store, secrets, options.remote, options.now);
   const users = new UsersService(store, options.now);
+  const keys = new KeysService(store, options.now);
   // A sync or an action that stops heartbeating for this long is taken for dead; it beats four times as often.
   const leaseMs = options.leaseMs ?? (config.SEATWISE_LEASE_SECONDS ?? 60) * 1000;
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
@@ -43,7 +44,10 @@ export async function createSeatwise(
     users,
     insights: new InsightsService(connections, users, options.now),
     actions: new ActionsService(store, connections, options.now, timing),
-    keys: new KeysService(store, options.now),
-    close: () => store.close(),
+    keys,
+    close: async () => {
+      await keys.flush();
+      await store.close();
+    },
   };
 }

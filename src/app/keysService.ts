@@ -92,8 +92,34 @@ export class KeysService {
     if (!key.startsWith('sw_') || key.length > 200) return null;
     const row = await this.repo.findActiveByHash(sha256(key));
     if (!row) return null;
-    await this.repo.touch(row.id, this.now().toISOString());
+    this.noteUse(row.id, row.last_used_at);
     return { keyId: row.id, role: row.role, via: 'key' };
+  }
+
+  private readonly lastTouched = new Map<string, number>();
+
+  /**
+   * Records a key's use at most once a minute, off the request path: a read never waits on (or fails
+   * because of) a write another process is committing.
+   */
+  private noteUse(keyId: string, storedLastUsed: string | null): void {
+    const now = this.now();
+    const last = Math.max(this.lastTouched.get(keyId) ?? 0, storedLastUsed ? Date.parse(storedLastUsed) : 0);
+    if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
+    this.lastTouched.set(keyId, now.getTime());
+    const write = this.repo.touch(keyId, now.toISOString()).catch(() => {
+      // Busy or closing: the next use a minute later records it.
+      this.lastTouched.delete(keyId);
+    });
+    this.pendingTouches.add(write);
+    void write.finally(() => this.pendingTouches.delete(write));
+  }
+
+  private readonly pendingTouches = new Set<Promise<void>>();
+
+  /** Waits for "last used" writes still in flight (before the store closes). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pendingTouches]);
   }
 
   /** Opens a browser session for a key: returns the cookie value and the CSRF token the UI must echo. */
@@ -125,6 +151,9 @@ export class KeysService {
     await this.repo.deleteSession(sha256(sessionId));
   }
 }
+
+/** How often a key's "last used" time is written at most. */
+const TOUCH_INTERVAL_MS = 60_000;
 
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);

@@ -4,6 +4,8 @@ import { Random } from './random.ts';
 export interface FaultSettings {
   /** Delay before every answer. */
   latencyMs: number;
+  /** Delay after a request was carried out and before its answer is sent (monday acted; the answer is late). */
+  answerDelayMs: number;
   /** Share of requests answered with a 5xx. */
   serverErrorRate: number;
   /** The status used for those answers (500, 502, 503 or 504). */
@@ -22,6 +24,7 @@ export interface FaultSettings {
 
 export const noFaults: FaultSettings = {
   latencyMs: 0,
+  answerDelayMs: 0,
   serverErrorRate: 0,
   serverErrorStatus: 500,
   timeoutRate: 0,

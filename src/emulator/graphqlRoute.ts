@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -107,6 +108,8 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
       const fault = await injectFaults(state, 'graphql', reply);
       if (fault.handled) return reply;
       const result = runOperation(state, request, account, caller, versionResult.version, limiter, requestId);
+      const answerDelay = state.faults.settings.answerDelayMs;
+      if (answerDelay > 0 && state.faults.applies('graphql')) await sleep(answerDelay);
       setRateLimitHeaders(reply, limiter);
       if (result.retryAfter !== undefined) reply.header('Retry-After', String(result.retryAfter));
       if (result.replayed) reply.header('Idempotency-Replayed', 'true');
@@ -239,6 +242,8 @@ function runOperation(
     operationName,
   });
   if (result instanceof Promise) throw new Error('the emulator resolvers are synchronous');
+  if (operation.operation === 'mutation')
+    state.mutationsExecuted.push({ accountId: account.id, operationName: operation.name?.value ?? null });
   const body: Record<string, unknown> = { data: result.data ?? null };
   if (result.errors?.length)
     body.errors = errorBody(account.id, requestId, ...result.errors.map(executionError)).errors;

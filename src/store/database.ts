@@ -40,7 +40,8 @@ function openSqlite(dataDir: string): Store {
   chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  // Another process may be publishing a sync; wait for it rather than fail.
+  sqlite.pragma('busy_timeout = 15000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

@@ -39,7 +39,7 @@ export interface SyncOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Called once the run is recorded, before any page is read. */
   onStarted?: (runId: string) => void;
-  /** Awaited after every page was read and before anything is written (lets tests interleave an action). */
+  /** Awaited once the changes are worked out and before anything is written (lets tests interleave). */
   beforeCommit?: () => Promise<void>;
 }
 
@@ -227,7 +227,6 @@ export class SyncEngine {
         stillHeld();
         if (users.length < PAGE_LIMIT) break;
       }
-      await options.beforeCommit?.();
       const guardSeq = await this.directory.copySeq(connectionId);
       const storedRows = await this.directory.loadAll(connectionId);
       const stored = new Map(storedRows.map((r) => [r.remote_id, r]));
@@ -251,6 +250,7 @@ export class SyncEngine {
       ];
       const at = this.now().toISOString();
       const diff = diffUsers(connectionId, runId, stored, seen.values(), at, removed);
+      await options.beforeCommit?.();
       stillHeld();
       await this.staging.stage(runId, diff.upserts, diff.events);
       const published = await this.store.db.transaction().execute(async (trx) => {
