@@ -1,0 +1,209 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import type { MondayApi } from '../src/monday/mondayApi.ts';
+import { SyncConflictError, SyncEngine } from '../src/sync/syncEngine.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { expectedAccess } from './helpers/expectedAccess.ts';
+
+const actor = 'test:consistency';
+
+/** A MondayApi whose pages stop after `page` until released, and which records the ids each page held. */
+function gated(api: MondayApi, page: number) {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reached: () => void = () => {};
+  const arrived = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const pages: string[][] = [];
+  const wrapped = Object.create(api) as MondayApi;
+  wrapped.usersPage = async (n, limit) => {
+    const users = await api.usersPage(n, limit);
+    pages[n - 1] = users.map((u) => u.id);
+    if (n === page) {
+      reached();
+      await gate;
+    }
+    return users;
+  };
+  return { api: wrapped, release, arrived, pages };
+}
+
+describe.each(dialects)('syncs, actions and leases on one connection (%s)', (dialect) => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let app: Seatwise;
+  let connectionId: string;
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const account = () => emulator.accounts[0]!;
+
+  /** The stored copy equals monday: every user with the role and status monday shows. */
+  async function expectCopyEqualsMonday() {
+    const rows = await app.store.db
+      .selectFrom('directory_users')
+      .select(['remote_id', 'role', 'status', 'removed_at'])
+      .where('connection_id', '=', connectionId)
+      .where('removed_at', 'is', null)
+      .execute();
+    const copy = new Map(rows.map((r) => [r.remote_id, `${r.role}/${r.status}`]));
+    const monday = new Map(
+      account().users.map((u) => {
+        const { role, status } = expectedAccess(u);
+        return [u.id, `${role}/${status}`];
+      }),
+    );
+    expect(copy).toEqual(monday);
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ users: 2500, plan: 'pro', seed: 82 });
+    db = await createTestDatabase(dialect);
+    app = await createSeatwise(
+      { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, SEATWISE_SECRET_KEY: undefined },
+      { remote: { baseDelayMs: 1 }, now },
+    );
+    connectionId = (
+      await app.connections.add({
+        token: account().tokens.admin,
+        apiUrl: emulator.graphqlUrl,
+        permission: 'read_and_act',
+      })
+    ).id;
+    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  const engine = (heartbeatMs = 20) => new SyncEngine(app.store, now, { leaseMs: 60_000, heartbeatMs });
+  const deactivate = (userId: string) =>
+    app.actions.run({ action: 'deactivate', via: 'graphql', connectionId, targets: [{ userId }] }, actor);
+  const activeOn = (ids: string[]) =>
+    ids.find((id) => {
+      const u = account().usersById.get(id)!;
+      return u.status === 'ACTIVE' && u.kind === 'member' && id !== account().tokenOwners.admin;
+    })!;
+
+  it('an action that lands after the sync read its user is not overwritten, and no change is invented', async () => {
+    const g = gated(await app.connections.api(connectionId), 2);
+    const sync = engine().run(connectionId, g.api);
+    await g.arrived;
+    const userId = activeOn(g.pages[0]!);
+    expect((await deactivate(userId)).summary.changed).toBe(1);
+    g.release();
+    const result = await sync;
+    expect(result.status).toBe('succeeded');
+    expect(account().usersById.get(userId)!.status).toBe('INACTIVE');
+    expect((await app.users.get(connectionId, userId)).status).toBe('deactivated');
+    const events = await app.store.db
+      .selectFrom('change_events')
+      .select(['run_id', 'kind', 'after_value'])
+      .where('remote_user_id', '=', userId)
+      .execute();
+    expect(events.filter((e) => e.run_id === result.runId)).toEqual([]);
+    expect(events.filter((e) => e.kind === 'status_changed')).toEqual([
+      { run_id: null, kind: 'status_changed', after_value: '"deactivated"' },
+    ]);
+    await expectCopyEqualsMonday();
+  });
+
+  it('an action that writes the copy while the sync is about to commit wins, and the run records it', async () => {
+    const api = await app.connections.api(connectionId);
+    let userId = '';
+    const result = await engine().run(connectionId, api, {
+      beforeCommit: async () => {
+        userId = activeOn(account().users.map((u) => u.id));
+        expect((await deactivate(userId)).summary.changed).toBe(1);
+      },
+    });
+    expect(result).toMatchObject({ status: 'succeeded', keptForActions: 0 });
+    expect((await app.users.get(connectionId, userId)).status).toBe('deactivated');
+    await expectCopyEqualsMonday();
+
+    // A user the sync saw change in monday, changed again by an action before the sync commits: the
+    // action's newer answer stays, and the run says it left that user alone.
+    const target = activeOn(account().users.map((u) => u.id));
+    account().usersById.get(target)!.kind = 'guest';
+    const changed = await engine().run(connectionId, api, {
+      beforeCommit: async () => {
+        await app.actions.run(
+          { action: 'set_role', connectionId, targets: [{ userId: target }], role: 'viewer' },
+          actor,
+        );
+      },
+    });
+    expect(changed).toMatchObject({ status: 'succeeded', keptForActions: 1 });
+    expect((await app.users.get(connectionId, target)).role).toBe('viewer');
+    const guestEvents = await app.store.db
+      .selectFrom('change_events')
+      .select('after_value')
+      .where('remote_user_id', '=', target)
+      .where('kind', '=', 'role_changed')
+      .execute();
+    expect(guestEvents).toEqual([{ after_value: '"viewer"' }]);
+    await expectCopyEqualsMonday();
+    expect((await app.sync.sync(connectionId)).changes).toBe(0);
+  });
+
+  it('keeps the copy exact when the sync reads while an action waits for monday to answer', async () => {
+    const userId = activeOn(account().users.map((u) => u.id));
+    emulator.setFaults({ answerDelayMs: 300, surfaces: ['graphql'] });
+    const action = deactivate(userId);
+    await sleep(100);
+    const sync = app.sync.sync(connectionId);
+    const [done, synced] = await Promise.all([action, sync]);
+    emulator.setFaults({});
+    expect(done.summary.changed).toBe(1);
+    expect(synced.status).toBe('succeeded');
+    await expectCopyEqualsMonday();
+    expect((await app.sync.sync(connectionId)).changes).toBe(0);
+  });
+
+  it('a slow sync that heartbeats keeps its lease past the abandonment interval and is never taken over', async () => {
+    const g = gated(await app.connections.api(connectionId), 1);
+    const slow = engine().run(connectionId, g.api);
+    await g.arrived;
+    for (let i = 0; i < 10; i++) {
+      offsetMs += 30_000;
+      await sleep(60);
+    }
+    const second = await engine()
+      .run(connectionId, await app.connections.api(connectionId))
+      .catch((e) => e);
+    expect(second).toBeInstanceOf(SyncConflictError);
+    expect(second.message).toMatch(
+      /already running: sync run_\w+ \(pid \d+ on .+\) holds the connection until/,
+    );
+    g.release();
+    expect((await slow).status).toBe('succeeded');
+  });
+
+  it('a sync that stopped heartbeating is taken over after the lease, and its late commit is refused', async () => {
+    const g = gated(await app.connections.api(connectionId), 1);
+    // A frozen process: it never heartbeats.
+    const frozen = engine(3_600_000).run(connectionId, g.api);
+    await g.arrived;
+    const refused = await engine()
+      .run(connectionId, await app.connections.api(connectionId))
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(SyncConflictError);
+    offsetMs += 61_000;
+    const takeover = await engine().run(connectionId, await app.connections.api(connectionId));
+    expect(takeover.status).toBe('succeeded');
+    g.release();
+    const late = await frozen;
+    expect(late).toMatchObject({ status: 'failed', error: { code: 'lease_lost' } });
+    const runs = await app.sync.listRuns(connectionId, 2);
+    expect(runs[0]).toMatchObject({ id: takeover.runId, status: 'succeeded' });
+    expect(runs[1]).toMatchObject({ id: late.runId, status: 'failed', error: { code: 'abandoned' } });
+    expect(runs[1]!.error!.message).toContain(`run ${takeover.runId} took over`);
+    await expectCopyEqualsMonday();
+  });
+});
