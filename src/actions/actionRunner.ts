@@ -6,6 +6,7 @@ import type { Role, Status } from '../domain/directory.ts';
 import { newId } from '../domain/ids.ts';
 import { licenseFor } from '../domain/licenseRules.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
+import type { RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import type { ScimClient } from '../monday/scimClient.ts';
 import { ActionRequestsRepo } from '../store/actionRequestsRepo.ts';
@@ -207,8 +208,11 @@ export class ActionRunner {
     let items = planned;
     let execution: Execution;
     try {
-      items = await this.checkMonday(request, planned, tokenOwnerId);
+      const checked = await this.checkMonday(request, planned, tokenOwnerId);
+      items = checked.items;
       execution = await this.execute(request, items, executionId);
+      // What monday showed before acting goes into the copy too; its answers to the mutations come after.
+      execution.remoteUsers = [...checked.live, ...execution.remoteUsers];
     } catch (error) {
       clearInterval(heartbeat);
       await this.audit.complete(auditId, {
@@ -249,9 +253,13 @@ export class ActionRunner {
   }
 
   /** Plans user targets again from monday's current state (SCIM create checks monday itself). */
-  private async checkMonday(request: ActionRequest, items: PlanItem[], tokenOwnerId: string) {
-    if (request.action === 'create' || request.action === 'invite') return items;
-    if (!items.some((i) => i.userId)) return items;
+  private async checkMonday(
+    request: ActionRequest,
+    items: PlanItem[],
+    tokenOwnerId: string,
+  ): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
+    if (request.action === 'create' || request.action === 'invite' || !items.some((i) => i.userId))
+      return { items, live: [] };
     return replanFromMonday(await this.access.graphql(request.connectionId), request, items, tokenOwnerId);
   }
 
@@ -353,15 +361,17 @@ export class ActionRunner {
     execution: Execution,
   ): Promise<void> {
     const stored = new Map(rows.map((r) => [r.remote_id, r]));
-    const incoming: IncomingUser[] = execution.remoteUsers.map(toDirectoryUser);
+    // The latest word on each user wins: monday's state before acting, then its answers, then SCIM's.
+    const incoming = new Map<string, IncomingUser>();
+    for (const remote of execution.remoteUsers) incoming.set(remote.id, toDirectoryUser(remote));
     for (const result of execution.results) {
       if (result.outcome === 'failed' || !result.userId) continue;
       const row = stored.get(result.userId);
       if (request.action === 'deactivate' && request.via === 'scim' && row)
-        incoming.push(withState(row, row.role as Role, 'deactivated'));
+        incoming.set(row.remote_id, withState(row, row.role as Role, 'deactivated'));
       if (request.action === 'create' && result.outcome === 'changed') {
         const license = licenseFor(request.role, 'active');
-        incoming.push({
+        incoming.set(result.userId, {
           remoteId: result.userId,
           name: request.name,
           email: request.email,
@@ -377,8 +387,8 @@ export class ActionRunner {
         });
       }
     }
-    if (incoming.length === 0) return;
-    const diff = diffUsers(request.connectionId, null, stored, incoming, this.now().toISOString());
+    if (incoming.size === 0) return;
+    const diff = diffUsers(request.connectionId, null, stored, incoming.values(), this.now().toISOString());
     await this.directory.writeFromAction(request.connectionId, diff.upserts, diff.events);
   }
 

@@ -40,12 +40,12 @@ export async function replanFromMonday(
   request: Exclude<ActionRequest, { action: 'create' | 'invite' }>,
   items: PlanItem[],
   tokenOwnerId: string,
-): Promise<PlanItem[]> {
+): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
   const live = await liveUsers(
     client,
     items.flatMap((i) => (i.userId ? [i.userId] : [])),
   );
-  return items.map((item) => {
+  const replanned = items.map((item): PlanItem => {
     if (!item.userId) return item;
     const remote = live.get(item.userId);
     if (!remote)
@@ -61,6 +61,7 @@ export async function replanFromMonday(
       ? { ...planned, reason: `${planned.reason} in monday (the synced copy was behind)` }
       : planned;
   });
+  return { items: replanned, live: [...live.values()] };
 }
 
 /** A target that is not (or no longer) in the state the action put it in, as monday reports it now. */

@@ -4,7 +4,7 @@ import { Random } from './random.ts';
 export interface FaultSettings {
   /** Delay before every answer. */
   latencyMs: number;
-  /** Delay after a request was carried out and before its answer is sent (monday acted; the answer is late). */
+  /** Delay after a mutation was carried out and before its answer is sent (monday acted; the answer is late). */
   answerDelayMs: number;
   /** Share of requests answered with a 5xx. */
   serverErrorRate: number;

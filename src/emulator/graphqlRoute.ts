@@ -109,7 +109,7 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
       if (fault.handled) return reply;
       const result = runOperation(state, request, account, caller, versionResult.version, limiter, requestId);
       const answerDelay = state.faults.settings.answerDelayMs;
-      if (answerDelay > 0 && state.faults.applies('graphql')) await sleep(answerDelay);
+      if (answerDelay > 0 && result.mutated && state.faults.applies('graphql')) await sleep(answerDelay);
       setRateLimitHeaders(reply, limiter);
       if (result.retryAfter !== undefined) reply.header('Retry-After', String(result.retryAfter));
       if (result.replayed) reply.header('Idempotency-Replayed', 'true');
@@ -126,6 +126,8 @@ interface OperationResult {
   body: string;
   retryAfter?: number;
   replayed?: boolean;
+  /** A mutation was carried out (not replayed, not refused). */
+  mutated?: boolean;
 }
 
 function runOperation(
@@ -251,7 +253,7 @@ function runOperation(
   body.account_id = Number(account.id);
   const text = JSON.stringify(body);
   if (idempotencyKey) state.finishIdempotent(account.id, idempotencyKey, 200, text);
-  return { status: 200, body: text };
+  return { status: 200, body: text, mutated: operation.operation === 'mutation' };
 }
 
 function readToken(authorization: string | undefined): string | null {
