@@ -10,7 +10,13 @@ const httpUrl = z
   .url('must be a URL')
   .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL');
 
-const token = z.string().trim().min(1, 'must not be empty').max(4096, 'is too long');
+// A token travels in an HTTP header, which cannot carry control characters.
+const token = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(4096, 'is too long')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces, as monday issues tokens');
 
 /** What `connect` takes (CLI flags and the HTTP body alike). */
 export const newConnectionSchema = z.object({
