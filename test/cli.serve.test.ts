@@ -1,39 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, runCli } from './helpers/cli.ts';
+import { freePort, runCli, startServe } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServe(
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; out: () => string; err: () => string }> {
-  const child = spawn(process.execPath, [binPath, 'serve'], { env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    err += d;
-  });
-  const deadline = Date.now() + 20_000;
-  while (!out.includes('Seatwise is listening')) {
-    if (Date.now() > deadline || child.exitCode !== null)
-      throw new Error(`serve did not start: ${err}${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, out: () => out, err: () => err };
-}
 
 describe('seatwise serve', () => {
   let db: TestDatabase;

@@ -1,4 +1,5 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const binPath = fileURLToPath(new URL('../../bin/seatwise.js', import.meta.url));
@@ -85,4 +86,36 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `seatwise serve` and resolves once it listens. */
+export async function startServe(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; out: () => string; err: () => string }> {
+  const child = spawn(process.execPath, [binPath, 'serve'], { env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+  });
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('Seatwise is listening')) {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`serve did not start: ${err}${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, out: () => out, err: () => err };
 }
