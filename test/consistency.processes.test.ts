@@ -89,6 +89,9 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
     expect(refused.stderr).toMatch(/holds the connection until \d{4}-\d\d-\d\dT/);
 
     await sleep(LEASE_SECONDS * 1000 + 300);
+    const shown = JSON.parse((await cli('connections', 'show', connectionId, '--json')).stdout);
+    expect(shown).toMatchObject({ status: 'error' });
+    expect(shown.statusReason).toContain(`the last sync stopped before it finished (sync run_`);
     const next = await cli('sync', connectionId, '--json');
     expect(next.code).toBe(0);
     expect(JSON.parse(next.stdout)[0]).toMatchObject({ status: 'succeeded', complete: true });

@@ -9,6 +9,7 @@ import { type MondayObserver, RequestBudget } from '../monday/requestBudget.ts';
 import { ScimClient } from '../monday/scimClient.ts';
 import { type ConnectionRow, ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
+import { LeaseRepo } from '../store/leaseRepo.ts';
 import type { SecretBox } from '../store/secretBox.ts';
 import {
   type ConnectionUpdateInput,
@@ -56,6 +57,7 @@ export interface RemoteOptions {
 /** Adds, lists, updates and removes connections; validates tokens live and keeps them sealed. */
 export class ConnectionsService implements ConnectionAccess {
   private readonly repo: ConnectionsRepo;
+  private readonly leases: LeaseRepo;
   private readonly budgets = new Map<string, RequestBudget>();
 
   constructor(
@@ -65,6 +67,7 @@ export class ConnectionsService implements ConnectionAccess {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new ConnectionsRepo(store.db);
+    this.leases = new LeaseRepo(store.db);
   }
 
   async add(raw: NewConnectionInput): Promise<ConnectionView> {
@@ -123,11 +126,23 @@ export class ConnectionsService implements ConnectionAccess {
 
   async list(): Promise<ConnectionView[]> {
     const [rows, counts] = await Promise.all([this.repo.list(), this.repo.userCounts()]);
-    return rows.map((r) => toView(r, counts.get(r.id) ?? 0));
+    return Promise.all(rows.map(async (r) => toView(await this.withLiveStatus(r), counts.get(r.id) ?? 0)));
+  }
+
+  /** A connection shown as syncing whose sync stopped heartbeating says so, instead of syncing forever. */
+  private async withLiveStatus(row: ConnectionRow): Promise<ConnectionRow> {
+    if (row.status !== 'syncing') return row;
+    const lease = await this.leases.get(row.id);
+    if (lease && lease.expires_at > this.now().toISOString()) return row;
+    return {
+      ...row,
+      status: 'error',
+      status_reason: `the last sync stopped before it finished${lease ? ` (${lease.holder}; last heartbeat at ${lease.heartbeat_at})` : ''}; the next sync takes over`,
+    };
   }
 
   async get(id: string): Promise<ConnectionView> {
-    const row = await this.row(id);
+    const row = await this.withLiveStatus(await this.row(id));
     const counts = await this.repo.userCounts(id);
     return toView(row, counts.get(id) ?? 0);
   }

@@ -24,6 +24,8 @@ export interface SyncRunView {
   changes: number;
   requests: number;
   retries: number;
+  /** Users left as an action wrote them after this run began reading. */
+  keptForActions: number;
   error: { code: string; message: string } | null;
 }
 
@@ -113,6 +115,7 @@ function toRunView(row: SyncRunRow): SyncRunView {
     changes: Number(row.changes),
     requests: Number(row.requests),
     retries: Number(row.retries),
+    keptForActions: Number(row.kept_for_actions),
     error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
   };
 }
