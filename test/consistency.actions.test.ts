@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionRequestInput } from '../src/actions/actionInput.ts';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
@@ -6,6 +7,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { ActionRequestsRepo } from '../src/store/actionRequestsRepo.ts';
 import { openStore } from '../src/store/database.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { gql } from './helpers/emulator.ts';
 
 const actor = 'test:consistency';
 const MIN = 60_000;
@@ -147,6 +149,55 @@ describe.each(dialects)('actions never report a change monday did not make (%s)'
     ]);
     expect(audit[1]!.error?.message).toContain('Internal server error');
   });
+
+  it('does not invite again an email monday already has, even when the synced copy does not know it', async () => {
+    const email = `already.invited.${dialect}@example.com`;
+    const direct = await gql(
+      emulator,
+      account().tokens.admin,
+      'mutation { invite_users(emails: ["' + email + '"], user_role: MEMBER) { invited_users { id } } }',
+    );
+    expect(direct.body.errors).toBeUndefined();
+    const mutations = emulator.state.mutationsExecuted.length;
+    const result = await run({ action: 'invite', emails: [email], role: 'member' });
+    expect(result).toMatchObject({
+      outcome: 'succeeded',
+      inTargetState: true,
+      summary: { changed: 0, already: 1 },
+    });
+    expect(result.results[0]!.reason).toContain('already in the account in monday (pending');
+    expect(emulator.state.mutationsExecuted.length).toBe(mutations);
+    expect(account().users.filter((u) => u.email === email)).toHaveLength(1);
+    const invitee = account().usersByEmail.get(email)!;
+    expect(await stored(invitee.id)).toMatchObject({ email, status: 'pending' });
+  });
+
+  it.runIf(dialect === 'sqlite')(
+    'completes the audit entry and keeps the result when the copy cannot be written after monday acted',
+    async () => {
+      const user = activeMember(3);
+      await sql
+        .raw(
+          `create trigger refuse_copy before update on directory_users when new.remote_id = '${user.id}' begin select raise(abort, 'disk I/O error'); end`,
+        )
+        .execute(app.store.db);
+      try {
+        const result = await run({ action: 'deactivate', via: 'graphql', targets: [{ userId: user.id }] });
+        expect(result).toMatchObject({ outcome: 'succeeded', inTargetState: true, summary: { changed: 1 } });
+        expect(result.warning).toContain('could not be written to the synced copy (disk I/O error)');
+        expect(mondayStatus(user.id)).toBe('INACTIVE');
+        const [entry] = await app.actions.auditLog({ connectionId, limit: 1 });
+        expect(entry).toMatchObject({
+          id: result.auditId,
+          outcome: 'succeeded',
+          error: { code: 'copy_not_updated' },
+        });
+        expect(entry!.results).toEqual(result.results);
+      } finally {
+        await sql.raw('drop trigger refuse_copy').execute(app.store.db);
+      }
+    },
+  );
 
   it('claims a key in one statement: of two processes asking at once, exactly one runs', async () => {
     const other = await openStore({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });

@@ -32,7 +32,12 @@ import {
   runScimDeactivate,
   runUserMutation,
 } from './executors.ts';
-import { checkTargetState, type Drift, replanFromMonday } from './liveState.ts';
+import {
+  checkTargetState,
+  type Drift,
+  replanFromMonday,
+  replanInvitesFromMonday,
+} from './liveState.ts';
 
 /** How actions reach a connection: its facts and its monday clients (implemented by app/connections). */
 export interface ConnectionAccess {
@@ -252,14 +257,18 @@ export class ActionRunner {
     return result;
   }
 
-  /** Plans user targets again from monday's current state (SCIM create checks monday itself). */
+  /** Plans the targets again from monday's current state (SCIM create checks monday itself). */
   private async checkMonday(
     request: ActionRequest,
     items: PlanItem[],
     tokenOwnerId: string,
   ): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
-    if (request.action === 'create' || request.action === 'invite' || !items.some((i) => i.userId))
-      return { items, live: [] };
+    if (request.action === 'create') return { items, live: [] };
+    if (request.action === 'invite') {
+      if (!items.some((i) => i.outcome === 'change')) return { items, live: [] };
+      return replanInvitesFromMonday(await this.access.graphql(request.connectionId), items);
+    }
+    if (!items.some((i) => i.userId)) return { items, live: [] };
     return replanFromMonday(await this.access.graphql(request.connectionId), request, items, tokenOwnerId);
   }
 

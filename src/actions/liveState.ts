@@ -64,6 +64,36 @@ export async function replanFromMonday(
   return { items: replanned, live: [...live.values()] };
 }
 
+/**
+ * Check-then-act for invitations: an email monday already has (an earlier, interrupted attempt may have
+ * invited it) is reported as already in the account, and not invited again.
+ */
+export async function replanInvitesFromMonday(
+  client: GraphqlClient,
+  items: PlanItem[],
+): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
+  const emails = items.filter((i) => i.outcome === 'change').map((i) => i.email);
+  const api = new MondayApi(client);
+  const live: RemoteUser[] = [];
+  for (let i = 0; i < emails.length; i += IDS_PER_REQUEST)
+    live.push(...(await api.usersByEmails(emails.slice(i, i + IDS_PER_REQUEST))));
+  const byEmail = new Map(live.map((u) => [u.email.toLowerCase(), known(u)]));
+  const replanned = items.map((item): PlanItem => {
+    const user = item.outcome === 'change' ? byEmail.get(item.email) : undefined;
+    if (!user) return item;
+    return {
+      ...item,
+      userId: user.id,
+      name: user.name,
+      before: { role: user.role, status: user.status },
+      outcome: 'noop',
+      code: 'already_member',
+      reason: `already in the account in monday (${user.status}; the synced copy was behind)`,
+    };
+  });
+  return { items: replanned, live };
+}
+
 /** A target that is not (or no longer) in the state the action put it in, as monday reports it now. */
 export interface Drift {
   target: string;

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { GraphqlClient } from './graphqlClient.ts';
 import { MondayError } from './mondayError.ts';
-import { ME_AND_ACCOUNT, USERS_BY_IDS, USERS_PAGE, USERS_PAGE_2026_10 } from './operations.ts';
+import {
+  ME_AND_ACCOUNT,
+  USERS_BY_EMAILS,
+  USERS_BY_IDS,
+  USERS_PAGE,
+  USERS_PAGE_2026_10,
+} from './operations.ts';
 
 const remoteUserSchema = z.object({
   id: z.coerce.string(),
@@ -79,6 +85,16 @@ export class MondayApi {
       limit: Math.max(1, ids.length),
     });
     return parse(usersPageSchema, data, 'users by id').users ?? [];
+  }
+
+  /** The users with these emails, in any status (at most 1000 emails). */
+  async usersByEmails(emails: string[]): Promise<RemoteUser[]> {
+    const { data } = await this.client.request<unknown>(USERS_BY_EMAILS, {
+      emails,
+      limit: Math.max(1, emails.length),
+      page: 1,
+    });
+    return parse(usersPageSchema, data, 'users by email').users ?? [];
   }
 }
 

@@ -36,6 +36,11 @@ query SeatwiseUsersByIds($ids: [ID!], $limit: Int!) {
   users(ids: $ids, limit: $limit, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
 }`;
 
+export const USERS_BY_EMAILS = /* GraphQL */ `
+query SeatwiseUsersByEmails($emails: [String!], $limit: Int!, $page: Int!) {
+  users(emails: $emails, limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
+}`;
+
 export const INVITE_USERS = /* GraphQL */ `
 mutation SeatwiseInviteUsers($emails: [String!]!, $role: UserRole, $product: Product) {
   invite_users(emails: $emails, user_role: $role, product: $product) {
