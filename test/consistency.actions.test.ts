@@ -155,7 +155,7 @@ describe.each(dialects)('actions never report a change monday did not make (%s)'
     const direct = await gql(
       emulator,
       account().tokens.admin,
-      'mutation { invite_users(emails: ["' + email + '"], user_role: MEMBER) { invited_users { id } } }',
+      `mutation { invite_users(emails: ["${email}"], user_role: MEMBER) { invited_users { id } } }`,
     );
     expect(direct.body.errors).toBeUndefined();
     const mutations = emulator.state.mutationsExecuted.length;

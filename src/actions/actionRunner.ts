@@ -32,12 +32,7 @@ import {
   runScimDeactivate,
   runUserMutation,
 } from './executors.ts';
-import {
-  checkTargetState,
-  type Drift,
-  replanFromMonday,
-  replanInvitesFromMonday,
-} from './liveState.ts';
+import { checkTargetState, type Drift, replanFromMonday, replanInvitesFromMonday } from './liveState.ts';
 
 /** How actions reach a connection: its facts and its monday clients (implemented by app/connections). */
 export interface ConnectionAccess {
