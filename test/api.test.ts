@@ -291,7 +291,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       const csv = await call('GET', `/api/users?format=csv&search=${encodeURIComponent(all[0].email)}`);
       expect(csv.headers.get('content-type')).toContain('text/csv');
       expect(csv.text.split('\n')[0]).toBe(
-        'connectionId,id,name,email,title,role,status,license,lastActivityAt,createdAt,scimLinked',
+        'connectionId,id,name,email,title,role,kind,status,license,lastActivityAt,createdAt,scimLinked',
       );
       expect(csv.text).toContain(all[0].email);
       expect((await call('GET', '/api/users?role=owner')).status).toBe(400);
@@ -408,7 +408,10 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       const res = await call('GET', `/api/insights?connectionId=${connectionId}`);
       const [insights] = res.body.connections;
       const users = (await call('GET', `/api/users?connectionId=${connectionId}&limit=1000`)).body.users;
-      expect(insights.users).toBe(users.length);
+      // Users that are not people (agents, service and portal users) are counted apart from everyone else.
+      const people = users.filter((u: any) => u.role !== 'other');
+      expect(insights.users).toBe(people.length);
+      expect(insights.notPeople).toBe(users.length - people.length);
       expect(insights.seats.used).toBe(users.filter((u: any) => u.license === 'member').length);
       expect(insights.seats.max).toBe(150);
       expect(insights.pendingInvites).toBe(users.filter((u: any) => u.status === 'pending').length);

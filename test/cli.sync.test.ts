@@ -143,12 +143,12 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     expect(new Set(guests.map((u: any) => u.connectionId))).toEqual(new Set(ids));
     const csv = (await cli('users', ids[0]!, '--license', 'viewer', '--csv')).stdout.trim().split('\n');
     expect(csv[0]).toBe(
-      'connectionId,id,name,email,title,role,status,license,lastActivityAt,createdAt,scimLinked',
+      'connectionId,id,name,email,title,role,kind,status,license,lastActivityAt,createdAt,scimLinked',
     );
-    expect(csv.slice(1).every((line) => line.includes(',viewer,active,viewer,'))).toBe(true);
+    expect(csv.slice(1).every((line) => line.includes(',viewer,view_only,active,viewer,'))).toBe(true);
     const bad = await cli('users', '--role', 'owner');
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('expected one of: admin, member, viewer, guest');
+    expect(bad.stderr).toContain('expected one of: admin, member, viewer, guest, other');
   });
 
   it('reports 0 changes on a second sync and shows run history', async () => {

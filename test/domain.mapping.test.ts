@@ -6,6 +6,7 @@ describe('user mapping: role, status, license and why', () => {
   it('uses kind and status when monday sends them (2026-07 and 2026-10)', () => {
     expect(mapUserAccess({ kind: 'member', status: 'ACTIVE' })).toEqual({
       role: 'member',
+      kind: 'member',
       status: 'active',
       license: 'member',
       scimLinked: false,
@@ -68,10 +69,26 @@ describe('user mapping: role, status, license and why', () => {
     ).toMatchObject({ role: 'viewer', status: 'deactivated' });
   });
 
-  it('treats unknown kinds as members and says so', () => {
-    expect(mapUserAccess({ kind: 'service_user', status: 'ACTIVE' }).explanation).toBe(
-      'member seat: kind=service_user (not a person kind; treated as member), status=active',
-    );
+  it("keeps monday's kind, and gives a user that is not a person no seat, saying why", () => {
+    for (const kind of [
+      'service_user',
+      'agent_member',
+      'portal',
+      'personal_agent_member',
+      'some_future_kind',
+    ]) {
+      expect(mapUserAccess({ kind, status: 'ACTIVE', is_admin: false, is_guest: false })).toEqual({
+        role: 'other',
+        kind,
+        status: 'active',
+        license: null,
+        scimLinked: false,
+        explanation: `no seat (not a person): kind=${kind}: not a person, status=active`,
+      });
+    }
+    expect(mapUserAccess({ kind: 'SERVICE_USER', status: 'ACTIVE' }).kind).toBe('service_user');
+    // Without a kind (older API versions), the legacy booleans still decide.
+    expect(mapUserAccess({ enabled: true, is_admin: false })).toMatchObject({ role: 'member', kind: null });
   });
 });
 

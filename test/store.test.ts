@@ -14,6 +14,7 @@ const user = (id: string, extra: Partial<IncomingUser> = {}): IncomingUser => ({
   name: `User ${id}`,
   email: `u${id}@x.org`,
   title: '',
+  kind: 'member',
   role: 'member',
   status: 'active',
   license: 'member',
@@ -127,6 +128,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
           retries: 0,
           error_code: null,
           error_message: null,
+          error_request_id: null,
           kept_for_actions: 0,
         })
         .execute();

@@ -1,4 +1,4 @@
-import type { Role, Status } from '../domain/directory.ts';
+import type { Status, StoredRole } from '../domain/directory.ts';
 import type { ActionRequest, TargetRef } from './actionInput.ts';
 
 /** The synced facts about a user that planning needs. */
@@ -6,7 +6,7 @@ export interface KnownUser {
   id: string;
   email: string;
   name: string;
-  role: Role;
+  role: StoredRole;
   status: Status;
   scimLinked: boolean;
 }
@@ -17,7 +17,7 @@ export interface PlanItem {
   userId: string | null;
   email: string;
   name: string | null;
-  before: { role: Role; status: Status } | null;
+  before: { role: StoredRole; status: Status } | null;
   outcome: 'change' | 'noop' | 'fail';
   code: string | null;
   reason: string;
@@ -110,6 +110,14 @@ export function planTarget(
         );
       return item(ref, user, 'change', null, `will be deactivated (now ${user.status})`);
     case 'set_role':
+      if (user.role === 'other')
+        return item(
+          ref,
+          user,
+          'fail',
+          'not_a_person',
+          'is not a person (an agent, service or portal user); monday roles are for people',
+        );
       if (user.role === request.role)
         return item(ref, user, 'noop', 'already_in_role', `already ${request.role}`);
       if (self)

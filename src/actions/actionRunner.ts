@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
-import type { Role, Status } from '../domain/directory.ts';
+import type { Role, Status, StoredRole } from '../domain/directory.ts';
 import { newId } from '../domain/ids.ts';
 import { licenseFor } from '../domain/licenseRules.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
@@ -372,11 +372,12 @@ export class ActionRunner {
       if (result.outcome === 'failed' || !result.userId) continue;
       const row = stored.get(result.userId);
       if (request.action === 'deactivate' && request.via === 'scim' && row)
-        incoming.set(row.remote_id, withState(row, row.role as Role, 'deactivated'));
+        incoming.set(row.remote_id, withState(row, 'deactivated'));
       if (request.action === 'create' && result.outcome === 'changed') {
         const license = licenseFor(request.role, 'active');
         incoming.set(result.userId, {
           remoteId: result.userId,
+          kind: roleToKind[request.role],
           name: request.name,
           email: request.email,
           title: '',
@@ -505,7 +506,7 @@ function indexUsers(rows: DirectoryUserRow[]): {
       id: r.remote_id,
       email: r.email.toLowerCase(),
       name: r.name,
-      role: r.role as Role,
+      role: r.role as StoredRole,
       status: r.status as Status,
       scimLinked: Boolean(Number(r.scim_linked)),
     };
@@ -515,7 +516,8 @@ function indexUsers(rows: DirectoryUserRow[]): {
   return { byId, byEmail };
 }
 
-function withState(row: DirectoryUserRow, role: Role, status: Status): IncomingUser {
+function withState(row: DirectoryUserRow, status: Status): IncomingUser {
+  const role = row.role as StoredRole;
   const license = licenseFor(role, status);
   return {
     remoteId: row.remote_id,
@@ -523,6 +525,7 @@ function withState(row: DirectoryUserRow, role: Role, status: Status): IncomingU
     email: row.email,
     title: row.title,
     role,
+    kind: row.kind,
     status,
     license: license.license,
     lastActivityAt: row.last_activity_at,
@@ -556,6 +559,14 @@ function stateOf(items: PlanItem[], rows: DirectoryUserRow[]): string {
     })
     .join('|');
 }
+
+/** monday's kind for a person created with a role (as SCIM's userType sets it). */
+const roleToKind: Record<Role, string> = {
+  admin: 'admin',
+  member: 'member',
+  viewer: 'view_only',
+  guest: 'guest',
+};
 
 /** The request's identity for idempotency: the same action on the same users hashes the same. */
 function hashRequest(request: ActionRequest): string {

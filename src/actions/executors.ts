@@ -255,10 +255,6 @@ function codeOf(error: unknown): string {
 }
 
 function messageOf(error: unknown): string {
-  if (error instanceof MondayError) {
-    if (error.code === 'USER_UNAUTHORIZED')
-      return `monday refused: ${error.message} (the API token's owner must be an admin)`;
-    return error.message;
-  }
+  if (error instanceof MondayError) return error.message;
   return (error as Error).message;
 }

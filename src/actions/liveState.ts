@@ -1,4 +1,4 @@
-import type { Role, Status } from '../domain/directory.ts';
+import type { Status, StoredRole } from '../domain/directory.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
 import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
 import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
@@ -126,7 +126,7 @@ export async function checkTargetState(
   return drifted;
 }
 
-function missesTarget(request: ActionRequest, role: Role, status: Status): string | null {
+function missesTarget(request: ActionRequest, role: StoredRole, status: Status): string | null {
   switch (request.action) {
     case 'deactivate':
       return status === 'deactivated' ? null : `is ${status} in monday, not deactivated`;

@@ -26,7 +26,8 @@ export interface SyncRunView {
   retries: number;
   /** Users left as an action wrote them after this run began reading. */
   keptForActions: number;
-  error: { code: string; message: string } | null;
+  /** Why it failed; `requestId` is monday's id of the answer it failed on, for monday's support. */
+  error: { code: string; message: string; requestId: string | null } | null;
 }
 
 /** Runs syncs (one at a time per connection) and reads their history. */
@@ -116,6 +117,8 @@ function toRunView(row: SyncRunRow): SyncRunView {
     requests: Number(row.requests),
     retries: Number(row.retries),
     keptForActions: Number(row.kept_for_actions),
-    error: row.error_code ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    error: row.error_code
+      ? { code: row.error_code, message: row.error_message ?? '', requestId: row.error_request_id }
+      : null,
   };
 }

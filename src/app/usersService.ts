@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../domain/appError.ts';
-import { licenses, roles, statuses } from '../domain/directory.ts';
+import { licenses, statuses, storedRoles } from '../domain/directory.ts';
 import type { Store } from '../store/database.ts';
 import {
   type ChangeEventRow,
@@ -17,7 +17,10 @@ export interface UserView {
   name: string;
   email: string;
   title: string;
-  role: (typeof roles)[number];
+  /** `other`: not a person (an agent, service or portal user); `kind` says which. */
+  role: (typeof storedRoles)[number];
+  /** monday's own kind, as it sent it. */
+  kind: string | null;
   status: (typeof statuses)[number];
   license: (typeof licenses)[number] | null;
   lastActivityAt: string | null;
@@ -35,6 +38,7 @@ export const userExportColumns = [
   'email',
   'title',
   'role',
+  'kind',
   'status',
   'license',
   'lastActivityAt',
@@ -44,7 +48,7 @@ export const userExportColumns = [
 
 export const userFiltersSchema = z.object({
   connectionId: z.string().min(1).optional(),
-  role: z.enum(roles).optional(),
+  role: z.enum(storedRoles).optional(),
   status: z.enum(statuses).optional(),
   license: z.enum(licenses).optional(),
   inactiveDays: z.coerce.number().int().min(0).max(36_500).optional(),
@@ -122,6 +126,7 @@ function toUserView(row: DirectoryUserRow): UserView {
     email: row.email,
     title: row.title,
     role: row.role as UserView['role'],
+    kind: row.kind,
     status: row.status as UserView['status'],
     license: row.license as UserView['license'],
     lastActivityAt: row.last_activity_at,

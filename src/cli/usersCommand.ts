@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { userExportColumns } from '../app/usersService.ts';
-import { licenses, roles, statuses } from '../domain/directory.ts';
+import { licenses, statuses, storedRoles } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
 import { printCsv, printJson, printTable } from './output.ts';
 import { integerIn, oneOf } from './parsers.ts';
@@ -10,7 +10,7 @@ export function registerUsersCommand(program: Command): void {
   program
     .command('users [connectionId]')
     .description('List synced users (all connections unless one is named)')
-    .option('--role <role>', roles.join('|'), oneOf(roles))
+    .option('--role <role>', storedRoles.join('|'), oneOf(storedRoles))
     .option('--status <status>', statuses.join('|'), oneOf(statuses))
     .option('--license <license>', licenses.join('|'), oneOf(licenses))
     .option(

@@ -1,9 +1,12 @@
-/** Seatwise's vocabulary for a synced monday user. */
+/** Seatwise's vocabulary for a synced monday user. The roles a person can be given: */
 export const roles = ['admin', 'member', 'viewer', 'guest'] as const;
+/** …and what a stored user can be: `other` is a user that is not a person (an agent, a service user). */
+export const storedRoles = [...roles, 'other'] as const;
 export const statuses = ['active', 'pending', 'deactivated'] as const;
 export const licenses = ['member', 'viewer', 'guest'] as const;
 
 export type Role = (typeof roles)[number];
+export type StoredRole = (typeof storedRoles)[number];
 export type Status = (typeof statuses)[number];
 export type License = (typeof licenses)[number];
 
@@ -13,7 +16,9 @@ export interface DirectoryUser {
   name: string;
   email: string;
   title: string;
-  role: Role;
+  role: StoredRole;
+  /** monday's own `kind`, as it sent it (null on API versions without it). */
+  kind: string | null;
   status: Status;
   license: License | null;
   lastActivityAt: string | null;

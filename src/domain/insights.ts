@@ -1,8 +1,8 @@
-import type { License, Role, Status } from './directory.ts';
+import type { License, Role, Status, StoredRole } from './directory.ts';
 import { billedGuests } from './licenseRules.ts';
 
 export interface InsightUser {
-  role: Role;
+  role: StoredRole;
   status: Status;
   license: License | null;
   lastActivityAt: string | null;
@@ -10,7 +10,9 @@ export interface InsightUser {
 
 /** The numbers the dashboard shows for one account. */
 export interface Insights {
+  /** People only; users that are not people (agents, service and portal users) are counted apart. */
   users: number;
+  notPeople: number;
   byStatus: Record<Status, number>;
   byRole: Record<Role, number>;
   byLicense: Record<License | 'none', number>;
@@ -32,6 +34,7 @@ export function computeInsights(
 ): Insights {
   const out: Insights = {
     users: 0,
+    notPeople: 0,
     byStatus: { active: 0, pending: 0, deactivated: 0 },
     byRole: { admin: 0, member: 0, viewer: 0, guest: 0 },
     byLicense: { member: 0, viewer: 0, guest: 0, none: 0 },
@@ -42,6 +45,11 @@ export function computeInsights(
     viewers: 0,
   };
   for (const user of users) {
+    // Not people hold no seat and are no one's inactive license: kept out of every figure but their count.
+    if (user.role === 'other') {
+      out.notPeople++;
+      continue;
+    }
     out.users++;
     out.byStatus[user.status]++;
     out.byRole[user.role]++;

@@ -1,10 +1,11 @@
-import type { License, Role, Status } from './directory.ts';
+import type { License, Status, StoredRole } from './directory.ts';
 
 /**
  * Which seat a user holds: admins and members hold the paid member seat, viewers a free viewer license,
- * guests a guest license; pending and deactivated users hold none.
+ * guests a guest license; pending and deactivated users, and users that are not people, hold none.
  */
-export function licenseFor(role: Role, status: Status): { license: License | null; summary: string } {
+export function licenseFor(role: StoredRole, status: Status): { license: License | null; summary: string } {
+  if (role === 'other') return { license: null, summary: 'no seat (not a person)' };
   if (status === 'pending') return { license: null, summary: 'no license (invitation not accepted)' };
   if (status === 'deactivated') return { license: null, summary: 'no license (deactivated)' };
   if (role === 'admin' || role === 'member') return { license: 'member', summary: 'member seat' };

@@ -1,4 +1,4 @@
-import type { License, Role, Status } from './directory.ts';
+import type { License, Status, StoredRole } from './directory.ts';
 import { licenseFor } from './licenseRules.ts';
 
 /**
@@ -17,7 +17,9 @@ export interface RemoteUserFields {
 }
 
 export interface MappedAccess {
-  role: Role;
+  role: StoredRole;
+  /** monday's kind as sent, lower-cased (null when the API version has none). */
+  kind: string | null;
   status: Status;
   license: License | null;
   scimLinked: boolean;
@@ -25,7 +27,8 @@ export interface MappedAccess {
   explanation: string;
 }
 
-const kindToRole: Record<string, Role> = {
+/** The kinds that are people; every other kind monday sends (agents, service, portal, API users) is not. */
+const kindToRole: Record<string, StoredRole> = {
   admin: 'admin',
   member: 'member',
   view_only: 'viewer',
@@ -41,11 +44,14 @@ const statusMap: Record<string, Status> = { ACTIVE: 'active', PENDING: 'pending'
  */
 export function mapUserAccess(user: RemoteUserFields): MappedAccess {
   const reasons: string[] = [];
-  let role: Role;
-  const kind = user.kind?.toLowerCase();
+  let role: StoredRole;
+  const kind = user.kind?.toLowerCase() || null;
   if (kind && kindToRole[kind]) {
     role = kindToRole[kind];
     reasons.push(`kind=${kind}`);
+  } else if (kind) {
+    role = 'other';
+    reasons.push(`kind=${kind}: not a person`);
   } else if (user.is_admin) {
     role = 'admin';
     reasons.push('is_admin');
@@ -57,7 +63,7 @@ export function mapUserAccess(user: RemoteUserFields): MappedAccess {
     reasons.push('is_view_only');
   } else {
     role = 'member';
-    reasons.push(kind ? `kind=${kind} (not a person kind; treated as member)` : 'no admin/guest/viewer flag');
+    reasons.push('no admin/guest/viewer flag');
   }
 
   let status: Status;
@@ -79,6 +85,7 @@ export function mapUserAccess(user: RemoteUserFields): MappedAccess {
   const license = licenseFor(role, status);
   return {
     role,
+    kind,
     status,
     license: license.license,
     scimLinked: user.invitation_method === 'SCIM',

@@ -18,6 +18,9 @@ export interface FaultSettings {
   malformedRate: number;
   /** After this many authenticated requests a token stops working (401), as if revoked. */
   revokeTokenAfter: number | null;
+  /** Answers the next `realErrorTimes` GraphQL requests with one of monday's real error bodies. */
+  realError: RealErrorShape | null;
+  realErrorTimes: number;
   /** Which surfaces the faults apply to. */
   surfaces: ('graphql' | 'scim')[];
 }
@@ -31,10 +34,56 @@ export const noFaults: FaultSettings = {
   timeoutHoldMs: 30_000,
   malformedRate: 0,
   revokeTokenAfter: null,
+  realError: null,
+  realErrorTimes: 1,
   surfaces: ['graphql', 'scim'],
 };
 
 export type FaultDecision = 'none' | 'serverError' | 'timeout' | 'malformed';
+
+/**
+ * Error bodies monday is known to send, kept exactly as documented or seen (status, body), so the client is
+ * tested against each real shape rather than the emulator's usual ones.
+ */
+export const realErrorBodies = {
+  /** Legacy budget refusal, HTTP 429, the wait only in the message. */
+  legacyComplexity: {
+    status: 429,
+    body: {
+      error_code: 'complexityBudgetExhausted',
+      status_code: 429,
+      error_message:
+        'Complexity budget exhausted, query cost 30001 budget remaining 10 out of 10000000 reset in 16 seconds',
+      error_data: {},
+    },
+  },
+  /** A budget refusal with no message and no reset time, HTTP 200, 429 only in the body. */
+  complexityNoReset: { status: 200, body: { error_code: 'ComplexityException', status_code: 429 } },
+  /** The minute limit, documented by message only. */
+  minuteLimit: { status: 200, body: { errors: [{ message: 'Minute limit rate exceeded' }] } },
+  /** The concurrency limit, documented by message only. */
+  concurrencyLimit: { status: 200, body: { errors: [{ message: 'Concurrency limit exceeded' }] } },
+  /** A rejected token inside an HTTP 200. */
+  notAuthenticated: { status: 200, body: { errors: ['Not Authenticated'] } },
+  /** A server failure inside an HTTP 200. */
+  internalError: {
+    status: 200,
+    body: { errors: [{ message: 'Internal Server Error', extensions: { status_code: 500 } }] },
+  },
+  /** A token owner without the rights, the pre-2025-07 code and no hint. */
+  userUnauthorized: {
+    status: 200,
+    body: {
+      errors: [
+        {
+          message: 'User unauthorized to perform action',
+          extensions: { code: 'UserUnauthorizedException', status_code: 403 },
+        },
+      ],
+    },
+  },
+} as const;
+export type RealErrorShape = keyof typeof realErrorBodies;
 
 /** Decides, request by request, which fault (if any) to inject. */
 export class FaultInjector {
@@ -46,9 +95,21 @@ export class FaultInjector {
     this.random = new Random(seed ^ 0x5eed);
   }
 
+  private realErrorsServed = 0;
+
   configure(settings: Partial<FaultSettings>): void {
     this.settings = { ...noFaults, ...settings };
     this.tokenUses.clear();
+    this.realErrorsServed = 0;
+  }
+
+  /** The real error body to send instead of an answer, while any are left to serve. */
+  realError(surface: 'graphql' | 'scim'): (typeof realErrorBodies)[RealErrorShape] | null {
+    const shape = this.settings.realError;
+    if (!shape || surface !== 'graphql' || !this.applies(surface)) return null;
+    if (this.realErrorsServed >= this.settings.realErrorTimes) return null;
+    this.realErrorsServed++;
+    return realErrorBodies[shape];
   }
 
   applies(surface: 'graphql' | 'scim'): boolean {

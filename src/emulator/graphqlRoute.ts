@@ -73,10 +73,11 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
     const token = readToken(request.headers.authorization);
     const grant = token ? state.apiToken(token) : undefined;
     if (!token || !grant || state.faults.revoked(token, 'graphql')) {
-      return send(401, null, null, {
-        message: 'Not Authenticated',
-        extensions: { code: 'Unauthorized', status_code: 401 },
-      });
+      // monday's own bare answer: a list of strings, no code, no request id in the body.
+      return reply
+        .code(401)
+        .type('application/json')
+        .send(JSON.stringify({ errors: ['Not Authenticated'] }));
     }
     const { account } = grant;
     const caller = account.usersById.get(account.tokenOwners[grant.role])!;

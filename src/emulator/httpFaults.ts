@@ -3,9 +3,6 @@ import type { FastifyReply } from 'fastify';
 import type { FaultDecision } from './faults.ts';
 import type { EmulatorState } from './state.ts';
 
-/** Hung requests in flight, so closing the emulator can drop them at once. */
-export const heldSockets = new Set<{ destroy(): void }>();
-
 /**
  * Applies latency and any injected fault to one request. Returns true when the fault already answered (or
  * swallowed) the request; 'malformed' is returned for the caller to apply to the body it is about to send.
@@ -17,14 +14,19 @@ export async function injectFaults(
 ): Promise<{ handled: boolean; decision: FaultDecision }> {
   const faults = state.faults;
   if (faults.applies(surface) && faults.settings.latencyMs > 0) await sleep(faults.settings.latencyMs);
+  const real = faults.realError(surface);
+  if (real) {
+    await reply.code(real.status).type('application/json').send(JSON.stringify(real.body));
+    return { handled: true, decision: 'none' };
+  }
   const decision = faults.decide(surface);
   if (decision === 'timeout') {
     reply.hijack();
     const socket = reply.raw.socket;
     if (socket) {
-      heldSockets.add(socket);
+      state.heldSockets.add(socket);
       setTimeout(() => {
-        heldSockets.delete(socket);
+        state.heldSockets.delete(socket);
         socket.destroy();
       }, faults.settings.timeoutHoldMs).unref();
     }

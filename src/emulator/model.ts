@@ -4,7 +4,22 @@ export type PlanTier = 'free' | 'basic' | 'standard' | 'pro' | 'enterprise';
 export const planTiers: readonly PlanTier[] = ['free', 'basic', 'standard', 'pro', 'enterprise'];
 
 /** monday's `User.kind` values for people (system and agent kinds are not emulated). */
-export type EmuKind = 'admin' | 'member' | 'view_only' | 'guest';
+/** The people kinds, then the non-person kinds real accounts contain (agents, service users, portal users). */
+export type EmuKind =
+  | 'admin'
+  | 'member'
+  | 'view_only'
+  | 'guest'
+  | 'agent_member'
+  | 'personal_agent_member'
+  | 'service_user'
+  | 'portal';
+export const nonPersonKinds: readonly EmuKind[] = [
+  'agent_member',
+  'personal_agent_member',
+  'service_user',
+  'portal',
+];
 export type EmuStatus = 'ACTIVE' | 'INACTIVE' | 'PENDING';
 export type TokenRole = 'admin' | 'member' | 'viewer';
 

@@ -18,6 +18,10 @@ const kindToUserType: Record<EmuKind, string> = {
   member: 'member',
   view_only: 'viewer',
   guest: 'guest',
+  agent_member: 'agent',
+  personal_agent_member: 'agent',
+  service_user: 'service',
+  portal: 'portal',
 };
 
 /** An RFC 7644 error body. */

@@ -4,6 +4,7 @@ import {
   type EmuKind,
   type EmuStatus,
   type EmuUser,
+  nonPersonKinds,
   type PlanTier,
 } from './model.ts';
 import { Random } from './random.ts';
@@ -145,21 +146,30 @@ const seatBuckets = [
 const DAY = 86_400_000;
 
 export function seedAccounts(options: SeedOptions): EmuAccount[] {
-  const random = new Random(options.seed);
   const accounts: EmuAccount[] = [];
   const usedSlugs = new Set<string>();
   for (let index = 0; index < options.accounts; index++) {
-    accounts.push(seedAccount(random, index, options, usedSlugs));
+    accounts.push(seedAccount(index, options, usedSlugs));
   }
   return accounts;
 }
 
-function seedAccount(
-  random: Random,
-  index: number,
-  options: SeedOptions,
-  usedSlugs: Set<string>,
-): EmuAccount {
+/**
+ * A random stream for one part of the seeded world. Each account, each user and the tokens draw from their
+ * own stream, so ids, emails and tokens depend only on the seed and the account (and user) index — never on
+ * how many users there are or which plan the account is on.
+ */
+function streamFor(seed: number, ...parts: (number | string)[]): Random {
+  let hash = 0x811c9dc5;
+  for (const char of [seed, ...parts].join(':')) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return new Random(hash);
+}
+
+function seedAccount(index: number, options: SeedOptions, usedSlugs: Set<string>): EmuAccount {
+  const random = streamFor(options.seed, 'account', index);
   const company = companies[(options.seed + index) % companies.length]!;
   let slug = company.toLowerCase().replace(/[^a-z0-9]+/g, '');
   if (usedSlugs.has(slug)) slug = `${slug}${index + 1}`;
@@ -196,16 +206,28 @@ function seedAccount(
   const now = options.referenceDate.getTime();
   const total = Math.max(3, options.usersPerAccount);
   for (let n = 0; n < total; n++) {
-    const user = seedUser(random, account, n, total, options, domain, emailCounts, now);
+    const user = seedUser(
+      streamFor(options.seed, 'user', index, n),
+      account,
+      n,
+      total,
+      options,
+      domain,
+      emailCounts,
+      now,
+    );
     addUser(account, user);
   }
+  account.nextUserId += total;
+  const tokenRandom = streamFor(options.seed, 'tokens', index);
   for (const role of ['admin', 'member', 'viewer'] as const) {
     const owner = account.users[role === 'admin' ? 0 : role === 'member' ? 1 : 2]!;
     account.tokenOwners[role] = owner.id;
-    account.tokens[role] = apiToken(random, account, owner);
+    account.tokens[role] = apiToken(tokenRandom, account, owner);
   }
+  const scimToken = tokenRandom.chars(48);
   if (options.plan === 'enterprise') {
-    account.scimToken = random.chars(48);
+    account.scimToken = scimToken;
     account.scimTokenOwnerId = account.tokenOwners.admin;
   }
   const seats = account.users.filter(
@@ -237,6 +259,19 @@ function seedUser(
     kind = roll < 0.04 ? 'admin' : roll < 0.66 ? 'member' : roll < 0.86 ? 'view_only' : 'guest';
     const statusRoll = random.next();
     status = statusRoll < 0.08 ? 'PENDING' : statusRoll < 0.15 ? 'INACTIVE' : 'ACTIVE';
+    // About 1.5% are not people: AI agents, service (API) users and portal users, always active.
+    const botRoll = random.next();
+    if (botRoll < 0.015) {
+      kind =
+        botRoll < 0.006
+          ? 'agent_member'
+          : botRoll < 0.009
+            ? 'personal_agent_member'
+            : botRoll < 0.012
+              ? 'service_user'
+              : 'portal';
+      status = 'ACTIVE';
+    }
   }
   const first = random.pick(firstNames);
   const last = random.pick(lastNames);
@@ -261,9 +296,17 @@ function seedUser(
     }
   }
   let invitationMethod = n === 0 ? 'FIRST_USER' : random.pick(['USER', 'USER', 'SSO', 'AUTH_DOMAIN']);
-  if (options.plan === 'enterprise' && n > 2 && status !== 'PENDING' && random.chance(0.3))
-    invitationMethod = 'SCIM';
-  const id = String(account.nextUserId++);
+  // Drawn on every plan, so the rest of the user does not depend on the plan.
+  const scimRoll = random.chance(0.3);
+  if (options.plan === 'enterprise' && n > 2 && status !== 'PENDING' && scimRoll) invitationMethod = 'SCIM';
+  if (nonPersonKinds.includes(kind))
+    invitationMethod =
+      kind === 'service_user'
+        ? 'API_USER_CREATION'
+        : kind === 'portal'
+          ? 'SERVICE_PORTAL_USER_INVITATION'
+          : 'AGENT_USER_CREATION';
+  const id = String(account.nextUserId + n);
   return {
     id,
     accountId: account.id,

@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { FaultSettings } from './faults.ts';
 import { registerGraphqlRoute } from './graphqlRoute.ts';
-import { heldSockets } from './httpFaults.ts';
 import type { LimitSettings } from './limits.ts';
 import type { EmuAccount, PlanTier } from './model.ts';
 import { registerScimRoutes } from './scimRoutes.ts';
@@ -113,8 +112,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       })),
     }),
     close: async () => {
-      for (const socket of heldSockets) socket.destroy();
-      heldSockets.clear();
+      for (const socket of state.heldSockets) socket.destroy();
+      state.heldSockets.clear();
       await app.close();
     },
   };

@@ -26,6 +26,8 @@ export class EmulatorState {
   private readonly scimTokens = new Map<string, EmuAccount>();
   private readonly limiters = new Map<string, AccountLimiter>();
   private readonly idempotency = new Map<string, IdempotentEntry>();
+  /** Hung requests in flight (this emulator's only), so closing it can drop them at once. */
+  readonly heldSockets = new Set<{ destroy(): void }>();
   /** Every mutation request carried out (replays excluded), so tests can tell how often monday acted. */
   readonly mutationsExecuted: { accountId: string; operationName: string | null }[] = [];
 

@@ -24,13 +24,20 @@ const kindFilterValues: Record<string, EmuKind[]> = {
   MEMBER: ['member'],
   GUEST: ['guest'],
   VIEW_ONLY: ['view_only'],
-  BASIC: ['admin', 'member', 'guest', 'view_only'],
+  AGENT_MEMBER: ['agent_member'],
+  PERSONAL_AGENT_MEMBER: ['personal_agent_member'],
+  SERVICE_USER: ['service_user'],
+  PORTAL: ['portal'],
+  BASIC: ['admin', 'member', 'guest', 'view_only', 'agent_member', 'service_user'],
 };
 
-/** Applies monday's 2026-07 `users` semantics: filters, default status [ACTIVE, PENDING], 1-based pages, limit cap. */
+/** Applies monday's 2026-07 `users` semantics: filters, default status [ACTIVE, PENDING], 1-based pages, limit ≤ 1000. */
 export function selectUsers(account: EmuAccount, args: UsersArgs): EmuUser[] {
-  const limit = Math.min(args.limit ?? USERS_DEFAULT_LIMIT, USERS_MAX_LIMIT);
+  const limit = args.limit ?? USERS_DEFAULT_LIMIT;
   const page = args.page ?? 1;
+  // monday refuses a larger page outright rather than capping it.
+  if (limit > USERS_MAX_LIMIT)
+    throw invalidArgument(`Limit exceeds the maximum allowed value of ${USERS_MAX_LIMIT}.`);
   if (limit < 1) throw invalidArgument('limit must be a positive integer');
   if (page < 1) throw invalidArgument('page must be a positive integer (pages start at 1)');
 

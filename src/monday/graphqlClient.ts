@@ -101,23 +101,12 @@ export class GraphqlClient {
       } catch {
         throw statusError(response.status, requestId, retryAfter, text);
       }
-      const error = errorFromBody(body, response.status, { retryAfter, requestId });
+      const error = errorFromBody(body, response.status, { retryAfter, requestId }, this.budget.now());
       this.budget.observe({
         rateLimitHeader: response.headers.get('ratelimit'),
         complexity: (body as { data?: { complexity?: never } })?.data?.complexity ?? null,
       });
-      if (error) {
-        if (response.status >= 500)
-          throw new MondayError(
-            error.code,
-            error.message,
-            true,
-            error.waitMs,
-            error.requestId,
-            error.httpStatus,
-          );
-        throw error;
-      }
+      if (error) throw explainFor(error, document);
       if (!response.ok) throw statusError(response.status, requestId, retryAfter, text);
       const data = (body as { data?: T }).data;
       if (data === undefined || data === null) {
@@ -135,6 +124,20 @@ export class GraphqlClient {
       this.budget.release();
     }
   }
+}
+
+/** A refusal of the token owner's rights names the operation it was refused for. */
+function explainFor(error: MondayError, document: string): MondayError {
+  if (error.code !== 'USER_UNAUTHORIZED' && error.code !== 'UserUnauthorizedException') return error;
+  const operation = /\{\s*(\w+)/.exec(document)?.[1] ?? 'this operation';
+  return new MondayError(
+    error.code,
+    `monday refused ${operation}: the API token's owner lacks the rights for it (${error.message}); an admin's token is needed`,
+    false,
+    null,
+    error.requestId,
+    error.httpStatus,
+  );
 }
 
 function extractRequestId(body: unknown): string | null {
@@ -160,7 +163,14 @@ function statusError(
       status,
     );
   if (status === 429)
-    return new MondayError('RATE_LIMIT_EXCEEDED', 'monday rate limit (429)', true, wait, requestId, status);
+    return new MondayError(
+      'RATE_LIMIT_EXCEEDED',
+      'monday rate limit (429)',
+      true,
+      wait ?? 60_000 - (Date.now() % 60_000) + 1000,
+      requestId,
+      status,
+    );
   if (status >= 500)
     return new MondayError('http_5xx', `monday answered HTTP ${status}`, true, wait, requestId, status);
   const snippet = text.slice(0, 80).replace(/\s+/g, ' ');

@@ -83,6 +83,7 @@ export class MondayApi {
     const { data } = await this.client.request<unknown>(USERS_BY_IDS, {
       ids,
       limit: Math.max(1, ids.length),
+      page: 1,
     });
     return parse(usersPageSchema, data, 'users by id').users ?? [];
   }

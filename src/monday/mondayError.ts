@@ -37,6 +37,7 @@ const rateLimitCodes = new Set([
   'FIELD_LIMIT_EXCEEDED',
   'API_TEMPORARILY_BLOCKED',
   'IDEMPOTENCY_CONFLICT',
+  'COMPLEXITY_EXCEPTION',
 ]);
 
 /** Codes worth retrying after a short pause (the server's fault, not ours). */
@@ -65,69 +66,127 @@ interface ErrorEntry {
     retry_in_seconds?: unknown;
     request_id?: unknown;
     status_code?: unknown;
-    error_data?: unknown;
+    error_data?: { retry_in_seconds?: unknown } | null;
   };
 }
 
-/**
- * Reads monday's error body in either format — unified `errors[].extensions.code` or the legacy top-level
- * `error_code` — and returns one MondayError, or null when the body holds no error.
- */
-export function errorFromBody(
-  body: unknown,
-  httpStatus: number,
-  headers: { retryAfter: string | null; requestId: string | null },
-): MondayError | null {
+/** What an answer says, whichever of monday's two error formats (or a bare string list) it uses. */
+interface ErrorFacts {
+  code: string | null;
+  message: string;
+  waitSeconds: unknown;
+  statusInBody: unknown;
+  requestId: string | null;
+}
+
+function readFacts(body: unknown): ErrorFacts | null {
   if (!body || typeof body !== 'object') return null;
   const record = body as {
     errors?: unknown;
     error_code?: unknown;
     error_message?: unknown;
-    error_data?: unknown;
+    error_data?: { retry_in_seconds?: unknown } | null;
     status_code?: unknown;
     extensions?: { request_id?: unknown };
   };
-  const headerWait = parseRetryAfter(headers.retryAfter);
+  const bodyRequestId =
+    typeof record.extensions?.request_id === 'string' ? record.extensions.request_id : null;
+  const entries = Array.isArray(record.errors) ? (record.errors as (ErrorEntry | string)[]) : [];
+  const messages = entries
+    .map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : ''))
+    .filter(Boolean);
   if (typeof record.error_code === 'string') {
-    const data = (record.error_data ?? {}) as { retry_in_seconds?: unknown };
-    const wait =
-      secondsToMs(data.retry_in_seconds) ?? headerWait ?? waitFromLegacyMessage(record.error_message);
+    return {
+      code: record.error_code,
+      message: typeof record.error_message === 'string' ? record.error_message : messages.join('; '),
+      waitSeconds: record.error_data?.retry_in_seconds,
+      statusInBody: record.status_code,
+      requestId: bodyRequestId,
+    };
+  }
+  if (entries.length === 0) return null;
+  const first = entries.find((e): e is ErrorEntry => typeof e === 'object' && e !== null);
+  const extensions = first?.extensions;
+  return {
+    code: typeof extensions?.code === 'string' ? extensions.code : null,
+    message: messages.join('; '),
+    waitSeconds: extensions?.retry_in_seconds ?? extensions?.error_data?.retry_in_seconds,
+    statusInBody: extensions?.status_code ?? record.status_code,
+    requestId: (typeof extensions?.request_id === 'string' ? extensions.request_id : null) ?? bodyRequestId,
+  };
+}
+
+const notAuthenticated = /not authenticated/i;
+const rateLimitMessage =
+  /rate limit|limit rate exceeded|concurrency limit|complexity budget|budget exhausted|too many requests/i;
+const internalErrorMessage = /internal server error/i;
+
+/**
+ * Classifies monday's answer into one MondayError, or null when it holds no error. The HTTP status decides
+ * first (401 is always the token, 429 always a rate limit, 5xx always transient), then the code, then the
+ * message, since monday documents some refusals by message only. A rate limit always carries a wait: monday's
+ * own, else the rest of the current minute window.
+ */
+export function errorFromBody(
+  body: unknown,
+  httpStatus: number,
+  headers: { retryAfter: string | null; requestId: string | null },
+  now: number = Date.now(),
+): MondayError | null {
+  const facts = readFacts(body);
+  if (!facts) return null;
+  const requestId = facts.requestId ?? headers.requestId;
+  const headerWait = parseRetryAfter(headers.retryAfter);
+  const said = facts.message || facts.code || `HTTP ${httpStatus}`;
+  if (httpStatus === 401 || facts.code === 'Unauthorized' || notAuthenticated.test(facts.message)) {
     return new MondayError(
-      record.error_code,
-      typeof record.error_message === 'string' ? record.error_message : record.error_code,
-      isRetryableCode(record.error_code),
-      wait,
-      headers.requestId,
+      'Unauthorized',
+      `monday did not accept the API token (${said}): it is wrong, expired or was revoked`,
+      false,
+      null,
+      requestId,
       httpStatus,
     );
   }
-  if (!Array.isArray(record.errors) || record.errors.length === 0) return null;
-  const first = record.errors[0] as ErrorEntry | string;
-  if (typeof first === 'string') {
-    const code = httpStatus === 401 ? 'Unauthorized' : 'GRAPHQL_ERROR';
-    return new MondayError(code, first, false, headerWait, headers.requestId, httpStatus);
+  const code = facts.code ?? (httpStatus >= 500 ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_ERROR');
+  const rateLimited =
+    httpStatus === 429 ||
+    Number(facts.statusInBody) === 429 ||
+    isRateLimitCode(code) ||
+    rateLimitMessage.test(facts.message);
+  if (rateLimited) {
+    const rateCode = facts.code ?? 'RATE_LIMIT_EXCEEDED';
+    const wait =
+      secondsToMs(facts.waitSeconds) ??
+      headerWait ??
+      waitFromLegacyMessage(facts.message) ??
+      restOfMinute(now);
+    return new MondayError(
+      rateCode,
+      facts.message || describeRateLimit(rateCode),
+      rateCode !== 'DAILY_LIMIT_EXCEEDED',
+      wait,
+      requestId,
+      httpStatus,
+    );
   }
-  const code =
-    typeof first.extensions?.code === 'string'
-      ? first.extensions.code
-      : httpStatus === 401
-        ? 'Unauthorized'
-        : 'GRAPHQL_ERROR';
-  const requestId =
-    (typeof first.extensions?.request_id === 'string' ? first.extensions.request_id : null) ??
-    (typeof record.extensions?.request_id === 'string' ? record.extensions.request_id : null) ??
-    headers.requestId;
-  const messages = (record.errors as ErrorEntry[])
-    .map((e) => (typeof e?.message === 'string' ? e.message : ''))
-    .filter(Boolean);
-  return new MondayError(
-    code,
-    messages.join('; ') || code,
-    isRetryableCode(code),
-    secondsToMs(first.extensions?.retry_in_seconds) ?? headerWait,
-    requestId,
-    httpStatus,
-  );
+  if (httpStatus >= 500 || code === 'INTERNAL_SERVER_ERROR' || internalErrorMessage.test(facts.message)) {
+    return new MondayError(code, said, true, headerWait, requestId, httpStatus);
+  }
+  return new MondayError(code, said, isRetryableCode(code), headerWait, requestId, httpStatus);
+}
+
+/** What a rate-limit refusal without a message means, for people. */
+export function describeRateLimit(code: string): string {
+  if (/complexity/i.test(code)) return "monday's complexity budget is exhausted";
+  if (/concurrency|FIELD_LIMIT/i.test(code)) return "monday's concurrency limit was reached";
+  if (/DAILY/i.test(code)) return "monday's daily call limit was reached";
+  return "monday's per-minute request limit was reached";
+}
+
+/** Until the next minute boundary (plus a second), for a refusal that names no wait. */
+function restOfMinute(now: number): number {
+  return 60_000 - (now % 60_000) + 1000;
 }
 
 /** Retry-After is either seconds or an HTTP date. */

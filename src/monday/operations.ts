@@ -17,23 +17,26 @@ query SeatwiseMeAndAccount {
   complexity { before after query reset_in_x_seconds }
 }`;
 
+/** monday documents no default order, so pages are read oldest first: stable while users are added. */
+const createdAscending = '[{ field: CREATED_AT, direction: ASC }]';
+
 /** One page of users in every status, for a full sync. */
 export const USERS_PAGE = /* GraphQL */ `
 query SeatwiseUsersPage($limit: Int!, $page: Int!) {
-  users(limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} ${legacyUserFields} }
+  users(limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING], sort: ${createdAscending}) { ${userFields} ${legacyUserFields} }
   complexity { before after query reset_in_x_seconds }
 }`;
 
 /** The same page for API versions without the legacy booleans (2026-10 and later). */
 export const USERS_PAGE_2026_10 = /* GraphQL */ `
 query SeatwiseUsersPageCurrent($limit: Int!, $page: Int!) {
-  users(limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
+  users(limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING], sort: ${createdAscending}) { ${userFields} }
   complexity { before after query reset_in_x_seconds }
 }`;
 
 export const USERS_BY_IDS = /* GraphQL */ `
-query SeatwiseUsersByIds($ids: [ID!], $limit: Int!) {
-  users(ids: $ids, limit: $limit, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
+query SeatwiseUsersByIds($ids: [ID!], $limit: Int!, $page: Int!) {
+  users(ids: $ids, limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { ${userFields} }
 }`;
 
 export const USERS_BY_EMAILS = /* GraphQL */ `

@@ -34,7 +34,8 @@ export class RequestBudget {
   readonly stats: BudgetStats = { requests: 0, waits: 0, waitedMs: 0 };
 
   private readonly maxConcurrency: number;
-  private readonly now: () => number;
+  /** The budget's clock (tests share a simulated one with the emulator). */
+  readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<unknown>;
   private readonly minuteReserve: number;
 

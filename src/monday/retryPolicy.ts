@@ -24,20 +24,45 @@ export async function withRetries<T>(
   retryable: (error: MondayError) => boolean = (e) => e.retryable,
   onRetry?: (error: MondayError) => void,
 ): Promise<T> {
-  return pRetry(attempt, {
-    retries: options.maxRetries,
-    minTimeout: options.baseDelayMs,
-    factor: 2,
-    randomize: true,
-    maxTimeout: 10_000,
-    shouldRetry: ({ error }) =>
-      error instanceof MondayError &&
-      retryable(error) &&
-      (error.waitMs === null || error.waitMs <= options.maxWaitMs),
-    onFailedAttempt: ({ error, retriesLeft }) => {
-      if (!(error instanceof MondayError) || retriesLeft === 0) return;
-      if (error.waitMs !== null && error.waitMs <= options.maxWaitMs) budget.pauseFor(error.waitMs);
-      if (retryable(error)) onRetry?.(error);
-    },
-  });
+  let waitedMs = 0;
+  let waits = 0;
+  try {
+    return await retry();
+  } catch (error) {
+    // A refusal that outlasted every wait says so, rather than looking like a one-off failure.
+    if (error instanceof MondayError && waits > 0 && error.waitMs !== null) {
+      throw new MondayError(
+        error.code,
+        `${error.message} (monday still refused after ${waits} ${waits === 1 ? 'wait' : 'waits'} totalling ${Math.round(waitedMs / 1000)} s)`,
+        error.retryable,
+        error.waitMs,
+        error.requestId,
+        error.httpStatus,
+      );
+    }
+    throw error;
+  }
+
+  function retry(): Promise<T> {
+    return pRetry(attempt, {
+      retries: options.maxRetries,
+      minTimeout: options.baseDelayMs,
+      factor: 2,
+      randomize: true,
+      maxTimeout: 10_000,
+      shouldRetry: ({ error }) =>
+        error instanceof MondayError &&
+        retryable(error) &&
+        (error.waitMs === null || error.waitMs <= options.maxWaitMs),
+      onFailedAttempt: ({ error, retriesLeft }) => {
+        if (!(error instanceof MondayError) || retriesLeft === 0) return;
+        if (error.waitMs !== null && error.waitMs <= options.maxWaitMs) {
+          budget.pauseFor(error.waitMs);
+          waitedMs += error.waitMs;
+          waits++;
+        }
+        if (retryable(error)) onRetry?.(error);
+      },
+    });
+  }
 }

@@ -23,6 +23,7 @@ export const upsertColumns = [
   'email',
   'title',
   'role',
+  'kind',
   'status',
   'license',
   'last_activity_at',

@@ -218,10 +218,14 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
           .alterTable('directory_users')
           .addColumn('action_seq', 'integer', (c) => c.notNull().defaultTo(0))
           .execute();
+        // monday's own kind as sent: agents, service and portal users are kept, shown as such, hold no seat.
+        await db.schema.alterTable('directory_users').addColumn('kind', 'text').execute();
         await db.schema
           .alterTable('sync_runs')
           .addColumn('kept_for_actions', 'integer', (c) => c.notNull().defaultTo(0))
           .execute();
+        // monday's request id of the answer a run failed on, for monday's support.
+        await db.schema.alterTable('sync_runs').addColumn('error_request_id', 'text').execute();
         // A sync stages what it will write in small transactions, then publishes it in one.
         await db.schema
           .createTable('sync_staged_users')
@@ -232,6 +236,7 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
           .addColumn('email', 'text', (c) => c.notNull())
           .addColumn('title', 'text', (c) => c.notNull())
           .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text')
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('license', 'text')
           .addColumn('last_activity_at', 'text')

@@ -147,6 +147,8 @@ export interface DirectoryUsersTable {
   first_seen_at: string;
   updated_at: string;
   removed_at: string | null;
+  /** monday's kind as sent (null on API versions without it). */
+  kind: string | null;
   /** connections.copy_seq of the last action that wrote this row (0: only syncs did). */
   action_seq: number;
 }
@@ -166,6 +168,8 @@ export interface SyncRunsTable {
   retries: number;
   error_code: string | null;
   error_message: string | null;
+  /** monday's request id of the answer the run failed on. */
+  error_request_id: string | null;
   /** Users this run did not overwrite because an action wrote them after the run began reading. */
   kept_for_actions: number;
 }

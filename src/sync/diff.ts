@@ -9,6 +9,7 @@ type StoredUser = Pick<
   | 'email'
   | 'title'
   | 'role'
+  | 'kind'
   | 'status'
   | 'license'
   | 'last_activity_at'
@@ -64,6 +65,7 @@ export function diffUsers(
       email: user.email,
       title: user.title,
       role: user.role,
+      kind: user.kind,
       status: user.status,
       license: user.license,
       last_activity_at: user.lastActivityAt,
@@ -101,6 +103,7 @@ function differs(previous: StoredUser, row: Insertable<DirectoryUsersTable>): bo
     previous.email !== row.email ||
     previous.title !== row.title ||
     previous.role !== row.role ||
+    (previous.kind ?? null) !== (row.kind ?? null) ||
     previous.status !== row.status ||
     previous.license !== row.license ||
     previous.last_activity_at !== row.last_activity_at ||

@@ -31,7 +31,7 @@ export interface SyncResult {
   requests: number;
   retries: number;
   durationMs: number;
-  error: { code: string; message: string } | null;
+  error: { code: string; message: string; requestId: string | null } | null;
 }
 
 export interface SyncOptions {
@@ -172,6 +172,7 @@ export class SyncEngine {
       retries: 0,
       error_code: null,
       error_message: null,
+      error_request_id: null,
       kept_for_actions: 0,
     });
     await this.store.db
@@ -225,7 +226,7 @@ export class SyncEngine {
         for (const remote of users) seen.set(remote.id, toDirectoryUser(remote));
         options.onProgress?.({ pagesRead, usersSeen: seen.size });
         stillHeld();
-        if (users.length < PAGE_LIMIT) break;
+        if (isLastPage(users.length)) break;
       }
       const guardSeq = await this.directory.copySeq(connectionId);
       const storedRows = await this.directory.loadAll(connectionId);
@@ -309,6 +310,7 @@ export class SyncEngine {
         retries: result.retries,
         error_code: failure.code,
         error_message: failure.message,
+        error_request_id: failure.requestId,
       });
       // A run that lost its lease leaves the connection's status to the run that took over.
       if (recorded && !(error instanceof LeaseLostError)) {
@@ -332,16 +334,28 @@ export class SyncEngine {
   }
 }
 
-function describeFailure(error: unknown): { code: string; message: string } {
+/** Page sizes monday applies on its own: 200 is its default, used when it does not take the limit asked for. */
+const KNOWN_PAGE_CAPS = new Set([200]);
+
+/**
+ * Whether a page ends the read. A short page normally does; but a short page of a size monday caps pages at
+ * may be that cap rather than the end, so one more page is read to be sure.
+ */
+export function isLastPage(rows: number): boolean {
+  if (rows === 0) return true;
+  return rows < PAGE_LIMIT && !KNOWN_PAGE_CAPS.has(rows);
+}
+
+function describeFailure(error: unknown): { code: string; message: string; requestId: string | null } {
   if (error instanceof MondayError) {
     const hint =
       error.code === 'Unauthorized'
         ? ' (the API token was rejected: update it with `seatwise connections update`)'
         : '';
-    return { code: error.code, message: `${error.message}${hint}` };
+    return { code: error.code, message: `${error.message}${hint}`, requestId: error.requestId };
   }
-  if (error instanceof LeaseLostError) return { code: 'lease_lost', message: error.message };
-  return { code: 'internal_error', message: (error as Error).message ?? String(error) };
+  if (error instanceof LeaseLostError) return { code: 'lease_lost', message: error.message, requestId: null };
+  return { code: 'internal_error', message: (error as Error).message ?? String(error), requestId: null };
 }
 
 interface HeldLease {

@@ -11,6 +11,7 @@ export function toDirectoryUser(remote: RemoteUser): IncomingUser {
     email: remote.email.toLowerCase(),
     title: remote.title ?? '',
     role: access.role,
+    kind: access.kind,
     status: access.status,
     license: access.license,
     lastActivityAt: normalizeTimestamp(remote.last_activity),

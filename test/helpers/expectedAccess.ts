@@ -19,8 +19,9 @@ export function expectedAccess(user: EmuUser): {
   license: string | null;
   scimLinked: boolean;
 } {
-  const role = kindToRole[user.kind]!;
+  // Every kind that is not a person's (agents, service and portal users) is stored as `other`, with no seat.
+  const role = kindToRole[user.kind] ?? 'other';
   const status = statusMap[user.status]!;
-  const license = status !== 'active' ? null : role === 'admin' ? 'member' : role;
+  const license = status !== 'active' || role === 'other' ? null : role === 'admin' ? 'member' : role;
   return { role, status, license, scimLinked: user.invitationMethod === 'SCIM' };
 }
