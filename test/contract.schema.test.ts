@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   buildSchema,
+  type GraphQLObjectType,
   type GraphQLSchema,
   isEnumType,
   isInputObjectType,
@@ -89,6 +90,67 @@ describe.skipIf(!present)("contract with monday's published 2026-07 schema", () 
       problems.push(`${type.name}: kind differs`);
     }
     expect(problems).toEqual([]);
+  });
+
+  // Types a client reaches through the users query and the user mutations: each must be complete, so a
+  // third-party client asking monday's fields of them never gets an error from the emulator.
+  const servedTypes = [
+    'User',
+    'Account',
+    'Team',
+    'Plan',
+    'AccountProduct',
+    'Complexity',
+    'UserActivityLogsPage',
+    'ActivityLog',
+    'Department',
+    'CustomFieldMetas',
+    'CustomFieldValue',
+    'OutOfOffice',
+    'PhotoUrl',
+    'UserConfig',
+    'InviteUsersResult',
+    'InviteUsersError',
+    'UpdateUsersRoleResult',
+    'UpdateUsersRoleError',
+    'DeactivateUsersResult',
+    'DeactivateUsersError',
+    'ActivateUsersResult',
+    'ActivateUsersError',
+  ];
+
+  it('serves every field and argument monday has on the types it serves, and every argument of users and the user mutations', () => {
+    const missing: string[] = [];
+    for (const name of servedTypes) {
+      const ours = emulator.getType(name);
+      const theirs = real.getType(name);
+      if (!isObjectType(theirs)) throw new Error(`${name} is not an object type in monday's schema`);
+      if (!isObjectType(ours)) {
+        missing.push(`type ${name}`);
+        continue;
+      }
+      for (const field of Object.values(theirs.getFields())) {
+        const mine = ours.getFields()[field.name];
+        if (!mine) missing.push(`${name}.${field.name}`);
+        else
+          for (const arg of field.args)
+            if (!mine.args.some((a) => a.name === arg.name))
+              missing.push(`${name}.${field.name}(${arg.name})`);
+      }
+    }
+    const roots: [string, string[]][] = [
+      ['Query', ['users']],
+      ['Mutation', ['invite_users', 'update_users_role', 'deactivate_users', 'activate_users']],
+    ];
+    for (const [root, fields] of roots) {
+      const theirs = (real.getType(root) as GraphQLObjectType).getFields();
+      const ours = (emulator.getType(root) as GraphQLObjectType).getFields();
+      for (const field of fields)
+        for (const arg of theirs[field]!.args)
+          if (!ours[field]?.args.some((a) => a.name === arg.name))
+            missing.push(`${root}.${field}(${arg.name})`);
+    }
+    expect(missing).toEqual([]);
   });
 
   it('removes on 2026-10 only fields that monday marks deprecated in 2026-07', () => {

@@ -1,4 +1,6 @@
+import { buildSchema, type GraphQLObjectType, getNamedType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { emulatorSdl } from '../src/emulator/schemaSdl.ts';
 import { gql, useEmulator } from './helpers/emulator.ts';
 
 const emu = useEmulator({ users: 2500, plan: 'enterprise', seed: 7 });
@@ -303,5 +305,42 @@ describe('emulator GraphQL: API-Version, auth and request errors', () => {
     const res = await gql(emu.current, admin(), '{ nope }');
     expect(res.body.errors![0].extensions.request_id).toMatch(/[0-9a-f-]{36}/);
     expect(res.headers.get('x-request-id')).toBe(res.body.errors![0].extensions.request_id);
+  });
+});
+
+describe('emulator GraphQL: every field monday serves on a user', () => {
+  /** A selection of every field of a type, one level into object fields (leaves only below). */
+  function selectAll(type: GraphQLObjectType, depth = 0): string {
+    return Object.values(type.getFields())
+      .map((field) => {
+        const inner = getNamedType(field.type);
+        if (!isObjectType(inner)) return field.name;
+        if (depth > 0) return null;
+        const leaves = selectAll(inner, depth + 1);
+        return leaves ? `${field.name} { ${leaves} }` : null;
+      })
+      .filter(Boolean)
+      .join(' ');
+  }
+
+  it('answers a query for every User field (2026-07) with values or null, and no error', async () => {
+    const schema = buildSchema(emulatorSdl['2026-07']);
+    const user = schema.getType('User') as GraphQLObjectType;
+    const res = await gql<{ users: Record<string, unknown>[] }>(
+      emu.current,
+      admin(),
+      `{ users(limit: 5) { ${selectAll(user)} } }`,
+    );
+    expect(res.body.errors).toBeUndefined();
+    const [first] = res.body.data!.users;
+    for (const field of Object.values(user.getFields())) expect(first, field.name).toHaveProperty(field.name);
+    expect(first).toMatchObject({
+      photo_thumb: expect.stringMatching(/^https:\/\//),
+      utc_hours_diff: expect.any(Number),
+      user_config: { kind: expect.any(String), group: expect.any(String) },
+      account: { first_day_of_the_week: 'sunday', slug: account().slug },
+      location: null,
+      phone: null,
+    });
   });
 });

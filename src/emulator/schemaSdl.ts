@@ -20,6 +20,7 @@ type Query {
     emails: [String!]
     user_kind: UserKindFilterInput
     sort: [UsersSortInput!]
+    visibility: String
     status: [UserStatus!]
     limit: Int = 200
     page: Int = 1
@@ -42,49 +43,165 @@ type Mutation {
 
 type User {
   id: ID!
+  activity_logs(
+    from: String
+    to: String
+    board_ids: [ID!]
+    limit: Int
+    event_types: [String!]
+    cursor: String
+  ): UserActivityLogsPage
+  department: Department
   account: Account!
-  account_id: ID!
-  name: String!
-  email: String!
-  title: String!
-  url: String!
+  account_products: [AccountProduct!]
+  birthday: String
+  country_code: String
   created_at: ISO8601DateTime!
-  join_date: Date @deprecated(reason: "This field is deprecated. Please use became_active_at instead.")
-  last_activity: Date
+  current_language: String
+  custom_field_metas: [CustomFieldMetas]
+  custom_field_values: [CustomFieldValue]
+  email: String!
   enabled: Boolean! @deprecated(reason: "This field is deprecated. Please use status instead.")
+  encrypt_api_token: String
   is_admin: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
   is_guest: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
-  is_view_only: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
   is_pending: Boolean @deprecated(reason: "This field is deprecated. Please use status instead.")
   is_verified: Boolean @deprecated(reason: "This field is deprecated. Please use is_email_confirmed instead.")
+  is_view_only: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
+  join_date: Date @deprecated(reason: "This field is deprecated. Please use became_active_at instead.")
+  last_activity: Date
+  location: String
+  mobile_phone: String
+  name: String!
+  out_of_office: OutOfOffice
+  phone: String
+  photo_original: String
+  photo_small: String
+  photo_thumb: String
+  photo_thumb_small: String
+  photo_tiny: String
+  sign_up_product_kind: String
+  teams(ids: [ID!]): [Team]
+  time_zone_identifier: String
+  title: String!
+  url: String!
+  utc_hours_diff: Float
+  account_id: ID!
   kind: String!
   status: UserStatus!
   invitation_method: InvitationMethod!
-  is_email_confirmed: Boolean!
+  serial_number: Int
   is_deleted: Boolean!
+  photo_url: PhotoUrl
   became_active_at: ISO8601DateTime
-  time_zone_identifier: String
-  teams(ids: [ID!]): [Team]
+  bb_visitor_id: ID!
+  is_email_confirmed: Boolean!
+  user_config: UserConfig!
+}
+
+type UserActivityLogsPage {
+  logs: [ActivityLog!]
+  cursor: String
+}
+
+type ActivityLog {
+  id: ID
+  account_id: ID
+  user_id: ID
+  event: String
+  entity: String
+  data: String
+  created_at: String
+}
+
+type Department {
+  id: ID!
+  name: String!
+  reserved_seats: Int!
+  assigned_seats: Int!
+  members: [User!]
+  owners: [User!]
+}
+
+type CustomFieldMetas {
+  description: String
+  editable: Boolean
+  field_type: String
+  flagged: Boolean
+  icon: String
+  id: String
+  position: String
+  title: String
+}
+
+type CustomFieldValue {
+  custom_field_meta_id: String
+  value: String
+}
+
+type OutOfOffice {
+  active: Boolean
+  disable_notifications: Boolean
+  end_date: Date
+  start_date: Date
+  type: String
+}
+
+type PhotoUrl {
+  original: String
+  small: String
+  thumb: String
+  thumb_small: String
+  tiny: String
+}
+
+type UserConfig {
+  kind: String!
+  role_id: ID!
+  visibility: [String!]!
+  behaviors: [String!]!
+  group: String!
 }
 
 type Team {
   id: ID!
+  owners(ids: [ID!]): [User!]!
+  picture_url: String
+  users(
+    emails: [String]
+    ids: [ID!]
+    kind: UserKind
+    limit: Int
+    name: String
+    newest_first: Boolean
+    non_active: Boolean
+    page: Int
+  ): [User]
   name: String!
   is_guest: Boolean
-  picture_url: String
 }
 
 type Account {
-  id: ID!
-  name: String!
-  slug: String!
-  tier: String
-  plan: Plan
-  products: [AccountProduct]
   active_members_count: Int
+  country_code: String
+  created_at: Date
+  first_day_of_the_week: FirstDayOfTheWeek!
+  id: ID!
   is_during_trial: Boolean
   is_trial_expired: Boolean
-  country_code: String
+  logo: String
+  name: String!
+  plan: Plan
+  products: [AccountProduct]
+  show_timeline_weekends: Boolean!
+  sign_up_product_kind: String
+  slug: String!
+  tier: String
+}
+
+enum FirstDayOfTheWeek {
+  monday
+  sunday
 }
 
 type Plan {

@@ -86,7 +86,128 @@ export class UserView {
     const wanted = args.ids ? new Set(args.ids.map(String)) : null;
     return this.acct.teams
       .filter((t) => this.user.teamIds.includes(t.id) && (!wanted || wanted.has(t.id)))
-      .map((t) => ({ id: t.id, name: t.name, is_guest: t.isGuest, picture_url: null }));
+      .map((t) => teamView(t, this.acct));
+  }
+  // Fields monday serves that the emulator does not model answer realistic values or null, so any client
+  // asking for them gets an answer rather than an error.
+  activity_logs() {
+    return { logs: [], cursor: null };
+  }
+  get department() {
+    return null;
+  }
+  get account_products() {
+    return new AccountView(this.acct).products;
+  }
+  get birthday() {
+    return null;
+  }
+  get country_code() {
+    return this.acct.countryCode;
+  }
+  get current_language() {
+    return this.user.locale;
+  }
+  get custom_field_metas() {
+    return [];
+  }
+  get custom_field_values() {
+    return [];
+  }
+  get encrypt_api_token() {
+    return null;
+  }
+  get location() {
+    return null;
+  }
+  get mobile_phone() {
+    return null;
+  }
+  get out_of_office() {
+    return null;
+  }
+  get phone() {
+    return null;
+  }
+  get photo_original() {
+    return this.photo('original');
+  }
+  get photo_small() {
+    return this.photo('small');
+  }
+  get photo_thumb() {
+    return this.photo('thumb');
+  }
+  get photo_thumb_small() {
+    return this.photo('thumb_small');
+  }
+  get photo_tiny() {
+    return this.photo('tiny');
+  }
+  get photo_url() {
+    const sizes = ['original', 'small', 'thumb', 'thumb_small', 'tiny'] as const;
+    return Object.fromEntries(sizes.map((size) => [size, this.photo(size)]));
+  }
+  get sign_up_product_kind() {
+    return 'core';
+  }
+  get utc_hours_diff() {
+    return utcHoursDiff(this.user.timeZone);
+  }
+  get serial_number() {
+    return null;
+  }
+  get bb_visitor_id() {
+    return `bbv-${this.user.id}`;
+  }
+  get user_config() {
+    const roleIds: Record<string, string> = { admin: '1', member: '2', guest: '3', view_only: '4' };
+    return {
+      kind: this.user.kind,
+      role_id: roleIds[this.user.kind] ?? '5',
+      visibility: [],
+      behaviors: [],
+      group: roleIds[this.user.kind] ? 'basic' : 'system',
+    };
+  }
+  private photo(size: string) {
+    return `https://files.monday.com/use1/photos/${this.user.id}/${size}/${this.user.id}-user_${size}.png`;
+  }
+}
+
+/** A team with monday's field names; its users are those of the account in it. */
+function teamView(team: EmuAccount['teams'][number], account: EmuAccount) {
+  return {
+    id: team.id,
+    name: team.name,
+    is_guest: team.isGuest,
+    picture_url: null,
+    owners: () => [],
+    users: (args: { ids?: string[] | null; limit?: number | null; page?: number | null }) => {
+      const wanted = args.ids ? new Set(args.ids.map(String)) : null;
+      const members = account.users.filter(
+        (u) => u.teamIds.includes(team.id) && u.status !== 'INACTIVE' && (!wanted || wanted.has(u.id)),
+      );
+      const limit = args.limit ?? members.length;
+      const start = ((args.page ?? 1) - 1) * limit;
+      return members.slice(start, start + limit).map((u) => new UserView(u, account));
+    },
+  };
+}
+
+/** The user's offset from UTC in hours now, as monday reports it. */
+function utcHoursDiff(timeZone: string | null): number | null {
+  if (!timeZone) return null;
+  try {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' })
+      .formatToParts(new Date())
+      .find((p) => p.type === 'timeZoneName')?.value;
+    const match = /GMT([+-]\d+)(?::(\d+))?/.exec(name ?? '');
+    if (!match) return 0;
+    const hours = Number(match[1]);
+    return hours + Math.sign(hours || 1) * (Number(match[2] ?? 0) / 60);
+  } catch {
+    return null;
   }
 }
 
@@ -129,5 +250,21 @@ export class AccountView {
   }
   get country_code() {
     return this.account.countryCode;
+  }
+  get created_at() {
+    const first = this.account.users[0];
+    return first ? first.createdAt.toISOString().slice(0, 10) : null;
+  }
+  get first_day_of_the_week() {
+    return 'sunday';
+  }
+  get logo() {
+    return null;
+  }
+  get show_timeline_weekends() {
+    return true;
+  }
+  get sign_up_product_kind() {
+    return 'core';
   }
 }
