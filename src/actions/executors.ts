@@ -160,7 +160,19 @@ export async function runScimDeactivate(scim: ScimClient, items: PlanItem[]): Pr
   const worker = async (item: PlanItem) => {
     try {
       const live = await scim.get(item.userId!);
-      if (live && !live.active) {
+      if (!live) {
+        // Nothing to PATCH: monday's SCIM does not know this user.
+        execution.results.push(
+          result_(
+            item,
+            'failed',
+            'not_scim_provisioned',
+            'monday SCIM does not know this user; use --via graphql (deactivate_users, needs an admin token)',
+          ),
+        );
+        return;
+      }
+      if (!live.active) {
         execution.results.push(result_(item, 'already', 'already_deactivated', 'already deactivated'));
         return;
       }
@@ -211,6 +223,21 @@ export async function runScimCreate(
       return { results: [outcome], requestIds: [], remoteUsers: [], created: null };
     }
     const created = await scim.create({ email: item.email, name, userType: roleToScim[role] });
+    if (created.existed) {
+      return {
+        results: [
+          result_(
+            { ...item, userId: created.id },
+            'already',
+            'already_exists',
+            'already exists in monday (SCIM)',
+          ),
+        ],
+        requestIds: [],
+        remoteUsers: [],
+        created: null,
+      };
+    }
     return {
       results: [{ ...result_(item, 'changed', null, 'created'), userId: created.id }],
       requestIds: [],

@@ -72,7 +72,15 @@ export class ScimClient {
     }
   }
 
-  async create(user: { email: string; name: string; userType: ScimUserType }): Promise<ScimUser> {
+  /**
+   * Creates a user. A 409 (the userName is taken) means the user already exists: it is looked up and returned
+   * with `existed: true` rather than reported as a failure.
+   */
+  async create(user: {
+    email: string;
+    name: string;
+    userType: ScimUserType;
+  }): Promise<ScimUser & { existed: boolean }> {
     const [givenName, ...rest] = user.name.trim().split(/\s+/);
     const body = {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -83,7 +91,14 @@ export class ScimClient {
       userType: user.userType,
       active: true,
     };
-    return scimUserSchema.parse(await this.call('POST', '/Users', body, false));
+    try {
+      return { ...scimUserSchema.parse(await this.call('POST', '/Users', body, false)), existed: false };
+    } catch (error) {
+      if (!(error instanceof MondayError) || error.code !== 'scim_conflict') throw error;
+      const existing = await this.findByUserName(user.email);
+      if (!existing) throw error;
+      return { ...existing, existed: true };
+    }
   }
 
   /** PATCH replace of `active` and/or `userType`; safe to retry because the target state is absolute. */
@@ -92,7 +107,13 @@ export class ScimClient {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [{ op: 'replace', value: changes }],
     };
-    return scimUserSchema.parse(await this.call('PATCH', `/Users/${encodeURIComponent(id)}`, body, true));
+    const answer = await this.call('PATCH', `/Users/${encodeURIComponent(id)}`, body, true);
+    if (answer !== null) return scimUserSchema.parse(answer);
+    // 204 No Content is a valid answer to a PATCH: read the user to report its state.
+    const user = await this.get(id);
+    if (!user)
+      throw new MondayError('scim_not_found', `monday SCIM has no user ${id}`, false, null, null, 404);
+    return user;
   }
 
   private call(method: string, path: string, body: unknown, idempotent: boolean): Promise<unknown> {
@@ -115,7 +136,8 @@ export class ScimClient {
           method,
           headers: {
             authorization: `Bearer ${this.options.token}`,
-            'content-type': 'application/json',
+            // SCIM's own media type (RFC 7644 §3.1); answers in it or in plain JSON are both read.
+            ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
             accept: 'application/scim+json, application/json',
           },
           body: body === undefined ? undefined : JSON.stringify(body),
