@@ -16,6 +16,24 @@ function clock(start = Date.UTC(2026, 10, 29, 12, 0, 0)) {
 const PAGE = '{ users(limit: 1000, page: 1) { id name email } }';
 
 describe('emulator rate limits', () => {
+  it("charges monday's published weights: 1 a scalar, 10 an object, a list times its limit, a mutation 10,000 and up", async () => {
+    emulator = await startEmulator({ users: 50 });
+    const token = emulator.accounts[0]!.tokens.admin;
+    const cost = async (document: string) =>
+      (await gql<any>(emulator!, token, document)).body.data.complexity.query as number;
+    // A sync's page: 1,000 users × the fields asked for, plus the list and the complexity object themselves.
+    expect(await cost('{ complexity { query } users(limit: 1000) { id name email kind status } }')).toBe(
+      10 + 1 + 10 + 1000 * 5,
+    );
+    expect(await cost('{ complexity { query } users(limit: 1000) { id account { id } } }')).toBe(
+      10 + 1 + 10 + 1000 * (1 + 10 + 1),
+    );
+    const mutation = await cost(
+      'mutation { complexity { query } deactivate_users(user_ids: [1]) { errors { code } } }',
+    );
+    expect(mutation).toBeGreaterThanOrEqual(10_000);
+  });
+
   it('charges complexity per query and reports it in the complexity field', async () => {
     emulator = await startEmulator({ users: 50 });
     const token = emulator.accounts[0]!.tokens.admin;

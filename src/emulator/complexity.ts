@@ -14,15 +14,19 @@ import {
   valueFromAST,
 } from 'graphql';
 
-/** Lists without a `limit` argument are assumed to hold this many items, as monday's estimator does. */
-const UNBOUNDED_LIST_ESTIMATE = 10;
+/**
+ * monday's published weights: a scalar field costs 1, an object 10, a list multiplies what each item selects
+ * by how many items it may return (1,000 when it takes no limit), and a mutation carries a base cost in the
+ * thousands (10,000, as documented for item creation).
+ */
+const SCALAR_COST = 1;
+const OBJECT_COST = 10;
+const MUTATION_COST = 10_000;
+const UNBOUNDED_LIST_ESTIMATE = 1000;
 const USERS_DEFAULT_LIMIT = 200;
 const USERS_MAX_LIMIT = 1000;
 
-/**
- * Estimates a query's complexity the way monday charges it: every field costs one point and a list multiplies
- * what each item selects by how many items it can return (`limit`, capped like the resolver caps it).
- */
+/** Estimates a query's complexity the way monday charges it, from what it may return, not what it does. */
 export function queryComplexity(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
@@ -31,8 +35,7 @@ export function queryComplexity(
 ): number {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return 0;
-  // Mutations carry a base cost so a write is never free.
-  const base = operation.operation === 'mutation' ? 10 : 0;
+  const base = operation.operation === 'mutation' ? MUTATION_COST : 0;
   return base + selectionCost(root, operation.selectionSet, fragments, variables);
 }
 
@@ -71,11 +74,11 @@ function fieldCost(
   variables: Record<string, unknown>,
 ): number {
   const named = getNamedType(field.type);
-  if (!node.selectionSet || !isObjectType(named)) return 1;
+  if (!node.selectionSet || !isObjectType(named)) return SCALAR_COST;
   const childCost = selectionCost(named, node.selectionSet, fragments, variables);
   const isList = getNullableType(field.type) instanceof GraphQLList;
-  if (!isList) return 1 + childCost;
-  return 1 + childCost * listSize(field, node, variables);
+  if (!isList) return OBJECT_COST + childCost;
+  return OBJECT_COST + childCost * listSize(field, node, variables);
 }
 
 function listSize(
