@@ -169,7 +169,8 @@ describe('emulator GraphQL: reading users', () => {
     expect(data.account.products[0].kind).toBe('core');
     expect(data.complexity.before - data.complexity.query).toBe(data.complexity.after);
     expect(data.version).toEqual({ value: '2026-07', kind: 'current' });
-    expect(res.body.account_id).toBe(Number(account().id));
+    // Only error answers carry the account id.
+    expect(res.body).not.toHaveProperty('account_id');
   });
 
   it('maps the legacy booleans consistently with kind and status', async () => {
@@ -284,8 +285,11 @@ describe('emulator GraphQL: API-Version, auth and request errors', () => {
     });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as any).errors[0].extensions.code).toBe('JsonParseException');
-    const parse = await gql(emu.current, admin(), '{ me { id }');
-    expect(parse.body.errors![0].message).toMatch(/^Parse error on/);
+    const unfinished = await gql(emu.current, admin(), '{ me { id }');
+    expect(unfinished.body.errors![0].message).toBe('Unexpected end of document at [1, 12]');
+    const parse = await gql(emu.current, admin(), '{ me { id } } }');
+    expect(parse.body.errors![0].message).toBe('Parse error on "}" (RCURLY) at [1, 15]');
+    expect(parse.body.account_id).toBe(Number(account().id));
     const noQuery = await fetch(emu.current.graphqlUrl, {
       method: 'POST',
       headers: { authorization: admin(), 'content-type': 'application/json' },

@@ -138,6 +138,18 @@ describe("monday's real error bodies, served by the emulator, in a sync and in a
     expect(entry).toMatchObject({ outcome: 'failed', error: { code: 'UserUnauthorizedException' } });
   });
 
+  it('reads on past a short page when monday applied its own page size of 200, and removes no one', async () => {
+    const before = await storedCount();
+    emulator.setFaults({ pageCap: 200 });
+    const result = await app.sync.sync(connectionId);
+    emulator.setFaults({});
+    const total = account().users.length;
+    expect(result).toMatchObject({ status: 'succeeded', usersSeen: total, removed: 0 });
+    // Every user came from the pages themselves: 13 pages of 200 and the short last one, no look-ups by id.
+    expect(result.requests).toBe(Math.ceil(total / 200) + (total % 200 === 0 ? 1 : 0));
+    expect(await storedCount()).toBe(before);
+  });
+
   it('shows agents, service and portal users with their kind and no seat, outside the seat counts', async () => {
     const bots = account().users.filter((u) => expectedAccess(u).role === 'other');
     expect(bots.length).toBeGreaterThan(10);

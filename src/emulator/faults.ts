@@ -18,6 +18,8 @@ export interface FaultSettings {
   malformedRate: number;
   /** After this many authenticated requests a token stops working (401), as if revoked. */
   revokeTokenAfter: number | null;
+  /** Pages of users hold at most this many, whatever limit was asked (monday applying its own page size). */
+  pageCap: number | null;
   /** Answers the next `realErrorTimes` GraphQL requests with one of monday's real error bodies. */
   realError: RealErrorShape | null;
   realErrorTimes: number;
@@ -34,6 +36,7 @@ export const noFaults: FaultSettings = {
   timeoutHoldMs: 30_000,
   malformedRate: 0,
   revokeTokenAfter: null,
+  pageCap: null,
   realError: null,
   realErrorTimes: 1,
   surfaces: ['graphql', 'scim'],

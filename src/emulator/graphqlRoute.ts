@@ -33,13 +33,15 @@ interface ExecutionContext {
   version: ResolvedVersion;
   complexity: { before: number; after: number; query: number; reset_in_x_seconds: number };
   now: Date;
+  /** A page size monday applies instead of the limit asked for (a fault), or null. */
+  pageCap: number | null;
 }
 
 const rootValue = {
   me: (_: unknown, c: ExecutionContext) => new UserView(c.caller, c.account),
   account: (_: unknown, c: ExecutionContext) => new AccountView(c.account),
   users: (args: UsersArgs, c: ExecutionContext) =>
-    selectUsers(c.account, args).map((u) => new UserView(u, c.account)),
+    selectUsers(c.account, args, c.pageCap).map((u) => new UserView(u, c.account)),
   // GraphQL Int is 32-bit; huge test budgets are reported at its maximum.
   complexity: (_: unknown, c: ExecutionContext) =>
     Object.fromEntries(Object.entries(c.complexity).map(([k, v]) => [k, Math.min(v, 2_147_483_647)])),
@@ -174,7 +176,7 @@ function runOperation(
     limiter.countCall(10);
     const e = error as GraphQLError;
     return fail(200, {
-      message: `Parse error on ${e.message.replace(/^Syntax Error: /, '')}`,
+      message: parseErrorMessage(e),
       locations: e.locations?.map((l) => ({ line: l.line, column: l.column })),
       extensions: { code: 'PARSE_ERROR', status_code: 400 },
     });
@@ -229,6 +231,7 @@ function runOperation(
     caller,
     version,
     now: new Date(state.now()),
+    pageCap: state.faults.applies('graphql') ? state.faults.settings.pageCap : null,
     complexity: {
       before: charge.before,
       after: charge.after,
@@ -251,10 +254,39 @@ function runOperation(
   if (result.errors?.length)
     body.errors = errorBody(account.id, requestId, ...result.errors.map(executionError)).errors;
   body.extensions = { request_id: requestId };
-  body.account_id = Number(account.id);
+  // monday adds the account id to error answers; a successful answer carries only data and extensions.
+  if (body.errors) body.account_id = Number(account.id);
   const text = JSON.stringify(body);
   if (idempotencyKey) state.finishIdempotent(account.id, idempotencyKey, 200, text);
   return { status: 200, body: text, mutated: operation.operation === 'mutation' };
+}
+
+const tokenKinds: Record<string, string> = {
+  '{': 'LCURLY',
+  '}': 'RCURLY',
+  '(': 'LPAREN',
+  ')': 'RPAREN',
+  '[': 'LBRACKET',
+  ']': 'RBRACKET',
+  ':': 'COLON',
+  '=': 'EQUALS',
+  '!': 'BANG',
+  $: 'VAR_SIGN',
+  '...': 'ELLIPSIS',
+};
+
+/** A syntax error in monday's parser's words: `Parse error on "}" (RCURLY) at [1, 10]`. */
+function parseErrorMessage(error: GraphQLError): string {
+  const at = error.locations?.[0];
+  const where = at ? ` at [${at.line}, ${at.column}]` : '';
+  const found = /(?:found|Unexpected) (?:Name |String |Int |Float )?("(?:[^"\\]|\\.)*"|<EOF>)/.exec(
+    error.message,
+  )?.[1];
+  if (!found || found === '<EOF>') return `Unexpected end of document${where}`;
+  const token = JSON.parse(found) as string;
+  const kind =
+    tokenKinds[token] ?? (/^\d/.test(token) ? 'INT' : /^\w+$/.test(token) ? 'IDENTIFIER' : 'STRING');
+  return `Parse error on ${found} (${kind})${where}`;
 }
 
 function readToken(authorization: string | undefined): string | null {

@@ -32,12 +32,14 @@ const kindFilterValues: Record<string, EmuKind[]> = {
 };
 
 /** Applies monday's 2026-07 `users` semantics: filters, default status [ACTIVE, PENDING], 1-based pages, limit ≤ 1000. */
-export function selectUsers(account: EmuAccount, args: UsersArgs): EmuUser[] {
-  const limit = args.limit ?? USERS_DEFAULT_LIMIT;
+export function selectUsers(account: EmuAccount, args: UsersArgs, pageCap: number | null = null): EmuUser[] {
+  const asked = args.limit ?? USERS_DEFAULT_LIMIT;
   const page = args.page ?? 1;
   // monday refuses a larger page outright rather than capping it.
-  if (limit > USERS_MAX_LIMIT)
+  if (asked > USERS_MAX_LIMIT)
     throw invalidArgument(`Limit exceeds the maximum allowed value of ${USERS_MAX_LIMIT}.`);
+  // A page size monday applies on its own replaces the limit for both the page's size and its offset.
+  const limit = pageCap !== null ? Math.min(asked, pageCap) : asked;
   if (limit < 1) throw invalidArgument('limit must be a positive integer');
   if (page < 1) throw invalidArgument('page must be a positive integer (pages start at 1)');
 
