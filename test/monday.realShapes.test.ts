@@ -74,6 +74,42 @@ describe("monday's real error bodies, served by the emulator, in a sync and in a
     },
   );
 
+  it.each([
+    'legacyComplexity',
+    'complexityNoReset',
+    'minuteLimit',
+    'concurrencyLimit',
+    'internalError',
+  ] as RealErrorShape[])('an action served %s waits or retries, then acts exactly once', async (shape) => {
+    const target = account().users.find(
+      (u, i) => i > 2 && u.status === 'ACTIVE' && u.kind === 'member' && u.id !== account().tokenOwners.admin,
+    )!;
+    const mutations = emulator.state.mutationsExecuted.length;
+    emulator.setFaults({ realError: shape, realErrorTimes: 2 });
+    const result = await app.actions.run(
+      { action: 'deactivate', via: 'graphql', connectionId, targets: [{ userId: target.id }] },
+      actor,
+    );
+    emulator.setFaults({});
+    expect(result).toMatchObject({ outcome: 'succeeded', inTargetState: true, summary: { changed: 1 } });
+    expect(target.status).toBe('INACTIVE');
+    expect(emulator.state.mutationsExecuted.length).toBe(mutations + 1);
+  });
+
+  it('an action served "Not Authenticated" inside HTTP 200 stops before acting and says the token was refused', async () => {
+    const target = account().users.find((u, i) => i > 2 && u.status === 'ACTIVE' && u.kind === 'member')!;
+    emulator.setFaults({ realError: 'notAuthenticated', realErrorTimes: 100 });
+    const refused = await app.actions
+      .run({ action: 'deactivate', via: 'graphql', connectionId, targets: [{ userId: target.id }] }, actor)
+      .catch((e: Error) => e);
+    emulator.setFaults({});
+    expect((refused as Error).message).toContain('monday did not accept the API token (Not Authenticated)');
+    expect(target.status).toBe('ACTIVE');
+    const [entry] = await app.actions.auditLog({ connectionId, limit: 1 });
+    expect(entry).toMatchObject({ outcome: 'failed', error: { code: 'Unauthorized' } });
+    expect(entry!.requestIds).toHaveLength(1);
+  });
+
   it('a sync served an internal error inside HTTP 200 retries it like a 500 and completes', async () => {
     emulator.setFaults({ realError: 'internalError', realErrorTimes: 2 });
     const result = await app.sync.sync(connectionId);

@@ -149,6 +149,7 @@ export async function runInvite(
     } catch (error) {
       for (const item of chunk)
         execution.results.push(result_(item, 'failed', codeOf(error), messageOf(error)));
+      if (error instanceof MondayError && error.requestId) execution.requestIds.push(error.requestId);
     }
   }
   return execution;
