@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionRequestInput } from '../src/actions/actionInput.ts';
-import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import type { Seatwise } from '../src/compose.ts';
 import type { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { ActionRequestsRepo } from '../src/store/actionRequestsRepo.ts';
 import { openStore } from '../src/store/database.ts';
+import { connectedSeatwise } from './helpers/connected.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 
@@ -31,18 +32,7 @@ describe.each(dialects)('actions never report a change monday did not make (%s)'
   beforeAll(async () => {
     emulator = await startEmulator({ users: 300, plan: 'pro', seed: 81 });
     db = await createTestDatabase(dialect);
-    app = await createSeatwise(
-      { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, SEATWISE_SECRET_KEY: undefined },
-      { remote: { baseDelayMs: 1 }, now },
-    );
-    connectionId = (
-      await app.connections.add({
-        token: account().tokens.admin,
-        apiUrl: emulator.graphqlUrl,
-        permission: 'read_and_act',
-      })
-    ).id;
-    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+    ({ app, connectionId } = await connectedSeatwise(emulator, db, { now }));
   });
   afterAll(async () => {
     await app?.close();

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { openStore, type Store } from '../src/store/database.ts';
 import { runCli, spawnCli, waitFor } from './helpers/cli.ts';
+import { expectCopyEqualsMonday as expectCopyEqualsMondayIn } from './helpers/connected.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
-import { expectedAccess } from './helpers/expectedAccess.ts';
 
-const LEASE_SECONDS = 2;
+const LEASE_SECONDS = 5;
 
 describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
   let emulator: RunningEmulator;
@@ -49,22 +49,7 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
     await emulator?.close();
   });
 
-  async function expectCopyEqualsMonday() {
-    const rows = await store.db
-      .selectFrom('directory_users')
-      .select(['remote_id', 'role', 'status'])
-      .where('connection_id', '=', connectionId)
-      .where('removed_at', 'is', null)
-      .execute();
-    const copy = new Map(rows.map((r) => [r.remote_id, `${r.role}/${r.status}`]));
-    const monday = new Map(
-      account().users.map((u) => {
-        const { role, status } = expectedAccess(u);
-        return [u.id, `${role}/${status}`];
-      }),
-    );
-    expect(copy).toEqual(monday);
-  }
+  const expectCopyEqualsMonday = () => expectCopyEqualsMondayIn(store, connectionId, emulator);
 
   it('after a sync is killed with SIGKILL, the next sync is refused with who holds it, then takes over within the lease and completes', async () => {
     emulator.setFaults({ latencyMs: 400, surfaces: ['graphql'] });

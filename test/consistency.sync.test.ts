@@ -1,11 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import type { Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import type { MondayApi } from '../src/monday/mondayApi.ts';
+import { LeaseRepo } from '../src/store/leaseRepo.ts';
 import { SyncConflictError, SyncEngine } from '../src/sync/syncEngine.ts';
+import { waitFor } from './helpers/cli.ts';
+import {
+  connectedSeatwise,
+  expectCopyEqualsMonday as expectCopyEqualsMondayIn,
+} from './helpers/connected.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
-import { expectedAccess } from './helpers/expectedAccess.ts';
 
 const actor = 'test:consistency';
 
@@ -42,39 +47,12 @@ describe.each(dialects)('syncs, actions and leases on one connection (%s)', (dia
   const now = () => new Date(Date.now() + offsetMs);
   const account = () => emulator.accounts[0]!;
 
-  /** The stored copy equals monday: every user with the role and status monday shows. */
-  async function expectCopyEqualsMonday() {
-    const rows = await app.store.db
-      .selectFrom('directory_users')
-      .select(['remote_id', 'role', 'status', 'removed_at'])
-      .where('connection_id', '=', connectionId)
-      .where('removed_at', 'is', null)
-      .execute();
-    const copy = new Map(rows.map((r) => [r.remote_id, `${r.role}/${r.status}`]));
-    const monday = new Map(
-      account().users.map((u) => {
-        const { role, status } = expectedAccess(u);
-        return [u.id, `${role}/${status}`];
-      }),
-    );
-    expect(copy).toEqual(monday);
-  }
+  const expectCopyEqualsMonday = () => expectCopyEqualsMondayIn(app.store, connectionId, emulator);
 
   beforeAll(async () => {
     emulator = await startEmulator({ users: 2500, plan: 'pro', seed: 82 });
     db = await createTestDatabase(dialect);
-    app = await createSeatwise(
-      { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, SEATWISE_SECRET_KEY: undefined },
-      { remote: { baseDelayMs: 1 }, now },
-    );
-    connectionId = (
-      await app.connections.add({
-        token: account().tokens.admin,
-        apiUrl: emulator.graphqlUrl,
-        permission: 'read_and_act',
-      })
-    ).id;
-    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+    ({ app, connectionId } = await connectedSeatwise(emulator, db, { now }));
   });
   afterAll(async () => {
     await app?.close();
@@ -170,9 +148,12 @@ describe.each(dialects)('syncs, actions and leases on one connection (%s)', (dia
     const g = gated(await app.connections.api(connectionId), 1);
     const slow = engine().run(connectionId, g.api);
     await g.arrived;
+    const leases = new LeaseRepo(app.store.db);
     for (let i = 0; i < 10; i++) {
       offsetMs += 30_000;
-      await sleep(60);
+      // Wait for a heartbeat at the new time, however slow the machine.
+      const at = now().toISOString();
+      await waitFor(async () => ((await leases.get(connectionId))?.heartbeat_at ?? '') >= at, 'a heartbeat');
     }
     const second = await engine()
       .run(connectionId, await app.connections.api(connectionId))

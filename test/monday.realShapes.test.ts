@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import type { Seatwise } from '../src/compose.ts';
 import type { RealErrorShape } from '../src/emulator/faults.ts';
 import { seedAccounts } from '../src/emulator/seed.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import type { MondayError } from '../src/monday/mondayError.ts';
 import { DEACTIVATE_USERS } from '../src/monday/operations.ts';
+import { connectedSeatwise } from './helpers/connected.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
@@ -27,18 +28,10 @@ describe("monday's real error bodies, served by the emulator, in a sync and in a
   beforeAll(async () => {
     emulator = await startEmulator({ users: 2600, plan: 'pro', seed: 91, now });
     db = await createTestDatabase('sqlite');
-    app = await createSeatwise(
-      { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: undefined, SEATWISE_SECRET_KEY: undefined },
-      { remote: { baseDelayMs: 1, clock: { now, sleep } }, now: () => new Date(clock.t) },
-    );
-    connectionId = (
-      await app.connections.add({
-        token: account().tokens.admin,
-        apiUrl: emulator.graphqlUrl,
-        permission: 'read_and_act',
-      })
-    ).id;
-    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+    ({ app, connectionId } = await connectedSeatwise(emulator, db, {
+      remote: { baseDelayMs: 1, clock: { now, sleep } },
+      now: () => new Date(clock.t),
+    }));
   });
   afterAll(async () => {
     await app?.close();

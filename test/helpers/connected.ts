@@ -1,0 +1,47 @@
+import { expect } from 'vitest';
+import { createSeatwise, type Seatwise } from '../../src/compose.ts';
+import type { RunningEmulator } from '../../src/emulator/server.ts';
+import type { Store } from '../../src/store/database.ts';
+import type { TestDatabase } from './databases.ts';
+import { expectedAccess } from './expectedAccess.ts';
+
+/** Seatwise on a test database with one read_and_act connection to the emulator's first account, synced. */
+export async function connectedSeatwise(
+  emulator: RunningEmulator,
+  db: TestDatabase,
+  options: Parameters<typeof createSeatwise>[1] = {},
+): Promise<{ app: Seatwise; connectionId: string }> {
+  const app = await createSeatwise(
+    { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, SEATWISE_SECRET_KEY: undefined },
+    { remote: { baseDelayMs: 1 }, ...options },
+  );
+  const { id: connectionId } = await app.connections.add({
+    token: emulator.accounts[0]!.tokens.admin,
+    apiUrl: emulator.graphqlUrl,
+    permission: 'read_and_act',
+  });
+  expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+  return { app, connectionId };
+}
+
+/** The stored copy of a connection equals monday: every user, with the role and status monday shows. */
+export async function expectCopyEqualsMonday(
+  store: Store,
+  connectionId: string,
+  emulator: RunningEmulator,
+): Promise<void> {
+  const rows = await store.db
+    .selectFrom('directory_users')
+    .select(['remote_id', 'role', 'status'])
+    .where('connection_id', '=', connectionId)
+    .where('removed_at', 'is', null)
+    .execute();
+  const copy = new Map(rows.map((r) => [r.remote_id, `${r.role}/${r.status}`]));
+  const monday = new Map(
+    emulator.accounts[0]!.users.map((u) => {
+      const { role, status } = expectedAccess(u);
+      return [u.id, `${role}/${status}`];
+    }),
+  );
+  expect(copy).toEqual(monday);
+}
