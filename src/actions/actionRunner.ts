@@ -283,7 +283,11 @@ export class ActionRunner {
     const replay: ActionResult = {
       ...previous,
       replayed: true,
-      inTargetState: previous.inTargetState && drifted.length === 0 && checkError === null,
+      // Results kept before this field existed count as in the target state when nothing failed.
+      inTargetState:
+        (previous.inTargetState ?? previous.summary.failed === 0) &&
+        drifted.length === 0 &&
+        checkError === null,
       replay: { of: previous.auditId, checkedAt: this.now().toISOString(), drifted, checkError },
       warning: null,
     };

@@ -275,6 +275,10 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
           .alterTable('action_requests')
           .addColumn('attempt', 'integer', (c) => c.notNull().defaultTo(1))
           .execute();
+        // Executions left running by an earlier version hold no lease: they may be retried at once.
+        await sql`update action_requests set lease_expires_at = created_at where status = 'running'`.execute(
+          db,
+        );
       },
       async down(db: Kysely<unknown>) {
         await sql`drop table if exists sync_staged_events`.execute(db);
