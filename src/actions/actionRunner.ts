@@ -214,7 +214,6 @@ export class ActionRunner {
       // What monday showed before acting goes into the copy too; its answers to the mutations come after.
       execution.remoteUsers = [...checked.live, ...execution.remoteUsers];
     } catch (error) {
-      clearInterval(heartbeat);
       await this.audit.complete(auditId, {
         outcome: 'failed',
         plan: JSON.stringify(items),
@@ -224,8 +223,9 @@ export class ActionRunner {
       });
       await this.requests.finish(connectionId, key, executionId, 'retryable', null);
       throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
-    clearInterval(heartbeat);
     const result = this.result(request, items, execution.results, execution.requestIds, key);
     result.auditId = auditId;
     try {
@@ -580,5 +580,5 @@ function hashRequest(request: ActionRequest): string {
       ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
       : value,
   );
-  return createHash('sha256').update(canonical).digest('hex');
+  return hashText(canonical);
 }

@@ -6,17 +6,10 @@ import type { ActionRequest } from './actionInput.ts';
 import { type KnownUser, type PlanItem, planTarget } from './actionPlan.ts';
 import type { ResultItem } from './executors.ts';
 
-const IDS_PER_REQUEST = 1000;
-
 /** The users among `ids` as monday reports them now, by id. */
-export async function liveUsers(client: GraphqlClient, ids: string[]): Promise<Map<string, RemoteUser>> {
-  const api = new MondayApi(client);
-  const found = new Map<string, RemoteUser>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += IDS_PER_REQUEST) {
-    for (const user of await api.usersByIds(unique.slice(i, i + IDS_PER_REQUEST))) found.set(user.id, user);
-  }
-  return found;
+async function liveUsers(client: GraphqlClient, ids: string[]): Promise<Map<string, RemoteUser>> {
+  const users = await new MondayApi(client).usersByIds([...new Set(ids)]);
+  return new Map(users.map((u) => [u.id, u]));
 }
 
 function known(remote: RemoteUser): KnownUser {
@@ -73,10 +66,7 @@ export async function replanInvitesFromMonday(
   items: PlanItem[],
 ): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
   const emails = items.filter((i) => i.outcome === 'change').map((i) => i.email);
-  const api = new MondayApi(client);
-  const live: RemoteUser[] = [];
-  for (let i = 0; i < emails.length; i += IDS_PER_REQUEST)
-    live.push(...(await api.usersByEmails(emails.slice(i, i + IDS_PER_REQUEST))));
+  const live = await new MondayApi(client).usersByEmails(emails);
   const byEmail = new Map(live.map((u) => [u.email.toLowerCase(), known(u)]));
   const replanned = items.map((item): PlanItem => {
     const user = item.outcome === 'change' ? byEmail.get(item.email) : undefined;

@@ -1,5 +1,5 @@
 import { fetchText } from './fetchText.ts';
-import { errorFromBody, isRateLimitCode, MondayError, parseRetryAfter } from './mondayError.ts';
+import { errorFromBody, isRateLimitCode, MondayError, parseRetryAfter, restOfMinute } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
 
@@ -167,7 +167,7 @@ function statusError(
       'RATE_LIMIT_EXCEEDED',
       'monday rate limit (429)',
       true,
-      wait ?? 60_000 - (Date.now() % 60_000) + 1000,
+      wait ?? restOfMinute(Date.now()),
       requestId,
       status,
     );

@@ -52,6 +52,9 @@ const accountSchema = z.object({
 });
 export type AccountInfo = z.infer<typeof accountSchema>;
 
+/** monday's largest page: a look-up asks at most this many ids or emails at once. */
+const LOOKUP_LIMIT = 1000;
+
 const usersPageSchema = z.object({ users: z.array(remoteUserSchema).nullable() });
 
 /** The GraphQL document for a users page on this API version (2026-10 dropped the legacy booleans). */
@@ -78,24 +81,33 @@ export class MondayApi {
     return parse(usersPageSchema, data, 'users page').users ?? [];
   }
 
-  /** The users among `ids` that exist, in any status (at most 1000 ids). */
-  async usersByIds(ids: string[]): Promise<RemoteUser[]> {
-    const { data } = await this.client.request<unknown>(USERS_BY_IDS, {
-      ids,
-      limit: Math.max(1, ids.length),
-      page: 1,
-    });
-    return parse(usersPageSchema, data, 'users by id').users ?? [];
+  /** The users among `ids` that exist, in any status; any number of ids, asked 1000 at a time. */
+  usersByIds(ids: string[]): Promise<RemoteUser[]> {
+    return this.inChunks(ids, USERS_BY_IDS, 'ids', 'users by id');
   }
 
-  /** The users with these emails, in any status (at most 1000 emails). */
-  async usersByEmails(emails: string[]): Promise<RemoteUser[]> {
-    const { data } = await this.client.request<unknown>(USERS_BY_EMAILS, {
-      emails,
-      limit: Math.max(1, emails.length),
-      page: 1,
-    });
-    return parse(usersPageSchema, data, 'users by email').users ?? [];
+  /** The users with these emails, in any status; any number of emails, asked 1000 at a time. */
+  usersByEmails(emails: string[]): Promise<RemoteUser[]> {
+    return this.inChunks(emails, USERS_BY_EMAILS, 'emails', 'users by email');
+  }
+
+  private async inChunks(
+    values: string[],
+    document: string,
+    argument: 'ids' | 'emails',
+    what: string,
+  ): Promise<RemoteUser[]> {
+    const found: RemoteUser[] = [];
+    for (let i = 0; i < values.length; i += LOOKUP_LIMIT) {
+      const chunk = values.slice(i, i + LOOKUP_LIMIT);
+      const { data } = await this.client.request<unknown>(document, {
+        [argument]: chunk,
+        limit: chunk.length,
+        page: 1,
+      });
+      found.push(...(parse(usersPageSchema, data, what).users ?? []));
+    }
+    return found;
   }
 }
 

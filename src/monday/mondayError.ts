@@ -185,7 +185,7 @@ export function describeRateLimit(code: string): string {
 }
 
 /** Until the next minute boundary (plus a second), for a refusal that names no wait. */
-function restOfMinute(now: number): number {
+export function restOfMinute(now: number): number {
   return 60_000 - (now % 60_000) + 1000;
 }
 

@@ -1,5 +1,5 @@
 import { newId } from '../domain/ids.ts';
-import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
+import type { MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
@@ -234,7 +234,7 @@ export class SyncEngine {
       // Users an action wrote while the pages were read: the pages may predate the action, so ask again.
       const touched = storedRows.filter((r) => Number(r.action_seq) > readFromSeq).map((r) => r.remote_id);
       const gone = new Set(touched);
-      for (const remote of await this.confirmExisting(api, touched)) {
+      for (const remote of await api.usersByIds(touched)) {
         seen.set(remote.id, toDirectoryUser(remote));
         gone.delete(remote.id);
       }
@@ -243,7 +243,7 @@ export class SyncEngine {
       const candidates = storedRows
         .filter((r) => r.removed_at === null && !seen.has(r.remote_id) && !gone.has(r.remote_id))
         .map((r) => r.remote_id);
-      const stillThere = await this.confirmExisting(api, candidates);
+      const stillThere = await api.usersByIds(candidates);
       for (const remote of stillThere) seen.set(remote.id, toDirectoryUser(remote));
       const removed = [
         ...candidates.filter((id) => !seen.has(id)),
@@ -322,15 +322,6 @@ export class SyncEngine {
       }
       return result;
     }
-  }
-
-  private async confirmExisting(api: MondayApi, ids: string[]): Promise<RemoteUser[]> {
-    const found: RemoteUser[] = [];
-    for (let i = 0; i < ids.length; i += PAGE_LIMIT) {
-      const chunk = ids.slice(i, i + PAGE_LIMIT);
-      found.push(...(await api.usersByIds(chunk)));
-    }
-    return found;
   }
 }
 
