@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../src/store/database.ts';
 import { DirectoryRepo } from '../src/store/directoryRepo.ts';
 import type { ConnectionsTable } from '../src/store/schema.ts';
 import { SecretBox } from '../src/store/secretBox.ts';
 import { diffUsers, type IncomingUser } from '../src/sync/diff.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { adminUrl, createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 
 const user = (id: string, extra: Partial<IncomingUser> = {}): IncomingUser => ({
   remoteId: id,
@@ -108,6 +109,27 @@ describe.each(dialects)('store (%s)', (dialect) => {
       '2',
     ]);
   });
+
+  it.runIf(dialect === 'postgres')(
+    'survives the server dropping its idle connections, and answers the next query',
+    async () => {
+      await sql`select 1`.execute(store.db);
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        const { rowCount } = await admin.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1',
+          [new URL(db.databaseUrl!).pathname.slice(1)],
+        );
+        expect(rowCount).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(store.db);
+      expect(rows).toEqual([{ one: 1 }]);
+    },
+  );
 
   it('allows one running sync per connection', async () => {
     const run = (id: string) =>

@@ -49,6 +49,9 @@ function openSqlite(dataDir: string): Store {
 async function openPostgres(databaseUrl: string): Promise<Store> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle connection the server drops (a restart, a terminated backend) is removed from the pool and replaced
+  // on next use; without a listener its error would stop the whole process.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };
 }
