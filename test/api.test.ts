@@ -194,8 +194,21 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(list.body.runs[0].id).toBe(sync.body.run.id);
       const one = await call('GET', `/api/runs/${sync.body.run.id}`);
       expect(one.body.changes).toBe(200);
-      expect(one.body.events).toHaveLength(200);
-      expect(one.body.events[0]).toMatchObject({ kind: 'added' });
+      expect(one.body.events).toBeUndefined();
+      // The run's events, paged in order: two pages of 150 and 50, every user added once.
+      const first = await call('GET', `/api/runs/${sync.body.run.id}/events?limit=150`);
+      expect(first.body.events).toHaveLength(150);
+      expect(first.body.events[0]).toMatchObject({ kind: 'added' });
+      const second = await call(
+        'GET',
+        `/api/runs/${sync.body.run.id}/events?limit=150&cursor=${first.body.nextCursor}`,
+      );
+      expect(second.body.events).toHaveLength(50);
+      expect(second.body.nextCursor).toBeNull();
+      const ids = [...first.body.events, ...second.body.events].map((e: any) => e.id);
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      expect(new Set([...first.body.events, ...second.body.events].map((e: any) => e.userId)).size).toBe(200);
+      expect((await call('GET', `/api/runs/${sync.body.run.id}/events?cursor=abc`)).status).toBe(400);
       expect((await call('GET', '/api/runs/run_missing')).status).toBe(404);
       expect((await call('POST', '/api/connections/con_missing/sync')).status).toBe(404);
       expect((await call('GET', '/api/runs?limit=0')).status).toBe(400);
@@ -266,7 +279,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       do {
         const res: any = await call(
           'GET',
-          `/api/users?connectionId=${connectionId}&sort=email&order=desc&limit=70${cursor ? `&cursor=${cursor}` : ''}`,
+          `/api/users?connectionId=${connectionId}&sort=email&order=desc&limit=70&total=true${cursor ? `&cursor=${cursor}` : ''}`,
           { key: h.viewerKey },
         );
         expect(res.status).toBe(200);
@@ -296,6 +309,19 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(csv.text).toContain(all[0].email);
       expect((await call('GET', '/api/users?role=owner')).status).toBe(400);
       expect((await call('GET', '/api/users?cursor=garbage')).body.error.code).toBe('invalid_cursor');
+      // A page never counts unless asked; a cursor only continues the query it came from.
+      const plain = await call('GET', `/api/users?connectionId=${connectionId}&limit=10`);
+      expect(plain.body.total).toBeUndefined();
+      expect(plain.body.nextCursor).toEqual(expect.any(String));
+      const otherSort = await call(
+        'GET',
+        `/api/users?connectionId=${connectionId}&limit=10&sort=email&cursor=${plain.body.nextCursor}`,
+      );
+      expect(otherSort.body.error.code).toBe('invalid_cursor');
+      const unlicensed = await call('GET', `/api/users?connectionId=${connectionId}&license=none&limit=1000`);
+      expect(unlicensed.body.users.length).toBeGreaterThan(0);
+      expect(unlicensed.body.users.every((u: any) => u.license === null)).toBe(true);
+      expect(unlicensed.body.users.length).toBe(all.filter((u) => u.license === null).length);
       expect((await call('GET', '/api/users?connectionId=con_missing')).status).toBe(404);
     });
 
@@ -462,6 +488,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
           'POST /api/connections/{id}/sync',
           'GET /api/runs',
           'GET /api/runs/{id}',
+          'GET /api/runs/{id}/events',
           'GET /api/users',
           'GET /api/users/{connectionId}/{userId}',
           'POST /api/actions',

@@ -78,7 +78,9 @@ describe('the server and a CLI sync on one SQLite data directory', () => {
       expect([a.what, a.status]).toEqual([a.what, expected]);
     }
     // Once the sync is in, the server sees all of it.
-    const page = await fetch(`${base}/api/users?connectionId=${connectionId}&limit=1`, { headers });
+    const page = await fetch(`${base}/api/users?connectionId=${connectionId}&limit=1&total=true`, {
+      headers,
+    });
     expect(((await page.json()) as { total: number }).total).toBe(USERS);
   });
 });

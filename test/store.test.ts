@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { type Insertable, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupUsers, type InsightGroup } from '../src/domain/insights.ts';
 import { openStore, type Store } from '../src/store/database.ts';
-import { DirectoryRepo } from '../src/store/directoryRepo.ts';
+import { DirectoryRepo, type UserPosition, userSortKeys } from '../src/store/directoryRepo.ts';
 import type { ConnectionsTable } from '../src/store/schema.ts';
 import { SecretBox } from '../src/store/secretBox.ts';
 import { diffUsers, type IncomingUser } from '../src/sync/diff.ts';
@@ -87,7 +88,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
     const first = diffUsers('con_1', null, new Map(), incoming, '2026-11-29T00:00:00.000Z');
     await store.db.transaction().execute((trx) => repo.upsert(trx, first.upserts));
     await store.db.transaction().execute((trx) => repo.upsert(trx, first.upserts));
-    const rows = await repo.loadAll('con_1');
+    const rows = await repo.getMany('con_1', ['1', '2', '3']);
     expect(rows.map((r) => [r.remote_id, r.role, r.license]).sort()).toEqual([
       ['1', 'member', 'member'],
       ['2', 'viewer', 'viewer'],
@@ -130,6 +131,63 @@ describe.each(dialects)('store (%s)', (dialect) => {
       expect(rows).toEqual([{ one: 1 }]);
     },
   );
+
+  it('pages every sort by keyset in byte order, both directions, the same as one unpaged read', async () => {
+    const repo = new DirectoryRepo(store.db, dialect);
+    await store.db
+      .insertInto('connections')
+      .values({ ...connectionRow('con_k'), account_id: 'k' })
+      .execute();
+    const names = ['Ärne', 'anna', 'Anna', 'Zoë', 'bob', '=cmd', ''];
+    const incoming = Array.from({ length: 257 }, (_, i) =>
+      user(String(1000 + i), {
+        name: names[i % names.length]!,
+        email: `p${(i * 7919) % 257}@x.org`,
+        role: (['member', 'viewer', 'guest', 'admin'] as const)[i % 4],
+        license: i % 5 === 0 ? null : 'member',
+        lastActivityAt: i % 3 === 0 ? null : new Date(Date.UTC(2026, 0, 1 + (i % 40))).toISOString(),
+      }),
+    );
+    const { upserts } = diffUsers('con_k', null, new Map(), incoming, '2026-11-29T00:00:00.000Z');
+    await store.db.transaction().execute((trx) => repo.upsert(trx, upserts));
+    const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    for (const sort of userSortKeys) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const whole = (await repo.query({ connectionId: 'con_k' }, { sort, direction })).map(
+          (r) => r.remote_id,
+        );
+        const keys = (await repo.query({ connectionId: 'con_k' }, { sort, direction })).map(
+          (r) => r.sort_key,
+        );
+        const sorted = [...keys].sort(bytes);
+        expect(keys).toEqual(direction === 'asc' ? sorted : sorted.reverse());
+        const paged: string[] = [];
+        let after: UserPosition | undefined;
+        for (;;) {
+          const rows = await repo.query({ connectionId: 'con_k' }, { sort, direction, limit: 7, after });
+          paged.push(...rows.map((r) => r.remote_id));
+          if (rows.length < 7) break;
+          const last = rows[rows.length - 1]!;
+          after = [last.sort_key, last.connection_id, last.remote_id];
+        }
+        expect([sort, direction, paged]).toEqual([sort, direction, whole]);
+        expect(new Set(paged).size).toBe(257);
+      }
+    }
+    const none = await repo.query({ connectionId: 'con_k', license: 'none' });
+    expect(none.map((r) => r.remote_id).sort()).toEqual(
+      incoming
+        .filter((u) => u.license === null)
+        .map((u) => u.remoteId)
+        .sort(),
+    );
+    const now = new Date('2026-03-01T00:00:00.000Z');
+    const groups = await repo.insightGroups('con_k', now);
+    const key = (g: InsightGroup) => `${g.role}|${g.status}|${g.license}`;
+    expect(groups.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      groupUsers(incoming, now).sort((a, b) => key(a).localeCompare(key(b))),
+    );
+  });
 
   it('allows one running sync per connection', async () => {
     const run = (id: string) =>

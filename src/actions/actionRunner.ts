@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
 import type { Role, Status, StoredRole } from '../domain/directory.ts';
+import { hashText } from '../domain/hash.ts';
 import { newId } from '../domain/ids.ts';
 import { licenseFor } from '../domain/licenseRules.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
@@ -124,7 +124,7 @@ export class ActionRunner {
       throw new AppError(readOnly ? 'forbidden' : 'precondition', code, message, { reasons: unmet });
     }
 
-    const rows = await this.directory.query({ connectionId: request.connectionId });
+    const rows = await this.storedTargets(request);
     const known = indexUsers(rows);
     const plan = planAction(request, known, facts.tokenOwnerId);
     if (!plan.ok) {
@@ -362,6 +362,25 @@ export class ActionRunner {
     return { ...execution, results: items.map((i) => byTarget.get(i.target)!) };
   }
 
+  /** The stored (not removed) users a request names, looked up by id and email: never the whole copy. */
+  private async storedTargets(request: ActionRequest): Promise<DirectoryUserRow[]> {
+    const ids: string[] = [];
+    const emails: string[] = [];
+    if (request.action === 'create') emails.push(request.email);
+    else if (request.action === 'invite') emails.push(...request.emails);
+    else
+      for (const target of request.targets) {
+        if ('userId' in target) ids.push(target.userId);
+        else emails.push(target.email);
+      }
+    const found = [
+      ...(await this.directory.getMany(request.connectionId, ids)),
+      ...(await this.directory.getByEmails(request.connectionId, emails)),
+    ];
+    const unique = new Map(found.filter((r) => r.removed_at === null).map((r) => [r.remote_id, r]));
+    return [...unique.values()];
+  }
+
   /** Writes what monday now reports into the synced copy, with change events, so views are current at once. */
   private async updateCopy(
     request: ActionRequest,
@@ -545,10 +564,6 @@ function targetsOf(request: Partial<ActionRequest> & Record<string, unknown>): u
   if (Array.isArray(request.emails)) return request.emails;
   if (typeof request.email === 'string') return [request.email];
   return [];
-}
-
-function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** The stored state of every target (and whether a new email is known), as a derived key's second half. */

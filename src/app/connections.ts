@@ -106,6 +106,7 @@ export class ConnectionsService implements ConnectionAccess {
       account_url: input.accountUrl ?? null,
       plan_tier: tier,
       max_users: account.plan?.max_users ?? null,
+      active_members_count: account.active_members_count ?? null,
       api_url: apiUrl,
       api_version: input.apiVersion,
       scim_url: scimUrl,
@@ -172,6 +173,7 @@ export class ConnectionsService implements ConnectionAccess {
       changes.token_owner_kind = info.me.kind ?? null;
       changes.plan_tier = info.account.plan?.tier ?? info.account.tier ?? null;
       changes.max_users = info.account.plan?.max_users ?? null;
+      changes.active_members_count = info.account.active_members_count ?? null;
       if (row.status === 'error') {
         changes.status = 'connected';
         changes.status_reason = null;

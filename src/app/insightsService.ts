@@ -21,13 +21,13 @@ export class InsightsService {
     const list = connectionId ? [await this.connections.get(connectionId)] : await this.connections.list();
     const out: ConnectionInsights[] = [];
     for (const c of list) {
-      const users = await this.users.list({ connectionId: c.id });
+      const groups = await this.users.insightGroups(c.id, this.now());
       out.push({
         connectionId: c.id,
         accountName: c.accountName,
         planTier: c.planTier,
         lastSyncedAt: c.lastSyncedAt,
-        ...computeInsights(users, { tier: c.planTier, maxUsers: c.maxUsers }, this.now()),
+        ...computeInsights(groups, { tier: c.planTier, maxUsers: c.maxUsers }),
       });
     }
     return out;

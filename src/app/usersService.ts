@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { AppError } from '../domain/appError.ts';
 import { licenses, statuses, storedRoles } from '../domain/directory.ts';
+import { hashText } from '../domain/hash.ts';
+import type { InsightGroup } from '../domain/insights.ts';
 import type { Store } from '../store/database.ts';
 import {
   type ChangeEventRow,
   DirectoryRepo,
   type DirectoryUserRow,
-  type UserOrder,
+  type UserPosition,
+  type UserSortKey,
 } from '../store/directoryRepo.ts';
 import { describeIssues } from './connectionInput.ts';
 
@@ -50,7 +53,8 @@ export const userFiltersSchema = z.object({
   connectionId: z.string().min(1).optional(),
   role: z.enum(storedRoles).optional(),
   status: z.enum(statuses).optional(),
-  license: z.enum(licenses).optional(),
+  /** `none`: users without a license (deactivated, or not people). */
+  license: z.enum([...licenses, 'none']).optional(),
   inactiveDays: z.coerce.number().int().min(0).max(36_500).optional(),
   search: z.string().max(200).optional(),
 });
@@ -76,19 +80,69 @@ export class UsersService {
     this.repo = new DirectoryRepo(store.db, store.dialect);
   }
 
-  async list(raw: UserFiltersInput, order?: UserOrder): Promise<UserView[]> {
-    const rows = await this.repo.query({ ...this.filters(raw), now: this.now() }, order);
-    return rows.map(toUserView);
-  }
-
-  /** One page of users in the given order, with the total that match. */
+  /**
+   * One page of users in the given order, after the position a cursor names; `nextCursor` is null on the last
+   * page. The total that match is counted only when asked for (it costs a scan; pages do not).
+   */
   async page(
     raw: UserFiltersInput,
-    order: UserOrder & { limit: number; offset: number },
-  ): Promise<{ users: UserView[]; total: number }> {
+    order: {
+      sort: UserSortKey;
+      direction: 'asc' | 'desc';
+      limit: number;
+      cursor?: string;
+      withTotal?: boolean;
+    },
+  ): Promise<{ users: UserView[]; nextCursor: string | null; total?: number }> {
     const filters = { ...this.filters(raw), now: this.now() };
-    const [rows, total] = await Promise.all([this.repo.query(filters, order), this.repo.count(filters)]);
-    return { users: rows.map(toUserView), total };
+    const fingerprint = JSON.stringify({
+      ...filters,
+      now: undefined,
+      sort: order.sort,
+      direction: order.direction,
+    });
+    const after = order.cursor ? decodeCursor(order.cursor, fingerprint) : undefined;
+    const [rows, total] = await Promise.all([
+      this.repo.query(filters, {
+        sort: order.sort,
+        direction: order.direction,
+        limit: order.limit + 1,
+        after,
+      }),
+      order.withTotal ? this.repo.count(filters) : Promise.resolve(undefined),
+    ]);
+    const more = rows.length > order.limit;
+    const shown = more ? rows.slice(0, order.limit) : rows;
+    const last = shown[shown.length - 1];
+    const nextCursor =
+      more && last ? encodeCursor([last.sort_key, last.connection_id, last.remote_id], fingerprint) : null;
+    return { users: shown.map(toUserView), nextCursor, ...(total === undefined ? {} : { total }) };
+  }
+
+  /** Every user matching the filters, in order, read a page at a time (for exports of any size). */
+  async *stream(
+    raw: UserFiltersInput,
+    order: { sort: UserSortKey; direction: 'asc' | 'desc' } = { sort: 'name', direction: 'asc' },
+  ): AsyncGenerator<UserView> {
+    const filters = { ...this.filters(raw), now: this.now() };
+    for await (const rows of this.repo.stream(filters, order)) {
+      for (const row of rows) yield toUserView(row);
+    }
+  }
+
+  /** Every user matching the filters, collected (for small sets: one connection's targets, tests). */
+  async list(
+    raw: UserFiltersInput,
+    order?: { sort: UserSortKey; direction: 'asc' | 'desc' },
+  ): Promise<UserView[]> {
+    const out: UserView[] = [];
+    for await (const user of this.stream(raw, order)) out.push(user);
+    return out;
+  }
+
+  /** Counts by role, status and license for a connection's insights, aggregated in SQL. */
+  insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
+    return this.repo.insightGroups(connectionId, now);
   }
 
   private filters(raw: UserFiltersInput) {
@@ -112,10 +166,40 @@ export class UsersService {
     return { ...toUserView(row), explanation: row.explanation, history: events.map(toEventView) };
   }
 
-  async changes(connectionId: string, runId: string): Promise<(ChangeEventView & { userId: string })[]> {
-    const events = await this.repo.events(connectionId, { runId });
+  /** A run's change events in order, a page at a time after the id a previous page ended on. */
+  async changes(
+    connectionId: string,
+    runId: string,
+    page: { afterId?: number; limit?: number } = {},
+  ): Promise<(ChangeEventView & { userId: string })[]> {
+    const events = await this.repo.events(connectionId, { runId, ...page });
     return events.map((e) => ({ ...toEventView(e), userId: e.remote_user_id }));
   }
+}
+
+/** Cursors are opaque to clients and bound to the query they came from. */
+function encodeCursor(position: UserPosition, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ p: position, f: hashText(fingerprint).slice(0, 16) })).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(cursor: string, fingerprint: string): UserPosition {
+  try {
+    const { p, f } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(p) &&
+      p.length === 3 &&
+      p.every((v) => typeof v === 'string') &&
+      f === hashText(fingerprint).slice(0, 16)
+    )
+      return p as unknown as UserPosition;
+  } catch {}
+  throw new AppError(
+    'invalid_input',
+    'invalid_cursor',
+    'the cursor is not valid for this query (it belongs to other filters or sort, or was altered); start again without it',
+  );
 }
 
 function toUserView(row: DirectoryUserRow): UserView {

@@ -26,11 +26,55 @@ export interface Insights {
 
 const DAY = 86_400_000;
 
-/** Seats used vs the plan, inactive paid seats, invites, guests and viewers, from synced users. */
+/** Users of one role, status and license, counted, with how many were idle (no activity) past 30/60/90 days. */
+export interface InsightGroup {
+  role: StoredRole;
+  status: Status;
+  license: License | null;
+  count: number;
+  /** Never active. */
+  never: number;
+  /** Last active more than 30, 60, 90 days ago. */
+  idle30: number;
+  idle60: number;
+  idle90: number;
+}
+
+/** Groups users as the store's aggregate query does (the same figures from users held in memory). */
+export function groupUsers(users: Iterable<InsightUser>, now: Date): InsightGroup[] {
+  const groups = new Map<string, InsightGroup>();
+  for (const user of users) {
+    const key = `${user.role}|${user.status}|${user.license}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        role: user.role,
+        status: user.status,
+        license: user.license,
+        count: 0,
+        never: 0,
+        idle30: 0,
+        idle60: 0,
+        idle90: 0,
+      };
+      groups.set(key, group);
+    }
+    group.count++;
+    if (!user.lastActivityAt) group.never++;
+    else {
+      const idle = now.getTime() - Date.parse(user.lastActivityAt);
+      if (idle > 30 * DAY) group.idle30++;
+      if (idle > 60 * DAY) group.idle60++;
+      if (idle > 90 * DAY) group.idle90++;
+    }
+  }
+  return [...groups.values()];
+}
+
+/** Seats used vs the plan, inactive paid seats, invites, guests and viewers, from counts of synced users. */
 export function computeInsights(
-  users: Iterable<InsightUser>,
+  groups: Iterable<InsightGroup>,
   plan: { tier: string | null; maxUsers: number | null },
-  now: Date,
 ): Insights {
   const out: Insights = {
     users: 0,
@@ -44,28 +88,26 @@ export function computeInsights(
     guests: { active: 0, billed: 0 },
     viewers: 0,
   };
-  for (const user of users) {
+  for (const group of groups) {
+    const n = group.count;
     // Not people hold no seat and are no one's inactive license: kept out of every figure but their count.
-    if (user.role === 'other') {
-      out.notPeople++;
+    if (group.role === 'other') {
+      out.notPeople += n;
       continue;
     }
-    out.users++;
-    out.byStatus[user.status]++;
-    out.byRole[user.role]++;
-    out.byLicense[user.license ?? 'none']++;
-    if (user.status === 'pending') out.pendingInvites++;
-    if (user.license === 'guest') out.guests.active++;
-    if (user.license === 'viewer') out.viewers++;
-    if (user.license === 'member') {
-      out.seats.used++;
-      if (!user.lastActivityAt) out.inactivePaidSeats.never++;
-      else {
-        const idle = now.getTime() - Date.parse(user.lastActivityAt);
-        if (idle > 30 * DAY) out.inactivePaidSeats.days30++;
-        if (idle > 60 * DAY) out.inactivePaidSeats.days60++;
-        if (idle > 90 * DAY) out.inactivePaidSeats.days90++;
-      }
+    out.users += n;
+    out.byStatus[group.status] += n;
+    out.byRole[group.role] += n;
+    out.byLicense[group.license ?? 'none'] += n;
+    if (group.status === 'pending') out.pendingInvites += n;
+    if (group.license === 'guest') out.guests.active += n;
+    if (group.license === 'viewer') out.viewers += n;
+    if (group.license === 'member') {
+      out.seats.used += n;
+      out.inactivePaidSeats.never += group.never;
+      out.inactivePaidSeats.days30 += group.idle30;
+      out.inactivePaidSeats.days60 += group.idle60;
+      out.inactivePaidSeats.days90 += group.idle90;
     }
   }
   out.guests.billed = billedGuests(plan.tier, out.guests.active);

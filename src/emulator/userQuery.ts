@@ -83,9 +83,18 @@ export function selectUsers(account: EmuAccount, args: UsersArgs, pageCap: numbe
 
   // Walk only as far as the requested page needs: a 1000-row page of a 100,000-user account stays cheap.
   const skip = (page - 1) * limit;
+  const users = account.users;
+  // Every status and no other filter (a full read): the page is a slice, so deep pages cost what early ones do.
+  const everyone =
+    statuses.size === 3 && !ids && !emails && !kindIn && !kindNotIn && !args.kind && name === null;
+  if (everyone) {
+    const end = Math.min(users.length, skip + limit);
+    const out: EmuUser[] = [];
+    for (let i = skip; i < end; i++) out.push(users[newestFirst ? users.length - 1 - i : i]!);
+    return out;
+  }
   const out: EmuUser[] = [];
   let seen = 0;
-  const users = account.users;
   for (let i = 0; i < users.length && out.length < limit; i++) {
     const user = users[newestFirst ? users.length - 1 - i : i]!;
     if (!matches(user)) continue;

@@ -1,5 +1,7 @@
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import type { InsightGroup } from '../domain/insights.ts';
 import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
+import { sortKey, type UserSortColumn } from './sortKeys.ts';
 
 export type DirectoryUserRow = DirectoryUsersTable;
 export type ChangeEventRow = Omit<Selectable<ChangeEventsTable>, 'id'> & { id: number };
@@ -9,6 +11,7 @@ export interface UserFilters {
   connectionId?: string;
   role?: string;
   status?: string;
+  /** A license, or `none` for users without one. */
   license?: string;
   /** Users with no activity in this many days (never active counts as inactive). */
   inactiveDays?: number;
@@ -18,6 +21,7 @@ export interface UserFilters {
 }
 
 const BATCH = 500;
+const LOOKUP = 1000;
 export const upsertColumns = [
   'name',
   'email',
@@ -44,7 +48,8 @@ export const userSortKeys = [
   'lastActivityAt',
   'createdAt',
 ] as const;
-const sortColumns: Record<(typeof userSortKeys)[number], keyof DirectoryUsersTable> = {
+export type UserSortKey = (typeof userSortKeys)[number];
+const sortColumns: Record<UserSortKey, UserSortColumn> = {
   name: 'name',
   email: 'email',
   role: 'role',
@@ -54,12 +59,16 @@ const sortColumns: Record<(typeof userSortKeys)[number], keyof DirectoryUsersTab
   createdAt: 'remote_created_at',
 };
 
+/** Where a page of a users list ends: the sort key, connection and user id of its last row. */
+export type UserPosition = readonly [key: string, connectionId: string, remoteId: string];
+
 /** How to order (and optionally page) a users query. */
 export interface UserOrder {
-  sort: (typeof userSortKeys)[number];
+  sort: UserSortKey;
   direction: 'asc' | 'desc';
   limit?: number;
-  offset?: number;
+  /** Rows strictly after this position in the order (keyset pagination). */
+  after?: UserPosition;
 }
 
 /** Synced users and their change events. */
@@ -69,13 +78,37 @@ export class DirectoryRepo {
     private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
   ) {}
 
-  /** Every stored user of a connection (removed ones too), for diffing a sync against. */
-  loadAll(connectionId: string): Promise<DirectoryUserRow[]> {
-    return this.db
-      .selectFrom('directory_users')
-      .selectAll()
-      .where('connection_id', '=', connectionId)
-      .execute();
+  /** The stored users of a connection among these ids (removed ones too), looked up by key. */
+  async getMany(connectionId: string, remoteIds: readonly string[]): Promise<DirectoryUserRow[]> {
+    const out: DirectoryUserRow[] = [];
+    for (let i = 0; i < remoteIds.length; i += LOOKUP) {
+      out.push(
+        ...(await this.db
+          .selectFrom('directory_users')
+          .selectAll()
+          .where('connection_id', '=', connectionId)
+          .where('remote_id', 'in', remoteIds.slice(i, i + LOOKUP))
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  /** Stored users of a connection by email (case-insensitive), removed ones too. */
+  async getByEmails(connectionId: string, emails: readonly string[]): Promise<DirectoryUserRow[]> {
+    const out: DirectoryUserRow[] = [];
+    const lower = [...new Set(emails.map((e) => e.toLowerCase()))];
+    for (let i = 0; i < lower.length; i += LOOKUP) {
+      out.push(
+        ...(await this.db
+          .selectFrom('directory_users')
+          .selectAll()
+          .where('connection_id', '=', connectionId)
+          .where(sql`lower(${sql.ref('email')})`, 'in', lower.slice(i, i + LOOKUP))
+          .execute()),
+      );
+    }
+    return out;
   }
 
   get(connectionId: string, remoteId: string): Promise<DirectoryUserRow | undefined> {
@@ -145,6 +178,16 @@ export class DirectoryRepo {
     return Number(row?.copy_seq ?? 0);
   }
 
+  /** monday's active member count for the connection, as last reported. */
+  async activeMembersCount(connectionId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('connections')
+      .select('active_members_count')
+      .where('id', '=', connectionId)
+      .executeTakeFirst();
+    return row?.active_members_count == null ? null : Number(row.active_members_count);
+  }
+
   /** Users of a connection that an action wrote after `seq`. */
   async writtenByActionsSince(connectionId: string, seq: number): Promise<string[]> {
     const rows = await this.db
@@ -165,22 +208,50 @@ export class DirectoryRepo {
     }
   }
 
-  /** Users matching the filters, sorted in SQL (byte order on both dialects) and optionally one page of them. */
+  /**
+   * Users matching the filters in the given order (byte order on both dialects), optionally one page of them
+   * after a position: keyset pagination on the sort's index, so a deep page costs what the first one does.
+   */
   query(
     filters: UserFilters,
     order: UserOrder = { sort: 'name', direction: 'asc' },
-  ): Promise<DirectoryUserRow[]> {
-    const column = sql.ref(sortColumns[order.sort]);
-    // Byte order, so SQLite and PostgreSQL (whose default collation is locale-aware) page identically.
-    const key =
-      this.dialect === 'postgres' ? sql`coalesce(${column}, '') collate "C"` : sql`coalesce(${column}, '')`;
+  ): Promise<(DirectoryUserRow & { sort_key: string })[]> {
+    const key = this.sortKeyOf(order.sort);
+    const comparison = order.direction === 'asc' ? sql`>` : sql`<`;
     let q = this.filtered(filters)
       .selectAll()
+      .select(key.as('sort_key'))
       .orderBy(key, order.direction)
       .orderBy('connection_id', order.direction)
       .orderBy('remote_id', order.direction);
-    if (order.limit !== undefined) q = q.limit(order.limit).offset(order.offset ?? 0);
-    return q.execute();
+    if (order.after) {
+      const [k, c, r] = order.after;
+      q = q.where(
+        sql<boolean>`(${key}, ${sql.ref('connection_id')}, ${sql.ref('remote_id')}) ${comparison} (${k}, ${c}, ${r})`,
+      );
+    }
+    if (order.limit !== undefined) q = q.limit(order.limit);
+    return q.execute() as Promise<(DirectoryUserRow & { sort_key: string })[]>;
+  }
+
+  /** Users matching the filters, read in pages of `pageSize` in the given order (for exports). */
+  async *stream(
+    filters: UserFilters,
+    order: Omit<UserOrder, 'limit' | 'after'>,
+    pageSize = 1000,
+  ): AsyncGenerator<DirectoryUserRow[]> {
+    let after: UserPosition | undefined;
+    for (;;) {
+      const rows = await this.query(filters, { ...order, limit: pageSize, after });
+      if (rows.length > 0) yield rows;
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!;
+      after = [last.sort_key, last.connection_id, last.remote_id];
+    }
+  }
+
+  private sortKeyOf(sort: UserSortKey) {
+    return sortKey(sortColumns[sort], this.dialect);
   }
 
   async count(filters: UserFilters): Promise<number> {
@@ -196,7 +267,8 @@ export class DirectoryRepo {
     if (!filters.includeRemoved) q = q.where('removed_at', 'is', null);
     if (filters.role) q = q.where('role', '=', filters.role);
     if (filters.status) q = q.where('status', '=', filters.status);
-    if (filters.license) q = q.where('license', '=', filters.license);
+    if (filters.license === 'none') q = q.where('license', 'is', null);
+    else if (filters.license) q = q.where('license', '=', filters.license);
     if (filters.inactiveDays !== undefined) {
       const cutoff = new Date(
         (filters.now ?? new Date()).getTime() - filters.inactiveDays * 86_400_000,
@@ -217,12 +289,48 @@ export class DirectoryRepo {
 
   async events(
     connectionId: string,
-    options: { runId?: string; remoteUserId?: string } = {},
+    options: { runId?: string; remoteUserId?: string; afterId?: number; limit?: number } = {},
   ): Promise<ChangeEventRow[]> {
     let q = this.db.selectFrom('change_events').selectAll().where('connection_id', '=', connectionId);
     if (options.runId) q = q.where('run_id', '=', options.runId);
     if (options.remoteUserId) q = q.where('remote_user_id', '=', options.remoteUserId);
-    const rows = await q.orderBy('id').execute();
+    if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+    q = q.orderBy('id');
+    if (options.limit !== undefined) q = q.limit(options.limit);
+    const rows = await q.execute();
     return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  }
+
+  /** Counts of a connection's current users (not removed) by role, status and license, with idle counts. */
+  async insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
+    const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+    const idle = (days: number) =>
+      sql<number>`sum(case when ${sql.ref('last_activity_at')} < ${cutoff(days)} then 1 else 0 end)`;
+    const rows = await this.db
+      .selectFrom('directory_users')
+      .select([
+        'role',
+        'status',
+        'license',
+        (eb) => eb.fn.countAll<number>().as('count'),
+        sql<number>`sum(case when ${sql.ref('last_activity_at')} is null then 1 else 0 end)`.as('never'),
+        idle(30).as('idle30'),
+        idle(60).as('idle60'),
+        idle(90).as('idle90'),
+      ])
+      .where('connection_id', '=', connectionId)
+      .where('removed_at', 'is', null)
+      .groupBy(['role', 'status', 'license'])
+      .execute();
+    return rows.map((r) => ({
+      role: r.role as InsightGroup['role'],
+      status: r.status as InsightGroup['status'],
+      license: r.license as InsightGroup['license'],
+      count: Number(r.count),
+      never: Number(r.never),
+      idle30: Number(r.idle30),
+      idle60: Number(r.idle60),
+      idle90: Number(r.idle90),
+    }));
   }
 }

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { sortKey, userSortColumns } from './sortKeys.ts';
 
 /** Numbered migrations, applied in order on start. Never edit a released one; add the next number. */
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider {
@@ -284,6 +285,79 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
         await sql`drop table if exists sync_staged_events`.execute(db);
         await sql`drop table if exists sync_staged_users`.execute(db);
         await sql`drop table if exists connection_leases`.execute(db);
+      },
+    },
+    '005_streamed_sync_and_read_indexes': {
+      async up(db: Kysely<unknown>) {
+        // A streamed sync stages each page as it arrives: every user it saw (for removals, found in SQL),
+        // the rows that changed in page order (published in chunks) and their events (once per user and kind).
+        await sql`drop table if exists sync_staged_users`.execute(db);
+        await db.schema
+          .createTable('sync_staged_users')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('connection_id', 'text', (c) => c.notNull())
+          .addColumn('remote_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('email', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('license', 'text')
+          .addColumn('last_activity_at', 'text')
+          .addColumn('remote_created_at', 'text')
+          .addColumn('scim_linked', 'integer', (c) => c.notNull())
+          .addColumn('invitation_method', 'text')
+          .addColumn('explanation', 'text', (c) => c.notNull())
+          .addColumn('first_seen_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('removed_at', 'text')
+          .addPrimaryKeyConstraint('sync_staged_users_pk', ['run_id', 'remote_id'])
+          .execute();
+        await db.schema
+          .createIndex('sync_staged_users_seq')
+          .on('sync_staged_users')
+          .columns(['run_id', 'seq'])
+          .execute();
+        await db.schema
+          .createIndex('sync_staged_events_once')
+          .on('sync_staged_events')
+          .columns(['run_id', 'remote_user_id', 'kind'])
+          .unique()
+          .execute();
+        await db.schema
+          .createTable('sync_seen')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('remote_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('sync_seen_pk', ['run_id', 'remote_id'])
+          .execute();
+        // The users list pages by keyset in every sort it offers; each sort has its index.
+        for (const column of userSortColumns) {
+          await sql`create index ${sql.id(`directory_users_by_${column}`)} on directory_users
+            (${sortKey(column, dialect)}, connection_id, remote_id) where removed_at is null`.execute(db);
+        }
+        // What monday reported as active members when connecting: a first sync knows that many pages exist.
+        await db.schema.alterTable('connections').addColumn('active_members_count', 'integer').execute();
+        // Invitations and offboarding find users by email, whatever its case.
+        await sql`create index directory_users_email_lower on directory_users (connection_id, lower(email))`.execute(
+          db,
+        );
+        // Users an action wrote after a sync began reading.
+        await db.schema
+          .createIndex('directory_users_action_seq')
+          .on('directory_users')
+          .columns(['connection_id', 'action_seq'])
+          .execute();
+        // A run's change events, paged by id.
+        await db.schema
+          .createIndex('change_events_run_id')
+          .on('change_events')
+          .columns(['run_id', 'id'])
+          .execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await sql`drop table if exists sync_seen`.execute(db);
       },
     },
   };

@@ -13,6 +13,13 @@ export interface Database {
   connection_leases: ConnectionLeasesTable;
   sync_staged_users: SyncStagedUsersTable;
   sync_staged_events: SyncStagedEventsTable;
+  sync_seen: SyncSeenTable;
+}
+
+/** Every user a running sync has seen so far (removals are the stored users it did not see). */
+export interface SyncSeenTable {
+  run_id: string;
+  remote_id: string;
 }
 
 export interface ConnectionLeasesTable {
@@ -30,6 +37,8 @@ export interface ConnectionLeasesTable {
 
 export interface SyncStagedUsersTable extends Omit<DirectoryUsersTable, 'action_seq'> {
   run_id: string;
+  /** Order of staging; publishing applies the rows in slices of it. */
+  seq: number;
 }
 
 export interface SyncStagedEventsTable {
@@ -128,6 +137,8 @@ export interface ConnectionsTable {
   updated_at: string;
   /** The number of the latest action write to this connection's copy. */
   copy_seq: number;
+  /** monday's active_members_count when the token was last checked: a first sync's lower bound of users. */
+  active_members_count: number | null;
 }
 
 export interface DirectoryUsersTable {

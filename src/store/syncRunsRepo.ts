@@ -48,6 +48,20 @@ export class SyncRunsRepo {
     return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   }
 
+  /** How many users the connection's last complete sync saw (a new sync's expected total), if any. */
+  async lastUsersSeen(connectionId: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('sync_runs')
+      .select('users_seen')
+      .where('connection_id', '=', connectionId)
+      .where('status', '=', 'succeeded')
+      .where('complete', '=', 1)
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.users_seen) : null;
+  }
+
   /** A run of this connection still marked running (another process may hold it). */
   running(connectionId: string): Promise<SyncRunRow | undefined> {
     return this.db

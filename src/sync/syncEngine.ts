@@ -1,21 +1,26 @@
 import { newId } from '../domain/ids.ts';
-import type { MondayApi } from '../monday/mondayApi.ts';
+import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
 import { describeHolder, LeaseLostError, LeaseRepo } from '../store/leaseRepo.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { SyncStagingRepo } from '../store/syncStagingRepo.ts';
-import { diffUsers, type IncomingUser } from './diff.ts';
+import { diffUsers } from './diff.ts';
+import { readPages } from './pageReader.ts';
 import { toDirectoryUser } from './toDirectoryUser.ts';
 
 export const PAGE_LIMIT = 1000;
+/** Pages fetched at once while earlier ones are stored (the account's budget caps concurrency too). */
+export const READ_AHEAD = 4;
 /** A sync that has not heartbeaten for this long is taken for dead, and the next one may take over. */
 export const DEFAULT_LEASE_MS = 60_000;
 
 export interface SyncProgress {
   pagesRead: number;
   usersSeen: number;
+  /** How many users the last complete sync saw (null on a first sync): the progress bar's total. */
+  expectedUsers: number | null;
 }
 
 export interface SyncResult {
@@ -157,6 +162,7 @@ export class SyncEngine {
       at,
     );
     for (const id of abandoned) await this.staging.clear(id);
+    await this.staging.clearLeftovers();
     await this.runs.insert({
       id: runId,
       connection_id: connectionId,
@@ -192,8 +198,8 @@ export class SyncEngine {
     const started = this.now();
     const requestsBefore = api.client.stats.requests;
     const retriesBefore = api.client.stats.retries;
-    const seen = new Map<string, IncomingUser>();
     let pagesRead = 0;
+    let usersSeen = 0;
     const finish = (outcome: {
       complete: boolean;
       changes: number;
@@ -205,7 +211,7 @@ export class SyncEngine {
       connectionId,
       status: outcome.error ? 'failed' : 'succeeded',
       complete: outcome.complete,
-      usersSeen: seen.size,
+      usersSeen,
       changes: outcome.changes,
       removed: outcome.removed,
       keptForActions: outcome.keptForActions,
@@ -217,43 +223,60 @@ export class SyncEngine {
     const stillHeld = () => {
       if (lease.lost) throw new LeaseLostError(connectionId);
     };
+    // Compares users monday returned with their stored rows (looked up by id) and stages what changed.
+    const stage = async (remotes: RemoteUser[]) => {
+      const incoming = remotes.map(toDirectoryUser);
+      const ids = incoming.map((u) => u.remoteId);
+      const stored = new Map(
+        (await this.directory.getMany(connectionId, ids)).map((r) => [r.remote_id, r] as const),
+      );
+      const diff = diffUsers(connectionId, runId, stored, incoming, this.now().toISOString());
+      await this.staging.stagePage(runId, ids, diff.upserts, diff.events);
+    };
 
     try {
       const readFromSeq = await this.directory.copySeq(connectionId);
-      for (let page = 1; ; page++) {
-        const users = await api.usersPage(page, PAGE_LIMIT);
-        pagesRead++;
-        for (const remote of users) seen.set(remote.id, toDirectoryUser(remote));
-        options.onProgress?.({ pagesRead, usersSeen: seen.size });
+      const expectedUsers = await this.runs.lastUsersSeen(connectionId);
+      // Pages certain to exist are read several at once: the last complete count (less a margin for users
+      // deleted since), or on a first sync the active members monday reported (every one of them is a user).
+      const activeMembers = await this.directory.activeMembersCount(connectionId);
+      const surePages = Math.floor(Math.max((expectedUsers ?? 0) * 0.99, activeMembers ?? 0) / PAGE_LIMIT);
+      options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
+      // Pages are stored as they arrive while the next ones are fetched; only a few are ever held at once.
+      for await (const users of readPages((page) => api.usersPage(page, PAGE_LIMIT), PAGE_LIMIT, {
+        surePages,
+        window: READ_AHEAD,
+      })) {
         stillHeld();
-        if (isLastPage(users.length)) break;
+        pagesRead++;
+        await stage(users);
+        usersSeen += users.length;
+        options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
       }
       const guardSeq = await this.directory.copySeq(connectionId);
-      const storedRows = await this.directory.loadAll(connectionId);
-      const stored = new Map(storedRows.map((r) => [r.remote_id, r]));
       // Users an action wrote while the pages were read: the pages may predate the action, so ask again.
-      const touched = storedRows.filter((r) => Number(r.action_seq) > readFromSeq).map((r) => r.remote_id);
-      const gone = new Set(touched);
-      for (const remote of await api.usersByIds(touched)) {
-        seen.set(remote.id, toDirectoryUser(remote));
-        gone.delete(remote.id);
+      const touched = await this.directory.writtenByActionsSince(connectionId, readFromSeq);
+      if (touched.length > 0) {
+        await this.staging.unstage(runId, touched);
+        await stage(await api.usersByIds(touched));
       }
-      for (const id of gone) seen.delete(id);
       // Pages can shift while users are added or removed mid-read; ask monday about anyone who seems gone.
-      const candidates = storedRows
-        .filter((r) => r.removed_at === null && !seen.has(r.remote_id) && !gone.has(r.remote_id))
-        .map((r) => r.remote_id);
+      const candidates = await this.staging.unseen(runId, connectionId);
       const stillThere = await api.usersByIds(candidates);
-      for (const remote of stillThere) seen.set(remote.id, toDirectoryUser(remote));
-      const removed = [
-        ...candidates.filter((id) => !seen.has(id)),
-        ...[...gone].filter((id) => stored.get(id)?.removed_at === null),
-      ];
+      if (stillThere.length > 0) await stage(stillThere);
+      const found = new Set(stillThere.map((u) => u.id));
+      const removed = candidates.filter((id) => !found.has(id));
       const at = this.now().toISOString();
-      const diff = diffUsers(connectionId, runId, stored, seen.values(), at, removed);
+      if (removed.length > 0) {
+        const rows = await this.directory.getMany(connectionId, removed);
+        const stored = new Map(rows.map((r) => [r.remote_id, r] as const));
+        const { events } = diffUsers(connectionId, runId, stored, [], at, removed);
+        await this.staging.stagePage(runId, [], [], events);
+      }
+      const counts = await this.staging.counts(runId);
+      usersSeen = counts.seen;
       await options.beforeCommit?.();
       stillHeld();
-      await this.staging.stage(runId, diff.upserts, diff.events);
       const published = await this.store.db.transaction().execute(async (trx) => {
         await this.leases.fence(trx, connectionId, lease.fence, this.now(), this.timing.leaseMs);
         const { keptForActions } = await this.staging.publish(
@@ -266,7 +289,7 @@ export class SyncEngine {
         );
         const result = finish({
           complete: true,
-          changes: diff.events.length,
+          changes: counts.events,
           removed: removed.length,
           keptForActions,
           error: null,
@@ -278,7 +301,7 @@ export class SyncEngine {
             finished_at: at,
             complete: 1,
             pages_read: pagesRead,
-            users_seen: seen.size,
+            users_seen: usersSeen,
             changes: result.changes,
             requests: result.requests,
             retries: result.retries,
@@ -293,6 +316,7 @@ export class SyncEngine {
           .execute();
         return result;
       });
+      await this.staging.clear(runId).catch(() => {});
       return published;
     } catch (error) {
       const failure = describeFailure(error);
@@ -304,7 +328,7 @@ export class SyncEngine {
         finished_at: at,
         complete: 0,
         pages_read: pagesRead,
-        users_seen: seen.size,
+        users_seen: usersSeen,
         changes: 0,
         requests: result.requests,
         retries: result.retries,
@@ -323,18 +347,6 @@ export class SyncEngine {
       return result;
     }
   }
-}
-
-/** Page sizes monday applies on its own: 200 is its default, used when it does not take the limit asked for. */
-const KNOWN_PAGE_CAPS = new Set([200]);
-
-/**
- * Whether a page ends the read. A short page normally does; but a short page of a size monday caps pages at
- * may be that cap rather than the end, so one more page is read to be sure.
- */
-export function isLastPage(rows: number): boolean {
-  if (rows === 0) return true;
-  return rows < PAGE_LIMIT && !KNOWN_PAGE_CAPS.has(rows);
 }
 
 function describeFailure(error: unknown): { code: string; message: string; requestId: string | null } {

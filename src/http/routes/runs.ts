@@ -57,13 +57,43 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
         config: { access: 'viewer' },
         schema: {
           tags: ['sync'],
-          summary: 'One sync run with its change events',
+          summary: 'One sync run (its change events are paged at /api/runs/{id}/events)',
           params: z.object({ id: z.string().min(1).max(100) }),
+        },
+      },
+      async (request) => seatwise.sync.getRun(request.params.id),
+    );
+    app.get(
+      '/api/runs/:id/events',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['sync'],
+          summary: "A run's change events in order, a page at a time",
+          params: z.object({ id: z.string().min(1).max(100) }),
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+            cursor: z
+              .string()
+              .regex(/^\d{1,15}$/, 'is not a cursor from a previous page')
+              .optional(),
+          }),
         },
       },
       async (request) => {
         const run = await seatwise.sync.getRun(request.params.id);
-        return { ...run, events: await seatwise.users.changes(run.connectionId, run.id) };
+        const { limit, cursor } = request.query;
+        const events = await seatwise.users.changes(run.connectionId, run.id, {
+          afterId: cursor === undefined ? undefined : Number(cursor),
+          limit: limit + 1,
+        });
+        const more = events.length > limit;
+        const shown = more ? events.slice(0, limit) : events;
+        return {
+          runId: run.id,
+          events: shown,
+          nextCursor: more ? String(shown[shown.length - 1]!.id) : null,
+        };
       },
     );
   };
