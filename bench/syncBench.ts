@@ -1,99 +1,179 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { createSeatwise } from '../src/compose.ts';
-import { startEmulator } from '../src/emulator/server.ts';
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startEmulatorProcess } from './emulatorProcess.ts';
+import type { SyncRunInput, SyncRunOutput } from './syncRun.ts';
 
-const USERS = Number(process.env.BENCH_SYNC_USERS ?? 100_000);
-const PG_ADMIN = process.env.SEATWISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export interface SyncBenchOptions {
+  sizes: number[];
+  latencies: number[];
+  /** Print one JSON object (the first size and latency) instead of the table. */
+  json: boolean;
+  databaseUrl?: string;
+}
 
-async function pgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  const name = `seatwise_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-  } catch {
-    await admin.end().catch(() => {});
-    return null;
-  }
-  await admin.end();
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
+/** The figures of one size at one latency, with the ratios the targets are stated in. */
+export interface SyncFigures {
+  users: number;
+  latencyMs: number;
+  requests: number;
+  minRequests: number;
+  wallMs: number;
+  floorMs: number;
+  page100Ms: number | null;
+  /** CPU time the Seatwise process spent on the first sync (what it costs beyond waiting for monday). */
+  localMs: number;
+  peakRssMb: number;
+  usersPerSec: number;
+  wallOverFloor: number;
+  page100OverWall: number | null;
+  cpuMsPer1000Users: number;
+  unchangedMs: number;
+  unchangedOverFirst: number;
+  unchangedRequests: number;
+  changedMs: number;
+  changedRequests: number;
+  changedInMonday: number;
+  changesRecorded: number;
+}
+
+const limits = {
+  complexityPerMinute: 2_000_000_000,
+  maxQueryComplexity: 2_000_000_000,
+  requestsPerMinute: 1_000_000,
+  dailyCalls: 1_000_000_000,
+};
+
+function runOne(input: SyncRunInput, onChange: (share: number) => Promise<number>): Promise<SyncRunOutput> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./syncRun.ts', import.meta.url)), [JSON.stringify(input)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (raw) => {
+      const message = raw as { op: 'change'; share: number } | { op: 'result'; output: SyncRunOutput };
+      if (message.op === 'change') void onChange(message.share).then((n) => child.send(n));
+      else resolve(message.output);
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the sync benchmark process exited with ${code}`));
+    });
+  });
+}
+
+export function figuresOf(out: SyncRunOutput): SyncFigures {
+  const minRequests = Math.ceil(out.users / 1000) + 1;
   return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
+    users: out.users,
+    latencyMs: out.latencyMs,
+    requests: out.first.requests,
+    minRequests,
+    wallMs: Math.round(out.first.wallMs),
+    floorMs: Math.round(out.floor.wallMs),
+    page100Ms: out.page100 ? Math.round(out.page100.wallMs) : null,
+    localMs: Math.round(out.first.cpuMs),
+    peakRssMb: Math.round(out.peakRssMb),
+    usersPerSec: Math.round(out.users / (out.first.wallMs / 1000)),
+    wallOverFloor: round(out.first.wallMs / out.floor.wallMs),
+    page100OverWall: out.page100 ? round(out.page100.wallMs / out.first.wallMs) : null,
+    cpuMsPer1000Users: round(out.first.cpuMs / (out.users / 1000)),
+    unchangedMs: Math.round(out.unchanged.wallMs),
+    unchangedOverFirst: round(out.unchanged.wallMs / out.first.wallMs),
+    unchangedRequests: out.unchanged.requests,
+    changedMs: Math.round(out.changed.wallMs),
+    changedRequests: out.changed.requests,
+    changedInMonday: out.changed.changedInMonday,
+    changesRecorded: out.changed.changes,
   };
 }
 
-/** Full sync of a large account into each store: first sync (all added), then a sync with nothing changed. */
-export async function syncBench(): Promise<void> {
-  const emulator = await startEmulator({
-    users: USERS,
-    plan: 'enterprise',
-    limits: {
-      complexityPerMinute: 2_000_000_000,
-      maxQueryComplexity: 2_000_000_000,
-      requestsPerMinute: 1_000_000,
-    },
-  });
-  const token = emulator.accounts[0]!.tokens.admin;
-  const postgres = await pgDatabase();
-  const targets: { name: string; databaseUrl?: string }[] = [{ name: 'sqlite' }];
-  if (postgres) targets.push({ name: 'postgres', databaseUrl: postgres.url });
-  else console.log('sync: PostgreSQL not reachable; measuring SQLite only');
-  const figures: Record<string, number> = {};
-  try {
-    await measure(targets, token, emulator.graphqlUrl, figures);
-  } finally {
-    await postgres?.drop();
-    await emulator.close();
-  }
-  if (figures['postgres:first']) {
-    console.log(
-      `sync: postgres/sqlite first-sync time ratio ${(figures['postgres:first']! / figures['sqlite:first']!).toFixed(2)}`,
-    );
-  }
-  console.log(
-    `sync: unchanged/first time ratio on sqlite ${(figures['sqlite:unchanged']! / figures['sqlite:first']!).toFixed(2)}`,
-  );
-}
+const round = (n: number) => Math.round(n * 100) / 100;
 
-async function measure(
-  targets: { name: string; databaseUrl?: string }[],
-  token: string,
-  apiUrl: string,
-  figures: Record<string, number>,
-): Promise<void> {
-  for (const target of targets) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-'));
-    const app = await createSeatwise({
-      SEATWISE_DATA_DIR: dataDir,
-      DATABASE_URL: target.databaseUrl,
-      SEATWISE_SECRET_KEY: undefined,
-    });
+/**
+ * Syncs of each size at each added latency, each in a fresh process against an emulator in another, with the
+ * transport floor and the page-100 strategy measured in the same run. Prints a table with the targets
+ * (or one JSON object) and writes every figure to bench/results/.
+ */
+export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[]> {
+  const all: SyncFigures[] = [];
+  for (const users of options.sizes) {
+    const emulator = await startEmulatorProcess({ users, plan: 'enterprise', seed: 7, limits });
     try {
-      const { id } = await app.connections.add({ token, apiUrl });
-      for (const label of ['first', 'unchanged']) {
-        const heap = process.memoryUsage().heapUsed;
-        const started = performance.now();
-        const result = await app.sync.sync(id);
-        const ms = performance.now() - started;
-        figures[`${target.name}:${label}`] = ms;
-        console.log(
-          `sync ${target.name} ${label}: ${result.usersSeen.toLocaleString()} users, ${result.changes.toLocaleString()} changes, ${result.requests} requests in ${ms.toFixed(0)} ms (${Math.round(result.usersSeen / (ms / 1000)).toLocaleString()} users/s), heap ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(0)} MB`,
+      for (const latencyMs of options.latencies) {
+        await emulator.setLatency(latencyMs);
+        const output = await runOne(
+          {
+            users,
+            latencyMs,
+            graphqlUrl: emulator.graphqlUrl,
+            token: emulator.tokens[0]!,
+            databaseUrl: options.databaseUrl,
+            // Sequential pages of 100 from a million users would take many minutes: measured up to 100,000.
+            page100: users <= 100_000,
+          },
+          (share) => emulator.changeShare(share),
         );
+        const figures = figuresOf(output);
+        all.push(figures);
+        if (options.json) {
+          const {
+            users: u,
+            requests,
+            minRequests,
+            wallMs,
+            floorMs,
+            page100Ms,
+            localMs,
+            peakRssMb,
+            usersPerSec,
+          } = figures;
+          console.log(
+            JSON.stringify({
+              users: u,
+              latencyMs,
+              requests,
+              minRequests,
+              wallMs,
+              floorMs,
+              page100Ms,
+              localMs,
+              peakRssMb,
+              usersPerSec,
+              unchangedMs: figures.unchangedMs,
+              changedMs: figures.changedMs,
+            }),
+          );
+        } else printFigures(figures);
       }
     } finally {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await emulator.close();
     }
   }
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, figures: all }, null, 2)}\n`,
+  );
+  if (!options.json) console.log(`sync: figures written to ${file}`);
+  return all;
+}
+
+function printFigures(f: SyncFigures): void {
+  const check = (ok: boolean) => (ok ? 'meets' : 'MISSES');
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(
+    [
+      `sync ${f.users.toLocaleString()} users, +${f.latencyMs} ms latency:`,
+      `  first sync ${s(f.wallMs)} (${f.usersPerSec.toLocaleString()} users/s), floor ${s(f.floorMs)}, wall/floor ${f.wallOverFloor} [${check(f.wallOverFloor <= 1.3)} ≤ 1.3]`,
+      `  requests ${f.requests} vs minimum ${f.minRequests} [${check(f.requests <= f.minRequests + 1)} ≤ min + 1]`,
+      f.page100Ms === null
+        ? '  page-100 strategy: not measured at this size'
+        : `  page-100 strategy ${s(f.page100Ms)}: ${f.page100OverWall}× slower${f.latencyMs >= 20 ? ` [${check((f.page100OverWall ?? 0) >= 10)} ≥ 10×]` : ''}`,
+      `  CPU ${f.localMs} ms (${f.cpuMsPer1000Users} ms per 1,000 users), peak RSS ${f.peakRssMb} MB [${check(f.peakRssMb < (f.users >= 1_000_000 ? 400 : 300))} < ${f.users >= 1_000_000 ? 400 : 300} MB]`,
+      `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= 0.5)} ≤ 0.5], ${f.unchangedRequests} requests`,
+      `  resync after ${f.changedInMonday} changed in monday ${s(f.changedMs)}, ${f.changesRecorded} change events, ${f.changedRequests} requests`,
+    ].join('\n'),
+  );
 }

@@ -37,15 +37,17 @@ export async function createSeatwise(
   // A sync or an action that stops heartbeating for this long is taken for dead; it beats four times as often.
   const leaseMs = options.leaseMs ?? (config.SEATWISE_LEASE_SECONDS ?? 60) * 1000;
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
+  const sync = new SyncService(store, connections, options.now, timing);
   return {
     store,
     connections,
-    sync: new SyncService(store, connections, options.now, timing),
+    sync,
     users,
     insights: new InsightsService(connections, users, options.now),
     actions: new ActionsService(store, connections, options.now, timing),
     keys,
     close: async () => {
+      await sync.drain();
       await keys.flush();
       await store.close();
     },

@@ -83,7 +83,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
   });
 
   it('upserts by (connection, remote id): applying the same page twice changes nothing', async () => {
-    const repo = new DirectoryRepo(store.db);
+    const repo = new DirectoryRepo(store.db, dialect);
     const incoming = [user('1'), user('2', { role: 'viewer', license: 'viewer' })];
     const first = diffUsers('con_1', null, new Map(), incoming, '2026-11-29T00:00:00.000Z');
     await store.db.transaction().execute((trx) => repo.upsert(trx, first.upserts));
@@ -104,7 +104,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
   });
 
   it('escapes LIKE wildcards in searches', async () => {
-    const repo = new DirectoryRepo(store.db);
+    const repo = new DirectoryRepo(store.db, dialect);
     expect(await repo.query({ connectionId: 'con_1', search: '%' })).toEqual([]);
     expect((await repo.query({ connectionId: 'con_1', search: 'USER 2' })).map((r) => r.remote_id)).toEqual([
       '2',

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import {
@@ -166,6 +166,83 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
     const [lastRun] = await app.sync.listRuns(connectionId, 1);
     expect(lastRun).toMatchObject({ status: 'failed', complete: false, error: { code: 'Unauthorized' } });
     expect(lastRun!.pagesRead).toBe(2);
+  });
+
+  it('streams pages into staging and, failing on its last page, leaves the previous copy exactly as it was', async () => {
+    // Changes on early pages (staged as they stream in) and a new user who makes a short last page.
+    const members = account().users.filter((u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE');
+    await gql(emulator, account().tokens.admin, UPDATE_USERS_ROLE, {
+      ids: [members[0]!.id, members[1]!.id],
+      role: 'VIEW_ONLY',
+    });
+    await gql(emulator, account().tokens.admin, DEACTIVATE_USERS, { ids: [members[2]!.id] });
+    await gql(emulator, account().tokens.admin, INVITE_USERS, {
+      emails: ['late.joiner@example.org'],
+      role: 'MEMBER',
+    });
+    const total = account().users.length;
+    expect(total % 1000).not.toBe(0);
+    const pages = Math.ceil(total / 1000);
+    const before = await app.users.list({ connectionId }, { sort: 'createdAt', direction: 'asc' });
+    const eventsBefore = await app.store.db.selectFrom('change_events').select('id').execute();
+    const staged: { seen: number; users: number; events: number }[] = [];
+    const count = async (table: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events') =>
+      Number(
+        (
+          await app.store.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    // Every page but the last is answered; the token stops working for the last one.
+    emulator.setFaults({ revokeTokenAfter: pages - 1 });
+    let result: Awaited<ReturnType<typeof app.sync.sync>>;
+    try {
+      result = await app.sync.sync(connectionId, {
+        onProgress: async (p) => {
+          if (p.pagesRead === pages - 1)
+            staged.push({
+              seen: await count('sync_seen'),
+              users: await count('sync_staged_users'),
+              events: await count('sync_staged_events'),
+            });
+        },
+      });
+    } finally {
+      emulator.setFaults({});
+    }
+    expect(result).toMatchObject({ status: 'failed', complete: false, error: { code: 'Unauthorized' } });
+    // The pages read had been written to staging as they came (not held in memory to the end).
+    await vi.waitFor(() => expect(staged).toHaveLength(1));
+    expect(staged[0]!.seen).toBe((pages - 1) * 1000);
+    expect(staged[0]!.users).toBeGreaterThanOrEqual(3);
+    expect(staged[0]!.events).toBeGreaterThanOrEqual(3);
+    // Nothing of it reached the copy or the change log, and staging is empty again.
+    expect(await app.users.list({ connectionId }, { sort: 'createdAt', direction: 'asc' })).toEqual(before);
+    expect(await app.store.db.selectFrom('change_events').select('id').execute()).toEqual(eventsBefore);
+    expect([
+      await count('sync_seen'),
+      await count('sync_staged_users'),
+      await count('sync_staged_events'),
+    ]).toEqual([0, 0, 0]);
+    const [failed] = await app.sync.listRuns(connectionId, 1);
+    expect(failed).toMatchObject({ status: 'failed', pagesRead: pages - 1, changes: 0 });
+    // The next sync applies everything, exactly.
+    const next = await app.sync.sync(connectionId);
+    expect(next).toMatchObject({ status: 'succeeded', usersSeen: total });
+    const events = await app.users.changes(connectionId, next.runId);
+    expect(events.map((e) => [e.userId, e.kind]).sort()).toEqual(
+      [
+        [members[0]!.id, 'license_changed'],
+        [members[0]!.id, 'role_changed'],
+        [members[1]!.id, 'license_changed'],
+        [members[1]!.id, 'role_changed'],
+        [members[2]!.id, 'license_changed'],
+        [members[2]!.id, 'status_changed'],
+        [account().usersByEmail.get('late.joiner@example.org')!.id, 'added'],
+      ].sort(),
+    );
   });
 
   it('filters users by role, status, license, inactivity and search', async () => {

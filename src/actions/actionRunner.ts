@@ -87,12 +87,12 @@ export class ActionRunner {
   private readonly requests: ActionRequestsRepo;
 
   constructor(
-    db: Kysely<Database>,
+    { db, dialect }: { db: Kysely<Database>; dialect: 'sqlite' | 'postgres' },
     private readonly access: ConnectionAccess,
     private readonly now: () => Date = () => new Date(),
     private readonly timing: ExecutionTiming = { leaseMs: 60_000, heartbeatMs: 15_000 },
   ) {
-    this.directory = new DirectoryRepo(db);
+    this.directory = new DirectoryRepo(db, dialect);
     this.audit = new AuditRepo(db);
     this.requests = new ActionRequestsRepo(db);
   }

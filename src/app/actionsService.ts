@@ -49,7 +49,7 @@ export class ActionsService {
     now?: () => Date,
     timing?: ExecutionTiming,
   ) {
-    this.runner = new ActionRunner(store.db, connections, now, timing);
+    this.runner = new ActionRunner(store, connections, now, timing);
     this.audit = new AuditRepo(store.db);
   }
 

@@ -86,6 +86,7 @@ export class SyncService {
   /** Waits for background syncs to finish (used on shutdown). */
   async drain(): Promise<void> {
     await Promise.all([...this.background]);
+    await this.engine.drain();
   }
 
   private readonly background = new Set<Promise<unknown>>();

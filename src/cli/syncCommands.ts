@@ -33,30 +33,31 @@ export function registerSyncCommands(program: Command): void {
           );
         const out: SyncResult[] = [];
         for (const target of targets) {
-          const bar =
-            !flags.json && process.stderr.isTTY
-              ? new cliProgress.SingleBar(
-                  {
-                    format: `${target} {bar} {pages} pages, {users} users`,
-                    stream: process.stderr,
-                    hideCursor: true,
-                  },
-                  cliProgress.Presets.shades_classic,
-                )
-              : null;
-          bar?.start(1, 0, { pages: 0, users: 0 });
+          const showProgress = !flags.json && process.stderr.isTTY;
+          let bar: cliProgress.SingleBar | null = null;
+          let expected: number | null = null;
           try {
             const result = await app.sync.sync(target, {
               onProgress: (p) => {
-                // The total is unknown until the last page; keep the bar one step ahead.
-                bar?.setTotal(p.pagesRead + 1);
-                bar?.update(p.pagesRead, { pages: p.pagesRead, users: p.usersSeen });
+                if (!showProgress) return;
+                if (!bar) {
+                  // The last complete sync's count is the total; a first sync shows counts without a bar.
+                  expected = p.expectedUsers;
+                  bar = new cliProgress.SingleBar(
+                    { stream: process.stderr, hideCursor: true, format: progressFormat(target, expected) },
+                    cliProgress.Presets.shades_classic,
+                  );
+                  bar.start(Math.max(1, expected ?? 1), 0, { pages: 0, users: 0 });
+                }
+                if (expected !== null && p.usersSeen > bar.getTotal()) bar.setTotal(p.usersSeen);
+                bar.update(expected === null ? 0 : p.usersSeen, { pages: p.pagesRead, users: p.usersSeen });
               },
             });
-            bar?.update(bar.getTotal());
+            const shown = bar as cliProgress.SingleBar | null;
+            if (result.status === 'succeeded' && expected !== null) shown?.update(shown.getTotal());
             out.push(result);
           } finally {
-            bar?.stop();
+            (bar as cliProgress.SingleBar | null)?.stop();
           }
         }
         return out;
@@ -104,4 +105,11 @@ export function registerSyncCommands(program: Command): void {
         ]),
       );
     });
+}
+
+/** A bar against the expected users when a complete sync has counted them, else honest counts only. */
+function progressFormat(target: string, expected: number | null): string {
+  return expected === null
+    ? `${target} reading users: {pages} pages, {users} users so far`
+    : `${target} {bar} {percentage}% | {users} of ~${expected} users, {pages} pages`;
 }

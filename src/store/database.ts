@@ -42,6 +42,8 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('foreign_keys = ON');
   // Another process may be publishing a sync; wait for it rather than fail.
   sqlite.pragma('busy_timeout = 15000');
+  // A page cache that holds a large account's indexes (SQLite's default is 2 MB).
+  sqlite.pragma('cache_size = -32768');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

@@ -75,23 +75,40 @@ export interface UserOrder {
 export class DirectoryRepo {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+    private readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
   /** The stored users of a connection among these ids (removed ones too), looked up by key. */
   async getMany(connectionId: string, remoteIds: readonly string[]): Promise<DirectoryUserRow[]> {
     const out: DirectoryUserRow[] = [];
     for (let i = 0; i < remoteIds.length; i += LOOKUP) {
+      // The ids travel as one parameter, so the statement is the same whatever their number.
+      const ids = JSON.stringify(remoteIds.slice(i, i + LOOKUP));
+      const list =
+        this.dialect === 'postgres'
+          ? sql`select value from jsonb_array_elements_text(${ids}::jsonb)`
+          : sql`select value from json_each(${ids})`;
       out.push(
         ...(await this.db
           .selectFrom('directory_users')
           .selectAll()
           .where('connection_id', '=', connectionId)
-          .where('remote_id', 'in', remoteIds.slice(i, i + LOOKUP))
+          .where(sql<boolean>`${sql.ref('remote_id')} in (${list})`)
           .execute()),
       );
     }
     return out;
+  }
+
+  /** Whether the connection has any stored user (a first sync has nothing to compare with). */
+  async hasAny(connectionId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('directory_users')
+      .select('remote_id')
+      .where('connection_id', '=', connectionId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Stored users of a connection by email (case-insensitive), removed ones too. */
@@ -195,6 +212,8 @@ export class DirectoryRepo {
       .select('remote_id')
       .where('connection_id', '=', connectionId)
       .where('action_seq', '>', seq)
+      // Implies the partial index's condition, so SQLite uses it.
+      .where('action_seq', '>', 0)
       .execute();
     return rows.map((r) => r.remote_id);
   }

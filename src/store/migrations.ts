@@ -339,16 +339,18 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
         }
         // What monday reported as active members when connecting: a first sync knows that many pages exist.
         await db.schema.alterTable('connections').addColumn('active_members_count', 'integer').execute();
-        // Invitations and offboarding find users by email, whatever its case.
+        // Invitations and offboarding find users by email, whatever its case (this replaces the exact-case index).
         await sql`create index directory_users_email_lower on directory_users (connection_id, lower(email))`.execute(
           db,
         );
-        // Users an action wrote after a sync began reading.
-        await db.schema
-          .createIndex('directory_users_action_seq')
-          .on('directory_users')
-          .columns(['connection_id', 'action_seq'])
-          .execute();
+        await sql`drop index directory_users_email`.execute(db);
+        // Users an action wrote after a sync began reading: few, so the index holds only them.
+        await sql`create index directory_users_action_seq on directory_users (connection_id, action_seq)
+          where action_seq > 0`.execute(db);
+        // Staging is scratch: on PostgreSQL it skips the write-ahead log (SQLite stages in temporary tables).
+        if (dialect === 'postgres')
+          for (const table of ['sync_seen', 'sync_staged_users', 'sync_staged_events'])
+            await sql`alter table ${sql.table(table)} set unlogged`.execute(db);
         // A run's change events, paged by id.
         await db.schema
           .createIndex('change_events_run_id')

@@ -8,6 +8,17 @@ const CHUNK = 500;
 /** Staged rows applied per statement when publishing; the event loop runs between statements. */
 const PUBLISH_CHUNK = 5000;
 const stagedUserColumns = ['connection_id', 'remote_id', 'first_seen_at', ...upsertColumns] as const;
+const stagedColumns = ['run_id', 'seq', ...stagedUserColumns] as const;
+const stagedEventColumns = [
+  'run_id',
+  'seq',
+  'connection_id',
+  'remote_user_id',
+  'kind',
+  'before_value',
+  'after_value',
+  'occurred_at',
+] as const;
 const eventColumns = [
   'connection_id',
   'run_id',
@@ -26,7 +37,46 @@ const eventColumns = [
 export class SyncStagingRepo {
   private seq = new Map<string, { users: number; events: number }>();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  private scratchReady: Promise<void> | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  /**
+   * On SQLite, staging lives in temporary tables of this process's connection (same names, so they shadow the
+   * stored ones): never written to the database file or its log, gone with the process that staged them.
+   */
+  private scratch(): Promise<void> {
+    if (this.dialect !== 'sqlite') return Promise.resolve();
+    this.scratchReady ??= (async () => {
+      // Scratch needs no rollback journal on disk either.
+      await sql`pragma temp.journal_mode = memory`.execute(this.db);
+      await sql`pragma temp.cache_size = -16384`.execute(this.db);
+      for (const table of ['sync_seen', 'sync_staged_users', 'sync_staged_events'] as const) {
+        await sql`create temp table if not exists ${sql.table(table)} as select * from main.${sql.table(table)} where 0`.execute(
+          this.db,
+        );
+      }
+      await sql`create unique index if not exists temp.sync_seen_pk on sync_seen (run_id, remote_id)`.execute(
+        this.db,
+      );
+      await sql`create unique index if not exists temp.sync_staged_users_pk on sync_staged_users (run_id, remote_id)`.execute(
+        this.db,
+      );
+      await sql`create index if not exists temp.sync_staged_users_seq on sync_staged_users (run_id, seq)`.execute(
+        this.db,
+      );
+      await sql`create unique index if not exists temp.sync_staged_events_pk on sync_staged_events (run_id, seq)`.execute(
+        this.db,
+      );
+      await sql`create unique index if not exists temp.sync_staged_events_once on sync_staged_events (run_id, remote_user_id, kind)`.execute(
+        this.db,
+      );
+    })();
+    return this.scratchReady;
+  }
 
   /** Stages one page: every id it holds (seen), the rows that changed and their change events. */
   async stagePage(
@@ -36,34 +86,36 @@ export class SyncStagingRepo {
     events: Insertable<ChangeEventsTable>[],
   ): Promise<void> {
     const counters = this.counters(runId);
+    await this.scratch();
     await this.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < seenIds.length; i += CHUNK * 2) {
-        await trx
-          .insertInto('sync_seen')
-          .values(seenIds.slice(i, i + CHUNK * 2).map((remote_id) => ({ run_id: runId, remote_id })))
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-      }
-      for (let i = 0; i < users.length; i += CHUNK) {
-        const chunk = users.slice(i, i + CHUNK).map((u) => {
+      // Scratch rows need no durability: PostgreSQL does not wait for the log to reach disk.
+      if (this.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
+      if (seenIds.length > 0)
+        await this.insertJson(
+          trx,
+          'sync_seen',
+          ['run_id', 'remote_id'],
+          seenIds.map((remote_id) => ({ run_id: runId, remote_id })),
+          sql`on conflict do nothing`,
+        );
+      if (users.length > 0) {
+        const rows = users.map((u) => {
           const { action_seq: _seq, ...row } = u;
           return { ...row, run_id: runId, seq: counters.users++ };
         });
         // A user monday showed twice (pages shift while users are added) is staged once, as last shown.
-        await trx
-          .insertInto('sync_staged_users')
-          .values(chunk)
-          .onConflict((oc) =>
-            oc.columns(['run_id', 'remote_id']).doUpdateSet((eb) => {
-              const set: Record<string, unknown> = { seq: eb.ref('excluded.seq') };
-              for (const column of upsertColumns) set[column] = eb.ref(`excluded.${column}`);
-              return set;
-            }),
-          )
-          .execute();
+        await this.insertJson(
+          trx,
+          'sync_staged_users',
+          stagedColumns,
+          rows,
+          sql`on conflict (run_id, remote_id) do update set ${sql.join(
+            ['seq', ...upsertColumns].map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
+          )}`,
+        );
       }
-      for (let i = 0; i < events.length; i += CHUNK) {
-        const chunk = events.slice(i, i + CHUNK).map((e) => ({
+      if (events.length > 0) {
+        const rows = events.map((e) => ({
           run_id: runId,
           seq: counters.events++,
           connection_id: e.connection_id,
@@ -73,17 +125,47 @@ export class SyncStagingRepo {
           after_value: e.after_value ?? null,
           occurred_at: e.occurred_at,
         }));
-        await trx
-          .insertInto('sync_staged_events')
-          .values(chunk)
-          .onConflict((oc) => oc.doNothing())
-          .execute();
+        await this.insertJson(
+          trx,
+          'sync_staged_events',
+          stagedEventColumns,
+          rows,
+          sql`on conflict do nothing`,
+        );
       }
     });
   }
 
+  /**
+   * Inserts rows sent as one JSON parameter and unpacked by the database: one short statement per page, rather
+   * than thousands of bound values to compile and bind.
+   */
+  private async insertJson(
+    trx: Transaction<Database>,
+    table: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events',
+    columns: readonly string[],
+    rows: Record<string, unknown>[],
+    conflict: ReturnType<typeof sql>,
+  ): Promise<void> {
+    const json = JSON.stringify(rows);
+    const names = sql.join(columns.map((c) => sql.ref(c)));
+    if (this.dialect === 'postgres') {
+      await sql`insert into ${sql.table(table)} (${names})
+        select ${names} from json_populate_recordset(null::${sql.table(table)}, ${json}::json) ${conflict}`.execute(
+        trx,
+      );
+      return;
+    }
+    const values = sql.join(columns.map((c) => sql`json_extract(value, ${`$.${c}`})`));
+    // "where true" keeps SQLite from reading the upsert clause as part of the select.
+    await sql`insert into ${sql.table(table)} (${names}) select ${values} from json_each(${json}) where true ${conflict}`.execute(
+      trx,
+    );
+  }
+
   /** Forgets what was staged for these users (they are read again and staged anew). */
   async unstage(runId: string, remoteIds: readonly string[]): Promise<void> {
+    await this.scratch();
     for (let i = 0; i < remoteIds.length; i += CHUNK) {
       const ids = remoteIds.slice(i, i + CHUNK);
       await this.db.transaction().execute(async (trx) => {
@@ -104,6 +186,7 @@ export class SyncStagingRepo {
 
   /** Stored users of the connection, not removed, that this run did not see: removal candidates. */
   async unseen(runId: string, connectionId: string): Promise<string[]> {
+    await this.scratch();
     const rows = await sql<{ remote_id: string }>`select d.remote_id from directory_users d
       where d.connection_id = ${connectionId} and d.removed_at is null
         and not exists (select 1 from sync_seen s where s.run_id = ${runId} and s.remote_id = d.remote_id)`.execute(
@@ -114,6 +197,7 @@ export class SyncStagingRepo {
 
   /** How many distinct users this run saw, and how many change events it staged. */
   async counts(runId: string): Promise<{ seen: number; events: number }> {
+    await this.scratch();
     const seen = await this.db
       .selectFrom('sync_seen')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -215,6 +299,7 @@ export class SyncStagingRepo {
    */
   async clear(runId: string): Promise<void> {
     this.seq.delete(runId);
+    await this.scratch();
     for (const [table, key] of [
       ['sync_seen', 'remote_id'],
       ['sync_staged_users', 'remote_id'],
@@ -234,6 +319,7 @@ export class SyncStagingRepo {
 
   /** Drops staging left by runs that are no longer running (a process that stopped before it cleared). */
   async clearLeftovers(): Promise<void> {
+    await this.scratch();
     for (const table of ['sync_seen', 'sync_staged_users', 'sync_staged_events'] as const) {
       const runs = await this.db
         .selectFrom(table)

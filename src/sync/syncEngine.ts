@@ -41,7 +41,8 @@ export interface SyncResult {
 
 export interface SyncOptions {
   trigger?: string;
-  onProgress?: (p: SyncProgress) => void;
+  /** Called after each page is staged; a returned promise is awaited (lets tests look at staging). */
+  onProgress?: (p: SyncProgress) => void | Promise<void>;
   /** Called once the run is recorded, before any page is read. */
   onStarted?: (runId: string) => void;
   /** Awaited once the changes are worked out and before anything is written (lets tests interleave). */
@@ -89,11 +90,24 @@ export class SyncEngine {
     timing: Partial<LeaseTiming> = {},
   ) {
     this.runs = new SyncRunsRepo(store.db);
-    this.directory = new DirectoryRepo(store.db);
+    this.directory = new DirectoryRepo(store.db, store.dialect);
     this.leases = new LeaseRepo(store.db);
-    this.staging = new SyncStagingRepo(store.db);
+    this.staging = new SyncStagingRepo(store.db, store.dialect);
     const leaseMs = timing.leaseMs ?? DEFAULT_LEASE_MS;
     this.timing = { leaseMs, heartbeatMs: timing.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
+  }
+
+  private readonly pending = new Set<Promise<unknown>>();
+
+  private afterwards(work: Promise<unknown>): void {
+    const tracked = work.catch(() => {});
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  /** Waits for clean-up still running after syncs answered. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
   async run(connectionId: string, api: MondayApi, options: SyncOptions = {}): Promise<SyncResult> {
@@ -224,11 +238,14 @@ export class SyncEngine {
       if (lease.lost) throw new LeaseLostError(connectionId);
     };
     // Compares users monday returned with their stored rows (looked up by id) and stages what changed.
+    let copyEmpty = false;
     const stage = async (remotes: RemoteUser[]) => {
       const incoming = remotes.map(toDirectoryUser);
       const ids = incoming.map((u) => u.remoteId);
       const stored = new Map(
-        (await this.directory.getMany(connectionId, ids)).map((r) => [r.remote_id, r] as const),
+        copyEmpty
+          ? []
+          : (await this.directory.getMany(connectionId, ids)).map((r) => [r.remote_id, r] as const),
       );
       const diff = diffUsers(connectionId, runId, stored, incoming, this.now().toISOString());
       await this.staging.stagePage(runId, ids, diff.upserts, diff.events);
@@ -236,6 +253,9 @@ export class SyncEngine {
 
     try {
       const readFromSeq = await this.directory.copySeq(connectionId);
+      // Nothing stored yet (a first sync): no page needs looking up. Only this run writes the copy but actions,
+      // and what they write is read again below.
+      copyEmpty = !(await this.directory.hasAny(connectionId));
       const expectedUsers = await this.runs.lastUsersSeen(connectionId);
       // Pages certain to exist are read several at once: the last complete count (less a margin for users
       // deleted since), or on a first sync the active members monday reported (every one of them is a user).
@@ -251,9 +271,10 @@ export class SyncEngine {
         pagesRead++;
         await stage(users);
         usersSeen += users.length;
-        options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
+        await options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
       }
       const guardSeq = await this.directory.copySeq(connectionId);
+      copyEmpty = false;
       // Users an action wrote while the pages were read: the pages may predate the action, so ask again.
       const touched = await this.directory.writtenByActionsSince(connectionId, readFromSeq);
       if (touched.length > 0) {
@@ -316,7 +337,8 @@ export class SyncEngine {
           .execute();
         return result;
       });
-      await this.staging.clear(runId).catch(() => {});
+      // The copy is published: scratch is dropped after the answer (drain() waits for it on shutdown).
+      this.afterwards(this.staging.clear(runId));
       return published;
     } catch (error) {
       const failure = describeFailure(error);

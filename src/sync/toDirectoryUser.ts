@@ -22,9 +22,13 @@ export function toDirectoryUser(remote: RemoteUser): IncomingUser {
   };
 }
 
+const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
 /** monday sends `YYYY-MM-DDTHH:MM:SS` with or without a zone; store UTC ISO-8601. */
 function normalizeTimestamp(value: string | null | undefined): string | null {
   if (!value) return null;
+  // monday's usual form, already UTC: only the milliseconds are added.
+  if (value.length === 20 && value[19] === 'Z' && CANONICAL.test(value)) return `${value.slice(0, 19)}.000Z`;
   const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`;
   const time = Date.parse(withZone);
   return Number.isNaN(time) ? null : new Date(time).toISOString();

@@ -1,0 +1,138 @@
+/**
+ * One sync benchmark in its own process (so peak RSS and CPU are this size's alone): the transport floor,
+ * the page-100 strategy, a first sync, an unchanged resync and a resync with 1% changed, against an emulator
+ * running in another process. Reports one JSON object to the parent over IPC.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createSeatwise } from '../src/compose.ts';
+import { readPages } from '../src/sync/pageReader.ts';
+import { PAGE_LIMIT, READ_AHEAD } from '../src/sync/syncEngine.ts';
+
+export interface SyncRunInput {
+  users: number;
+  latencyMs: number;
+  graphqlUrl: string;
+  token: string;
+  databaseUrl?: string;
+  /** Measure the page-100 strategy (sequential, 100 per page); skipped where it would take many minutes. */
+  page100: boolean;
+}
+
+export interface Measured {
+  wallMs: number;
+  cpuMs: number;
+  requests: number;
+  changes: number;
+  usersSeen: number;
+}
+
+export interface SyncRunOutput {
+  users: number;
+  latencyMs: number;
+  floor: { wallMs: number; requests: number };
+  page100: { wallMs: number; requests: number; users: number } | null;
+  first: Measured;
+  unchanged: Measured;
+  changed: Measured & { changedInMonday: number };
+  peakRssMb: number;
+}
+
+const page100Document = `query Page100($page: Int!) {
+  users(limit: 100, page: $page) { id name email title url created_at last_activity kind status invitation_method is_email_confirmed became_active_at }
+}`;
+
+async function main(input: SyncRunInput): Promise<SyncRunOutput> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-'));
+  const app = await createSeatwise({
+    SEATWISE_DATA_DIR: dataDir,
+    DATABASE_URL: input.databaseUrl,
+    SEATWISE_SECRET_KEY: undefined,
+  });
+  try {
+    const connection = await app.connections.add({ token: input.token, apiUrl: input.graphqlUrl });
+    const api = await app.connections.api(connection.id);
+    const activeMembers = (await api.meAndAccount()).account.active_members_count ?? 0;
+
+    // The floor: the same pages, page size and read-ahead as the first sync, fetched, parsed and dropped.
+    const floorRequests = api.client.stats.requests;
+    let started = performance.now();
+    for await (const _page of readPages((p) => api.usersPage(p, PAGE_LIMIT), PAGE_LIMIT, {
+      surePages: Math.floor(activeMembers / PAGE_LIMIT),
+      window: READ_AHEAD,
+    })) {
+      // discarded
+    }
+    const floor = {
+      wallMs: performance.now() - started,
+      requests: api.client.stats.requests - floorRequests,
+    };
+
+    let page100: SyncRunOutput['page100'] = null;
+    if (input.page100) {
+      const client = await app.connections.graphql(connection.id);
+      started = performance.now();
+      let requests = 0;
+      let users = 0;
+      for (let page = 1; ; page++) {
+        const { data } = await client.request<{ users: unknown[] }>(page100Document, { page });
+        requests++;
+        users += data.users.length;
+        if (data.users.length < 100) break;
+      }
+      page100 = { wallMs: performance.now() - started, requests, users };
+    }
+
+    const measure = async (): Promise<Measured> => {
+      const cpu = process.cpuUsage();
+      const begun = performance.now();
+      const result = await app.sync.sync(connection.id);
+      if (result.status !== 'succeeded') throw new Error(`sync failed: ${result.error?.message}`);
+      const used = process.cpuUsage(cpu);
+      return {
+        wallMs: performance.now() - begun,
+        cpuMs: (used.user + used.system) / 1000,
+        requests: result.requests,
+        changes: result.changes,
+        usersSeen: result.usersSeen,
+      };
+    };
+    const first = await measure();
+    const unchanged = await measure();
+    const changedInMonday = await askParent<number>({ op: 'change', share: 0.01 });
+    const changed = { ...(await measure()), changedInMonday };
+    return {
+      users: input.users,
+      latencyMs: input.latencyMs,
+      floor,
+      page100,
+      first,
+      unchanged,
+      changed,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function askParent<T>(message: unknown): Promise<T> {
+  return new Promise((resolve) => {
+    process.once('message', (reply) => resolve(reply as T));
+    process.send!(message);
+  });
+}
+
+if (process.send && process.argv[2]) {
+  const input = JSON.parse(process.argv[2]) as SyncRunInput;
+  main(input).then(
+    (output) => process.send!({ op: 'result', output }, () => process.exit(0)),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
