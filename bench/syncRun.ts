@@ -44,12 +44,34 @@ const page100Document = `query Page100($page: Int!) {
   users(limit: 100, page: $page) { id name email title url created_at last_activity kind status invitation_method is_email_confirmed became_active_at }
 }`;
 
+/** A database of its own on the PostgreSQL server `adminUrl` names, dropped afterwards. */
+async function pgDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `seatwise_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
 async function main(input: SyncRunInput): Promise<SyncRunOutput> {
   const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-'));
+  const postgres = input.databaseUrl ? await pgDatabase(input.databaseUrl) : null;
   const app = await createSeatwise({
     SEATWISE_DATA_DIR: dataDir,
-    DATABASE_URL: input.databaseUrl,
-    SEATWISE_SECRET_KEY: undefined,
+    DATABASE_URL: postgres?.url,
+    SEATWISE_SECRET_KEY: postgres ? 'seatwise-bench-secret-key' : undefined,
   });
   try {
     const connection = await app.connections.add({ token: input.token, apiUrl: input.graphqlUrl });
@@ -115,6 +137,7 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     };
   } finally {
     await app.close();
+    await postgres?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

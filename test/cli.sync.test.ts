@@ -151,6 +151,59 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     expect(bad.stderr).toContain('expected one of: admin, member, viewer, guest, other');
   });
 
+  it('pages the users table with --limit and --cursor, and exports every match otherwise', async () => {
+    const everyone = JSON.parse((await cli('users', ids[0]!, '--sort', 'email', '--json')).stdout);
+    expect(everyone).toHaveLength(1500);
+    const first = await cli('users', ids[0]!, '--sort', 'email');
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    // Header, 50 users, the count, and the command for the next page.
+    expect(lines).toHaveLength(53);
+    expect(lines[51]).toBe('50 users on this page');
+    const next = /^More users: seatwise users (.*)$/.exec(lines[52]!);
+    expect(next?.[1]).toMatch(new RegExp(`^${ids[0]} --sort email --cursor \\S+$`));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await cli(
+        'users',
+        ids[0]!,
+        '--sort',
+        'email',
+        '--limit',
+        '400',
+        '--json',
+        ...(cursor ? ['--cursor', cursor] : []),
+      );
+      seen.push(...JSON.parse(page.stdout).map((u: any) => u.email));
+      cursor = /--cursor (\S+)/.exec(page.stderr)?.[1] ?? null;
+    } while (cursor);
+    expect(seen).toEqual(everyone.map((u: any) => u.email));
+    const unlicensed = JSON.parse((await cli('users', ids[0]!, '--license', 'none', '--json')).stdout);
+    expect(unlicensed.length).toBe(everyone.filter((u: any) => u.license === null).length);
+    expect(unlicensed.length).toBeGreaterThan(0);
+    const wrongCursor = await cli(
+      'users',
+      ids[0]!,
+      '--sort',
+      'name',
+      '--cursor',
+      next![1]!.split(' ').pop()!,
+    );
+    expect(wrongCursor.code).toBe(2);
+    expect(wrongCursor.stderr).toContain('cursor is not valid for this query');
+  });
+
+  it('exports names a spreadsheet would run as formulas with a leading apostrophe', async () => {
+    const user = emulator.accounts[0]!.users.find((u, i) => i > 2 && u.kind === 'member')!;
+    user.name = '=HYPERLINK("http://evil.example","click")';
+    user.title = '+1 555';
+    expect((await cli('sync', ids[0]!)).code).toBe(0);
+    const csv = (await cli('users', ids[0]!, '--search', user.email, '--csv')).stdout;
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(csv).toContain("'+1 555");
+  });
+
   it('reports 0 changes on a second sync and shows run history', async () => {
     const second = await cli('sync', ids[1]!);
     expect(second.code).toBe(0);
