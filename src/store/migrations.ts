@@ -290,30 +290,10 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
     '005_streamed_sync_and_read_indexes': {
       async up(db: Kysely<unknown>) {
         // A streamed sync stages each page as it arrives: every user it saw (for removals, found in SQL),
-        // the rows that changed in page order (published in chunks) and their events (once per user and kind).
-        await sql`drop table if exists sync_staged_users`.execute(db);
+        // the rows that changed in page order (published in slices) and their events (once per user and kind).
         await db.schema
-          .createTable('sync_staged_users')
-          .addColumn('run_id', 'text', (c) => c.notNull())
-          .addColumn('seq', 'integer', (c) => c.notNull())
-          .addColumn('connection_id', 'text', (c) => c.notNull())
-          .addColumn('remote_id', 'text', (c) => c.notNull())
-          .addColumn('name', 'text', (c) => c.notNull())
-          .addColumn('email', 'text', (c) => c.notNull())
-          .addColumn('title', 'text', (c) => c.notNull())
-          .addColumn('role', 'text', (c) => c.notNull())
-          .addColumn('kind', 'text')
-          .addColumn('status', 'text', (c) => c.notNull())
-          .addColumn('license', 'text')
-          .addColumn('last_activity_at', 'text')
-          .addColumn('remote_created_at', 'text')
-          .addColumn('scim_linked', 'integer', (c) => c.notNull())
-          .addColumn('invitation_method', 'text')
-          .addColumn('explanation', 'text', (c) => c.notNull())
-          .addColumn('first_seen_at', 'text', (c) => c.notNull())
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .addColumn('removed_at', 'text')
-          .addPrimaryKeyConstraint('sync_staged_users_pk', ['run_id', 'remote_id'])
+          .alterTable('sync_staged_users')
+          .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
           .execute();
         await db.schema
           .createIndex('sync_staged_users_seq')

@@ -9,16 +9,7 @@ const CHUNK = 500;
 const PUBLISH_CHUNK = 5000;
 const stagedUserColumns = ['connection_id', 'remote_id', 'first_seen_at', ...upsertColumns] as const;
 const stagedColumns = ['run_id', 'seq', ...stagedUserColumns] as const;
-const stagedEventColumns = [
-  'run_id',
-  'seq',
-  'connection_id',
-  'remote_user_id',
-  'kind',
-  'before_value',
-  'after_value',
-  'occurred_at',
-] as const;
+
 const eventColumns = [
   'connection_id',
   'run_id',
@@ -28,6 +19,7 @@ const eventColumns = [
   'after_value',
   'occurred_at',
 ] as const;
+const stagedEventColumns = ['seq', ...eventColumns] as const;
 
 /**
  * What a streamed sync will write, staged by run page by page as it is read: the ids it saw, the rows that
