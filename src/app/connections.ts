@@ -126,8 +126,23 @@ export class ConnectionsService implements ConnectionAccess {
   }
 
   async list(): Promise<ConnectionView[]> {
-    const [rows, counts] = await Promise.all([this.repo.list(), this.repo.userCounts()]);
-    return Promise.all(rows.map(async (r) => toView(await this.withLiveStatus(r), counts.get(r.id) ?? 0)));
+    const rows = await this.repo.list();
+    return Promise.all(rows.map(async (r) => toView(await this.withLiveStatus(r), await this.userCount(r))));
+  }
+
+  private readonly counts = new Map<string, { version: string; n: number }>();
+
+  /**
+   * A connection's current users, counted once per change of its copy (a sync published, an action wrote):
+   * a connection shown on every request does not scan its users each time.
+   */
+  private async userCount(row: ConnectionRow): Promise<number> {
+    const version = `${row.copy_seq}|${row.last_synced_at}|${row.updated_at}`;
+    const cached = this.counts.get(row.id);
+    if (cached?.version === version) return cached.n;
+    const n = (await this.repo.userCounts(row.id)).get(row.id) ?? 0;
+    this.counts.set(row.id, { version, n });
+    return n;
   }
 
   /** A connection shown as syncing whose sync stopped heartbeating says so, instead of syncing forever. */
@@ -144,8 +159,7 @@ export class ConnectionsService implements ConnectionAccess {
 
   async get(id: string): Promise<ConnectionView> {
     const row = await this.withLiveStatus(await this.row(id));
-    const counts = await this.repo.userCounts(id);
-    return toView(row, counts.get(id) ?? 0);
+    return toView(row, await this.userCount(row));
   }
 
   /** Changes tokens, permission or API version; new tokens are validated live against the same account. */

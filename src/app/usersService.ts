@@ -140,6 +140,11 @@ export class UsersService {
     return out;
   }
 
+  /** Changes whenever the connection's copy does: a sync published or an action wrote. */
+  copyVersion(connectionId: string): Promise<string> {
+    return this.repo.copyVersion(connectionId);
+  }
+
   /** Counts by role, status and license for a connection's insights, aggregated in SQL. */
   insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
     return this.repo.insightGroups(connectionId, now);

@@ -195,6 +195,16 @@ export class DirectoryRepo {
     return Number(row?.copy_seq ?? 0);
   }
 
+  /** A mark that changes whenever the connection's copy changes (a sync published, an action wrote). */
+  async copyVersion(connectionId: string): Promise<string> {
+    const row = await this.db
+      .selectFrom('connections')
+      .select(['copy_seq', 'last_synced_at', 'updated_at'])
+      .where('id', '=', connectionId)
+      .executeTakeFirst();
+    return row ? `${row.copy_seq}|${row.last_synced_at}|${row.updated_at}` : 'none';
+  }
+
   /** monday's active member count for the connection, as last reported. */
   async activeMembersCount(connectionId: string): Promise<number | null> {
     const row = await this.db
@@ -231,9 +241,25 @@ export class DirectoryRepo {
    * Users matching the filters in the given order (byte order on both dialects), optionally one page of them
    * after a position: keyset pagination on the sort's index, so a deep page costs what the first one does.
    */
-  query(
+  async query(
     filters: UserFilters,
     order: UserOrder = { sort: 'name', direction: 'asc' },
+  ): Promise<(DirectoryUserRow & { sort_key: string })[]> {
+    if (filters.connectionId) return this.queryConnection(filters, order);
+    // Across connections: each connection's page from its own index, merged in the same order.
+    const connections = await this.db.selectFrom('connections').select('id').orderBy('id').execute();
+    const pages = await Promise.all(
+      connections.map((c) => this.queryConnection({ ...filters, connectionId: c.id }, order)),
+    );
+    const sign = order.direction === 'asc' ? 1 : -1;
+    const merged = pages.flat().sort((a, b) => sign * compareRows(a, b));
+    return order.limit === undefined ? merged : merged.slice(0, order.limit);
+  }
+
+  /** One connection's users in order, from the index of the sort. */
+  private queryConnection(
+    filters: UserFilters,
+    order: UserOrder,
   ): Promise<(DirectoryUserRow & { sort_key: string })[]> {
     const key = this.sortKeyOf(order.sort);
     const comparison = order.direction === 'asc' ? sql`>` : sql`<`;
@@ -241,7 +267,6 @@ export class DirectoryRepo {
       .selectAll()
       .select(key.as('sort_key'))
       .orderBy(key, order.direction)
-      .orderBy('connection_id', order.direction)
       .orderBy('remote_id', order.direction);
     if (order.after) {
       const [k, c, r] = order.after;
@@ -352,4 +377,16 @@ export class DirectoryRepo {
       idle90: Number(r.idle90),
     }));
   }
+}
+
+/** Byte order of (sort key, connection, user id), as both databases sort them. */
+function compareRows(
+  a: { sort_key: string; connection_id: string; remote_id: string },
+  b: { sort_key: string; connection_id: string; remote_id: string },
+): number {
+  return (
+    Buffer.compare(Buffer.from(a.sort_key), Buffer.from(b.sort_key)) ||
+    Buffer.compare(Buffer.from(a.connection_id), Buffer.from(b.connection_id)) ||
+    Buffer.compare(Buffer.from(a.remote_id), Buffer.from(b.remote_id))
+  );
 }

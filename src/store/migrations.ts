@@ -312,10 +312,11 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
           .addColumn('remote_id', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('sync_seen_pk', ['run_id', 'remote_id'])
           .execute();
-        // The users list pages by keyset in every sort it offers; each sort has its index.
+        // The users list pages by keyset in every sort it offers, per connection (a list across connections
+        // merges theirs); each sort has its index.
         for (const column of userSortColumns) {
           await sql`create index ${sql.id(`directory_users_by_${column}`)} on directory_users
-            (${sortKey(column, dialect)}, connection_id, remote_id) where removed_at is null`.execute(db);
+            (connection_id, ${sortKey(column, dialect)}, remote_id) where removed_at is null`.execute(db);
         }
         // What monday reported as active members when connecting: a first sync knows that many pages exist.
         await db.schema.alterTable('connections').addColumn('active_members_count', 'integer').execute();
