@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
@@ -186,20 +187,31 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
     const before = await app.users.list({ connectionId }, { sort: 'createdAt', direction: 'asc' });
     const eventsBefore = await app.store.db.selectFrom('change_events').select('id').execute();
     const staged: { seen: number; users: number; events: number }[] = [];
-    const count = async (table: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events') =>
-      Number(
-        (
-          await app.store.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    let runId = '';
+    // What the run has staged: on SQLite its own temporary tables (absent once dropped), on PostgreSQL its rows.
+    const count = async (kind: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events') => {
+      if (dialect === 'postgres') {
+        const { rows } = await sql<{ n: string }>`select count(*) as n from ${sql.table(kind)}
+          where run_id = ${runId}`.execute(app.store.db);
+        return Number(rows[0]!.n);
+      }
+      const name = `${kind}_${runId}`;
+      const { rows: tables } = await sql<{ name: string }>`select name from sqlite_temp_master
+        where type = 'table' and name = ${name}`.execute(app.store.db);
+      if (tables.length === 0) return 0;
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*) as n from ${sql.table(`temp.${name}`)}`.execute(app.store.db);
+      return Number(rows[0]!.n);
+    };
     // Every page but the last is answered; the token stops working for the last one.
     emulator.setFaults({ revokeTokenAfter: pages - 1 });
     let result: Awaited<ReturnType<typeof app.sync.sync>>;
     try {
       result = await app.sync.sync(connectionId, {
+        onStarted: (id) => {
+          runId = id;
+        },
         onProgress: async (p) => {
           if (p.pagesRead === pages - 1)
             staged.push({

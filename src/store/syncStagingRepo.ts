@@ -1,15 +1,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { upsertColumns } from './directoryRepo.ts';
 import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
 
-/** Rows per statement when staging (kept under SQLite's and PostgreSQL's bound-parameter limits). */
+/** Ids per statement when forgetting or confirming users (kept under the bound-parameter limits). */
 const CHUNK = 500;
 /** Staged rows applied per statement when publishing; the event loop runs between statements. */
-const PUBLISH_CHUNK = 5000;
+const PUBLISH_CHUNK = 1000;
 const stagedUserColumns = ['connection_id', 'remote_id', 'first_seen_at', ...upsertColumns] as const;
 const stagedColumns = ['run_id', 'seq', ...stagedUserColumns] as const;
-
 const eventColumns = [
   'connection_id',
   'run_id',
@@ -21,53 +20,89 @@ const eventColumns = [
 ] as const;
 const stagedEventColumns = ['seq', ...eventColumns] as const;
 
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The scratch tables of one run. */
+interface Scratch {
+  seen: RawBuilder<unknown>;
+  users: RawBuilder<unknown>;
+  events: RawBuilder<unknown>;
+}
+
 /**
  * What a streamed sync will write, staged by run page by page as it is read: the ids it saw, the rows that
  * changed and their events. Nothing here touches the copy until `publish`, which applies the staged rows in
- * one fenced transaction of set-based statements; a run that fails only leaves staging to `clear`.
+ * one fenced transaction of set-based statements; a run that fails only leaves its scratch to `clear`.
+ *
+ * On SQLite each run stages into temporary tables of its own, on this process's connection: never written to
+ * the database file or its log, dropped whole when the run ends, gone with the process if it dies. On
+ * PostgreSQL runs share unlogged tables, keyed by run.
  */
 export class SyncStagingRepo {
-  private seq = new Map<string, { users: number; events: number }>();
-
-  private scratchReady: Promise<void> | null = null;
+  private readonly seq = new Map<string, { users: number; events: number }>();
+  private readonly created = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
-  /**
-   * On SQLite, staging lives in temporary tables of this process's connection (same names, so they shadow the
-   * stored ones): never written to the database file or its log, gone with the process that staged them.
-   */
-  private scratch(): Promise<void> {
-    if (this.dialect !== 'sqlite') return Promise.resolve();
-    this.scratchReady ??= (async () => {
-      // Scratch needs no rollback journal on disk either.
-      await sql`pragma temp.journal_mode = memory`.execute(this.db);
-      await sql`pragma temp.cache_size = -16384`.execute(this.db);
-      for (const table of ['sync_seen', 'sync_staged_users', 'sync_staged_events'] as const) {
-        await sql`create temp table if not exists ${sql.table(table)} as select * from main.${sql.table(table)} where 0`.execute(
-          this.db,
-        );
+  private tables(runId: string): Scratch {
+    if (this.dialect === 'postgres')
+      return {
+        seen: sql.table('sync_seen'),
+        users: sql.table('sync_staged_users'),
+        events: sql.table('sync_staged_events'),
+      };
+    const suffix = runId.replace(/[^A-Za-z0-9_]/g, '_');
+    return {
+      seen: sql.table(`temp.sync_seen_${suffix}`),
+      users: sql.table(`temp.sync_staged_users_${suffix}`),
+      events: sql.table(`temp.sync_staged_events_${suffix}`),
+    };
+  }
+
+  /** Creates the run's scratch tables (SQLite) the first time the run stages anything. */
+  private async scratch(runId: string): Promise<Scratch> {
+    const t = this.tables(runId);
+    if (this.dialect === 'sqlite') {
+      let ready = this.created.get(runId);
+      if (!ready) {
+        const suffix = runId.replace(/[^A-Za-z0-9_]/g, '_');
+        const index = (name: string) => sql.id(`temp`, `${name}_${suffix}`);
+        ready = (async () => {
+          await sql`pragma temp.journal_mode = memory`.execute(this.db);
+          await sql`pragma temp.cache_size = -16384`.execute(this.db);
+          await sql`create temp table if not exists ${t.seen} as select * from main.sync_seen where 0`.execute(
+            this.db,
+          );
+          await sql`create temp table if not exists ${t.users} as select * from main.sync_staged_users where 0`.execute(
+            this.db,
+          );
+          await sql`create temp table if not exists ${t.events} as select * from main.sync_staged_events where 0`.execute(
+            this.db,
+          );
+          await sql`create unique index if not exists ${index('seen_pk')} on ${sql.table(`sync_seen_${suffix}`)} (remote_id)`.execute(
+            this.db,
+          );
+          await sql`create unique index if not exists ${index('users_pk')} on ${sql.table(`sync_staged_users_${suffix}`)} (remote_id)`.execute(
+            this.db,
+          );
+          await sql`create index if not exists ${index('users_seq')} on ${sql.table(`sync_staged_users_${suffix}`)} (seq)`.execute(
+            this.db,
+          );
+          await sql`create unique index if not exists ${index('events_seq')} on ${sql.table(`sync_staged_events_${suffix}`)} (seq)`.execute(
+            this.db,
+          );
+          await sql`create unique index if not exists ${index('events_once')} on ${sql.table(`sync_staged_events_${suffix}`)} (remote_user_id, kind)`.execute(
+            this.db,
+          );
+        })();
+        this.created.set(runId, ready);
       }
-      await sql`create unique index if not exists temp.sync_seen_pk on sync_seen (run_id, remote_id)`.execute(
-        this.db,
-      );
-      await sql`create unique index if not exists temp.sync_staged_users_pk on sync_staged_users (run_id, remote_id)`.execute(
-        this.db,
-      );
-      await sql`create index if not exists temp.sync_staged_users_seq on sync_staged_users (run_id, seq)`.execute(
-        this.db,
-      );
-      await sql`create unique index if not exists temp.sync_staged_events_pk on sync_staged_events (run_id, seq)`.execute(
-        this.db,
-      );
-      await sql`create unique index if not exists temp.sync_staged_events_once on sync_staged_events (run_id, remote_user_id, kind)`.execute(
-        this.db,
-      );
-    })();
-    return this.scratchReady;
+      await ready;
+    }
+    return t;
   }
 
   /** Stages one page: every id it holds (seen), the rows that changed and their change events. */
@@ -78,13 +113,15 @@ export class SyncStagingRepo {
     events: Insertable<ChangeEventsTable>[],
   ): Promise<void> {
     const counters = this.counters(runId);
-    await this.scratch();
+    const t = await this.scratch(runId);
+    const key = this.dialect === 'postgres' ? sql`run_id, ` : sql``;
     await this.db.transaction().execute(async (trx) => {
       // Scratch rows need no durability: PostgreSQL does not wait for the log to reach disk.
       if (this.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
       if (seenIds.length > 0)
         await this.insertJson(
           trx,
+          t.seen,
           'sync_seen',
           ['run_id', 'remote_id'],
           seenIds.map((remote_id) => ({ run_id: runId, remote_id })),
@@ -98,10 +135,11 @@ export class SyncStagingRepo {
         // A user monday showed twice (pages shift while users are added) is staged once, as last shown.
         await this.insertJson(
           trx,
+          t.users,
           'sync_staged_users',
           stagedColumns,
           rows,
-          sql`on conflict (run_id, remote_id) do update set ${sql.join(
+          sql`on conflict (${key}remote_id) do update set ${sql.join(
             ['seq', ...upsertColumns].map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
           )}`,
         );
@@ -119,6 +157,7 @@ export class SyncStagingRepo {
         }));
         await this.insertJson(
           trx,
+          t.events,
           'sync_staged_events',
           stagedEventColumns,
           rows,
@@ -134,54 +173,49 @@ export class SyncStagingRepo {
    */
   private async insertJson(
     trx: Transaction<Database>,
-    table: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events',
+    table: RawBuilder<unknown>,
+    shape: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events',
     columns: readonly string[],
     rows: Record<string, unknown>[],
-    conflict: ReturnType<typeof sql>,
+    conflict: RawBuilder<unknown>,
   ): Promise<void> {
     const json = JSON.stringify(rows);
     const names = sql.join(columns.map((c) => sql.ref(c)));
     if (this.dialect === 'postgres') {
-      await sql`insert into ${sql.table(table)} (${names})
-        select ${names} from json_populate_recordset(null::${sql.table(table)}, ${json}::json) ${conflict}`.execute(
+      await sql`insert into ${table} (${names})
+        select ${names} from json_populate_recordset(null::${sql.table(shape)}, ${json}::json) ${conflict}`.execute(
         trx,
       );
       return;
     }
     const values = sql.join(columns.map((c) => sql`json_extract(value, ${`$.${c}`})`));
     // "where true" keeps SQLite from reading the upsert clause as part of the select.
-    await sql`insert into ${sql.table(table)} (${names}) select ${values} from json_each(${json}) where true ${conflict}`.execute(
+    await sql`insert into ${table} (${names}) select ${values} from json_each(${json}) where true ${conflict}`.execute(
       trx,
     );
   }
 
   /** Forgets what was staged for these users (they are read again and staged anew). */
   async unstage(runId: string, remoteIds: readonly string[]): Promise<void> {
-    await this.scratch();
+    const t = await this.scratch(runId);
     for (let i = 0; i < remoteIds.length; i += CHUNK) {
-      const ids = remoteIds.slice(i, i + CHUNK);
+      const ids = sql.join(remoteIds.slice(i, i + CHUNK));
       await this.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('sync_seen').where('run_id', '=', runId).where('remote_id', 'in', ids).execute();
-        await trx
-          .deleteFrom('sync_staged_users')
-          .where('run_id', '=', runId)
-          .where('remote_id', 'in', ids)
-          .execute();
-        await trx
-          .deleteFrom('sync_staged_events')
-          .where('run_id', '=', runId)
-          .where('remote_user_id', 'in', ids)
-          .execute();
+        await sql`delete from ${t.seen} where run_id = ${runId} and remote_id in (${ids})`.execute(trx);
+        await sql`delete from ${t.users} where run_id = ${runId} and remote_id in (${ids})`.execute(trx);
+        await sql`delete from ${t.events} where run_id = ${runId} and remote_user_id in (${ids})`.execute(
+          trx,
+        );
       });
     }
   }
 
   /** Stored users of the connection, not removed, that this run did not see: removal candidates. */
   async unseen(runId: string, connectionId: string): Promise<string[]> {
-    await this.scratch();
+    const t = await this.scratch(runId);
     const rows = await sql<{ remote_id: string }>`select d.remote_id from directory_users d
       where d.connection_id = ${connectionId} and d.removed_at is null
-        and not exists (select 1 from sync_seen s where s.run_id = ${runId} and s.remote_id = d.remote_id)`.execute(
+        and not exists (select 1 from ${t.seen} s where s.run_id = ${runId} and s.remote_id = d.remote_id)`.execute(
       this.db,
     );
     return rows.rows.map((r) => r.remote_id);
@@ -189,18 +223,14 @@ export class SyncStagingRepo {
 
   /** How many distinct users this run saw, and how many change events it staged. */
   async counts(runId: string): Promise<{ seen: number; events: number }> {
-    await this.scratch();
-    const seen = await this.db
-      .selectFrom('sync_seen')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    const events = await this.db
-      .selectFrom('sync_staged_events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    return { seen: Number(seen?.n ?? 0), events: Number(events?.n ?? 0) };
+    const t = await this.scratch(runId);
+    const count = async (table: RawBuilder<unknown>) => {
+      const { rows } = await sql<{
+        n: number | string;
+      }>`select count(*) as n from ${table} where run_id = ${runId}`.execute(this.db);
+      return Number(rows[0]?.n ?? 0);
+    };
+    return { seen: await count(t.seen), events: await count(t.events) };
   }
 
   /**
@@ -216,6 +246,7 @@ export class SyncStagingRepo {
     removed: readonly string[],
     at: string,
   ): Promise<{ keptForActions: number }> {
+    const t = await this.scratch(runId);
     // Waits for (on PostgreSQL: locks out) an action writing this copy, so no action commits mid-publish.
     await trx
       .updateTable('connections')
@@ -224,7 +255,7 @@ export class SyncStagingRepo {
       .execute();
     const newer = sql`exists (select 1 from directory_users d where d.connection_id = ${connectionId}
       and d.remote_id = s.remote_id and d.action_seq > ${guardSeq})`;
-    const kept = await sql<{ n: number | string }>`select count(*) as n from sync_staged_users s
+    const kept = await sql<{ n: number | string }>`select count(*) as n from ${t.users} s
       where s.run_id = ${runId} and ${newer}`.execute(trx);
     let removedKept = 0;
     for (let i = 0; i < removed.length; i += CHUNK) {
@@ -238,21 +269,21 @@ export class SyncStagingRepo {
       removedKept += Number(row?.n ?? 0);
     }
     const columns = (names: readonly string[]) => sql.join(names.map((c) => sql.ref(c)));
-    const lastEvent = await this.lastSeq(trx, 'sync_staged_events', runId);
+    const lastEvent = await this.lastSeq(trx, t.events, runId);
     for (let from = 0; from <= lastEvent; from += PUBLISH_CHUNK) {
       await sql`insert into change_events (${columns(eventColumns)})
         select ${columns(eventColumns.map((c) => `e.${c}`))}
-        from sync_staged_events e
+        from ${t.events} e
         where e.run_id = ${runId} and e.seq >= ${from} and e.seq < ${from + PUBLISH_CHUNK}
           and not exists (select 1 from directory_users d where d.connection_id = e.connection_id
             and d.remote_id = e.remote_user_id and d.action_seq > ${guardSeq})
         order by e.seq`.execute(trx);
       await yieldToEventLoop();
     }
-    const lastUser = await this.lastSeq(trx, 'sync_staged_users', runId);
+    const lastUser = await this.lastSeq(trx, t.users, runId);
     for (let from = 0; from <= lastUser; from += PUBLISH_CHUNK) {
       await sql`insert into directory_users (${columns(stagedUserColumns)})
-        select ${columns(stagedUserColumns.map((c) => `s.${c}`))} from sync_staged_users s
+        select ${columns(stagedUserColumns.map((c) => `s.${c}`))} from ${t.users} s
         where s.run_id = ${runId} and s.seq >= ${from} and s.seq < ${from + PUBLISH_CHUNK}
         on conflict (connection_id, remote_id) do update set ${sql.join(
           upsertColumns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
@@ -272,46 +303,49 @@ export class SyncStagingRepo {
     return { keptForActions: Number(kept.rows[0]?.n ?? 0) + removedKept };
   }
 
-  private async lastSeq(
-    trx: Transaction<Database>,
-    table: 'sync_staged_users' | 'sync_staged_events',
-    runId: string,
-  ): Promise<number> {
-    const row = await trx
-      .selectFrom(table)
-      .select((eb) => eb.fn.max<number>('seq').as('n'))
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    return row?.n === null || row?.n === undefined ? -1 : Number(row.n);
+  private async lastSeq(trx: Db, table: RawBuilder<unknown>, runId: string): Promise<number> {
+    const { rows } = await sql<{ n: number | string | null }>`select max(seq) as n from ${table}
+      where run_id = ${runId}`.execute(trx);
+    const n = rows[0]?.n;
+    return n === null || n === undefined ? -1 : Number(n);
   }
 
   /**
-   * Drops what a run staged (after it published, failed, or was abandoned), a slice per statement so a large
-   * run's staging never holds the database or the event loop for long.
+   * Drops what a run staged (after it published, failed, or was abandoned). On SQLite its tables are dropped
+   * whole; on PostgreSQL its rows go a slice per statement, so a large run never holds the database long.
    */
   async clear(runId: string): Promise<void> {
     this.seq.delete(runId);
-    await this.scratch();
+    const t = this.tables(runId);
+    if (this.dialect === 'sqlite') {
+      const created = this.created.get(runId);
+      this.created.delete(runId);
+      if (!created) return;
+      await created.catch(() => {});
+      for (const table of [t.seen, t.users, t.events])
+        await sql`drop table if exists ${table}`.execute(this.db);
+      return;
+    }
     for (const [table, key] of [
-      ['sync_seen', 'remote_id'],
-      ['sync_staged_users', 'remote_id'],
-      ['sync_staged_events', 'seq'],
+      [t.seen, 'remote_id'],
+      [t.users, 'remote_id'],
+      [t.events, 'seq'],
     ] as const) {
       for (;;) {
-        const result =
-          await sql`delete from ${sql.table(table)} where run_id = ${runId} and ${sql.ref(key)} in
-          (select ${sql.ref(key)} from ${sql.table(table)} where run_id = ${runId} limit ${PUBLISH_CHUNK})`.execute(
-            this.db,
-          );
-        if (Number(result.numAffectedRows ?? 0) < PUBLISH_CHUNK) break;
+        const result = await sql`delete from ${table} where run_id = ${runId} and ${sql.ref(key)} in
+          (select ${sql.ref(key)} from ${table} where run_id = ${runId} limit ${PUBLISH_CHUNK * 5})`.execute(
+          this.db,
+        );
+        if (Number(result.numAffectedRows ?? 0) < PUBLISH_CHUNK * 5) break;
         await yieldToEventLoop();
       }
     }
   }
 
-  /** Drops staging left by runs that are no longer running (a process that stopped before it cleared). */
+  /** Drops scratch left by runs that are no longer running (a process that stopped before it cleared). */
   async clearLeftovers(): Promise<void> {
-    await this.scratch();
+    // SQLite's scratch dies with the process that staged it.
+    if (this.dialect === 'sqlite') return;
     for (const table of ['sync_seen', 'sync_staged_users', 'sync_staged_events'] as const) {
       const runs = await this.db
         .selectFrom(table)
