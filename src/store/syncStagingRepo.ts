@@ -210,15 +210,32 @@ export class SyncStagingRepo {
     }
   }
 
-  /** Stored users of the connection, not removed, that this run did not see: removal candidates. */
+  /**
+   * Stored users of the connection, not removed, that this run did not see: removal candidates. Read in
+   * slices of the connection's ids, so no single statement scans a large account.
+   */
   async unseen(runId: string, connectionId: string): Promise<string[]> {
     const t = await this.scratch(runId);
-    const rows = await sql<{ remote_id: string }>`select d.remote_id from directory_users d
-      where d.connection_id = ${connectionId} and d.removed_at is null
-        and not exists (select 1 from ${t.seen} s where s.run_id = ${runId} and s.remote_id = d.remote_id)`.execute(
-      this.db,
-    );
-    return rows.rows.map((r) => r.remote_id);
+    const out: string[] = [];
+    let after = '';
+    for (;;) {
+      // Where this slice of ids ends (by the primary key), then the unseen users within it.
+      const { rows: bounds } = await sql<{ remote_id: string }>`select remote_id from directory_users
+        where connection_id = ${connectionId} and remote_id > ${after}
+        order by remote_id limit 1 offset ${PUBLISH_CHUNK * 5 - 1}`.execute(this.db);
+      const until = bounds[0]?.remote_id;
+      const { rows } = await sql<{ remote_id: string }>`select d.remote_id from directory_users d
+        where d.connection_id = ${connectionId} and d.remote_id > ${after}
+          ${until === undefined ? sql`` : sql`and d.remote_id <= ${until}`}
+          and d.removed_at is null
+          and not exists (select 1 from ${t.seen} s where s.run_id = ${runId} and s.remote_id = d.remote_id)`.execute(
+        this.db,
+      );
+      out.push(...rows.map((r) => r.remote_id));
+      if (until === undefined) return out;
+      after = until;
+      await yieldToEventLoop();
+    }
   }
 
   /** How many distinct users this run saw, and how many change events it staged. */
