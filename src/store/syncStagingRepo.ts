@@ -127,6 +127,7 @@ export class SyncStagingRepo {
           seenIds.map((remote_id) => ({ run_id: runId, remote_id })),
           sql`on conflict do nothing`,
         );
+      await yieldToEventLoop();
       if (users.length > 0) {
         const rows = users.map((u) => {
           const { action_seq: _seq, ...row } = u;

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { newId } from '../domain/ids.ts';
 import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
@@ -248,6 +249,8 @@ export class SyncEngine {
           : (await this.directory.getMany(connectionId, ids)).map((r) => [r.remote_id, r] as const),
       );
       const diff = diffUsers(connectionId, runId, stored, incoming, this.now().toISOString());
+      // Let requests waiting on this process (the server's) in between the page's steps.
+      await yieldToEventLoop();
       await this.staging.stagePage(runId, ids, diff.upserts, diff.events);
     };
 
@@ -270,6 +273,7 @@ export class SyncEngine {
         stillHeld();
         pagesRead++;
         await stage(users);
+        await yieldToEventLoop();
         usersSeen += users.length;
         await options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
       }
