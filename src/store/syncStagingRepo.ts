@@ -6,7 +6,7 @@ import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.
 /** Ids per statement when forgetting or confirming users (kept under the bound-parameter limits). */
 const CHUNK = 500;
 /** Staged rows applied per statement when publishing; the event loop runs between statements. */
-const PUBLISH_CHUNK = 5000;
+const PUBLISH_CHUNK = 1000;
 const stagedUserColumns = ['connection_id', 'remote_id', 'first_seen_at', ...upsertColumns] as const;
 const stagedColumns = ['run_id', 'seq', ...stagedUserColumns] as const;
 const eventColumns = [
