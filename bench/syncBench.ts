@@ -17,6 +17,7 @@ export interface SyncFigures {
   users: number;
   latencyMs: number;
   requests: number;
+  retries: number;
   minRequests: number;
   wallMs: number;
   floorMs: number;
@@ -31,6 +32,7 @@ export interface SyncFigures {
   unchangedMs: number;
   unchangedOverFirst: number;
   unchangedRequests: number;
+  unchangedRetries: number;
   changedMs: number;
   changedRequests: number;
   changedInMonday: number;
@@ -67,6 +69,7 @@ export function figuresOf(out: SyncRunOutput): SyncFigures {
     users: out.users,
     latencyMs: out.latencyMs,
     requests: out.first.requests,
+    retries: out.first.retries,
     minRequests,
     wallMs: Math.round(out.first.wallMs),
     floorMs: Math.round(out.floor.wallMs),
@@ -80,6 +83,7 @@ export function figuresOf(out: SyncRunOutput): SyncFigures {
     unchangedMs: Math.round(out.unchanged.wallMs),
     unchangedOverFirst: round(out.unchanged.wallMs / out.first.wallMs),
     unchangedRequests: out.unchanged.requests,
+    unchangedRetries: out.unchanged.retries,
     changedMs: Math.round(out.changed.wallMs),
     changedRequests: out.changed.requests,
     changedInMonday: out.changed.changedInMonday,
@@ -132,6 +136,7 @@ export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[
               users: u,
               latencyMs,
               requests,
+              retries: figures.retries,
               minRequests,
               wallMs,
               floorMs,
@@ -167,12 +172,12 @@ function printFigures(f: SyncFigures): void {
     [
       `sync ${f.users.toLocaleString()} users, +${f.latencyMs} ms latency:`,
       `  first sync ${s(f.wallMs)} (${f.usersPerSec.toLocaleString()} users/s), floor ${s(f.floorMs)}, wall/floor ${f.wallOverFloor} [${check(f.wallOverFloor <= 1.3)} ≤ 1.3]`,
-      `  requests ${f.requests} vs minimum ${f.minRequests} [${check(f.requests <= f.minRequests + 1)} ≤ min + 1]`,
+      `  requests ${f.requests} vs minimum ${f.minRequests} [${check(f.requests <= f.minRequests + 1)} ≤ min + 1]${f.retries ? `, ${f.retries} retried` : ''}`,
       f.page100Ms === null
         ? '  page-100 strategy: not measured at this size'
         : `  page-100 strategy ${s(f.page100Ms)}: ${f.page100OverWall}× slower${f.latencyMs >= 20 ? ` [${check((f.page100OverWall ?? 0) >= 10)} ≥ 10×]` : ''}`,
       `  CPU ${f.localMs} ms (${f.cpuMsPer1000Users} ms per 1,000 users), peak RSS ${f.peakRssMb} MB [${check(f.peakRssMb < (f.users >= 1_000_000 ? 400 : 300))} < ${f.users >= 1_000_000 ? 400 : 300} MB]`,
-      `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= 0.5)} ≤ 0.5], ${f.unchangedRequests} requests`,
+      `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= 0.5)} ≤ 0.5], ${f.unchangedRequests} requests${f.unchangedRetries ? ` (${f.unchangedRetries} retried)` : ''}`,
       `  resync after ${f.changedInMonday} changed in monday ${s(f.changedMs)}, ${f.changesRecorded} change events, ${f.changedRequests} requests`,
     ].join('\n'),
   );
