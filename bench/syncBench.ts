@@ -120,34 +120,22 @@ export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[
         const figures = figuresOf(output);
         all.push(figures);
         if (options.json) {
-          const {
-            users: u,
-            requests,
-            minRequests,
-            wallMs,
-            floorMs,
-            page100Ms,
-            localMs,
-            peakRssMb,
-            usersPerSec,
-          } = figures;
-          console.log(
-            JSON.stringify({
-              users: u,
-              latencyMs,
-              requests,
-              retries: figures.retries,
-              minRequests,
-              wallMs,
-              floorMs,
-              page100Ms,
-              localMs,
-              peakRssMb,
-              usersPerSec,
-              unchangedMs: figures.unchangedMs,
-              changedMs: figures.changedMs,
-            }),
-          );
+          const keys = [
+            'users',
+            'latencyMs',
+            'requests',
+            'retries',
+            'minRequests',
+            'wallMs',
+            'floorMs',
+            'page100Ms',
+            'localMs',
+            'peakRssMb',
+            'usersPerSec',
+            'unchangedMs',
+            'changedMs',
+          ] as const;
+          console.log(JSON.stringify(Object.fromEntries(keys.map((k) => [k, figures[k]]))));
         } else printFigures(figures);
       }
     } finally {
