@@ -106,7 +106,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
         (await call('GET', '/api/session', { key: null, headers: { cookie: sessionCookie } })).status,
       ).toBe(401);
       const badKey = await call('POST', '/api/session', { key: null, body: { key: 'sw_wrong' } });
-      expect(badKey).toMatchObject({ status: 400, body: { error: { code: 'invalid_key' } } });
+      expect(badKey).toMatchObject({ status: 401, body: { error: { code: 'invalid_key' } } });
     });
 
     it('creates, lists and revokes keys; a revoked key stops working; keys are never listed', async () => {

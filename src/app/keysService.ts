@@ -78,7 +78,12 @@ export class KeysService {
     if (!row) throw new AppError('not_found', 'key_not_found', `no API key with id ${id}`);
     if (row.revoked_at)
       throw new AppError('conflict', 'key_already_revoked', `API key ${id} was already revoked`);
-    await this.repo.revoke(id, this.now().toISOString());
+    if (!(await this.repo.revoke(id, this.now().toISOString())))
+      throw new AppError(
+        'conflict',
+        'last_admin_key',
+        `API key ${id} is the last active admin key: create another admin key first (seatwise keys create --role admin), then revoke this one`,
+      );
   }
 
   /** On a first start with no keys, an admin key so someone can sign in; null when keys exist. */
@@ -127,7 +132,8 @@ export class KeysService {
     key: string,
   ): Promise<{ sessionId: string; csrfToken: string; role: KeyRole; expiresAt: string }> {
     const principal = await this.authenticate(key);
-    if (!principal) throw new AppError('invalid_input', 'invalid_key', 'that API key is not valid');
+    if (!principal)
+      throw new AppError('unauthorized', 'invalid_key', 'that API key is not valid (unknown or revoked)');
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = this.now();

@@ -37,7 +37,13 @@ export function ago(iso: string | null, now = Date.now()): string {
 /** Exit codes: 2 bad input, 3 not found, 4 conflict, 5 refused or precondition, 6 monday failed, 1 anything else (7: an action left targets out of the target state). */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof AppError)) return 1;
-  return { invalid_input: 2, not_found: 3, conflict: 4, precondition: 5, forbidden: 5, upstream: 6 }[
-    error.kind
-  ];
+  return {
+    invalid_input: 2,
+    not_found: 3,
+    conflict: 4,
+    precondition: 5,
+    forbidden: 5,
+    unauthorized: 5,
+    upstream: 6,
+  }[error.kind];
 }

@@ -1,6 +1,7 @@
 /** What kind of failure a use case reports; http/ maps it to a status, cli/ to an exit code. */
 export type AppErrorKind =
   | 'invalid_input'
+  | 'unauthorized'
   | 'not_found'
   | 'conflict'
   | 'precondition'

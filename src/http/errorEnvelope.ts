@@ -10,6 +10,7 @@ export interface ErrorEnvelope {
 
 const statusByKind: Record<AppErrorKind, number> = {
   invalid_input: 400,
+  unauthorized: 401,
   not_found: 404,
   conflict: 409,
   precondition: 422,

@@ -28,15 +28,43 @@ export class ApiKeysRepo {
     await this.db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
   }
 
+  /**
+   * Revokes a key unless it is the last active admin key (checked in the same statement); false when not
+   * revoked. Its sessions end with it.
+   */
   async revoke(id: string, at: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    await this.db.deleteFrom('sessions').where('key_id', '=', id).execute();
-    return Number(result.numUpdatedRows) > 0;
+    return this.db.transaction().execute(async (trx) => {
+      // Locks the active admin keys (PostgreSQL row locks; SQLite has one writer), so two revocations racing
+      // for the last two admin keys run one after the other and the second sees the first.
+      await trx
+        .updateTable('api_keys')
+        .set((eb) => ({ revoked_at: eb.ref('revoked_at') }))
+        .where('role', '=', 'admin')
+        .where('revoked_at', 'is', null)
+        .execute();
+      const result = await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where((eb) =>
+          eb.or([
+            eb('role', '!=', 'admin'),
+            eb.exists(
+              eb
+                .selectFrom('api_keys as other')
+                .select('other.id')
+                .where('other.role', '=', 'admin')
+                .where('other.revoked_at', 'is', null)
+                .where('other.id', '!=', id),
+            ),
+          ]),
+        )
+        .executeTakeFirst();
+      const revoked = Number(result.numUpdatedRows) > 0;
+      if (revoked) await trx.deleteFrom('sessions').where('key_id', '=', id).execute();
+      return revoked;
+    });
   }
 
   async get(id: string): Promise<ApiKeyRow | undefined> {
