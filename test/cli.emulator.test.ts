@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './helpers/cli.ts';
 
@@ -95,13 +96,29 @@ describe('seatwise emulator (CLI)', () => {
 
   it('rejects bad options with a clear message and a non-zero exit', async () => {
     const badPlan = await runCli(['emulator', '--plan', 'gold']);
-    expect(badPlan.code).not.toBe(0);
+    // Usage errors from the argument parser exit 2, as documented.
+    expect(badPlan.code).toBe(2);
     expect(badPlan.stderr).toContain(
       "option '--plan <tier>' argument 'gold' is invalid. expected one of: free, basic, standard, pro, enterprise.",
     );
     const badUsers = await runCli(['emulator', '--users', '-5']);
-    expect(badUsers.code).not.toBe(0);
+    expect(badUsers.code).toBe(2);
     expect(badUsers.stderr).toContain('--users');
+    const unknown = await runCli(['users', '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+    const missing = await runCli(['users', '--limit']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("option '--limit <n>' argument missing");
+  });
+
+  it('prints help with no arguments and its version with --version', async () => {
+    const bare = await runCli([]);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toContain('Usage: seatwise [options] [command]');
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const printed = await runCli(['--version']);
+    expect(printed).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
   it('has --help on every command', async () => {

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { AppError } from '../domain/appError.ts';
 import { registerActionCommands } from './actionCommands.ts';
@@ -17,11 +18,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 /** The `seatwise` command line. */
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 const program = new Command()
   .name('seatwise')
   .description('Seatwise: govern the users, roles and licenses of monday.com accounts')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({ outputError: (text, write) => write(text) })
+  // Usage errors come back here (exit 2) instead of ending the process with 1.
+  .exitOverride();
 
 registerConnectionCommands(program);
 registerSyncCommands(program);
@@ -32,12 +37,18 @@ registerServeCommand(program);
 registerEmulatorCommand(program);
 
 try {
-  await program.parseAsync(process.argv);
+  if (process.argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(process.argv);
 } catch (error) {
-  const known = error instanceof AppError || error instanceof ConfigError;
-  process.stderr.write(
-    `seatwise: ${(error as Error).message}${error instanceof AppError ? ` [${error.code}]` : ''}\n`,
-  );
-  if (!known && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
-  process.exitCode = exitCodeFor(error);
+  if (error instanceof CommanderError) {
+    // Help and --version end with 0; an unknown option, a missing or invalid value is a usage error.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    const known = error instanceof AppError || error instanceof ConfigError;
+    process.stderr.write(
+      `seatwise: ${(error as Error).message}${error instanceof AppError ? ` [${error.code}]` : ''}\n`,
+    );
+    if (!known && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
 }
