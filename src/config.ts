@@ -11,6 +11,8 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   SEATWISE_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SEATWISE_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  /** Session cookies marked Secure: always, never, or (auto) when the request came over https. */
+  SEATWISE_SECURE_COOKIES: z.enum(['auto', 'true', 'false']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

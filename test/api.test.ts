@@ -76,6 +76,14 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(cookie).toMatch(/^seatwise_session=[^;]+;/);
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('SameSite=Strict');
+      // Served over plain http the cookie is not Secure; behind a proxy that says https, it is.
+      expect(cookie).not.toContain('Secure');
+      const viaProxy = await call('POST', '/api/session', {
+        key: null,
+        body: { key: h.adminKey },
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect(viaProxy.headers.get('set-cookie')).toContain('Secure');
       const sessionCookie = cookie.split(';')[0]!;
       const me = await call('GET', '/api/session', { key: null, headers: { cookie: sessionCookie } });
       expect(me.body).toMatchObject({ role: 'admin', via: 'session' });

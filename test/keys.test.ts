@@ -6,14 +6,18 @@ import { createTestDatabase, dialects, type TestDatabase } from './helpers/datab
 describe.each(dialects)('API keys (%s)', (dialect) => {
   let db: TestDatabase;
   let app: Seatwise;
+  const clock = { t: Date.parse('2026-11-29T10:00:00.000Z') };
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    app = await createSeatwise({
-      SEATWISE_DATA_DIR: db.dataDir,
-      DATABASE_URL: db.databaseUrl,
-      SEATWISE_SECRET_KEY: db.databaseUrl ? 'seatwise-test-secret-key' : undefined,
-    });
+    app = await createSeatwise(
+      {
+        SEATWISE_DATA_DIR: db.dataDir,
+        DATABASE_URL: db.databaseUrl,
+        SEATWISE_SECRET_KEY: db.databaseUrl ? 'seatwise-test-secret-key' : undefined,
+      },
+      { now: () => new Date(clock.t) },
+    );
   });
   afterAll(async () => {
     await app?.close();
@@ -55,5 +59,16 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
       kind: 'unauthorized',
       code: 'invalid_key',
     });
+  });
+
+  it('deletes expired sessions when someone signs in', async () => {
+    const admin = await app.keys.create('admin', 'sessions');
+    const old = await app.keys.openSession(admin.key);
+    expect(await app.keys.session(old.sessionId)).toMatchObject({ role: 'admin', via: 'session' });
+    clock.t += 13 * 3600_000;
+    expect(await app.keys.session(old.sessionId)).toBeNull();
+    const fresh = await app.keys.openSession(admin.key);
+    const stored = await app.store.db.selectFrom('sessions').select('expires_at').execute();
+    expect(stored).toEqual([{ expires_at: fresh.expiresAt }]);
   });
 });

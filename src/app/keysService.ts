@@ -137,6 +137,8 @@ export class KeysService {
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = this.now();
+    // Expired sessions are useless and hold a CSRF token: each sign-in sweeps them away.
+    await this.repo.deleteExpiredSessions(now.toISOString());
     const expiresAt = new Date(now.getTime() + SESSION_TTL_MS).toISOString();
     await this.repo.insertSession({
       id_hash: sha256(sessionId),

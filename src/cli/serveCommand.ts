@@ -20,7 +20,12 @@ export function registerServeCommand(program: Command): void {
       const metrics = new Metrics();
       const seatwise = await createSeatwise(config, { remote: { observer: metrics } });
       const initial = await seatwise.keys.ensureInitialKey();
-      const app = await buildServer(seatwise, { logLevel: config.LOG_LEVEL, metrics });
+      const app = await buildServer(seatwise, {
+        logLevel: config.LOG_LEVEL,
+        metrics,
+        secureCookies:
+          config.SEATWISE_SECURE_COOKIES === 'auto' ? 'auto' : config.SEATWISE_SECURE_COOKIES === 'true',
+      });
       await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
       const address = `http://${config.SEATWISE_HOST}:${config.SEATWISE_PORT}`;
       if (initial) {

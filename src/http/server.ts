@@ -27,8 +27,11 @@ export interface ServerOptions {
   /** Where JSON logs go (tests capture them); stdout by default. */
   logStream?: DestinationStream;
   bodyLimit?: number;
-  /** Mark the session cookie Secure (behind HTTPS). */
-  secureCookies?: boolean;
+  /**
+   * Mark the session cookie Secure: always, never, or ('auto', the default) when the request came over https,
+   * directly or through a proxy that says so with X-Forwarded-Proto.
+   */
+  secureCookies?: boolean | 'auto';
   metrics?: Metrics;
 }
 
@@ -92,7 +95,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   );
 
   await app.register(healthRoutes(metrics));
-  await app.register(sessionRoutes(seatwise, { secureCookies: options.secureCookies ?? false }));
+  await app.register(sessionRoutes(seatwise, { secureCookies: options.secureCookies ?? 'auto' }));
   await app.register(connectionRoutes(seatwise));
   await app.register(runRoutes(seatwise, metrics));
   await app.register(userRoutes(seatwise));

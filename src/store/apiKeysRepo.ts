@@ -97,6 +97,12 @@ export class ApiKeysRepo {
       .executeTakeFirst();
   }
 
+  /** Deletes sessions that have expired; returns how many. */
+  async deleteExpiredSessions(now: string): Promise<number> {
+    const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async deleteSession(idHash: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
   }

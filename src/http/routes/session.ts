@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
@@ -6,7 +7,7 @@ import { SESSION_COOKIE } from '../auth.ts';
 /** Browser sign-in: POST /api/session with a key sets an HttpOnly, SameSite cookie and returns a CSRF token. */
 export function sessionRoutes(
   seatwise: Seatwise,
-  options: { secureCookies: boolean },
+  options: { secureCookies: boolean | 'auto' },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -25,7 +26,7 @@ export function sessionRoutes(
           httpOnly: true,
           sameSite: 'strict',
           path: '/',
-          secure: options.secureCookies,
+          secure: options.secureCookies === 'auto' ? cameOverHttps(request) : options.secureCookies,
           expires: new Date(session.expiresAt),
         });
         return { role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
@@ -51,4 +52,15 @@ export function sessionRoutes(
       },
     );
   };
+}
+
+/**
+ * Whether the browser reached Seatwise over https: directly, or through a proxy that says so. Trusting the
+ * header can only make the cookie stricter (Secure), never weaker.
+ */
+function cameOverHttps(request: FastifyRequest): boolean {
+  if (request.protocol === 'https') return true;
+  const forwarded = request.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+  return first === 'https';
 }
