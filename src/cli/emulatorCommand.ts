@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type PlanTier, planTiers } from '../emulator/model.ts';
+import { stopWithNpmParent } from './parentWatch.ts';
 import { integerIn, oneOf } from './parsers.ts';
 
 interface EmulatorFlags {
@@ -76,5 +77,6 @@ export function registerEmulatorCommand(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      stopWithNpmParent();
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import { stopWithNpmParent } from './parentWatch.ts';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -57,5 +58,6 @@ export function registerServeCommand(program: Command): void {
       };
       process.once('SIGINT', () => void stop('SIGINT'));
       process.once('SIGTERM', () => void stop('SIGTERM'));
+      stopWithNpmParent();
     });
 }
