@@ -7,7 +7,7 @@ import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { type MondayObserver, RequestBudget } from '../monday/requestBudget.ts';
 import { ScimClient } from '../monday/scimClient.ts';
-import { type ConnectionRow, ConnectionsRepo } from '../store/connectionsRepo.ts';
+import { type ConnectionRow, ConnectionsRepo, copyVersionOf } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
 import { LeaseRepo } from '../store/leaseRepo.ts';
 import type { SecretBox } from '../store/secretBox.ts';
@@ -18,6 +18,7 @@ import {
   type NewConnectionInput,
   newConnectionSchema,
 } from './connectionInput.ts';
+import { CopyMemo } from './copyMemo.ts';
 
 /** A connection as every interface shows it: never a token, only whether one is set. */
 export interface ConnectionView {
@@ -130,19 +131,16 @@ export class ConnectionsService implements ConnectionAccess {
     return Promise.all(rows.map(async (r) => toView(await this.withLiveStatus(r), await this.userCount(r))));
   }
 
-  private readonly counts = new Map<string, { version: string; n: number }>();
+  private readonly counts = new CopyMemo<number>();
 
   /**
    * A connection's current users, counted once per change of its copy (a sync published, an action wrote):
    * a connection shown on every request does not scan its users each time.
    */
-  private async userCount(row: ConnectionRow): Promise<number> {
-    const version = `${row.copy_seq}|${row.last_synced_at}|${row.updated_at}`;
-    const cached = this.counts.get(row.id);
-    if (cached?.version === version) return cached.n;
-    const n = (await this.repo.userCounts(row.id)).get(row.id) ?? 0;
-    this.counts.set(row.id, { version, n });
-    return n;
+  private userCount(row: ConnectionRow): Promise<number> {
+    return this.counts.get(row.id, copyVersionOf(row), this.now().getTime(), async () => {
+      return (await this.repo.userCounts(row.id)).get(row.id) ?? 0;
+    });
   }
 
   /** A connection shown as syncing whose sync stopped heartbeating says so, instead of syncing forever. */

@@ -1,9 +1,10 @@
 import { computeInsights, type InsightGroup, type Insights } from '../domain/insights.ts';
-
-const CACHE_MS = 60_000;
-
 import type { ConnectionsService } from './connections.ts';
+import { CopyMemo } from './copyMemo.ts';
 import type { UsersService } from './usersService.ts';
+
+/** Inactivity moves with the clock: insights are recomputed at least this often. */
+const CACHE_MS = 60_000;
 
 export interface ConnectionInsights extends Insights {
   connectionId: string;
@@ -20,7 +21,7 @@ export class InsightsService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  private readonly cache = new Map<string, { version: string; at: number; groups: InsightGroup[] }>();
+  private readonly cache = new CopyMemo<InsightGroup[]>(CACHE_MS);
 
   /**
    * The connection's counts, aggregated in SQL once per change of its copy (a sync published, an action wrote)
@@ -29,11 +30,9 @@ export class InsightsService {
   private async groups(connectionId: string): Promise<InsightGroup[]> {
     const now = this.now();
     const version = await this.users.copyVersion(connectionId);
-    const cached = this.cache.get(connectionId);
-    if (cached && cached.version === version && now.getTime() - cached.at < CACHE_MS) return cached.groups;
-    const groups = await this.users.insightGroups(connectionId, now);
-    this.cache.set(connectionId, { version, at: now.getTime(), groups });
-    return groups;
+    return this.cache.get(connectionId, version, now.getTime(), () =>
+      this.users.insightGroups(connectionId, now),
+    );
   }
 
   async forConnections(connectionId?: string): Promise<ConnectionInsights[]> {

@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../domain/appError.ts';
 
 /** Prints rows as an aligned plain-text table. */
@@ -16,12 +15,6 @@ export function printTable(headers: string[], rows: (string | number | null | un
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-export function printCsv(headers: string[], rows: unknown[][]): void {
-  process.stdout.write(
-    stringify([headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))]),
-  );
 }
 
 /** How long ago an ISO time was, for tables. */

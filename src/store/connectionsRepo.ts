@@ -3,6 +3,16 @@ import type { ConnectionsTable, Database } from './schema.ts';
 
 export type ConnectionRow = ConnectionsTable;
 
+/**
+ * A mark that changes whenever the connection's synced copy does: an action wrote (copy_seq) or a sync
+ * published (last_synced_at, updated_at). Figures computed from the copy stay valid while it is the same.
+ */
+export function copyVersionOf(
+  row: Pick<ConnectionRow, 'copy_seq' | 'last_synced_at' | 'updated_at'>,
+): string {
+  return `${row.copy_seq}|${row.last_synced_at}|${row.updated_at}`;
+}
+
 /** Connections as stored (tokens stay sealed here; only app/ opens them). */
 export class ConnectionsRepo {
   constructor(private readonly db: Kysely<Database>) {}

@@ -1,5 +1,13 @@
-import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import {
+  type Expression,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+} from 'kysely';
 import type { InsightGroup } from '../domain/insights.ts';
+import { copyVersionOf } from './connectionsRepo.ts';
 import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
 import { sortKey, type UserSortColumn } from './sortKeys.ts';
 
@@ -79,21 +87,37 @@ export class DirectoryRepo {
   ) {}
 
   /** The stored users of a connection among these ids (removed ones too), looked up by key. */
-  async getMany(connectionId: string, remoteIds: readonly string[]): Promise<DirectoryUserRow[]> {
+  getMany(connectionId: string, remoteIds: readonly string[]): Promise<DirectoryUserRow[]> {
+    return this.lookUp(connectionId, sql.ref('remote_id'), remoteIds);
+  }
+
+  /** Stored users of a connection by email (case-insensitive), removed ones too. */
+  getByEmails(connectionId: string, emails: readonly string[]): Promise<DirectoryUserRow[]> {
+    return this.lookUp(connectionId, sql`lower(${sql.ref('email')})`, [
+      ...new Set(emails.map((e) => e.toLowerCase())),
+    ]);
+  }
+
+  /** Users whose `key` is one of `values`, asked 1000 at a time on the key's index. */
+  private async lookUp(
+    connectionId: string,
+    key: Expression<unknown>,
+    values: readonly string[],
+  ): Promise<DirectoryUserRow[]> {
     const out: DirectoryUserRow[] = [];
-    for (let i = 0; i < remoteIds.length; i += LOOKUP) {
-      // The ids travel as one parameter, so the statement is the same whatever their number.
-      const ids = JSON.stringify(remoteIds.slice(i, i + LOOKUP));
+    for (let i = 0; i < values.length; i += LOOKUP) {
+      // The values travel as one parameter, so the statement is the same whatever their number.
+      const json = JSON.stringify(values.slice(i, i + LOOKUP));
       const list =
         this.dialect === 'postgres'
-          ? sql`select value from jsonb_array_elements_text(${ids}::jsonb)`
-          : sql`select value from json_each(${ids})`;
+          ? sql`select value from jsonb_array_elements_text(${json}::jsonb)`
+          : sql`select value from json_each(${json})`;
       out.push(
         ...(await this.db
           .selectFrom('directory_users')
           .selectAll()
           .where('connection_id', '=', connectionId)
-          .where(sql<boolean>`${sql.ref('remote_id')} in (${list})`)
+          .where(sql<boolean>`${key} in (${list})`)
           .execute()),
       );
     }
@@ -109,23 +133,6 @@ export class DirectoryRepo {
       .limit(1)
       .executeTakeFirst();
     return row !== undefined;
-  }
-
-  /** Stored users of a connection by email (case-insensitive), removed ones too. */
-  async getByEmails(connectionId: string, emails: readonly string[]): Promise<DirectoryUserRow[]> {
-    const out: DirectoryUserRow[] = [];
-    const lower = [...new Set(emails.map((e) => e.toLowerCase()))];
-    for (let i = 0; i < lower.length; i += LOOKUP) {
-      out.push(
-        ...(await this.db
-          .selectFrom('directory_users')
-          .selectAll()
-          .where('connection_id', '=', connectionId)
-          .where(sql`lower(${sql.ref('email')})`, 'in', lower.slice(i, i + LOOKUP))
-          .execute()),
-      );
-    }
-    return out;
   }
 
   get(connectionId: string, remoteId: string): Promise<DirectoryUserRow | undefined> {
@@ -195,14 +202,14 @@ export class DirectoryRepo {
     return Number(row?.copy_seq ?? 0);
   }
 
-  /** A mark that changes whenever the connection's copy changes (a sync published, an action wrote). */
+  /** The connection's copy version (`copyVersionOf`), read from its row. */
   async copyVersion(connectionId: string): Promise<string> {
     const row = await this.db
       .selectFrom('connections')
       .select(['copy_seq', 'last_synced_at', 'updated_at'])
       .where('id', '=', connectionId)
       .executeTakeFirst();
-    return row ? `${row.copy_seq}|${row.last_synced_at}|${row.updated_at}` : 'none';
+    return row ? copyVersionOf(row) : 'none';
   }
 
   /** monday's active member count for the connection, as last reported. */
