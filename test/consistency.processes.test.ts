@@ -16,6 +16,16 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
   let connectionId: string;
   const account = () => emulator.accounts[0]!;
   const cli = (...args: string[]) => runCli(args, env);
+  const deactivateArgs = (userId: string) => [
+    'action',
+    'deactivate',
+    '--connection',
+    connectionId,
+    '--user',
+    userId,
+    '--via',
+    'graphql',
+  ];
   const activeMember = (index: number) =>
     account().users.filter((u, i) => i > 2 && u.status === 'ACTIVE' && u.kind === 'member')[index]!;
 
@@ -93,16 +103,7 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
     'an action killed after monday accepted it is not done twice on retry, and the audit log shows both attempts (%s)',
     async (label, keyArgs) => {
       const user = activeMember(label === 'without a key' ? 1 : 0);
-      const args = [
-        'action',
-        'deactivate',
-        '--connection',
-        connectionId,
-        '--user',
-        user.id,
-        '--via',
-        'graphql',
-      ];
+      const args = deactivateArgs(user.id);
       emulator.setFaults({ answerDelayMs: 10_000, surfaces: ['graphql'] });
       const victim = spawnCli([...args, ...keyArgs], env);
       await waitFor(() => account().usersById.get(user.id)!.status === 'INACTIVE', 'monday to deactivate');
@@ -152,16 +153,7 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
       emulator.setFaults({ latencyMs: 200, surfaces: ['graphql'] });
       const sync = spawnCli(['sync', connectionId], env);
       await sleep(delayMs);
-      const action = await cli(
-        'action',
-        'deactivate',
-        '--connection',
-        connectionId,
-        '--user',
-        user.id,
-        '--via',
-        'graphql',
-      );
+      const action = await cli(...deactivateArgs(user.id));
       expect(action.code).toBe(0);
       expect((await sync.done).code).toBe(0);
       emulator.setFaults({});

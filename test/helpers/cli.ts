@@ -5,26 +5,15 @@ import { fileURLToPath } from 'node:url';
 export const binPath = fileURLToPath(new URL('../../bin/seatwise.js', import.meta.url));
 
 /** Runs `seatwise …` to completion and returns its exit code and output. */
-export function runCli(
+export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   /** What the command reads on standard input (closed and empty by default). */
   input = '',
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env } });
-    child.stdin.end(input);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const run = spawnCli(args, env, input);
+  const { code } = await run.done;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 /** Starts a long-running `seatwise …` and resolves with its first stdout line once printed. */
@@ -57,6 +46,8 @@ export function startCli(
 export function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  /** What the command reads on standard input (closed and empty by default). */
+  input = '',
 ): {
   child: ChildProcessWithoutNullStreams;
   stdout: () => string;
@@ -64,7 +55,7 @@ export function spawnCli(
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
   const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env } });
-  child.stdin.end();
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -73,9 +64,10 @@ export function spawnCli(
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
-  );
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
   return { child, stdout: () => stdout, stderr: () => stderr, done };
 }
 
