@@ -89,7 +89,12 @@ export async function apiBench(options: { users: number }): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-api-'));
   let server: ChildProcess | null = null;
   try {
-    const app = await createSeatwise({ SEATWISE_DATA_DIR: dataDir, SEATWISE_SECRET_KEY: undefined });
+    const app = await createSeatwise({
+      SEATWISE_DATA_DIR: dataDir,
+      DATABASE_URL: undefined,
+      SEATWISE_SECRET_KEY: undefined,
+      SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin,
+    });
     const connection = await app.connections.add({ token: emulator.tokens[0]!, apiUrl: emulator.graphqlUrl });
     await app.sync.sync(connection.id);
     const { key } = await app.keys.create('admin', 'bench');
@@ -103,7 +108,13 @@ export async function apiBench(options: { users: number }): Promise<void> {
 
     const port = await freePort();
     server = spawn(process.execPath, [bin, 'serve'], {
-      env: { ...process.env, SEATWISE_DATA_DIR: dataDir, SEATWISE_PORT: String(port), LOG_LEVEL: 'error' },
+      env: {
+        ...process.env,
+        SEATWISE_DATA_DIR: dataDir,
+        SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin,
+        SEATWISE_PORT: String(port),
+        LOG_LEVEL: 'error',
+      },
       stdio: 'ignore',
     });
     const base = `http://127.0.0.1:${port}`;

@@ -74,6 +74,7 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     SEATWISE_DATA_DIR: dataDir,
     DATABASE_URL: postgres?.url,
     SEATWISE_SECRET_KEY: postgres ? 'seatwise-bench-secret-key' : undefined,
+    SEATWISE_ALLOWED_ENDPOINTS: new URL(input.graphqlUrl).origin,
   });
   try {
     const connection = await app.connections.add({ token: input.token, apiUrl: input.graphqlUrl });

@@ -2,9 +2,11 @@ import { ActionsService } from './app/actionsService.ts';
 import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
 import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
+import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SyncService } from './app/syncService.ts';
 import { UsersService } from './app/usersService.ts';
 import type { Config } from './config.ts';
+import { EndpointPolicy } from './monday/endpointPolicy.ts';
 import { openStore, type Store } from './store/database.ts';
 import { SecretBox } from './store/secretBox.ts';
 
@@ -17,21 +19,29 @@ export interface Seatwise {
   actions: ActionsService;
   keys: KeysService;
   insights: InsightsService;
+  /** Re-seals every stored token under the current key (`seatwise secrets rotate`). */
+  rotateSecrets(): Promise<RotationResult>;
   close(): Promise<void>;
 }
 
 /** The one place that picks concrete implementations: config → store → services. */
 export async function createSeatwise(
   config: Pick<Config, 'SEATWISE_DATA_DIR' | 'DATABASE_URL' | 'SEATWISE_SECRET_KEY'> &
-    Partial<Pick<Config, 'SEATWISE_LEASE_SECONDS'>>,
+    Partial<
+      Pick<Config, 'SEATWISE_LEASE_SECONDS' | 'SEATWISE_ALLOWED_ENDPOINTS' | 'SEATWISE_PREVIOUS_SECRET_KEYS'>
+    >,
   options: { remote?: RemoteOptions; now?: () => Date; leaseMs?: number; heartbeatMs?: number } = {},
 ): Promise<Seatwise> {
+  const endpoints =
+    options.remote?.endpoints ?? EndpointPolicy.fromSetting(config.SEATWISE_ALLOWED_ENDPOINTS);
   const secrets = SecretBox.load({
     secretKey: config.SEATWISE_SECRET_KEY,
+    previousKeys: config.SEATWISE_PREVIOUS_SECRET_KEYS,
     dataDir: config.SEATWISE_DATA_DIR,
+    databaseUrl: config.DATABASE_URL,
   });
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
-  const connections = new ConnectionsService(store, secrets, options.remote, options.now);
+  const connections = new ConnectionsService(store, secrets, { ...options.remote, endpoints }, options.now);
   const users = new UsersService(store, options.now);
   const keys = new KeysService(store, options.now);
   // A sync or an action that stops heartbeating for this long is taken for dead; it beats four times as often.
@@ -46,6 +56,7 @@ export async function createSeatwise(
     insights: new InsightsService(connections, users, options.now),
     actions: new ActionsService(store, connections, options.now, timing),
     keys,
+    rotateSecrets: () => rotateSecrets(store, secrets),
     close: async () => {
       await sync.drain();
       await keys.flush();

@@ -31,10 +31,7 @@ describe('user-lifecycle actions against the emulator', () => {
     ent = await startEmulator({ users: 1200, plan: 'enterprise', seed: 31 });
     pro = await startEmulator({ users: 100, accounts: 2, plan: 'pro', seed: 32 });
     db = await createTestDatabase('sqlite');
-    app = await createSeatwise(
-      { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: undefined, SEATWISE_SECRET_KEY: undefined },
-      { remote: { baseDelayMs: 1 } },
-    );
+    app = await createSeatwise(db.config, { remote: { baseDelayMs: 1 } });
     entId = (
       await app.connections.add({
         token: entAccount().tokens.admin,
@@ -353,10 +350,9 @@ describe('user-lifecycle actions against the emulator', () => {
       };
       const limited = await startEmulator({ users: 20, plan: 'pro', seed: 33, now });
       const limitedDb = await createTestDatabase('sqlite');
-      const limitedApp = await createSeatwise(
-        { SEATWISE_DATA_DIR: limitedDb.dataDir, DATABASE_URL: undefined, SEATWISE_SECRET_KEY: undefined },
-        { remote: { baseDelayMs: 1, clock: { now, sleep } } },
-      );
+      const limitedApp = await createSeatwise(limitedDb.config, {
+        remote: { baseDelayMs: 1, clock: { now, sleep } },
+      });
       try {
         const account = limited.accounts[0]!;
         const connectionId = (

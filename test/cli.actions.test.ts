@@ -14,7 +14,7 @@ describe('CLI: actions, capabilities and audit', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ users: 300, plan: 'enterprise', seed: 41 });
     db = await createTestDatabase('sqlite');
-    env = { SEATWISE_DATA_DIR: db.dataDir };
+    env = { ...db.env };
     // The API token comes from standard input, so it never appears in the process list.
     const connected = await runCli(
       [

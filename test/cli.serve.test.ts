@@ -10,7 +10,7 @@ describe('seatwise serve', () => {
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
     port = await freePort();
-    env = { SEATWISE_DATA_DIR: db.dataDir, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' };
+    env = { ...db.env, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' };
   });
   afterAll(() => db?.cleanup());
 

@@ -21,7 +21,7 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
   beforeAll(async () => {
     emulator = await startEmulator({ users: 1500, accounts: 2, plan: 'enterprise', seed: 8 });
     db = await createTestDatabase(dialect);
-    env = { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl ?? '', LOG_LEVEL: 'debug' };
+    env = { ...db.env, LOG_LEVEL: 'debug' };
   });
   afterAll(async () => {
     await db?.cleanup();

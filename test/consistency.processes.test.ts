@@ -33,8 +33,7 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
     emulator = await startEmulator({ users: 3000, plan: 'pro', seed: 83 });
     db = await createTestDatabase(dialect);
     env = {
-      SEATWISE_DATA_DIR: db.dataDir,
-      DATABASE_URL: db.databaseUrl ?? '',
+      ...db.env,
       SEATWISE_LEASE_SECONDS: String(LEASE_SECONDS),
       LOG_LEVEL: 'silent',
     };

@@ -14,7 +14,7 @@ describe('the server and a CLI sync on one SQLite data directory', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ users: USERS, plan: 'pro', seed: 84 });
     db = await createTestDatabase('sqlite');
-    env = { SEATWISE_DATA_DIR: db.dataDir, SEATWISE_PORT: String(await freePort()), LOG_LEVEL: 'info' };
+    env = { ...db.env, SEATWISE_PORT: String(await freePort()), LOG_LEVEL: 'info' };
   });
   afterAll(async () => {
     serve?.child.kill('SIGTERM');

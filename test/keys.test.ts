@@ -10,14 +10,7 @@ describe.each(dialects)('API keys (%s)', (dialect) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    app = await createSeatwise(
-      {
-        SEATWISE_DATA_DIR: db.dataDir,
-        DATABASE_URL: db.databaseUrl,
-        SEATWISE_SECRET_KEY: db.databaseUrl ? 'seatwise-test-secret-key' : undefined,
-      },
-      { now: () => new Date(clock.t) },
-    );
+    app = await createSeatwise(db.config, { now: () => new Date(clock.t) });
   });
   afterAll(async () => {
     await app?.close();

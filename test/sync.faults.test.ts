@@ -18,10 +18,7 @@ describe('sync under faults', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ users: 10_000, plan: 'pro', seed: 5 });
     db = await createTestDatabase('sqlite');
-    app = await createSeatwise(
-      { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: undefined, SEATWISE_SECRET_KEY: undefined },
-      { remote: { baseDelayMs: 1, maxRetries: 6, timeoutMs: 500 } },
-    );
+    app = await createSeatwise(db.config, { remote: { baseDelayMs: 1, maxRetries: 6, timeoutMs: 500 } });
     connectionId = (await app.connections.add({ token: account().tokens.admin, apiUrl: emulator.graphqlUrl }))
       .id;
   });

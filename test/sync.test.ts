@@ -21,11 +21,7 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
   beforeAll(async () => {
     emulator = await startEmulator({ users: 10_000, plan: 'enterprise', seed: 21 });
     db = await createTestDatabase(dialect);
-    app = await createSeatwise({
-      SEATWISE_DATA_DIR: db.dataDir,
-      DATABASE_URL: db.databaseUrl,
-      SEATWISE_SECRET_KEY: undefined,
-    });
+    app = await createSeatwise(db.config);
   });
   afterAll(async () => {
     await app?.close();

@@ -37,10 +37,14 @@ export const connectionUpdateSchema = z
     scimToken: token.nullable().optional(),
     permission: z.enum(['read', 'read_and_act']).optional(),
     apiVersion: apiVersion.optional(),
+    apiUrl: httpUrl.optional(),
+    scimUrl: httpUrl.optional(),
+    accountUrl: httpUrl.nullable().optional(),
   })
+  .strict()
   .refine(
     (v) => Object.values(v).some((x) => x !== undefined),
-    'nothing to update: give a token, SCIM token, permission or API version',
+    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL or account URL',
   );
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;
 

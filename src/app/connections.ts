@@ -2,6 +2,7 @@ import type { ConnectionAccess } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
 import type { ConnectionFacts } from '../domain/capabilities.ts';
 import { newId } from '../domain/ids.ts';
+import { EndpointPolicy } from '../monday/endpointPolicy.ts';
 import { GraphqlClient, MONDAY_API_URL } from '../monday/graphqlClient.ts';
 import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
@@ -53,6 +54,8 @@ export interface RemoteOptions {
   observer?: MondayObserver;
   /** Where connections without an explicit API URL go (monday's real endpoint unless told otherwise). */
   defaultApiUrl?: string;
+  /** Which endpoints tokens may be sent to; monday's own only, unless the operator allowed more. */
+  endpoints?: EndpointPolicy;
 }
 
 /** Adds, lists, updates and removes connections; validates tokens live and keeps them sealed. */
@@ -60,6 +63,7 @@ export class ConnectionsService implements ConnectionAccess {
   private readonly repo: ConnectionsRepo;
   private readonly leases: LeaseRepo;
   private readonly budgets = new Map<string, RequestBudget>();
+  private readonly endpoints: EndpointPolicy;
 
   constructor(
     store: Store,
@@ -69,6 +73,7 @@ export class ConnectionsService implements ConnectionAccess {
   ) {
     this.repo = new ConnectionsRepo(store.db);
     this.leases = new LeaseRepo(store.db);
+    this.endpoints = remote.endpoints ?? EndpointPolicy.fromSetting(undefined);
   }
 
   async add(raw: NewConnectionInput): Promise<ConnectionView> {
@@ -77,6 +82,9 @@ export class ConnectionsService implements ConnectionAccess {
       throw new AppError('invalid_input', 'invalid_connection', describeIssues(parsed.error));
     const input = parsed.data;
     const apiUrl = input.apiUrl ?? this.remote.defaultApiUrl ?? MONDAY_API_URL;
+    // Both endpoints are checked before the token is sent anywhere.
+    this.endpoints.fetchFor(apiUrl, 'api');
+    if (input.scimUrl) this.endpoints.fetchFor(input.scimUrl, 'scim');
     const info = await this.validateToken(input.token, apiUrl, input.apiVersion);
     const { account } = info;
     if (input.accountUrl) checkAccountUrl(input.accountUrl, account.slug);
@@ -160,7 +168,10 @@ export class ConnectionsService implements ConnectionAccess {
     return toView(row, await this.userCount(row));
   }
 
-  /** Changes tokens, permission or API version; new tokens are validated live against the same account. */
+  /**
+   * Changes tokens, permission, API version, endpoints or account URL. A new token or endpoint is validated live
+   * and must open the same account.
+   */
   async update(id: string, raw: ConnectionUpdateInput): Promise<ConnectionView> {
     const parsed = connectionUpdateSchema.safeParse(raw);
     if (!parsed.success)
@@ -169,15 +180,31 @@ export class ConnectionsService implements ConnectionAccess {
     const row = await this.row(id);
     const changes: Partial<ConnectionRow> = { updated_at: this.now().toISOString() };
     const apiVersion = input.apiVersion ?? row.api_version;
-    if (input.token || input.apiVersion) {
+    const apiUrl = input.apiUrl ?? row.api_url;
+    this.endpoints.fetchFor(apiUrl, 'api');
+    if (input.scimUrl) this.endpoints.fetchFor(input.scimUrl, 'scim');
+    if (input.accountUrl) checkAccountUrl(input.accountUrl, row.account_slug);
+    if (input.token || input.apiVersion || input.apiUrl) {
       const token = input.token ?? this.secrets.decrypt(row.token_ciphertext);
-      const info = await this.validateToken(token, row.api_url, apiVersion);
+      const info = await this.validateToken(token, apiUrl, apiVersion);
       if (info.account.id !== row.account_id) {
         throw new AppError(
           'invalid_input',
           'different_account',
-          `that token opens account ${info.account.name} (${info.account.id}), not ${row.account_name} (${row.account_id})`,
+          `that ${input.token ? 'token' : 'endpoint'} opens account ${info.account.name} (${info.account.id}), not ${row.account_name} (${row.account_id})`,
         );
+      }
+      if (apiUrl !== row.api_url) {
+        const other = await this.repo.findByAccount(apiUrl, row.account_id);
+        if (other && other.id !== id) {
+          throw new AppError(
+            'conflict',
+            'already_connected',
+            `account ${row.account_name} (${row.account_id}) at ${apiUrl} is already connected as ${other.id}`,
+            { connectionId: other.id },
+          );
+        }
+        changes.api_url = apiUrl;
       }
       if (input.token) changes.token_ciphertext = this.secrets.encrypt(input.token);
       changes.api_version = apiVersion;
@@ -191,14 +218,17 @@ export class ConnectionsService implements ConnectionAccess {
         changes.status_reason = null;
       }
     }
+    const scimUrl = input.scimUrl ?? row.scim_url ?? `https://${row.account_slug}.monday.com/scim/v2`;
     if (input.scimToken === null) {
       changes.scim_token_ciphertext = null;
-    } else if (input.scimToken) {
-      const scimUrl = row.scim_url ?? `https://${row.account_slug}.monday.com/scim/v2`;
-      await this.validateScimToken(input.scimToken, scimUrl, changes.plan_tier ?? row.plan_tier);
-      changes.scim_token_ciphertext = this.secrets.encrypt(input.scimToken);
-      changes.scim_url = scimUrl;
+    } else if (input.scimToken || (input.scimUrl && row.scim_token_ciphertext)) {
+      // A new SCIM token, or the stored one at a new address, is checked where it will be used.
+      const scimToken = input.scimToken ?? this.secrets.decrypt(row.scim_token_ciphertext as string);
+      await this.validateScimToken(scimToken, scimUrl, changes.plan_tier ?? row.plan_tier);
+      if (input.scimToken) changes.scim_token_ciphertext = this.secrets.encrypt(input.scimToken);
     }
+    if (input.scimUrl || input.scimToken) changes.scim_url = scimUrl;
+    if (input.accountUrl !== undefined) changes.account_url = input.accountUrl;
     if (input.permission) changes.permission = input.permission;
     await this.repo.update(id, changes);
     return this.get(id);
@@ -225,6 +255,7 @@ export class ConnectionsService implements ConnectionAccess {
       budget: this.budget(`graphql:${id}`),
       timeoutMs: this.remote.timeoutMs,
       retry: this.retryOptions(),
+      fetch: this.endpoints.fetchFor(row.api_url, 'api'),
     });
   }
 
@@ -240,6 +271,7 @@ export class ConnectionsService implements ConnectionAccess {
       budget: this.budget(`scim:${id}`),
       timeoutMs: this.remote.timeoutMs,
       retry: this.retryOptions(),
+      fetch: this.endpoints.fetchFor(row.scim_url, 'scim'),
     });
   }
 
@@ -287,6 +319,7 @@ export class ConnectionsService implements ConnectionAccess {
         apiVersion,
         timeoutMs: this.remote.timeoutMs,
         retry: this.retryOptions(),
+        fetch: this.endpoints.fetchFor(apiUrl, 'api'),
       }),
     );
     try {
@@ -309,6 +342,7 @@ export class ConnectionsService implements ConnectionAccess {
       baseUrl: scimUrl,
       timeoutMs: this.remote.timeoutMs,
       retry: this.retryOptions(),
+      fetch: this.endpoints.fetchFor(scimUrl, 'scim'),
     });
     try {
       await client.list(1, 1);

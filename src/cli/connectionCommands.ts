@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { ConnectionView } from '../app/connections.ts';
+import { loadConfig } from '../config.ts';
+import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
@@ -51,16 +53,18 @@ export function registerConnectionCommands(program: Command): void {
       oneFromStdin(flags.token, flags.scimToken);
       const token = await secret(flags.token);
       const scimToken = await secret(flags.scimToken);
-      const connection = await withSeatwise((app) =>
-        app.connections.add({
-          token: token!,
-          accountUrl: flags.accountUrl,
-          scimToken,
-          permission: flags.permission,
-          apiVersion: flags.apiVersion,
-          apiUrl: flags.apiUrl,
-          scimUrl: flags.scimUrl,
-        }),
+      const connection = await withSeatwise(
+        (app) =>
+          app.connections.add({
+            token: token!,
+            accountUrl: flags.accountUrl,
+            scimToken,
+            permission: flags.permission,
+            apiVersion: flags.apiVersion,
+            apiUrl: flags.apiUrl,
+            scimUrl: flags.scimUrl,
+          }),
+        { create: true },
       );
       if (flags.json) return printJson(connection);
       process.stdout.write(
@@ -75,8 +79,9 @@ export function registerConnectionCommands(program: Command): void {
     .action(async (flags) => {
       const list = await withSeatwise((app) => app.connections.list());
       if (flags.json) return printJson(list);
+      const data = `Data: ${describeDataLocation(loadConfig())}\n`;
       if (list.length === 0) {
-        process.stdout.write('No connections yet. Add one with: seatwise connect --token <token>\n');
+        process.stdout.write(`No connections yet. Add one with: seatwise connect --token <token>\n${data}`);
         return;
       }
       printTable(
@@ -92,6 +97,7 @@ export function registerConnectionCommands(program: Command): void {
           ago(c.lastSyncedAt),
         ]),
       );
+      process.stdout.write(data);
     });
 
   connections
@@ -108,13 +114,17 @@ export function registerConnectionCommands(program: Command): void {
   connections
     .command('update <id>')
     .description(
-      'Replace tokens, change the permission level or the API version (new tokens are validated live)',
+      'Replace tokens, change the permission level, API version, endpoints or account URL (validated live)',
     )
     .option('--token <token>', 'new monday API v2 token (- reads it from standard input)')
     .option('--scim-token <token>', 'new SCIM token (- reads it from standard input)')
     .option('--remove-scim-token', 'forget the SCIM token')
     .option('--permission <level>', 'read or read_and_act', oneOf(permissions))
     .option('--api-version <version>', 'monday API version')
+    .option('--api-url <url>', 'GraphQL endpoint (must open the same account)')
+    .option('--scim-url <url>', 'SCIM endpoint (the SCIM token is checked there)')
+    .option('--account-url <url>', 'the account URL, https://<slug>.monday.com')
+    .option('--remove-account-url', 'forget the account URL')
     .option('--json', 'print JSON')
     .action(async (id: string, _flags, command: Command) => {
       const flags = command.optsWithGlobals();
@@ -127,6 +137,9 @@ export function registerConnectionCommands(program: Command): void {
           scimToken: flags.removeScimToken ? null : scimToken,
           permission: flags.permission,
           apiVersion: flags.apiVersion,
+          apiUrl: flags.apiUrl,
+          scimUrl: flags.scimUrl,
+          accountUrl: flags.removeAccountUrl ? null : flags.accountUrl,
         }),
       );
       if (flags.json) return printJson(connection);

@@ -15,7 +15,7 @@ export function registerKeysCommands(program: Command): void {
     .option('--name <name>', 'a name to recognise it by')
     .option('--json', 'print {"id","key","role"} as JSON')
     .action(async (flags) => {
-      const created = await withSeatwise((app) => app.keys.create(flags.role, flags.name));
+      const created = await withSeatwise((app) => app.keys.create(flags.role, flags.name), { create: true });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ id: created.id, key: created.key, role: created.role })}\n`);
         return;

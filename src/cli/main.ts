@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
 import { registerActionCommands } from './actionCommands.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
 import { exitCodeFor } from './output.ts';
+import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
 import { registerUsersCommand } from './usersCommand.ts';
@@ -28,11 +30,20 @@ const program = new Command()
   // Usage errors come back here (exit 2) instead of ending the process with 1.
   .exitOverride();
 
+program.addHelpText('after', () => {
+  try {
+    return `\nData: ${describeDataLocation(loadConfig())}\n`;
+  } catch (error) {
+    return `\nData: unknown (${(error as Error).message})\n`;
+  }
+});
+
 registerConnectionCommands(program);
 registerSyncCommands(program);
 registerUsersCommand(program);
 registerActionCommands(program);
 registerKeysCommands(program);
+registerSecretsCommands(program);
 registerServeCommand(program);
 registerEmulatorCommand(program);
 

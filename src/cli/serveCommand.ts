@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
+import { checkDataLocation, describeDataLocation } from '../dataLocation.ts';
 import { stopWithNpmParent } from './parentWatch.ts';
 
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -13,6 +14,7 @@ export function registerServeCommand(program: Command): void {
     )
     .action(async () => {
       const config = loadConfig();
+      checkDataLocation(config, 'create');
       const [{ createSeatwise }, { buildServer }, { Metrics }] = await Promise.all([
         import('../compose.ts'),
         import('../http/server.ts'),
@@ -36,7 +38,7 @@ export function registerServeCommand(program: Command): void {
         );
       }
       app.log.info(
-        { address, store: seatwise.store.location, dialect: seatwise.store.dialect },
+        { address, store: describeDataLocation(config), dialect: seatwise.store.dialect },
         'Seatwise is listening',
       );
       let stopping = false;

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { usersCsv } from '../app/usersCsv.ts';
 import type { UserView } from '../app/usersService.ts';
-import { licenses, statuses, storedRoles } from '../domain/directory.ts';
-import { userSortKeys } from '../store/directoryRepo.ts';
+import { licenses, statuses, storedRoles, userSortKeys } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
 import { printTable } from './output.ts';
 import { integerIn, oneOf } from './parsers.ts';
@@ -43,6 +41,8 @@ export function registerUsersCommand(program: Command): void {
       };
       const order = { sort: flags.sort, direction: flags.desc ? 'desc' : 'asc' } as const;
       const exportAll = (flags.json || flags.csv) && flags.limit === undefined && !flags.cursor;
+      // Loaded on use, so that `--help` starts fast.
+      const { usersCsv } = await import('../app/usersCsv.ts');
       await withSeatwise(async (app) => {
         if (connectionId) await app.connections.get(connectionId);
         if (exportAll) {

@@ -26,3 +26,15 @@ export interface DirectoryUser {
   scimLinked: boolean;
   invitationMethod: string | null;
 }
+
+/** What a list of users can be sorted by. */
+export const userSortKeys = [
+  'name',
+  'email',
+  'role',
+  'status',
+  'license',
+  'lastActivityAt',
+  'createdAt',
+] as const;
+export type UserSortKey = (typeof userSortKeys)[number];

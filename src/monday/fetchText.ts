@@ -17,11 +17,10 @@ export async function fetchText(
     return { response, text: await response.text() };
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError' || signal.aborted;
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const detail = cause?.code ?? cause?.message ?? (error as Error).message;
+    // The cause (refused, reset, unknown name) is not repeated: it would map the network behind the endpoint.
     throw new MondayError(
       timedOut ? 'timeout' : 'network_error',
-      timedOut ? `${what} did not answer within ${timeoutMs} ms` : `could not reach ${what}: ${detail}`,
+      timedOut ? `${what} did not answer within ${timeoutMs} ms` : `could not reach ${what}`,
       true,
       null,
       null,

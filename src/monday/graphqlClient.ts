@@ -99,7 +99,7 @@ export class GraphqlClient {
       try {
         body = JSON.parse(text);
       } catch {
-        throw statusError(response.status, requestId, retryAfter, text);
+        throw statusError(response.status, requestId, retryAfter);
       }
       const error = errorFromBody(body, response.status, { retryAfter, requestId }, this.budget.now());
       this.budget.observe({
@@ -107,7 +107,7 @@ export class GraphqlClient {
         complexity: (body as { data?: { complexity?: never } })?.data?.complexity ?? null,
       });
       if (error) throw explainFor(error, document);
-      if (!response.ok) throw statusError(response.status, requestId, retryAfter, text);
+      if (!response.ok) throw statusError(response.status, requestId, retryAfter);
       const data = (body as { data?: T }).data;
       if (data === undefined || data === null) {
         throw new MondayError(
@@ -146,12 +146,7 @@ function extractRequestId(body: unknown): string | null {
 }
 
 /** An error from the HTTP status alone, for bodies that are not monday JSON (gateway pages, cut-off bodies). */
-function statusError(
-  status: number,
-  requestId: string | null,
-  retryAfter: string | null,
-  text: string,
-): MondayError {
+function statusError(status: number, requestId: string | null, retryAfter: string | null): MondayError {
   const wait = parseRetryAfter(retryAfter);
   if (status === 401)
     return new MondayError(
@@ -173,10 +168,10 @@ function statusError(
     );
   if (status >= 500)
     return new MondayError('http_5xx', `monday answered HTTP ${status}`, true, wait, requestId, status);
-  const snippet = text.slice(0, 80).replace(/\s+/g, ' ');
+  // The body itself is never repeated: an endpoint's content does not travel back to the caller.
   return new MondayError(
     'malformed_response',
-    `monday answered HTTP ${status} with a body that is not JSON: ${snippet}`,
+    `monday answered HTTP ${status} with a body that is not monday's JSON`,
     true,
     null,
     requestId,

@@ -59,6 +59,15 @@ export function isRateLimitCode(code: string): boolean {
   return rateLimitCodes.has(code) || code === 'DAILY_LIMIT_EXCEEDED';
 }
 
+/**
+ * An upstream's own words, kept short: monday's error messages are worth showing, but no endpoint can make
+ * Seatwise carry a long text (a page, a file) back to the caller.
+ */
+export function brief(message: string, max = 200): string {
+  const flat = message.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
 interface ErrorEntry {
   message?: unknown;
   extensions?: {
@@ -93,12 +102,13 @@ function readFacts(body: unknown): ErrorFacts | null {
     typeof record.extensions?.request_id === 'string' ? record.extensions.request_id : null;
   const entries = Array.isArray(record.errors) ? (record.errors as (ErrorEntry | string)[]) : [];
   const messages = entries
-    .map((e) => (typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : ''))
+    .slice(0, 3)
+    .map((e) => brief(typeof e === 'string' ? e : typeof e?.message === 'string' ? e.message : ''))
     .filter(Boolean);
   if (typeof record.error_code === 'string') {
     return {
       code: record.error_code,
-      message: typeof record.error_message === 'string' ? record.error_message : messages.join('; '),
+      message: typeof record.error_message === 'string' ? brief(record.error_message) : messages.join('; '),
       waitSeconds: record.error_data?.retry_in_seconds,
       statusInBody: record.status_code,
       requestId: bodyRequestId,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fetchText } from './fetchText.ts';
-import { MondayError, parseRetryAfter } from './mondayError.ts';
+import { brief, MondayError, parseRetryAfter } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
 
@@ -30,6 +30,7 @@ export interface ScimClientOptions {
   budget?: RequestBudget;
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
+  fetch?: typeof fetch;
 }
 
 /** monday's SCIM 2.0 API (Enterprise): create users, look them up, and PATCH active/userType. */
@@ -144,6 +145,7 @@ export class ScimClient {
         },
         timeoutMs,
         `monday SCIM at ${this.options.baseUrl}`,
+        this.options.fetch,
       );
       let parsed: unknown = null;
       if (text) {
@@ -171,7 +173,7 @@ export class ScimClient {
 function scimError(status: number, body: unknown, retryAfter: string | null): MondayError {
   const detail = (body as { detail?: unknown })?.detail;
   const scimType = (body as { scimType?: unknown })?.scimType;
-  const message = typeof detail === 'string' ? detail : `monday SCIM answered HTTP ${status}`;
+  const message = typeof detail === 'string' ? brief(detail) : `monday SCIM answered HTTP ${status}`;
   const wait = parseRetryAfter(retryAfter);
   if (status === 401)
     return new MondayError(

@@ -43,6 +43,34 @@ export class ConnectionsRepo {
   }
 
   /** Removes the connection and, in the same transaction, everything synced for it. */
+  /** Every sealed token, for re-sealing under a new key. */
+  sealedTokens(): Promise<Pick<ConnectionRow, 'id' | 'token_ciphertext' | 'scim_token_ciphertext'>[]> {
+    return this.db
+      .selectFrom('connections')
+      .select(['id', 'token_ciphertext', 'scim_token_ciphertext'])
+      .orderBy('id')
+      .execute();
+  }
+
+  /**
+   * Replaces one sealed token only if it is still the value that was read: a token changed meanwhile (by an
+   * update) is left to that change. True when replaced.
+   */
+  async replaceSealed(
+    id: string,
+    column: 'token_ciphertext' | 'scim_token_ciphertext',
+    expected: string,
+    replacement: string,
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('connections')
+      .set({ [column]: replacement })
+      .where('id', '=', id)
+      .where(column, '=', expected)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async delete(id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('change_events').where('connection_id', '=', id).execute();

@@ -47,16 +47,10 @@ export const upsertColumns = [
   'removed_at',
 ] as const;
 
-export const userSortKeys = [
-  'name',
-  'email',
-  'role',
-  'status',
-  'license',
-  'lastActivityAt',
-  'createdAt',
-] as const;
-export type UserSortKey = (typeof userSortKeys)[number];
+import type { UserSortKey } from '../domain/directory.ts';
+
+export { type UserSortKey, userSortKeys } from '../domain/directory.ts';
+
 const sortColumns: Record<UserSortKey, UserSortColumn> = {
   name: 'name',
   email: 'email',

@@ -30,10 +30,9 @@ export async function startApi(
   const emulator = await startEmulator({ users: 200, plan: 'enterprise', seed: 51, ...emulatorOptions });
   const db: TestDatabase = await createTestDatabase(dialect);
   const metrics = new Metrics();
-  const seatwise = await createSeatwise(
-    { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, SEATWISE_SECRET_KEY: undefined },
-    { remote: { observer: metrics, baseDelayMs: 1, defaultApiUrl: emulator.graphqlUrl } },
-  );
+  const seatwise = await createSeatwise(db.config, {
+    remote: { observer: metrics, baseDelayMs: 1, defaultApiUrl: emulator.graphqlUrl },
+  });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {

@@ -10,8 +10,9 @@ export async function runCli(
   env: NodeJS.ProcessEnv = {},
   /** What the command reads on standard input (closed and empty by default). */
   input = '',
+  cwd?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = spawnCli(args, env, input);
+  const run = spawnCli(args, env, input, cwd);
   const { code } = await run.done;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
@@ -48,13 +49,15 @@ export function spawnCli(
   env: NodeJS.ProcessEnv = {},
   /** What the command reads on standard input (closed and empty by default). */
   input = '',
+  /** The folder it runs in (this process's by default). */
+  cwd?: string,
 ): {
   child: ChildProcessWithoutNullStreams;
   stdout: () => string;
   stderr: () => string;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 } {
-  const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [binPath, ...args], { env: { ...process.env, ...env }, cwd });
   child.stdin.end(input);
   let stdout = '';
   let stderr = '';

@@ -11,10 +11,7 @@ export async function connectedSeatwise(
   db: TestDatabase,
   options: Parameters<typeof createSeatwise>[1] = {},
 ): Promise<{ app: Seatwise; connectionId: string }> {
-  const app = await createSeatwise(
-    { SEATWISE_DATA_DIR: db.dataDir, DATABASE_URL: db.databaseUrl, SEATWISE_SECRET_KEY: undefined },
-    { remote: { baseDelayMs: 1 }, ...options },
-  );
+  const app = await createSeatwise(db.config, { remote: { baseDelayMs: 1 }, ...options });
   const { id: connectionId } = await app.connections.add({
     token: emulator.accounts[0]!.tokens.admin,
     apiUrl: emulator.graphqlUrl,

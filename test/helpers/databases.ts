@@ -27,13 +27,48 @@ export interface TestDatabase {
   dialect: 'sqlite' | 'postgres';
   dataDir: string;
   databaseUrl?: string;
+  /** What Seatwise is configured with on this database (tests call the emulator on loopback ports). */
+  config: TestConfig;
+  /** The same, as environment variables for a Seatwise process. */
+  env: Record<string, string>;
   cleanup(): Promise<void>;
+}
+
+export interface TestConfig {
+  SEATWISE_DATA_DIR: string;
+  DATABASE_URL: string | undefined;
+  SEATWISE_SECRET_KEY: string | undefined;
+  SEATWISE_ALLOWED_ENDPOINTS: string;
+}
+
+/** The key every test process shares with PostgreSQL (which requires one); SQLite tests use the key file. */
+export const TEST_SECRET_KEY = 'seatwise-test-secret-key-0123456789';
+
+function configFor(dataDir: string, databaseUrl?: string): Pick<TestDatabase, 'config' | 'env'> {
+  const config: TestConfig = {
+    SEATWISE_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    SEATWISE_SECRET_KEY: databaseUrl ? TEST_SECRET_KEY : undefined,
+    SEATWISE_ALLOWED_ENDPOINTS: '*',
+  };
+  const env: Record<string, string> = {
+    SEATWISE_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? '',
+    SEATWISE_ALLOWED_ENDPOINTS: '*',
+  };
+  if (databaseUrl) env.SEATWISE_SECRET_KEY = TEST_SECRET_KEY;
+  return { config, env };
 }
 
 export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-test-'));
   if (dialect === 'sqlite') {
-    return { dialect, dataDir, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      dialect,
+      dataDir,
+      ...configFor(dataDir),
+      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `seatwise_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -46,6 +81,7 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
     dialect,
     dataDir,
     databaseUrl: url.toString(),
+    ...configFor(dataDir, url.toString()),
     cleanup: async () => {
       rmSync(dataDir, { recursive: true, force: true });
       const client = new pg.Client({ connectionString: adminUrl });

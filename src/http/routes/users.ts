@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { usersCsv } from '../../app/usersCsv.ts';
 import { userFiltersSchema } from '../../app/usersService.ts';
 import type { Seatwise } from '../../compose.ts';
-import { userSortKeys } from '../../store/directoryRepo.ts';
+import { userSortKeys } from '../../domain/directory.ts';
 
 const listQuery = userFiltersSchema.extend({
   sort: z.enum(userSortKeys).default('name'),

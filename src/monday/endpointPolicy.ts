@@ -1,0 +1,135 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import ipaddr from 'ipaddr.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { AppError } from '../domain/appError.ts';
+
+/** Which monday endpoint a URL is for: the GraphQL API or an account's SCIM base. */
+export type EndpointKind = 'api' | 'scim';
+
+const MONDAY_API = 'https://api.monday.com/v2';
+// An account's SCIM base, `https://<slug>.monday.com/scim/v2`, and the shared host a connector uses.
+const MONDAY_SCIM = /^https:\/\/[a-z0-9][a-z0-9-]{0,62}\.monday\.com\/scim\/v2$/;
+
+/**
+ * Where Seatwise may send tokens. By default only monday's own endpoints, over https, and only when their names
+ * resolve to public addresses. Other endpoints (the emulator, a proxy) only when the operator lists their origins
+ * in SEATWISE_ALLOWED_ENDPOINTS (or `*`), read from the environment of the server or CLI; the API caller cannot
+ * widen it. The in-process demo emulator adds its own origin.
+ */
+export class EndpointPolicy {
+  private readonly origins = new Set<string>();
+  private anyOrigin = false;
+
+  private constructor() {}
+
+  /** Parses SEATWISE_ALLOWED_ENDPOINTS: comma-separated origins, or `*`; a malformed entry is refused. */
+  static fromSetting(setting: string | undefined): EndpointPolicy {
+    const policy = new EndpointPolicy();
+    for (const entry of (setting ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      if (entry === '*') policy.anyOrigin = true;
+      else policy.origins.add(parseOrigin(entry));
+    }
+    return policy;
+  }
+
+  /** Lets Seatwise call an origin it started itself (the demo emulator). */
+  allow(origin: string): void {
+    this.origins.add(parseOrigin(origin));
+  }
+
+  /**
+   * Checks a URL before anything is sent there and returns the fetch to call it with: an operator-allowed
+   * origin as it is; a monday endpoint through a connection that refuses private and link-local addresses.
+   */
+  fetchFor(url: string, kind: EndpointKind, field = kind === 'api' ? 'apiUrl' : 'scimUrl'): typeof fetch {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw refused(field, url, 'is not a URL');
+    }
+    if (parsed.username || parsed.password)
+      throw refused(field, url, 'must not carry a user name or password');
+    if (this.anyOrigin || this.origins.has(parsed.origin)) return fetch;
+    const normalized = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+    const isMonday =
+      !parsed.search &&
+      !parsed.hash &&
+      (kind === 'api' ? normalized === MONDAY_API : MONDAY_SCIM.test(normalized));
+    if (!isMonday) {
+      throw refused(
+        field,
+        url,
+        `is not a monday endpoint: Seatwise calls ${kind === 'api' ? MONDAY_API : 'https://<account>.monday.com/scim/v2'} unless the operator lists other origins in SEATWISE_ALLOWED_ENDPOINTS`,
+      );
+    }
+    return publicOnlyFetch;
+  }
+}
+
+function parseOrigin(entry: string): string {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    throw new AppError(
+      'invalid_input',
+      'invalid_allowed_endpoint',
+      `SEATWISE_ALLOWED_ENDPOINTS: "${entry}" is not an origin such as http://127.0.0.1:4320 (or * for any)`,
+    );
+  }
+  if (!/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '') || url.search) {
+    throw new AppError(
+      'invalid_input',
+      'invalid_allowed_endpoint',
+      `SEATWISE_ALLOWED_ENDPOINTS: "${entry}" must be an http(s) origin without a path, such as http://127.0.0.1:4320`,
+    );
+  }
+  return url.origin;
+}
+
+function refused(field: string, url: string, why: string): AppError {
+  return new AppError('invalid_input', 'endpoint_not_allowed', `${field} ${url} ${why}`, { field });
+}
+
+/** True for addresses on the public internet; loopback, private, link-local (cloud metadata) and the like are not. */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress())
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+  return ip.range() === 'unicast';
+}
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/** Resolves a name like the system does, then refuses it when any of its addresses is not public. */
+function publicLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    const blocked = addresses.find((a) => !isPublicAddress(a.address));
+    if (blocked || addresses.length === 0) {
+      const refusal = new Error(
+        `${hostname} resolves to an address that is not public`,
+      ) as NodeJS.ErrnoException;
+      refusal.code = 'ENOTPUBLIC';
+      return callback(refusal, []);
+    }
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0] as LookupAddress;
+    callback(null, first.address, first.family);
+  });
+}
+
+const publicOnlyAgent = new Agent({ connect: { lookup: publicLookup as never } });
+
+/** fetch whose connections only ever reach public addresses, checked on the addresses it really connects to. */
+const publicOnlyFetch = ((input: string, init?: RequestInit) =>
+  undiciFetch(input, { ...(init as object), dispatcher: publicOnlyAgent })) as unknown as typeof fetch;
