@@ -107,10 +107,21 @@ describe('user-lifecycle actions against the emulator', () => {
         name: 'X',
       });
       expect(error).toMatchObject({ kind: 'precondition', code: 'action_unavailable' });
-      expect(error.message).toContain(
-        'SCIM is only available on the Enterprise plan (this account is on pro)',
+      expect(error.message).toBe(
+        `Create user is not available on connection ${proAdminId}: SCIM is not available on this account's plan (pro); monday offers it on Enterprise only`,
       );
-      expect(error.message).toContain('the connection has no SCIM token');
+    });
+
+    it('offers GraphQL when SCIM deactivation is not available on the plan', async () => {
+      const error = await fail({
+        action: 'deactivate',
+        connectionId: proAdminId,
+        targets: [{ userId: '1' }],
+      });
+      expect(error).toMatchObject({ kind: 'precondition', code: 'action_unavailable' });
+      expect(error.message).toBe(
+        `Deactivate user (SCIM) is not available on connection ${proAdminId}: SCIM is not available on this account's plan (pro); monday offers it on Enterprise only. Deactivate user (GraphQL) is available: ask for it with --via graphql in the CLI or "via":"graphql" in the API`,
+      );
     });
 
     it('rejects a malformed email before calling monday', async () => {

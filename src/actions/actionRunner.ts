@@ -23,7 +23,7 @@ import {
   channelOf,
 } from './actionInput.ts';
 import { type KnownUser, type PlanItem, planAction } from './actionPlan.ts';
-import { definitionFor } from './definitions.ts';
+import { actionDefinitions, definitionFor } from './definitions.ts';
 import {
   type Execution,
   type ResultItem,
@@ -119,7 +119,17 @@ export class ActionRunner {
     if (unmet.length > 0) {
       const readOnly = facts.permission !== 'read_and_act';
       const code = readOnly ? 'read_only_connection' : 'action_unavailable';
-      const message = `${definition.label} is not available on connection ${request.connectionId}: ${unmet.join('; ')}`;
+      // Another channel for the same action that this connection can use is offered, never taken silently.
+      const alternative = actionDefinitions.find(
+        (d) =>
+          d.action === request.action &&
+          d.via !== via &&
+          unmetRequirements(d.requirements, facts).length === 0,
+      );
+      const hint = alternative
+        ? `. ${alternative.label} is available: ask for it with --via ${alternative.via} in the CLI or "via":"${alternative.via}" in the API`
+        : '';
+      const message = `${definition.label} is not available on connection ${request.connectionId}: ${unmet.join('; ')}${hint}`;
       await this.auditRefusal(actor, request.connectionId, request, 'refused', code, message);
       throw new AppError(readOnly ? 'forbidden' : 'precondition', code, message, { reasons: unmet });
     }

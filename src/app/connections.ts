@@ -334,7 +334,7 @@ export class ConnectionsService implements ConnectionAccess {
       throw new AppError(
         'precondition',
         'scim_needs_enterprise',
-        `SCIM is only available on the Enterprise plan; this account is on ${tier}`,
+        `SCIM is not available on this account's plan (${tier}); monday offers it on Enterprise only`,
       );
     }
     const client = new ScimClient({

@@ -171,6 +171,27 @@ export class UsersService {
     return { ...toUserView(row), explanation: row.explanation, history: events.map(toEventView) };
   }
 
+  /**
+   * One page of a run's change events and the cursor of the next page (null on the last), as the API and the
+   * CLI show them. The cursor is the id the page ended on.
+   */
+  async changesPage(
+    connectionId: string,
+    runId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ events: (ChangeEventView & { userId: string })[]; nextCursor: string | null }> {
+    if (page.cursor !== undefined && !/^\d{1,15}$/.test(page.cursor)) {
+      throw new AppError('invalid_input', 'invalid_cursor', 'cursor is not a cursor from a previous page');
+    }
+    const events = await this.changes(connectionId, runId, {
+      afterId: page.cursor === undefined ? undefined : Number(page.cursor),
+      limit: page.limit + 1,
+    });
+    const more = events.length > page.limit;
+    const shown = more ? events.slice(0, page.limit) : events;
+    return { events: shown, nextCursor: more ? String(shown[shown.length - 1]!.id) : null };
+  }
+
   /** A run's change events in order, a page at a time after the id a previous page ended on. */
   async changes(
     connectionId: string,

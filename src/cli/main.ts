@@ -6,6 +6,7 @@ import { AppError } from '../domain/appError.ts';
 import { registerActionCommands } from './actionCommands.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
+import { registerInsightsCommand } from './insightsCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
 import { exitCodeFor } from './output.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
@@ -26,6 +27,8 @@ const program = new Command()
   .description('Seatwise: govern the users, roles and licenses of monday.com accounts')
   .version(version, '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)')
+  // `runs show RUN --limit 3`: an option after a subcommand belongs to it, not to its parent.
+  .enablePositionalOptions()
   .configureOutput({ outputError: (text, write) => write(text) })
   // Usage errors come back here (exit 2) instead of ending the process with 1.
   .exitOverride();
@@ -42,6 +45,7 @@ registerConnectionCommands(program);
 registerSyncCommands(program);
 registerUsersCommand(program);
 registerActionCommands(program);
+registerInsightsCommand(program);
 registerKeysCommands(program);
 registerSecretsCommands(program);
 registerServeCommand(program);

@@ -13,6 +13,20 @@ export function printTable(headers: string[], rows: (string | number | null | un
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** A change's before or after value in a table cell. */
+export function brief(value: unknown): string {
+  if (value === null || value === undefined) return '-';
+  if (typeof value !== 'object') return String(value);
+  return Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${k}=${v ?? '-'}`)
+    .join(' ');
+}
+
+/** "1 request", "2 requests": a count with its noun. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

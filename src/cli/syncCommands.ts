@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { AppError } from '../domain/appError.ts';
 import type { SyncResult } from '../sync/syncEngine.ts';
 import { withSeatwise } from './context.ts';
-import { ago, printJson, printTable } from './output.ts';
+import { ago, brief, count, printJson, printTable } from './output.ts';
+import { integerIn } from './parsers.ts';
 
 /** `seatwise sync` and `seatwise runs`. */
 export function registerSyncCommands(program: Command): void {
@@ -67,7 +68,7 @@ export function registerSyncCommands(program: Command): void {
         for (const r of results) {
           if (r.status === 'succeeded') {
             process.stdout.write(
-              `Synced ${r.connectionId}: ${r.usersSeen} users, ${r.changes} changes${r.removed ? ` (${r.removed} removed)` : ''}, ${r.requests} requests${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
+              `Synced ${r.connectionId}: ${count(r.usersSeen, 'user')}, ${count(r.changes, 'change')}${r.removed ? ` (${r.removed} removed)` : ''}, ${count(r.requests, 'request')}${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
             );
           } else {
             process.stderr.write(
@@ -79,10 +80,10 @@ export function registerSyncCommands(program: Command): void {
       if (results.some((r) => r.status !== 'succeeded')) process.exitCode = 6;
     });
 
-  program
-    .command('runs [id]')
-    .description('Show sync run history (of one connection, or all)')
-    .option('--limit <n>', 'how many runs', (v) => Number.parseInt(v, 10), 20)
+  const runs = program
+    .command('runs [connectionId]')
+    .description('Show sync run history, of one connection or all (subcommand: show)')
+    .option('--limit <n>', 'how many runs', integerIn(1, 500), 20)
     .option('--json', 'print JSON')
     .action(async (id: string | undefined, flags) => {
       const runs = await withSeatwise((app) => app.sync.listRuns(id, flags.limit));
@@ -104,6 +105,40 @@ export function registerSyncCommands(program: Command): void {
           r.error ? `${r.error.code}: ${r.error.message}` : '',
         ]),
       );
+    });
+
+  runs
+    .command('show <runId>')
+    .description('One sync run and its change events, a page at a time')
+    .option('--limit <n>', 'events per page', integerIn(1, 1000), 100)
+    .option('--cursor <cursor>', 'continue after the page that printed this cursor')
+    .option('--json', 'print {"run","events","nextCursor"} as JSON')
+    .action(async (runId: string, flags) => {
+      const { run, page } = await withSeatwise(async (app) => {
+        const run = await app.sync.getRun(runId);
+        return { run, page: await app.users.changesPage(run.connectionId, run.id, flags) };
+      });
+      if (flags.json) return printJson({ run, ...page });
+      const lines = [
+        `Run ${run.id} of ${run.connectionId} (${run.trigger}): ${run.status}${run.complete ? '' : ', incomplete'}`,
+        `  Started       ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
+        `  Read          ${count(run.usersSeen, 'user')} in ${count(run.pagesRead, 'page')}, ${count(run.requests, 'request')}${run.retries ? ` (${count(run.retries, 'retry', 'retries')})` : ''}`,
+        `  Changes       ${run.changes}${run.keptForActions ? `, ${count(run.keptForActions, 'user')} kept as an action wrote them` : ''}`,
+      ];
+      if (run.error) lines.push(`  Error         ${run.error.message} [${run.error.code}]`);
+      process.stdout.write(`${lines.join('\n')}\n\n`);
+      if (page.events.length === 0) {
+        process.stdout.write(flags.cursor ? 'No more changes.\n' : 'No changes in this run.\n');
+        return;
+      }
+      printTable(
+        ['USER', 'CHANGE', 'BEFORE', 'AFTER'],
+        page.events.map((e) => [e.userId, e.kind, brief(e.before), brief(e.after)]),
+      );
+      if (page.nextCursor)
+        process.stdout.write(
+          `More changes: seatwise runs show ${run.id} --limit ${flags.limit} --cursor ${page.nextCursor}\n`,
+        );
     });
 }
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { UserView } from '../app/usersService.ts';
 import { licenses, statuses, storedRoles, userSortKeys } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
-import { printTable } from './output.ts';
+import { brief, printJson, printTable } from './output.ts';
 import { integerIn, oneOf } from './parsers.ts';
 
 const TABLE_PAGE = 50;
@@ -12,9 +12,11 @@ const TABLE_PAGE = 50;
  * next); `--json` and `--csv` export every match, streamed, unless `--limit` asks for one page.
  */
 export function registerUsersCommand(program: Command): void {
-  program
+  const users = program
     .command('users [connectionId]')
-    .description('List synced users (all connections unless one is named), a page at a time')
+    .description(
+      'List synced users (all connections unless one is named), a page at a time (subcommand: show)',
+    )
     .option('--role <role>', storedRoles.join('|'), oneOf(storedRoles))
     .option('--status <status>', statuses.join('|'), oneOf(statuses))
     .option('--license <license>', `${licenses.join('|')}|none`, oneOf([...licenses, 'none'] as const))
@@ -83,6 +85,36 @@ export function registerUsersCommand(program: Command): void {
         );
         process.stdout.write(`${page.users.length} users${page.nextCursor ? ' on this page' : ''}\n${more}`);
       });
+    });
+
+  users
+    .command('show <connectionId> <userId>')
+    .description('One synced user: every field, why this license, and the change history')
+    .option('--json', 'print JSON')
+    .action(async (connectionId: string, userId: string, flags) => {
+      const user = await withSeatwise((app) => app.users.get(connectionId, userId));
+      if (flags.json) return printJson(withoutRemoved(user));
+      const lines = [
+        `${user.name} <${user.email}>, user ${user.id} in ${user.connectionId}${user.removed ? ' (no longer in monday)' : ''}`,
+        `  Role          ${user.role}${user.kind && user.kind !== user.role ? ` (monday kind ${user.kind})` : ''}`,
+        `  Status        ${user.status}`,
+        `  License       ${user.license ?? 'none'}`,
+        `  Why           ${user.explanation}`,
+        `  Title         ${user.title || '-'}`,
+        `  Last active   ${user.lastActivityAt ?? 'never'}`,
+        `  Created       ${user.createdAt ?? 'unknown'}`,
+        `  Provisioned   ${user.scimLinked ? 'by SCIM' : (user.invitationMethod ?? 'not by SCIM')}`,
+        '',
+      ];
+      process.stdout.write(lines.join('\n'));
+      if (user.history.length === 0) {
+        process.stdout.write('No changes recorded since the first sync.\n');
+        return;
+      }
+      printTable(
+        ['WHEN', 'RUN', 'CHANGE', 'BEFORE', 'AFTER'],
+        user.history.map((e) => [e.occurredAt, e.runId ?? '-', e.kind, brief(e.before), brief(e.after)]),
+      );
     });
 }
 

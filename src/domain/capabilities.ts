@@ -30,14 +30,19 @@ export function unmetRequirements(requirements: readonly Requirement[], facts: C
         }
         break;
       case 'enterprise':
-        if ((facts.planTier ?? '').toLowerCase() !== 'enterprise') {
+        if (!isEnterprise(facts)) {
           reasons.push(
-            `SCIM is only available on the Enterprise plan (this account is on ${facts.planTier ?? 'an unknown plan'})`,
+            `SCIM is not available on this account's plan (${facts.planTier ?? 'unknown'}); monday offers it on Enterprise only`,
           );
         }
         break;
       case 'scimToken':
-        if (!facts.hasScimToken) reasons.push('the connection has no SCIM token; add one to the connection');
+        // Below Enterprise a SCIM token would not help: the plan reason says it all.
+        if (
+          !facts.hasScimToken &&
+          (isEnterprise(facts) || !requirements.some((r) => r.kind === 'enterprise'))
+        )
+          reasons.push('the connection has no SCIM token; add one to the connection');
         break;
       case 'adminToken':
         if (facts.tokenOwnerKind !== 'admin') {
@@ -56,6 +61,10 @@ export function unmetRequirements(requirements: readonly Requirement[], facts: C
     }
   }
   return reasons;
+}
+
+function isEnterprise(facts: ConnectionFacts): boolean {
+  return (facts.planTier ?? '').toLowerCase() === 'enterprise';
 }
 
 /** What a connection can read, and why not. Reading needs kind/status (2026-07+) and a working token. */

@@ -82,17 +82,9 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
       },
       async (request) => {
         const run = await seatwise.sync.getRun(request.params.id);
-        const { limit, cursor } = request.query;
-        const events = await seatwise.users.changes(run.connectionId, run.id, {
-          afterId: cursor === undefined ? undefined : Number(cursor),
-          limit: limit + 1,
-        });
-        const more = events.length > limit;
-        const shown = more ? events.slice(0, limit) : events;
         return {
           runId: run.id,
-          events: shown,
-          nextCursor: more ? String(shown[shown.length - 1]!.id) : null,
+          ...(await seatwise.users.changesPage(run.connectionId, run.id, request.query)),
         };
       },
     );
