@@ -86,7 +86,16 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(viaProxy.headers.get('set-cookie')).toContain('Secure');
       const sessionCookie = cookie.split(';')[0]!;
       const me = await call('GET', '/api/session', { key: null, headers: { cookie: sessionCookie } });
-      expect(me.body).toMatchObject({ role: 'admin', via: 'session' });
+      // After a page reload the UI gets the session's CSRF token back; a bearer key has none.
+      expect(me.body).toEqual({
+        keyId: expect.any(String),
+        role: 'admin',
+        via: 'session',
+        csrfToken: opened.body.csrfToken,
+        expiresAt: opened.body.expiresAt,
+      });
+      const byKey = await call('GET', '/api/session');
+      expect(byKey.body).toEqual({ keyId: expect.any(String), role: 'admin', via: 'key' });
       const noCsrf = await call('POST', '/api/keys', {
         key: null,
         headers: { cookie: sessionCookie },
@@ -243,12 +252,19 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect((await call('POST', '/api/connections/con_missing/sync?wait=false')).status).toBe(404);
     });
 
-    it('reports a failed sync with 502 and the reason', async () => {
+    it('reports a failed sync with 502 in the error envelope, naming the run', async () => {
       h.emulator.setFaults({ serverErrorRate: 1, surfaces: ['graphql'] });
       try {
         const res = await call('POST', `/api/connections/${connectionId}/sync`);
         expect(res.status).toBe(502);
-        expect(res.body.run).toMatchObject({ status: 'failed', error: { code: 'INTERNAL_SERVER_ERROR' } });
+        expect(Object.keys(res.body)).toEqual(['error']);
+        expect(res.body.error).toMatchObject({
+          code: 'sync_failed',
+          details: { mondayCode: 'INTERNAL_SERVER_ERROR' },
+        });
+        expect(res.body.error.message).toMatch(/^the sync failed and the stored users are unchanged: /);
+        const run = await call('GET', `/api/runs/${res.body.error.details.runId}`);
+        expect(run.body).toMatchObject({ status: 'failed', error: { code: 'INTERNAL_SERVER_ERROR' } });
       } finally {
         h.emulator.setFaults({});
       }
@@ -277,6 +293,34 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect((await call('DELETE', `/api/connections/${second.body.id}`)).status).toBe(204);
       expect((await call('GET', `/api/connections/${second.body.id}`)).status).toBe(404);
       expect((await call('DELETE', `/api/connections/${second.body.id}`)).status).toBe(404);
+    });
+
+    it('answers 404 connection_not_found for an unknown connection on every route that names one', async () => {
+      const missing = 'con_missing';
+      const routes: [string, string, unknown?][] = [
+        ['GET', `/api/connections/${missing}`],
+        ['PATCH', `/api/connections/${missing}`, { permission: 'read' }],
+        ['DELETE', `/api/connections/${missing}`],
+        ['GET', `/api/connections/${missing}/capabilities`],
+        ['POST', `/api/connections/${missing}/sync`],
+        ['POST', `/api/connections/${missing}/sync?wait=false`],
+        ['GET', `/api/runs?connectionId=${missing}`],
+        ['GET', `/api/users?connectionId=${missing}`],
+        ['GET', `/api/users?connectionId=${missing}&format=csv`],
+        ['GET', `/api/users/${missing}/123`],
+        ['GET', `/api/insights?connectionId=${missing}`],
+        ['GET', `/api/audit?connectionId=${missing}`],
+        ['POST', '/api/actions', { action: 'invite', connectionId: missing, emails: ['a@b.co'] }],
+        ['POST', '/api/actions/plan', { action: 'invite', connectionId: missing, emails: ['a@b.co'] }],
+      ];
+      for (const [method, path, body] of routes) {
+        const res = await call(method, path, body === undefined ? {} : { body });
+        expect({ route: `${method} ${path}`, status: res.status, code: res.body?.error?.code }).toEqual({
+          route: `${method} ${path}`,
+          status: 404,
+          code: 'connection_not_found',
+        });
+      }
     });
   });
 
@@ -467,6 +511,10 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(res.text).toMatch(/seatwise_actions_total\{action="set_role",outcome="succeeded"\} [1-9]/);
       expect(res.text).toMatch(/seatwise_monday_requests_total\{channel="graphql"\} [1-9]/);
       expect(res.text).toContain('seatwise_rate_limit_waits_total');
+      // Process metrics carry the prefix once.
+      expect(res.text).toMatch(/^seatwise_process_cpu_user_seconds_total /m);
+      expect(res.text).toMatch(/^seatwise_nodejs_heap_size_used_bytes /m);
+      expect(res.text).not.toContain('seatwise_process_process_');
     });
   });
 

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
@@ -196,6 +196,26 @@ describe('where tokens may be sent', () => {
       expect(connected.apiUrl).toBe(emulator.graphqlUrl);
     } finally {
       await allowing.close();
+    }
+  });
+
+  it("gives up on an endpoint that drops every connection after a few attempts, not a sync's patient retries", async () => {
+    let attempts = 0;
+    const dropping = createNetServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(dropping.address() as AddressInfo).port}/v2`;
+    const allowing = await createSeatwise({ ...db.config, SEATWISE_ALLOWED_ENDPOINTS: '*' });
+    try {
+      const error = await refusal(allowing.connections.add({ token: 't0ken', apiUrl: url }));
+      expect(error.code).toBe('monday_unavailable');
+      expect(error.message).toContain(`could not reach monday at ${url}`);
+      expect(attempts).toBe(3);
+    } finally {
+      await allowing.close();
+      await new Promise((resolve) => dropping.close(resolve));
     }
   });
 

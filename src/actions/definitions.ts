@@ -1,6 +1,7 @@
 import type { Requirement } from '../domain/capabilities.ts';
 
-export type ActionName = 'create' | 'deactivate' | 'invite' | 'set_role' | 'reactivate';
+export const actionNames = ['create', 'deactivate', 'invite', 'set_role', 'reactivate'] as const;
+export type ActionName = (typeof actionNames)[number];
 export type Channel = 'scim' | 'graphql';
 
 /** One action as implemented: its channel and every precondition; capabilities are derived from this list. */

@@ -1,6 +1,7 @@
 import type { ActionRequestInput } from '../actions/actionInput.ts';
 import { type ActionResult, ActionRunner, type ExecutionTiming } from '../actions/actionRunner.ts';
-import { actionDefinitions } from '../actions/definitions.ts';
+import { type ActionName, actionDefinitions, actionNames } from '../actions/definitions.ts';
+import { AppError } from '../domain/appError.ts';
 import { readCapabilities, unmetRequirements } from '../domain/capabilities.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import type { Store } from '../store/database.ts';
@@ -77,10 +78,32 @@ export class ActionsService {
     };
   }
 
+  /**
+   * The audit log, newest first. A connection filter must name a connection that exists or once had entries
+   * (the log outlives a disconnect); an unknown one is a 404, as on every route.
+   */
   async auditLog(
-    filters: { connectionId?: string; action?: string; limit?: number } = {},
+    filters: { connectionId?: string; action?: ActionName; limit?: number } = {},
   ): Promise<AuditEntryView[]> {
+    if (filters.action !== undefined && !(actionNames as readonly string[]).includes(filters.action)) {
+      throw new AppError(
+        'invalid_input',
+        'invalid_filter',
+        `action must be one of ${actionNames.join(', ')}`,
+      );
+    }
     const rows = await this.audit.list(filters);
+    if (filters.connectionId && rows.length === 0) {
+      const known =
+        (await this.connections.exists(filters.connectionId)) ||
+        (await this.audit.list({ connectionId: filters.connectionId, limit: 1 })).length > 0;
+      if (!known)
+        throw new AppError(
+          'not_found',
+          'connection_not_found',
+          `no connection with id ${filters.connectionId}`,
+        );
+    }
     return rows.map((r) => ({
       id: r.id,
       at: r.at,

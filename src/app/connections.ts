@@ -21,6 +21,10 @@ import {
 } from './connectionInput.ts';
 import { CopyMemo } from './copyMemo.ts';
 
+/** How long a token check may wait for one answer, and how often it tries again. */
+const CHECK_TIMEOUT_MS = 5000;
+const CHECK_RETRIES = 2;
+
 /** A connection as every interface shows it: never a token, only whether one is set. */
 export interface ConnectionView {
   id: string;
@@ -161,6 +165,10 @@ export class ConnectionsService implements ConnectionAccess {
       status: 'error',
       status_reason: `the last sync stopped before it finished${lease ? ` (${lease.holder}; last heartbeat at ${lease.heartbeat_at})` : ''}; the next sync takes over`,
     };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.repo.get(id)) !== undefined;
   }
 
   async get(id: string): Promise<ConnectionView> {
@@ -305,6 +313,21 @@ export class ConnectionsService implements ConnectionAccess {
     };
   }
 
+  /**
+   * Checking a token is interactive (someone waits on connect or update): a few seconds at most, so an
+   * unreachable endpoint fails fast rather than after a sync's patient retries.
+   */
+  private interactive() {
+    return {
+      timeoutMs: Math.min(this.remote.timeoutMs ?? CHECK_TIMEOUT_MS, CHECK_TIMEOUT_MS),
+      retry: {
+        ...this.retryOptions(),
+        maxRetries: Math.min(this.remote.maxRetries ?? CHECK_RETRIES, CHECK_RETRIES),
+        maxWaitMs: CHECK_TIMEOUT_MS,
+      },
+    };
+  }
+
   private async row(id: string): Promise<ConnectionRow> {
     const row = await this.repo.get(id);
     if (!row) throw new AppError('not_found', 'connection_not_found', `no connection with id ${id}`);
@@ -317,8 +340,7 @@ export class ConnectionsService implements ConnectionAccess {
         token,
         apiUrl,
         apiVersion,
-        timeoutMs: this.remote.timeoutMs,
-        retry: this.retryOptions(),
+        ...this.interactive(),
         fetch: this.endpoints.fetchFor(apiUrl, 'api'),
       }),
     );
@@ -340,8 +362,7 @@ export class ConnectionsService implements ConnectionAccess {
     const client = new ScimClient({
       token,
       baseUrl: scimUrl,
-      timeoutMs: this.remote.timeoutMs,
-      retry: this.retryOptions(),
+      ...this.interactive(),
       fetch: this.endpoints.fetchFor(scimUrl, 'scim'),
     });
     try {

@@ -21,6 +21,8 @@ export interface Principal {
   role: KeyRole;
   via: 'key' | 'session';
   csrfToken?: string;
+  /** When the session ends (sessions only). */
+  expiresAt?: string;
 }
 
 const SESSION_TTL_MS = 12 * 3600_000;
@@ -152,7 +154,15 @@ export class KeysService {
 
   async session(sessionId: string): Promise<Principal | null> {
     const row = await this.repo.findSession(sha256(sessionId), this.now().toISOString());
-    return row ? { keyId: row.key_id, role: row.role, via: 'session', csrfToken: row.csrf_token } : null;
+    return row
+      ? {
+          keyId: row.key_id,
+          role: row.role,
+          via: 'session',
+          csrfToken: row.csrf_token,
+          expiresAt: row.expires_at,
+        }
+      : null;
   }
 
   async closeSession(sessionId: string): Promise<void> {

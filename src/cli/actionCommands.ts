@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import type { ActionRequestInput, TargetRef } from '../actions/actionInput.ts';
 import { products } from '../actions/actionInput.ts';
 import type { ActionResult } from '../actions/actionRunner.ts';
+import { actionNames } from '../actions/definitions.ts';
 import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
 import { printJson, printTable } from './output.ts';
-import { oneOf } from './parsers.ts';
+import { integerIn, oneOf } from './parsers.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -190,8 +191,8 @@ export function registerActionCommands(program: Command): void {
     .command('audit')
     .description('Show the audit log of actions, refusals and dry runs (newest first)')
     .option('--connection <id>', 'only this connection')
-    .option('--action <name>', 'only this action (create, deactivate, invite, set_role, reactivate)')
-    .option('--limit <n>', 'how many entries', (v) => Number.parseInt(v, 10), 50)
+    .option('--action <name>', actionNames.join('|'), oneOf(actionNames))
+    .option('--limit <n>', 'how many entries', integerIn(1, 1000), 50)
     .option('--json', 'print JSON')
     .action(async (flags) => {
       const entries = await withSeatwise((app) =>

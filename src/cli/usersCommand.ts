@@ -92,7 +92,10 @@ export function registerUsersCommand(program: Command): void {
     .description('One synced user: every field, why this license, and the change history')
     .option('--json', 'print JSON')
     .action(async (connectionId: string, userId: string, flags) => {
-      const user = await withSeatwise((app) => app.users.get(connectionId, userId));
+      const user = await withSeatwise(async (app) => {
+        await app.connections.get(connectionId);
+        return app.users.get(connectionId, userId);
+      });
       if (flags.json) return printJson(withoutRemoved(user));
       const lines = [
         `${user.name} <${user.email}>, user ${user.id} in ${user.connectionId}${user.removed ? ' (no longer in monday)' : ''}`,

@@ -34,7 +34,7 @@ export class Metrics implements MondayObserver {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'seatwise_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'seatwise_' });
   }
 
   request(channel: 'graphql' | 'scim'): void {

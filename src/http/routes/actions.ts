@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actionRequestSchema } from '../../actions/actionInput.ts';
+import { actionNames } from '../../actions/definitions.ts';
 import type { Seatwise } from '../../compose.ts';
 import { actorOf } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
@@ -53,7 +54,7 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
           summary: 'Audit log, newest first',
           querystring: z.object({
             connectionId: z.string().min(1).max(100).optional(),
-            action: z.enum(['create', 'deactivate', 'invite', 'set_role', 'reactivate']).optional(),
+            action: z.enum(actionNames).optional(),
             limit: z.coerce.number().int().min(1).max(1000).default(100),
           }),
         },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
+import { AppError } from '../../domain/appError.ts';
 import type { Metrics } from '../metrics.ts';
 
 /** Sync: trigger one (returns the run), list runs, get a run. */
@@ -27,7 +28,20 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
         }
         const result = await seatwise.sync.sync(request.params.id, { trigger: 'api' });
         metrics.syncs.inc({ outcome: result.status });
-        return reply.code(result.status === 'succeeded' ? 201 : 502).send({
+        if (result.status !== 'succeeded') {
+          // The one error shape; the run (with monday's request id) is recorded and named.
+          throw new AppError(
+            'upstream',
+            'sync_failed',
+            `the sync failed and the stored users are unchanged: ${result.error?.message ?? 'unknown error'}`,
+            {
+              runId: result.runId,
+              mondayCode: result.error?.code ?? null,
+              requestId: result.error?.requestId ?? null,
+            },
+          );
+        }
+        return reply.code(201).send({
           run: await seatwise.sync.getRun(result.runId),
           removed: result.removed,
           durationMs: result.durationMs,

@@ -34,12 +34,17 @@ export function sessionRoutes(
     );
     app.get(
       '/api/session',
-      { config: { access: 'viewer' }, schema: { tags: ['session'], summary: 'Who is signed in' } },
-      async (request) => ({
-        keyId: request.principal!.keyId,
-        role: request.principal!.role,
-        via: request.principal!.via,
-      }),
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['session'],
+          summary: "Who is signed in; a browser session also gets its CSRF token again (after a page reload)",
+        },
+      },
+      async (request) => {
+        const { keyId, role, via, csrfToken, expiresAt } = request.principal!;
+        return via === 'session' ? { keyId, role, via, csrfToken, expiresAt } : { keyId, role, via };
+      },
     );
     app.delete(
       '/api/session',

@@ -53,7 +53,10 @@ export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           params: z.object({ connectionId: z.string().min(1).max(100), userId: z.string().min(1).max(40) }),
         },
       },
-      async (request) => seatwise.users.get(request.params.connectionId, request.params.userId),
+      async (request) => {
+        await seatwise.connections.get(request.params.connectionId);
+        return seatwise.users.get(request.params.connectionId, request.params.userId);
+      },
     );
   };
 }
