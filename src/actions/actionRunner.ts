@@ -4,6 +4,7 @@ import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.
 import type { Role, Status, StoredRole } from '../domain/directory.ts';
 import { hashText } from '../domain/hash.ts';
 import { newId } from '../domain/ids.ts';
+import { invalidInput } from '../domain/inputIssues.ts';
 import { licenseFor } from '../domain/licenseRules.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
 import type { RemoteUser } from '../monday/mondayApi.ts';
@@ -104,12 +105,10 @@ export class ActionRunner {
         ? (input as { connectionId: string }).connectionId
         : null;
     if (!parsed.success) {
-      const message = parsed.error.issues
-        .map((i) => `${i.path.join('.') || 'request'} ${i.message}`)
-        .join('; ');
+      const error = invalidInput('invalid_action', parsed.error, input);
       if (rawConnection)
-        await this.auditRefusal(actor, rawConnection, input, 'rejected', 'invalid_action', message);
-      throw new AppError('invalid_input', 'invalid_action', message);
+        await this.auditRefusal(actor, rawConnection, input, 'rejected', 'invalid_action', error.message);
+      throw error;
     }
     const request = parsed.data;
     const via = channelOf(request);

@@ -5,10 +5,13 @@ const apiVersion = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must look like 2026-07')
   .refine((v) => v >= '2026-07', 'must be 2026-07 or later (older versions lack user kind and status)');
 
-const httpUrl = z
-  .string()
-  .url('must be a URL')
-  .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL');
+const httpUrl = z.string().refine((v) => {
+  try {
+    return /^https?:$/.test(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL such as https://api.monday.com/v2');
 
 // A token travels in an HTTP header, which cannot carry control characters.
 const token = z
@@ -47,8 +50,3 @@ export const connectionUpdateSchema = z
     'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL or account URL',
   );
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;
-
-/** Turns zod issues into one readable sentence naming each field. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.join('.')} ${i.message}` : i.message)).join('; ');
-}

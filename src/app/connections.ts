@@ -2,6 +2,7 @@ import type { ConnectionAccess } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
 import type { ConnectionFacts } from '../domain/capabilities.ts';
 import { newId } from '../domain/ids.ts';
+import { invalidInput } from '../domain/inputIssues.ts';
 import { EndpointPolicy } from '../monday/endpointPolicy.ts';
 import { GraphqlClient, MONDAY_API_URL } from '../monday/graphqlClient.ts';
 import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
@@ -15,7 +16,6 @@ import type { SecretBox } from '../store/secretBox.ts';
 import {
   type ConnectionUpdateInput,
   connectionUpdateSchema,
-  describeIssues,
   type NewConnectionInput,
   newConnectionSchema,
 } from './connectionInput.ts';
@@ -82,8 +82,7 @@ export class ConnectionsService implements ConnectionAccess {
 
   async add(raw: NewConnectionInput): Promise<ConnectionView> {
     const parsed = newConnectionSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new AppError('invalid_input', 'invalid_connection', describeIssues(parsed.error));
+    if (!parsed.success) throw invalidInput('invalid_connection', parsed.error, raw);
     const input = parsed.data;
     const apiUrl = input.apiUrl ?? this.remote.defaultApiUrl ?? MONDAY_API_URL;
     // Both endpoints are checked before the token is sent anywhere.
@@ -182,8 +181,7 @@ export class ConnectionsService implements ConnectionAccess {
    */
   async update(id: string, raw: ConnectionUpdateInput): Promise<ConnectionView> {
     const parsed = connectionUpdateSchema.safeParse(raw);
-    if (!parsed.success)
-      throw new AppError('invalid_input', 'invalid_connection_update', describeIssues(parsed.error));
+    if (!parsed.success) throw invalidInput('invalid_connection_update', parsed.error, raw);
     const input = parsed.data;
     const row = await this.row(id);
     const changes: Partial<ConnectionRow> = { updated_at: this.now().toISOString() };

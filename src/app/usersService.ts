@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../domain/appError.ts';
 import { licenses, statuses, storedRoles } from '../domain/directory.ts';
 import { hashText } from '../domain/hash.ts';
+import { invalidInput } from '../domain/inputIssues.ts';
 import type { InsightGroup } from '../domain/insights.ts';
 import type { Store } from '../store/database.ts';
 import {
@@ -11,7 +12,6 @@ import {
   type UserPosition,
   type UserSortKey,
 } from '../store/directoryRepo.ts';
-import { describeIssues } from './connectionInput.ts';
 
 /** A synced user as every interface shows it; `id` is the monday user id. */
 export interface UserView {
@@ -152,7 +152,7 @@ export class UsersService {
 
   private filters(raw: UserFiltersInput) {
     const parsed = userFiltersSchema.safeParse(raw);
-    if (!parsed.success) throw new AppError('invalid_input', 'invalid_filter', describeIssues(parsed.error));
+    if (!parsed.success) throw invalidInput('invalid_filter', parsed.error, raw);
     return parsed.data;
   }
 

@@ -8,7 +8,7 @@ import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { registerInsightsCommand } from './insightsCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
-import { exitCodeFor } from './output.ts';
+import { describeForCli, exitCodeFor } from './output.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
@@ -61,7 +61,7 @@ try {
   } else {
     const known = error instanceof AppError || error instanceof ConfigError;
     process.stderr.write(
-      `seatwise: ${(error as Error).message}${error instanceof AppError ? ` [${error.code}]` : ''}\n`,
+      `seatwise: ${describeForCli(error)}${error instanceof AppError ? ` [${error.code}]` : ''}\n`,
     );
     if (!known && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
     process.exitCode = exitCodeFor(error);

@@ -41,6 +41,45 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.round(seconds / 86_400)}d ago`;
 }
 
+// The CLI's names for the API's fields, so that messages name what the user typed.
+const flagOf: Record<string, string> = {
+  token: '--token',
+  scimToken: '--scim-token',
+  apiUrl: '--api-url',
+  scimUrl: '--scim-url',
+  accountUrl: '--account-url',
+  apiVersion: '--api-version',
+  permission: '--permission',
+  emails: '--email',
+  email: '--email',
+  userId: '--user',
+  name: '--name',
+  role: '--role',
+  product: '--product',
+  via: '--via',
+  idempotencyKey: '--idempotency-key',
+  search: '--search',
+  inactiveDays: '--inactive-days',
+  status: '--status',
+  license: '--license',
+  connectionId: 'the connection id',
+};
+
+/** An error as the CLI says it: input problems name the option (`--email "x"`), not the API's field path. */
+export function describeForCli(error: unknown): string {
+  if (!(error instanceof AppError)) return (error as Error).message;
+  const issues = error.details?.issues as { path: string; message: string; value?: string }[] | undefined;
+  if (!Array.isArray(issues)) return error.message;
+  return issues
+    .map((issue) => {
+      const field = issue.path.split('.').filter((part) => !/^\d+$/.test(part));
+      const flag = flagOf[field[field.length - 1] ?? ''] ?? flagOf[field[0] ?? ''];
+      if (!flag) return issue.path ? `${issue.path} ${issue.message}` : issue.message;
+      return `${flag}${issue.value !== undefined && flag.startsWith('--') ? ` ${JSON.stringify(issue.value)}` : ''} ${issue.message}`;
+    })
+    .join('; ');
+}
+
 /** Exit codes: 2 bad input, 3 not found, 4 conflict, 5 refused or precondition, 6 monday failed, 1 anything else (7: an action left targets out of the target state). */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof AppError)) return 1;

@@ -38,7 +38,7 @@ export function sessionRoutes(
         config: { access: 'viewer' },
         schema: {
           tags: ['session'],
-          summary: "Who is signed in; a browser session also gets its CSRF token again (after a page reload)",
+          summary: 'Who is signed in; a browser session also gets its CSRF token again (after a page reload)',
         },
       },
       async (request) => {
