@@ -5,6 +5,7 @@ import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
+import { scim } from './helpers/emulator.ts';
 
 const actor = 'test:actions';
 
@@ -96,7 +97,59 @@ describe('user-lifecycle actions against the emulator', () => {
       expect(again).toMatchObject({ replayed: true, outcome: 'succeeded', results: first.results });
       expect(entAccount().users.filter((u) => u.email === 'new.person@example.com')).toHaveLength(1);
       const fresh = await run({ ...input, idempotencyKey: 'create-2' });
-      expect(fresh.results[0]).toMatchObject({ outcome: 'already', code: 'already_exists' });
+      expect(fresh.results[0]).toMatchObject({
+        outcome: 'already',
+        code: 'already_exists',
+        reason: 'already exists as viewer (active)',
+      });
+    });
+
+    it('does not count an email that exists with another role as created, known or not from the last sync', async () => {
+      const known = await run({
+        action: 'create',
+        connectionId: entId,
+        email: 'new.person@example.com',
+        name: 'New Person',
+        role: 'member',
+      });
+      expect(known).toMatchObject({ outcome: 'failed', summary: { changed: 0, failed: 1 } });
+      expect(known.results[0]).toMatchObject({
+        outcome: 'failed',
+        code: 'exists_with_other_role',
+        reason: 'already exists as viewer, not member; change its role with set_role instead',
+      });
+
+      // Added in monday after the last sync: SCIM finds it, and it is still not what was asked.
+      const added = await scim(ent, entAccount().scimToken!, 'POST', '/Users', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'late.guest@example.com',
+        displayName: 'Late Guest',
+        emails: [{ value: 'late.guest@example.com', primary: true }],
+        userType: 'guest',
+      });
+      expect(added.status).toBe(201);
+      const unknown = await run({
+        action: 'create',
+        connectionId: entId,
+        email: 'late.guest@example.com',
+        name: 'Late Guest',
+        role: 'member',
+      });
+      expect(unknown.results[0]).toMatchObject({
+        outcome: 'failed',
+        code: 'exists_with_other_role',
+        reason: 'already exists as guest, not member; change its role with set_role instead',
+      });
+      expect(entAccount().usersByEmail.get('late.guest@example.com')).toMatchObject({ kind: 'guest' });
+      const same = await run({
+        action: 'create',
+        connectionId: entId,
+        email: 'late.guest@example.com',
+        name: 'Late Guest',
+        role: 'guest',
+      });
+      expect(same).toMatchObject({ outcome: 'succeeded' });
+      expect(same.results[0]).toMatchObject({ outcome: 'already', code: 'already_exists' });
     });
 
     it('is unavailable without a SCIM token and below Enterprise, saying why', async () => {
@@ -243,7 +296,7 @@ describe('user-lifecycle actions against the emulator', () => {
       });
       expect(repeat.results[0]).toMatchObject({
         outcome: 'already',
-        reason: 'already in the account (pending)',
+        reason: 'already in the account as member (pending)',
       });
     });
 

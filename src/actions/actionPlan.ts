@@ -1,4 +1,4 @@
-import type { Status, StoredRole } from '../domain/directory.ts';
+import type { Role, Status, StoredRole } from '../domain/directory.ts';
 import type { ActionRequest, TargetRef } from './actionInput.ts';
 
 /** The synced facts about a user that planning needs. */
@@ -36,7 +36,7 @@ export function planAction(
 ): PlanResult {
   if (request.action === 'create') {
     const existing = users.byEmail.get(request.email);
-    return { ok: true, items: [createItem(request.email, request.name, existing)] };
+    return { ok: true, items: [createItem(request.email, request.name, request.role, existing)] };
   }
   if (request.action === 'invite') {
     const seen = new Set<string>();
@@ -47,7 +47,13 @@ export function planAction(
       const existing = users.byEmail.get(email);
       items.push(
         existing
-          ? item(email, existing, 'noop', 'already_member', `already in the account (${existing.status})`)
+          ? item(
+              email,
+              existing,
+              'noop',
+              'already_member',
+              `already in the account as ${existing.role} (${existing.status})`,
+            )
           : {
               target: email,
               userId: null,
@@ -149,7 +155,7 @@ export function planTarget(
   }
 }
 
-function createItem(email: string, name: string, existing: KnownUser | undefined): PlanItem {
+function createItem(email: string, name: string, role: Role, existing: KnownUser | undefined): PlanItem {
   if (!existing)
     return {
       target: email,
@@ -170,7 +176,17 @@ function createItem(email: string, name: string, existing: KnownUser | undefined
       'a deactivated user with this email exists; reactivate it instead',
     );
   }
-  return item(email, existing, 'noop', 'already_exists', `already exists (${existing.status})`);
+  if (existing.role !== role) {
+    // Not what was asked: never reported as done.
+    return item(
+      email,
+      existing,
+      'fail',
+      'exists_with_other_role',
+      `already exists as ${existing.role}, not ${role}; change its role with set_role instead`,
+    );
+  }
+  return item(email, existing, 'noop', 'already_exists', `already exists as ${role} (${existing.status})`);
 }
 
 function item(

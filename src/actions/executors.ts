@@ -5,7 +5,7 @@ import type { GraphqlClient } from '../monday/graphqlClient.ts';
 import type { RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { ACTIVATE_USERS, DEACTIVATE_USERS, INVITE_USERS, UPDATE_USERS_ROLE } from '../monday/operations.ts';
-import type { ScimClient, ScimUserType } from '../monday/scimClient.ts';
+import type { ScimClient, ScimUser, ScimUserType } from '../monday/scimClient.ts';
 import type { PlanItem } from './actionPlan.ts';
 
 /** monday's limit of users per user-management mutation. */
@@ -94,7 +94,7 @@ export async function runUserMutation(
         const error = errors.find((e) => e.user_id === item.userId) ?? (remote ? undefined : batchError);
         if (remote) {
           execution.remoteUsers.push(remote);
-          execution.results.push(result_(item, 'changed', null, 'done'));
+          execution.results.push(result_(item, 'changed', null, doneReason(action, role)));
         } else {
           const code = error?.code ?? 'FAILED';
           execution.results.push(result_(item, 'failed', code, explainUserError(code, error?.message)));
@@ -107,6 +107,13 @@ export async function runUserMutation(
     }
   }
   return execution;
+}
+
+/** The same words for the same outcome, whichever channel did it. */
+function doneReason(action: keyof typeof mutationFor, role?: Role): string {
+  if (action === 'deactivate') return 'deactivated';
+  if (action === 'reactivate') return 'reactivated';
+  return `role changed to ${role}`;
 }
 
 /** Runs invite_users in batches of 200; errors come back per email. */
@@ -213,27 +220,17 @@ export async function runScimCreate(
   try {
     const existing = await scim.findByUserName(item.email);
     if (existing) {
-      const outcome = existing.active
-        ? result_({ ...item, userId: existing.id }, 'already', 'already_exists', 'already exists in monday')
-        : result_(
-            { ...item, userId: existing.id },
-            'failed',
-            'exists_deactivated',
-            'a deactivated user with this email exists in monday; reactivate it instead',
-          );
-      return { results: [outcome], requestIds: [], remoteUsers: [], created: null };
+      return {
+        results: [existingOutcome(item, existing, role)],
+        requestIds: [],
+        remoteUsers: [],
+        created: null,
+      };
     }
     const created = await scim.create({ email: item.email, name, userType: roleToScim[role] });
     if (created.existed) {
       return {
-        results: [
-          result_(
-            { ...item, userId: created.id },
-            'already',
-            'already_exists',
-            'already exists in monday (SCIM)',
-          ),
-        ],
+        results: [existingOutcome(item, created, role)],
         requestIds: [],
         remoteUsers: [],
         created: null,
@@ -253,6 +250,32 @@ export async function runScimCreate(
       created: null,
     };
   }
+}
+
+/**
+ * An email monday already has counts as created only when that user is what was asked: active, with the role
+ * asked for. Otherwise it says what is there and changes nothing.
+ */
+function existingOutcome(item: PlanItem, existing: ScimUser, role: Role): ResultItem {
+  const found = { ...item, userId: existing.id };
+  if (!existing.active) {
+    return result_(
+      found,
+      'failed',
+      'exists_deactivated',
+      'a deactivated user with this email exists; reactivate it instead',
+    );
+  }
+  const type = existing.userType?.toLowerCase() ?? null;
+  if (type !== roleToScim[role]) {
+    return result_(
+      found,
+      'failed',
+      'exists_with_other_role',
+      `already exists as ${type ?? 'a user of unknown role'}, not ${role}; change its role with set_role instead`,
+    );
+  }
+  return result_(found, 'already', 'already_exists', `already exists as ${role} (active)`);
 }
 
 function result_(
