@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Role } from '../domain/directory.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
-import type { RemoteUser } from '../monday/mondayApi.ts';
-import { MondayError } from '../monday/mondayError.ts';
+import { type RemoteUser, remoteUserSchema } from '../monday/mondayApi.ts';
+import { MondayError, parseAnswer } from '../monday/mondayError.ts';
 import { ACTIVATE_USERS, DEACTIVATE_USERS, INVITE_USERS, UPDATE_USERS_ROLE } from '../monday/operations.ts';
 import type { ScimClient, ScimUser, ScimUserType } from '../monday/scimClient.ts';
 import type { PlanItem } from './actionPlan.ts';
@@ -44,13 +44,21 @@ export const roleToScim: Record<Role, ScimUserType> = {
 const userErrors = z
   .array(
     z.object({
-      message: z.string().nullish(),
-      code: z.string().nullish(),
-      user_id: z.coerce.string().nullish(),
+      message: z.string().max(2000).nullish(),
+      code: z.string().max(100).nullish(),
+      user_id: z.union([z.string(), z.number()]).transform(String).nullish(),
     }),
   )
   .nullish();
-const users = z.array(z.record(z.string(), z.unknown())).nullish();
+const users = z.array(remoteUserSchema).nullish();
+/** What a user mutation answers: the users it changed and per-user errors. */
+const mutationResult = z.object({ users, errors: userErrors });
+const inviteResult = z.object({
+  users,
+  errors: z
+    .array(z.object({ message: z.string().max(2000).nullish(), email: z.string().max(320).nullish() }))
+    .nullish(),
+});
 
 /** A UUID derived from the action's idempotency key and batch, sent to monday as `Idempotency-Key`. */
 export function batchKey(key: string, batch: number): string {
@@ -85,8 +93,14 @@ export async function runUserMutation(
       });
       if (requestId) execution.requestIds.push(requestId);
       const result = (data[field] ?? {}) as Record<string, unknown>;
-      const changed = (users.parse(result[usersField]) ?? []) as RemoteUser[];
-      const errors = userErrors.parse(result.errors) ?? [];
+      const answer = parseAnswer(
+        mutationResult,
+        { users: result[usersField], errors: result.errors },
+        field,
+        requestId,
+      );
+      const changed = answer.users ?? [];
+      const errors = answer.errors ?? [];
       const byId = new Map(changed.map((u) => [String(u.id), u]));
       const batchError = errors.find((e) => !e.user_id);
       for (const item of chunk) {
@@ -134,12 +148,14 @@ export async function runInvite(
         { idempotencyKey: batchKey(idempotencyKey, batch) },
       );
       if (requestId) execution.requestIds.push(requestId);
-      const invited = (users.parse(data.invite_users?.invited_users) ?? []) as RemoteUser[];
-      const errors =
-        z
-          .array(z.object({ message: z.string().nullish(), email: z.string().nullish() }))
-          .nullish()
-          .parse(data.invite_users?.errors) ?? [];
+      const answer = parseAnswer(
+        inviteResult,
+        { users: data.invite_users?.invited_users, errors: data.invite_users?.errors },
+        'invite_users',
+        requestId,
+      );
+      const invited = answer.users ?? [];
+      const errors = answer.errors ?? [];
       const byEmail = new Map(invited.map((u) => [String(u.email).toLowerCase(), u]));
       for (const item of chunk) {
         const remote = byEmail.get(item.email);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { GraphqlClient } from './graphqlClient.ts';
-import { MondayError } from './mondayError.ts';
+import { parseAnswer } from './mondayError.ts';
 import {
   ME_AND_ACCOUNT,
   USERS_BY_EMAILS,
@@ -9,17 +9,24 @@ import {
   USERS_PAGE_2026_10,
 } from './operations.ts';
 
-const remoteUserSchema = z.object({
-  id: z.coerce.string(),
-  name: z.string(),
-  email: z.string(),
-  title: z.string().nullish(),
-  url: z.string().nullish(),
-  created_at: z.string().nullish(),
-  last_activity: z.string().nullish(),
-  kind: z.string().nullish(),
-  status: z.string().nullish(),
-  invitation_method: z.string().nullish(),
+// Bounds far above anything monday sends: a longer value is a broken answer, not a user to store.
+const text = (max: number) => z.string().max(max, `is longer than ${max} characters`);
+const id = z
+  .union([z.string(), z.number().int()])
+  .transform(String)
+  .pipe(z.string().regex(/^\d{1,20}$/, 'is not a monday id'));
+
+export const remoteUserSchema = z.object({
+  id,
+  name: text(1000),
+  email: text(320),
+  title: text(1000).nullish(),
+  url: text(2000).nullish(),
+  created_at: text(40).nullish(),
+  last_activity: text(40).nullish(),
+  kind: text(60).nullish(),
+  status: text(60).nullish(),
+  invitation_method: text(60).nullish(),
   is_email_confirmed: z.boolean().nullish(),
   became_active_at: z.string().nullish(),
   enabled: z.boolean().nullish(),
@@ -33,21 +40,21 @@ export type RemoteUser = z.infer<typeof remoteUserSchema>;
 
 const accountSchema = z.object({
   me: z.object({
-    id: z.coerce.string(),
-    name: z.string(),
-    email: z.string(),
-    kind: z.string().nullish(),
-    status: z.string().nullish(),
+    id,
+    name: text(1000),
+    email: text(320),
+    kind: text(60).nullish(),
+    status: text(60).nullish(),
   }),
   account: z.object({
-    id: z.coerce.string(),
-    name: z.string(),
-    slug: z.string(),
-    tier: z.string().nullish(),
+    id,
+    name: text(1000),
+    slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'is not an account slug'),
+    tier: text(60).nullish(),
     plan: z
-      .object({ max_users: z.number().int(), tier: z.string().nullish(), period: z.string().nullish() })
+      .object({ max_users: z.number().int().min(0), tier: text(60).nullish(), period: text(60).nullish() })
       .nullish(),
-    active_members_count: z.number().int().nullish(),
+    active_members_count: z.number().int().min(0).nullish(),
   }),
 });
 export type AccountInfo = z.infer<typeof accountSchema>;
@@ -69,7 +76,7 @@ export class MondayApi {
   /** Who the token belongs to and which account it opens. */
   async meAndAccount(): Promise<AccountInfo> {
     const { data } = await this.client.request<unknown>(ME_AND_ACCOUNT);
-    return parse(accountSchema, data, 'me/account');
+    return parseAnswer(accountSchema, data, 'me/account');
   }
 
   /** One page of users in every status. */
@@ -78,7 +85,7 @@ export class MondayApi {
       page,
       limit,
     });
-    return parse(usersPageSchema, data, 'users page').users ?? [];
+    return parseAnswer(usersPageSchema, data, 'users page').users ?? [];
   }
 
   /** The users among `ids` that exist, in any status; any number of ids, asked 1000 at a time. */
@@ -105,24 +112,8 @@ export class MondayApi {
         limit: chunk.length,
         page: 1,
       });
-      found.push(...(parse(usersPageSchema, data, what).users ?? []));
+      found.push(...(parseAnswer(usersPageSchema, data, what).users ?? []));
     }
     return found;
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
-  const result = schema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new MondayError(
-      'unexpected_response',
-      `monday's ${what} answer did not have the expected shape (${issue?.path.join('.')}: ${issue?.message})`,
-      false,
-      null,
-      null,
-      200,
-    );
-  }
-  return result.data;
 }

@@ -219,3 +219,33 @@ function waitFromLegacyMessage(message: unknown): number | null {
   const match = /reset in (\d+) seconds?/i.exec(message);
   return match ? Number(match[1]) * 1000 : null;
 }
+
+/**
+ * Reads an answer with the shape Seatwise expects, or fails with one clear, final error naming what and where:
+ * monday data of an unexpected shape is never half-used.
+ */
+export function parseAnswer<T>(
+  schema: {
+    safeParse(
+      data: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  data: unknown,
+  what: string,
+  requestId: string | null = null,
+): T {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.map(String).join('.') || 'the answer';
+  throw new MondayError(
+    'unexpected_response',
+    `monday's ${what} answer did not have the expected shape (${where}: ${brief(issue?.message ?? 'invalid', 120)})`,
+    false,
+    null,
+    requestId,
+    200,
+  );
+}

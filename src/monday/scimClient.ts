@@ -1,24 +1,24 @@
 import { z } from 'zod';
 import { fetchText } from './fetchText.ts';
-import { brief, MondayError, parseRetryAfter } from './mondayError.ts';
+import { brief, MondayError, parseAnswer, parseRetryAfter } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
 
 const scimUserSchema = z.object({
-  id: z.coerce.string(),
-  userName: z.string(),
-  displayName: z.string().nullish(),
+  id: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(64)),
+  userName: z.string().max(320),
+  displayName: z.string().max(1000).nullish(),
   active: z.boolean(),
-  userType: z.string().nullish(),
-  externalId: z.string().nullish(),
+  userType: z.string().max(60).nullish(),
+  externalId: z.string().max(1000).nullish(),
 });
 export type ScimUser = z.infer<typeof scimUserSchema>;
 
 const listSchema = z.object({
-  totalResults: z.number().int(),
+  totalResults: z.number().int().min(0),
   itemsPerPage: z.number().int().optional(),
   startIndex: z.number().int().optional(),
-  Resources: z.array(scimUserSchema).default([]),
+  Resources: z.array(scimUserSchema).max(1000).default([]),
 });
 
 export type ScimUserType = 'admin' | 'member' | 'viewer' | 'guest';
@@ -47,25 +47,35 @@ export class ScimClient {
   /** A page of users; `provisionedOnly: false` includes users monday did not provision through SCIM. */
   async list(startIndex = 1, count = 100, provisionedOnly = true) {
     const query = `?startIndex=${startIndex}&count=${count}${provisionedOnly ? '' : '&scim_provisioned_only=false'}`;
-    return listSchema.parse(await this.call('GET', `/Users${query}`, undefined, true));
+    return parseAnswer(
+      listSchema,
+      await this.call('GET', `/Users${query}`, undefined, true),
+      'SCIM users list',
+    );
   }
 
   async findByUserName(email: string, provisionedOnly = false): Promise<ScimUser | null> {
     const filter = encodeURIComponent(`userName eq "${email.toLowerCase().replace(/"/g, '\\"')}"`);
     const scope = provisionedOnly ? '' : '&scim_provisioned_only=false';
-    const list = listSchema.parse(await this.call('GET', `/Users?filter=${filter}${scope}`, undefined, true));
+    const list = parseAnswer(
+      listSchema,
+      await this.call('GET', `/Users?filter=${filter}${scope}`, undefined, true),
+      'SCIM user search',
+    );
     return list.Resources[0] ?? null;
   }
 
   async get(id: string, provisionedOnly = false): Promise<ScimUser | null> {
     try {
-      return scimUserSchema.parse(
+      return parseAnswer(
+        scimUserSchema,
         await this.call(
           'GET',
           `/Users/${encodeURIComponent(id)}${provisionedOnly ? '' : '?scim_provisioned_only=false'}`,
           undefined,
           true,
         ),
+        'SCIM user',
       );
     } catch (error) {
       if (error instanceof MondayError && error.code === 'scim_not_found') return null;
@@ -93,7 +103,10 @@ export class ScimClient {
       active: true,
     };
     try {
-      return { ...scimUserSchema.parse(await this.call('POST', '/Users', body, false)), existed: false };
+      return {
+        ...parseAnswer(scimUserSchema, await this.call('POST', '/Users', body, false), 'SCIM create'),
+        existed: false,
+      };
     } catch (error) {
       if (!(error instanceof MondayError) || error.code !== 'scim_conflict') throw error;
       const existing = await this.findByUserName(user.email);
@@ -109,7 +122,7 @@ export class ScimClient {
       Operations: [{ op: 'replace', value: changes }],
     };
     const answer = await this.call('PATCH', `/Users/${encodeURIComponent(id)}`, body, true);
-    if (answer !== null) return scimUserSchema.parse(answer);
+    if (answer !== null) return parseAnswer(scimUserSchema, answer, 'SCIM update');
     // 204 No Content is a valid answer to a PATCH: read the user to report its state.
     const user = await this.get(id);
     if (!user)
