@@ -114,7 +114,9 @@ describe('CLI: actions, capabilities and audit', () => {
   it('rejects bad input and refuses actions on a read connection with clear exit codes', async () => {
     const bad = await cli('action', 'invite', '--connection', id, '--email', 'nope');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('emails.0 is not a well-formed email address');
+    expect(bad.stderr).toContain(
+      'seatwise: --email "nope" is not a well-formed email address [invalid_action]',
+    );
     const noTargets = await cli('action', 'reactivate', '--connection', id);
     expect(noTargets.code).toBe(2);
     expect((await cli('connections', 'update', id, '--permission', 'read')).code).toBe(0);

@@ -296,6 +296,7 @@ describe('the CLI under hostile arguments', () => {
       fc.asyncProperty(cases, async (args) => {
         const context = `seatwise ${args.map((a) => JSON.stringify(a)).join(' ')}`;
         const result = await cli(args);
+        expect(snapshot(), `${context} changed the database`).toBe(before);
         expect([0, 2, 3], `${context}\n${result.stderr}`).toContain(result.code);
         if (result.code !== 0) {
           expect(result.stderr, context).toMatch(/^(seatwise|error): .+/);
@@ -306,5 +307,43 @@ describe('the CLI under hostile arguments', () => {
       { numRuns: 300 },
     );
     expect(snapshot()).toBe(before);
+  });
+
+  it('says what does not exist, like the HTTP API: unknown connections, runs, users, actions', async () => {
+    const cases: [string[], number, string][] = [
+      [
+        ['audit', '--connection', 'con_missing'],
+        3,
+        'seatwise: no connection with id con_missing [connection_not_found]',
+      ],
+      [['insights', 'con_missing'], 3, 'seatwise: no connection with id con_missing [connection_not_found]'],
+      [
+        ['users', 'show', 'con_missing', '1'],
+        3,
+        'seatwise: no connection with id con_missing [connection_not_found]',
+      ],
+      [
+        ['users', 'show', connectionId, '1'],
+        3,
+        `seatwise: no synced user 1 in connection ${connectionId} [user_not_found]`,
+      ],
+      [['runs', 'show', 'run_missing'], 3, 'seatwise: no sync run with id run_missing [run_not_found]'],
+      [['runs', 'con_missing'], 3, 'seatwise: no connection with id con_missing [connection_not_found]'],
+      [
+        ['audit', '--action', 'nuke'],
+        2,
+        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate.",
+      ],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(args);
+      expect({ args, code: result.code, first: result.stderr.split('\n')[0] }).toEqual({
+        args,
+        code,
+        first: message,
+      });
+    }
+    const audit = await cli(['audit', '--connection', connectionId]);
+    expect(audit.code).toBe(0);
   });
 });

@@ -18,7 +18,7 @@ export function registerSyncCommands(program: Command): void {
         const all = await app.connections.list();
         let targets: string[];
         if (flags.all) targets = all.map((c) => c.id);
-        else if (id) targets = [id];
+        else if (id !== undefined) targets = [id];
         else if (all.length === 1) targets = [all[0]!.id];
         else if (all.length === 0)
           throw new AppError(
