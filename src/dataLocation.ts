@@ -21,18 +21,19 @@ export function describeDataLocation(config: {
   DATABASE_URL?: string;
   dataDirFromEnv: boolean;
 }): string {
-  if (config.DATABASE_URL) return `PostgreSQL at ${redact(config.DATABASE_URL)} (DATABASE_URL)`;
+  if (config.DATABASE_URL) return `PostgreSQL at ${redactUrl(config.DATABASE_URL)} (DATABASE_URL)`;
   const file = join(config.SEATWISE_DATA_DIR, DATABASE_FILE);
   return `${file} (${config.dataDirFromEnv ? 'SEATWISE_DATA_DIR' : 'the default; set SEATWISE_DATA_DIR to use another'})`;
 }
 
-function redact(url: string): string {
+/** Hides the password in a database URL. */
+export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return 'the configured URL';
+    return 'the configured DATABASE_URL';
   }
 }
 

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { redactUrl } from '../dataLocation.ts';
 import { migrationsFor } from './migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -64,16 +65,5 @@ async function migrate(store: Store): Promise<void> {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
-  }
-}
-
-/** Hides the password in a database URL. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured DATABASE_URL';
   }
 }
