@@ -1,5 +1,6 @@
 import { ActionsService } from './app/actionsService.ts';
 import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
+import { DemoAccount } from './app/demoAccount.ts';
 import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
@@ -19,6 +20,8 @@ export interface Seatwise {
   actions: ActionsService;
   keys: KeysService;
   insights: InsightsService;
+  /** "Try with a demo account": the emulator in this process, connected. */
+  demo: DemoAccount;
   /** Re-seals every stored token under the current key (`seatwise secrets rotate`). */
   rotateSecrets(): Promise<RotationResult>;
   close(): Promise<void>;
@@ -48,6 +51,7 @@ export async function createSeatwise(
   const leaseMs = options.leaseMs ?? (config.SEATWISE_LEASE_SECONDS ?? 60) * 1000;
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   const sync = new SyncService(store, connections, options.now, timing);
+  const demo = new DemoAccount(connections, sync);
   return {
     store,
     connections,
@@ -56,9 +60,11 @@ export async function createSeatwise(
     insights: new InsightsService(connections, users, options.now),
     actions: new ActionsService(store, connections, options.now, timing),
     keys,
+    demo,
     rotateSecrets: () => rotateSecrets(store, secrets),
     close: async () => {
       await sync.drain();
+      await demo.close();
       await keys.flush();
       await store.close();
     },

@@ -551,6 +551,8 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
           'POST /api/actions/plan',
           'GET /api/audit',
           'GET /api/insights',
+          'GET /api/insights/activity',
+          'POST /api/demo',
           'POST /api/keys',
           'GET /api/keys',
           'DELETE /api/keys/{id}',

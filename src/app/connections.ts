@@ -166,6 +166,11 @@ export class ConnectionsService implements ConnectionAccess {
     };
   }
 
+  /** Lets tokens go to an endpoint Seatwise itself started (the in-process demo emulator). */
+  allowEndpoint(origin: string): void {
+    this.endpoints.allow(origin);
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.repo.get(id)) !== undefined;
   }

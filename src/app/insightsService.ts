@@ -1,4 +1,10 @@
-import { computeInsights, type InsightGroup, type Insights } from '../domain/insights.ts';
+import {
+  type ActivityBucketKey,
+  activityBuckets,
+  computeInsights,
+  type InsightGroup,
+  type Insights,
+} from '../domain/insights.ts';
 import type { ConnectionsService } from './connections.ts';
 import { CopyMemo } from './copyMemo.ts';
 import type { UsersService } from './usersService.ts';
@@ -33,6 +39,18 @@ export class InsightsService {
     return this.cache.get(connectionId, version, now.getTime(), () =>
       this.users.insightGroups(connectionId, now),
     );
+  }
+
+  /** Active people by how long ago they were last active, for one connection or summed over all. */
+  async activity(connectionId?: string): Promise<{ key: ActivityBucketKey; label: string; count: number }[]> {
+    const list = connectionId ? [await this.connections.get(connectionId)] : await this.connections.list();
+    const totals = new Map<ActivityBucketKey, number>();
+    for (const c of list) {
+      const counts = await this.users.activityHistogram(c.id, this.now());
+      for (const bucket of activityBuckets)
+        totals.set(bucket.key, (totals.get(bucket.key) ?? 0) + counts[bucket.key]);
+    }
+    return activityBuckets.map((b) => ({ key: b.key, label: b.label, count: totals.get(b.key) ?? 0 }));
   }
 
   async forConnections(connectionId?: string): Promise<ConnectionInsights[]> {

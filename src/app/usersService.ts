@@ -146,6 +146,10 @@ export class UsersService {
   }
 
   /** Counts by role, status and license for a connection's insights, aggregated in SQL. */
+  activityHistogram(connectionId: string, now: Date) {
+    return this.repo.activityHistogram(connectionId, now);
+  }
+
   insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
     return this.repo.insightGroups(connectionId, now);
   }

@@ -34,7 +34,7 @@ export function registerServeCommand(program: Command): void {
       if (initial) {
         // Printed once, to the terminal only: the key is stored hashed and cannot be shown again.
         process.stderr.write(
-          `\nSeatwise created its first admin API key. Store it now; it will not be shown again:\n\n    ${initial.key}\n\nSign in at ${address}/docs or send "Authorization: Bearer <key>". Create more with: seatwise keys create --role viewer\n\n`,
+          `\nSeatwise created its first admin API key. Store it now; it will not be shown again:\n\n    ${initial.key}\n\nSign in at ${address}/ with it (the web UI), or send "Authorization: Bearer <key>" to the API (reference at ${address}/docs). Create more with: seatwise keys create --role viewer\n\n`,
         );
       }
       app.log.info(

@@ -117,3 +117,15 @@ export function computeInsights(
   }
   return out;
 }
+
+/** The last-activity histogram's bars: active people by how long ago they were last active. */
+export const activityBuckets = [
+  { key: 'week', label: 'within 7 days', fromDays: 0, toDays: 7 },
+  { key: 'month', label: '7 to 30 days', fromDays: 7, toDays: 30 },
+  { key: 'quarter', label: '30 to 90 days', fromDays: 30, toDays: 90 },
+  { key: 'half', label: '90 to 180 days', fromDays: 90, toDays: 180 },
+  { key: 'year', label: '180 to 365 days', fromDays: 180, toDays: 365 },
+  { key: 'older', label: 'over a year', fromDays: 365, toDays: null },
+  { key: 'never', label: 'never active', fromDays: null, toDays: null },
+] as const;
+export type ActivityBucketKey = (typeof activityBuckets)[number]['key'];

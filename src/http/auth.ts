@@ -29,43 +29,52 @@ export function authHook(keys: KeysService) {
     // for reads and to admin keys for everything else.
     const access =
       request.routeOptions.config?.access ?? (['GET', 'HEAD'].includes(request.method) ? 'viewer' : 'admin');
-    if (access === 'public') return;
-    const header = request.headers.authorization;
-    let principal: Principal | null = null;
-    if (header) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-      if (!match) throw new HttpError(401, 'unauthenticated', 'use Authorization: Bearer <API key>');
-      principal = await keys.authenticate(match[1]!);
-      if (!principal) throw new HttpError(401, 'unauthenticated', 'the API key is not valid or was revoked');
-    } else {
-      const sessionId = request.cookies?.[SESSION_COOKIE];
-      if (sessionId) principal = await keys.session(sessionId);
-      if (!principal)
+    await authenticate(keys, request, access);
+  };
+}
+
+/** Checks the caller for a route with the given access, setting `request.principal`; throws 401 or 403. */
+export async function authenticate(
+  keys: KeysService,
+  request: FastifyRequest,
+  access: Access,
+): Promise<void> {
+  if (access === 'public') return;
+  const header = request.headers.authorization;
+  let principal: Principal | null = null;
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    if (!match) throw new HttpError(401, 'unauthenticated', 'use Authorization: Bearer <API key>');
+    principal = await keys.authenticate(match[1]!);
+    if (!principal) throw new HttpError(401, 'unauthenticated', 'the API key is not valid or was revoked');
+  } else {
+    const sessionId = request.cookies?.[SESSION_COOKIE];
+    if (sessionId) principal = await keys.session(sessionId);
+    if (!principal)
+      throw new HttpError(
+        401,
+        'unauthenticated',
+        'sign in: send Authorization: Bearer <API key>, or open a session with POST /api/session',
+      );
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken)) {
         throw new HttpError(
-          401,
-          'unauthenticated',
-          'sign in: send Authorization: Bearer <API key>, or open a session with POST /api/session',
+          403,
+          'csrf_token_invalid',
+          'this request needs the X-CSRF-Token header returned when the session was opened',
         );
-      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
-        const sent = request.headers['x-csrf-token'];
-        if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken)) {
-          throw new HttpError(
-            403,
-            'csrf_token_invalid',
-            'this request needs the X-CSRF-Token header returned when the session was opened',
-          );
-        }
       }
     }
-    if (rank[principal.role] < rank[access === 'admin' ? 'admin' : 'viewer']) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        `this needs an admin key; the key used has the ${principal.role} role`,
-      );
-    }
-    request.principal = principal;
-  };
+  }
+  if (rank[principal.role] < rank[access === 'admin' ? 'admin' : 'viewer']) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      `this needs an admin key; the key used has the ${principal.role} role`,
+    );
+  }
+  request.principal = principal;
 }
 
 export function actorOf(request: FastifyRequest): string {

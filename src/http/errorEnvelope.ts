@@ -54,10 +54,12 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     );
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => ({
+    const all = error.validation.map((v) => ({
       path: `${error.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`,
       message: v.message ?? 'is invalid',
     }));
+    // One issue per field: a value failing two checks is reported once.
+    const issues = all.filter((issue, index) => all.findIndex((i) => i.path === issue.path) === index);
     return reply
       .code(400)
       .send(envelope('invalid_input', issues.map((i) => `${i.path} ${i.message}`).join('; '), { issues }));

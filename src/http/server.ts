@@ -21,6 +21,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
+import { registerWebUi } from './webUi.ts';
 
 export interface ServerOptions {
   logLevel: string;
@@ -102,5 +103,6 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   await app.register(actionRoutes(seatwise, metrics));
   await app.register(insightRoutes(seatwise));
   await app.register(keyRoutes(seatwise));
+  await registerWebUi(app, seatwise.keys);
   return app;
 }

@@ -6,7 +6,7 @@ import {
   sql,
   type Transaction,
 } from 'kysely';
-import type { InsightGroup } from '../domain/insights.ts';
+import { type ActivityBucketKey, activityBuckets, type InsightGroup } from '../domain/insights.ts';
 import { copyVersionOf } from './connectionsRepo.ts';
 import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
 import { sortKey, type UserSortColumn } from './sortKeys.ts';
@@ -347,6 +347,32 @@ export class DirectoryRepo {
   }
 
   /** Counts of a connection's current users (not removed) by role, status and license, with idle counts. */
+  /** Active people counted by how long ago they were last active (`activityBuckets`), in one scan. */
+  async activityHistogram(connectionId: string, now: Date): Promise<Record<ActivityBucketKey, number>> {
+    const ago = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+    const at = sql.ref('last_activity_at');
+    const columns = activityBuckets.map((bucket) => {
+      const within =
+        bucket.key === 'never'
+          ? sql`${at} is null`
+          : bucket.toDays === null
+            ? sql`${at} < ${ago(bucket.fromDays)}`
+            : sql`${at} >= ${ago(bucket.toDays)} and ${at} < ${ago(bucket.fromDays)}`;
+      return sql<number>`sum(case when ${within} then 1 else 0 end)`.as(bucket.key);
+    });
+    const row = await this.db
+      .selectFrom('directory_users')
+      .select(columns)
+      .where('connection_id', '=', connectionId)
+      .where('removed_at', 'is', null)
+      .where('status', '=', 'active')
+      .where('role', '!=', 'other')
+      .executeTakeFirst();
+    return Object.fromEntries(
+      activityBuckets.map((b) => [b.key, Number((row as Record<string, unknown> | undefined)?.[b.key] ?? 0)]),
+    ) as Record<ActivityBucketKey, number>;
+  }
+
   async insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
     const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
     const idle = (days: number) =>

@@ -12,6 +12,8 @@ import { readPages } from './pageReader.ts';
 import { toDirectoryUser } from './toDirectoryUser.ts';
 
 export const PAGE_LIMIT = 1000;
+/** How often a running sync records its progress on its run. */
+const PROGRESS_WRITE_MS = 1000;
 /** Pages fetched at once while earlier ones are stored (the account's budget caps concurrency too). */
 export const READ_AHEAD = 4;
 /** A sync that has not heartbeaten for this long is taken for dead, and the next one may take over. */
@@ -265,6 +267,7 @@ export class SyncEngine {
       const activeMembers = await this.directory.activeMembersCount(connectionId);
       const surePages = Math.floor(Math.max((expectedUsers ?? 0) * 0.99, activeMembers ?? 0) / PAGE_LIMIT);
       options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
+      let progressWrittenAt = Date.now();
       // Pages are stored as they arrive while the next ones are fetched; only a few are ever held at once.
       for await (const users of readPages((page) => api.usersPage(page, PAGE_LIMIT), PAGE_LIMIT, {
         surePages,
@@ -276,6 +279,11 @@ export class SyncEngine {
         await yieldToEventLoop();
         usersSeen += users.length;
         await options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
+        // The run shows how far it got (the web UI's progress), at most once a second.
+        if (Date.now() - progressWrittenAt >= PROGRESS_WRITE_MS) {
+          progressWrittenAt = Date.now();
+          await this.runs.update(runId, { pages_read: pagesRead, users_seen: usersSeen });
+        }
       }
       const guardSeq = await this.directory.copySeq(connectionId);
       copyEmpty = false;

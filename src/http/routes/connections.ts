@@ -22,6 +22,18 @@ export function connectionRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         return reply.code(201).send(await seatwise.connections.add(request.body));
       },
     );
+    app.post(
+      '/api/demo',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['connections'],
+          summary:
+            'Try Seatwise without a monday account: starts the emulator in this process with sample data, connects it and syncs it',
+        },
+      },
+      async (_request, reply) => reply.code(201).send(await seatwise.demo.start()),
+    );
     app.get(
       '/api/connections',
       {

@@ -19,5 +19,17 @@ export function insightRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         connections: await seatwise.insights.forConnections(request.query.connectionId),
       }),
     );
+    app.get(
+      '/api/insights/activity',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['insights'],
+          summary: 'Active people by how long ago they were last active (one connection, or all)',
+          querystring: z.object({ connectionId: z.string().min(1).max(100).optional() }),
+        },
+      },
+      async (request) => ({ buckets: await seatwise.insights.activity(request.query.connectionId) }),
+    );
   };
 }

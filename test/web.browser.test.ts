@@ -1,0 +1,234 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { freePort, startServe } from './helpers/cli.ts';
+import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('..', import.meta.url));
+/** Screenshots of each step, to look at after a run. */
+const shots = join(tmpdir(), 'seatwise-ui-screens');
+
+describe('the web UI in Chromium', { timeout: 60_000 }, () => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let server: ChildProcess;
+  let base: string;
+  let adminKey: string;
+  let browser: Browser;
+  let page: Page;
+  const account = () => emulator.accounts[0]!;
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+    // The UI as it is in this tree, built the way npm ci builds it.
+    await build({ configFile: join(root, 'web/vite.config.ts'), logLevel: 'warn' });
+    mkdirSync(shots, { recursive: true });
+    emulator = await startEmulator({ users: 300, plan: 'enterprise', seed: 404 });
+    db = await createTestDatabase('sqlite');
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const started = await startServe({
+      ...db.env,
+      SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin,
+      SEATWISE_PORT: String(port),
+      LOG_LEVEL: 'info',
+    });
+    server = started.child;
+    adminKey = /\n {4}(sw_\S+)\n/.exec(started.err())![1]!;
+    expect(started.err()).toContain(`Sign in at ${base}/`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.setDefaultTimeout(20_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const dialog = () => page.getByRole('dialog');
+
+  it('signs in with a key, and says so when the key is wrong', async () => {
+    await page.goto(base);
+    await page.getByRole('heading', { name: 'Sign in to Seatwise' }).waitFor();
+    await page.getByLabel('API key').fill('sw_not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.locator('#key-error').textContent())
+      .toBe('That API key is not valid or was revoked.');
+    await page.getByLabel('API key').fill(adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+    await page.getByRole('button', { name: 'Try with a demo account' }).waitFor();
+    await shot('01-integrations-empty');
+  });
+
+  it('connects an emulator account through the form: a bad token is refused at its field, then the card turns green', async () => {
+    await page.getByRole('button', { name: 'Connect monday.com' }).first().click();
+    await page.getByRole('heading', { name: 'Connect monday.com' }).waitFor();
+    await page.getByRole('radio', { name: /Read and Take action/ }).check();
+    await page.getByText('Advanced: other endpoints').click();
+    await page.getByLabel('API endpoint').fill(emulator.graphqlUrl);
+    await page.getByLabel('SCIM endpoint').fill(emulator.scimUrl);
+    await page.getByLabel('2. API v2 Token').fill('not-a-real-token');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect
+      .poll(() => page.locator('#token-error').textContent())
+      .toContain('monday rejected the API token');
+    await expect(page.getByLabel('2. API v2 Token').getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot('02-connect-bad-token');
+
+    await page.getByLabel('2. API v2 Token').fill(account().tokens.admin);
+    await page.getByLabel(/SCIM Provisioning Token/).fill(account().scimToken!);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+    const card = page.getByRole('article').filter({ hasText: account().name });
+    await card.locator('.status.ok', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await expect(card.textContent()).resolves.toContain('300');
+    await shot('03-integrations-connected');
+  });
+
+  it('opens the capabilities table', async () => {
+    await page.getByRole('link', { name: 'Capabilities' }).click();
+    await page.getByRole('heading', { name: /Integration Capabilities/ }).waitFor();
+    const scimRow = page.getByRole('row', { name: /Deactivate user \(SCIM\)/ });
+    await expect(scimRow.textContent()).resolves.toContain('Available');
+    await expect(page.getByRole('row', { name: /Invite user/ }).textContent()).resolves.toContain(
+      'Available',
+    );
+    await shot('04-capabilities');
+  });
+
+  it('filters users on the server, and counts them as monday does', async () => {
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    const filters = page.getByRole('form', { name: 'Filter users' });
+    await filters.getByLabel('Account').selectOption({ label: account().name });
+    await filters.getByLabel('Role').selectOption('member');
+    await filters.getByLabel('Status').selectOption('active');
+    await filters.getByRole('button', { name: 'Apply' }).click();
+    const expected = account().users.filter((u) => u.kind === 'member' && u.status === 'ACTIVE').length;
+    await expect.poll(() => page.locator('.count').textContent()).toBe(`${expected} users match`);
+    const rows = page.locator('table.grid tbody tr');
+    await expect.poll(() => rows.count()).toBe(Math.min(expected, 50));
+    const roles = await rows.locator('td:nth-child(4)').allTextContents();
+    const statuses = await rows.locator('td:nth-child(5)').allTextContents();
+    expect(new Set(roles)).toEqual(new Set(['Member']));
+    expect(new Set(statuses)).toEqual(new Set(['active']));
+    await shot('05-users-filtered');
+  });
+
+  it('invites a user through the dialog: plan, confirm, result', async () => {
+    await page.getByRole('button', { name: 'Invite users…' }).click();
+    await dialog().getByLabel('Email addresses').fill('new.hire@example.com');
+    await dialog().getByLabel('Invite as').selectOption('member');
+    await dialog().getByRole('button', { name: 'Preview' }).click();
+    await dialog().getByRole('cell', { name: 'Will change', exact: true }).waitFor();
+    await shot('06-invite-plan');
+    await dialog().getByRole('button', { name: 'Confirm: invite users' }).click();
+    await dialog()
+      .getByText(/^Done\. /)
+      .waitFor();
+    await expect(dialog().textContent()).resolves.toContain('1 changed, 0 already there, 0 failed');
+    expect(account().usersByEmail.get('new.hire@example.com')).toMatchObject({
+      status: 'PENDING',
+      kind: 'member',
+    });
+    await dialog().getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('deactivates a SCIM-provisioned member through the dialog', async () => {
+    const target = account().users.find(
+      (u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE' && u.invitationMethod === 'SCIM',
+    )!;
+    const filters = page.getByRole('form', { name: 'Filter users' });
+    await filters.getByLabel('Search').fill(target.email);
+    await filters.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 users match');
+    await page.getByLabel(`Select ${target.name}`).check();
+    await page.getByRole('button', { name: 'Deactivate…' }).click();
+    await expect(dialog().getByLabel('Through').inputValue()).resolves.toBe('scim');
+    await dialog().getByRole('button', { name: 'Preview' }).click();
+    await dialog().getByRole('cell', { name: 'Will change', exact: true }).waitFor();
+    await dialog().getByRole('button', { name: 'Confirm: deactivate users' }).click();
+    await dialog()
+      .getByText(/^Done\. /)
+      .waitFor();
+    await shot('07-deactivate-result');
+    expect(account().users.find((u) => u.id === target.id)?.status).toBe('INACTIVE');
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    // The copy changed at once: the member is no longer among the active ones.
+    await expect.poll(() => page.locator('.count').textContent()).toBe('0 users match');
+    await page.getByRole('form', { name: 'Filter users' }).getByLabel('Status').selectOption('deactivated');
+    await page.getByRole('form', { name: 'Filter users' }).getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 users match');
+  });
+
+  it('finds both actions in the audit log', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const invite = page.getByRole('row', { name: /invite/ }).filter({ hasText: 'new.hire@example.com' });
+    await expect(invite.textContent()).resolves.toContain('succeeded');
+    const deactivate = page.getByRole('row', { name: /deactivate/ }).filter({ hasText: 'succeeded' });
+    await expect(deactivate.count()).resolves.toBe(1);
+    await shot('08-audit');
+  });
+
+  it('shows the dashboard and the sync history', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await page.getByText('Paid seats in use').waitFor();
+    await page.getByRole('img', { name: /Last activity of active people/ }).waitFor();
+    await shot('09-dashboard');
+    await page.getByRole('link', { name: 'Sync history' }).click();
+    await page
+      .getByRole('row', { name: /succeeded/ })
+      .first()
+      .waitFor();
+  });
+
+  it('returns to sign-in with a message when the session key is revoked', async () => {
+    const created = await fetch(`${base}/api/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'viewer', name: 'browser' }),
+    }).then((r) => r.json() as Promise<{ id: string; key: string }>);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(created.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signed in again, on the page it was on.
+    await page.getByRole('heading', { name: 'Sync history' }).waitFor();
+    await expect(page.getByText('Viewer', { exact: false }).first().isVisible()).resolves.toBe(true);
+    const revoked = await fetch(`${base}/api/keys/${created.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    expect(revoked.status).toBe(204);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Seatwise' }).waitFor();
+    await page
+      .getByText('Your session has ended: it expired, or its API key was revoked. Sign in again.')
+      .waitFor();
+    await shot('10-signed-out');
+  });
+});

@@ -1,0 +1,143 @@
+import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { Link, Route, Switch, useLocation } from 'wouter';
+import { api, setCsrfToken, whenSignedOut } from './api.ts';
+import { ErrorBox, Loading } from './components/States.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { CapabilitiesPage } from './pages/CapabilitiesPage.tsx';
+import { ConnectPage } from './pages/ConnectPage.tsx';
+import { IntegrationsPage } from './pages/IntegrationsPage.tsx';
+import { RunsPage } from './pages/RunsPage.tsx';
+import { SettingsPage } from './pages/SettingsPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { UserPage } from './pages/UserPage.tsx';
+import { UsersPage } from './pages/UsersPage.tsx';
+import type { Session } from './types.ts';
+
+// Charts are only needed on the dashboard: loaded when it is opened.
+const DashboardPage = lazy(() =>
+  import('./pages/DashboardPage.tsx').then((m) => ({ default: m.DashboardPage })),
+);
+
+const nav = [
+  ['/', 'Integrations'],
+  ['/dashboard', 'Dashboard'],
+  ['/users', 'Users'],
+  ['/runs', 'Sync history'],
+  ['/audit', 'Audit log'],
+] as const;
+
+/** Drops every answer but the session's: the next person signed in sees nothing of the last one's data. */
+function forgetData(queryClient: QueryClient): void {
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
+}
+
+export function App() {
+  const queryClient = useQueryClient();
+  const [signedOutMessage, setSignedOutMessage] = useState<string | null>(null);
+  const session = useQuery({
+    queryKey: ['session'],
+    queryFn: async () => {
+      try {
+        return await api<Session>('GET', '/api/session');
+      } catch {
+        return null;
+      }
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+
+  useEffect(() => {
+    whenSignedOut(() => {
+      setCsrfToken(null);
+      setSignedOutMessage('Your session has ended: it expired, or its API key was revoked. Sign in again.');
+      queryClient.setQueryData(['session'], null);
+    });
+  }, [queryClient]);
+
+  if (session.isPending) return <Loading what="Seatwise" />;
+  if (!session.data) {
+    return (
+      <SignInPage
+        message={signedOutMessage}
+        onSignedIn={(signedIn) => {
+          setCsrfToken(signedIn.csrfToken ?? null);
+          setSignedOutMessage(null);
+          forgetData(queryClient);
+          queryClient.setQueryData(['session'], signedIn);
+        }}
+      />
+    );
+  }
+  setCsrfToken(session.data.csrfToken ?? null);
+  return <Shell session={session.data} />;
+}
+
+function Shell({ session }: { session: Session }) {
+  const queryClient = useQueryClient();
+  const [location] = useLocation();
+  const signOut = async () => {
+    await api('DELETE', '/api/session').catch(() => {});
+    setCsrfToken(null);
+    forgetData(queryClient);
+    queryClient.setQueryData(['session'], null);
+  };
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Seatwise</span>
+        <nav aria-label="Main">
+          {nav.map(([href, label]) => {
+            const current =
+              href === '/' ? location === '/' || location.startsWith('/connect') : location.startsWith(href);
+            return (
+              <Link key={href} href={href} aria-current={current ? 'page' : undefined}>
+                {label}
+              </Link>
+            );
+          })}
+        </nav>
+        <span className="who">
+          {session.role === 'admin' ? 'Admin' : 'Viewer'}{' '}
+          <button type="button" className="link" onClick={signOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Switch>
+          <Route path="/" component={IntegrationsPage} />
+          <Route path="/connect" component={ConnectPage} />
+          <Route path="/connections/:id/capabilities">{(p) => <CapabilitiesPage id={p.id} />}</Route>
+          <Route path="/connections/:id/settings">{(p) => <SettingsPage id={p.id} />}</Route>
+          <Route path="/dashboard">
+            {() => (
+              <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
+                <DashboardPage />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/dashboard/:id">
+            {(p) => (
+              <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
+                <DashboardPage id={p.id} />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/users" component={UsersPage} />
+          <Route path="/users/:connectionId/:userId">
+            {(p) => <UserPage connectionId={p.connectionId} userId={p.userId} />}
+          </Route>
+          <Route path="/runs" component={RunsPage} />
+          <Route path="/audit" component={AuditPage} />
+          <Route>
+            <ErrorBox title="Page not found" message="There is nothing at this address." />
+          </Route>
+        </Switch>
+      </main>
+    </>
+  );
+}

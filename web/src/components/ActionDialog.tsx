@@ -1,0 +1,249 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { api } from '../api.ts';
+import type { ActionResult, Capabilities, PlanItem, Role } from '../types.ts';
+import { Dialog } from './Dialog.tsx';
+
+export type DialogAction = 'set_role' | 'deactivate' | 'reactivate' | 'invite';
+
+const titles: Record<DialogAction, string> = {
+  set_role: 'Change role',
+  deactivate: 'Deactivate users',
+  reactivate: 'Reactivate users',
+  invite: 'Invite users',
+};
+
+const outcomeWords: Record<PlanItem['outcome'], string> = {
+  change: 'Will change',
+  noop: 'Already there',
+  fail: 'Cannot',
+};
+
+interface Options {
+  role: Role;
+  via: 'scim' | 'graphql';
+  emails: string;
+}
+
+/**
+ * An action in three steps: choose (role, channel or emails), see the plan (who changes, who is already there,
+ * who cannot and why), confirm; then the result per user.
+ */
+export function ActionDialog({
+  action,
+  connectionId,
+  users,
+  capabilities,
+  onClose,
+}: {
+  action: DialogAction;
+  connectionId: string;
+  users: { id: string; email: string; name: string }[];
+  capabilities: Capabilities | undefined;
+  onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const channels = (capabilities?.actions ?? [])
+    .filter((a) => a.action === action && a.available)
+    .map((a) => a.via);
+  const form = useForm<Options>({
+    defaultValues: { role: 'viewer', via: channels.includes('scim') ? 'scim' : 'graphql', emails: '' },
+  });
+  const [plan, setPlan] = useState<ActionResult | null>(null);
+  const [result, setResult] = useState<ActionResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const body = (o: Options) => {
+    const base = { action, connectionId };
+    if (action === 'invite')
+      return {
+        ...base,
+        emails: o.emails
+          .split(/[\s,;]+/)
+          .map((e) => e.trim())
+          .filter(Boolean),
+        role: o.role,
+      };
+    const targets = users.map((u) => ({ userId: u.id }));
+    if (action === 'set_role') return { ...base, targets, role: o.role };
+    if (action === 'deactivate') return { ...base, targets, via: o.via };
+    return { ...base, targets };
+  };
+
+  const run = async (path: string, o: Options) => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await api<ActionResult>('POST', path, body(o));
+    } catch (e) {
+      setError((e as Error).message);
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const preview = form.handleSubmit(async (o) => setPlan(await run('/api/actions/plan', o)));
+  const confirm = form.handleSubmit(async (o) => {
+    const done = await run('/api/actions', o);
+    if (done) {
+      setResult(done);
+      await queryClient.invalidateQueries();
+    }
+  });
+
+  return (
+    <Dialog open title={titles[action]} onClose={onClose}>
+      {!plan && !result && (
+        <form onSubmit={preview} noValidate>
+          {action === 'invite' ? (
+            <div className="field">
+              <label htmlFor="emails">Email addresses</label>
+              <textarea
+                id="emails"
+                rows={4}
+                aria-describedby="emails-help"
+                {...form.register('emails', { required: true })}
+              />
+              <p className="help" id="emails-help">
+                One or more, separated by spaces, commas or new lines.
+              </p>
+            </div>
+          ) : (
+            <p>
+              {users.length === 1
+                ? `${users[0]!.name} <${users[0]!.email}>`
+                : `${users.length} selected users`}
+            </p>
+          )}
+          {(action === 'set_role' || action === 'invite') && (
+            <div className="field">
+              <label htmlFor="role">{action === 'invite' ? 'Invite as' : 'New role'}</label>
+              <select id="role" {...form.register('role')}>
+                <option value="admin">Admin</option>
+                <option value="member">Member</option>
+                <option value="viewer">Viewer</option>
+                <option value="guest">Guest</option>
+              </select>
+            </div>
+          )}
+          {action === 'deactivate' && (
+            <div className="field">
+              <label htmlFor="via">Through</label>
+              <select id="via" {...form.register('via')}>
+                {(['scim', 'graphql'] as const).map((via) => (
+                  <option key={via} value={via} disabled={!channels.includes(via)}>
+                    {via === 'scim'
+                      ? 'SCIM (users provisioned by SCIM)'
+                      : 'GraphQL (deactivate_users, admin token)'}
+                    {channels.includes(via) ? '' : ' — not available'}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          {error && (
+            <p className="error-box" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="buttons">
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? 'Planning…' : 'Preview'}
+            </button>
+          </div>
+        </form>
+      )}
+      {plan && !result && (
+        <>
+          <p>
+            {plan.summary.planned} will change, {plan.summary.already} already there, {plan.summary.failed}{' '}
+            cannot.
+          </p>
+          <ItemsTable
+            rows={plan.plan.map((i) => ({
+              who: i.email || i.target,
+              what: outcomeWords[i.outcome],
+              why: i.reason,
+              tone: i.outcome,
+            }))}
+          />
+          {error && (
+            <p className="error-box" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="buttons">
+            <button type="button" onClick={() => setPlan(null)}>
+              Back
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || plan.summary.planned === 0}
+              onClick={confirm}
+            >
+              {busy ? 'Working…' : `Confirm: ${titles[action].toLowerCase()}`}
+            </button>
+          </div>
+        </>
+      )}
+      {result && (
+        <>
+          <p role="status">
+            {result.outcome === 'succeeded'
+              ? 'Done.'
+              : result.outcome === 'partial'
+                ? 'Partly done.'
+                : 'Not done.'}{' '}
+            {result.summary.changed} changed, {result.summary.already} already there, {result.summary.failed}{' '}
+            failed.
+          </p>
+          <ItemsTable
+            rows={result.results.map((r) => ({
+              who: r.email || r.target,
+              what:
+                r.outcome === 'changed' ? 'Changed' : r.outcome === 'already' ? 'Already there' : 'Failed',
+              why: r.reason,
+              tone: r.outcome === 'failed' ? 'fail' : r.outcome === 'already' ? 'noop' : 'change',
+            }))}
+          />
+          {result.warning && <p className="notice">{result.warning}</p>}
+          <div className="buttons">
+            <button type="button" className="primary" onClick={onClose}>
+              Close
+            </button>
+          </div>
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+function ItemsTable({ rows }: { rows: { who: string; what: string; why: string; tone: string }[] }) {
+  return (
+    <table className="grid compact">
+      <thead>
+        <tr>
+          <th scope="col">User</th>
+          <th scope="col">Outcome</th>
+          <th scope="col">Why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.who}>
+            <td>{r.who}</td>
+            <td className={`tone-${r.tone}`}>{r.what}</td>
+            <td>{r.why}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

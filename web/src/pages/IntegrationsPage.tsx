@@ -1,0 +1,187 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { api } from '../api.ts';
+import { Confirm } from '../components/Dialog.tsx';
+import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
+import { ago } from '../format.ts';
+import { useConnections } from '../hooks.ts';
+import type { Connection, Run } from '../types.ts';
+
+/** Every connected monday account as a card: status, counts, and what can be done with it. */
+export function IntegrationsPage() {
+  const connections = useConnections();
+  const queryClient = useQueryClient();
+  const [, navigate] = useLocation();
+  const demo = useMutation({
+    mutationFn: () => api<Connection>('POST', '/api/demo'),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['connections'] }),
+  });
+  return (
+    <section aria-labelledby="integrations-title">
+      <div className="page-head">
+        <h1 id="integrations-title">Integrations</h1>
+        <button type="button" className="primary" onClick={() => navigate('/connect')}>
+          Connect monday.com
+        </button>
+      </div>
+      {connections.isPending && <Loading what="connections" lines={8} />}
+      {connections.isError && (
+        <QueryError error={connections.error} what="connections" retry={() => connections.refetch()} />
+      )}
+      {connections.data?.length === 0 && (
+        <Empty>
+          <h2>No monday.com account is connected yet</h2>
+          <p>Connect an account with its API v2 token, or look around first with sample data.</p>
+          <div className="buttons">
+            <Link href="/connect" className="button primary">
+              Connect monday.com
+            </Link>
+            <button type="button" onClick={() => demo.mutate()} disabled={demo.isPending}>
+              {demo.isPending ? 'Starting the demo account…' : 'Try with a demo account'}
+            </button>
+          </div>
+          {demo.isError && (
+            <ErrorBox title="The demo could not start" message={(demo.error as Error).message} />
+          )}
+        </Empty>
+      )}
+      <div className="cards">
+        {connections.data?.map((c) => (
+          <ConnectionCard key={c.id} connection={c} />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function ConnectionCard({ connection: c }: { connection: Connection }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['connections'] });
+  const sync = useMutation({
+    mutationFn: () => api<{ run: Run }>('POST', `/api/connections/${c.id}/sync?wait=false`),
+    onSettled: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: () => api('DELETE', `/api/connections/${c.id}`),
+    onSuccess: () => {
+      setConfirming(false);
+      refresh();
+    },
+  });
+  return (
+    <article className="card" aria-labelledby={`card-${c.id}`}>
+      <header>
+        <h2 id={`card-${c.id}`}>{c.accountName}</h2>
+        <span className="muted">{c.accountSlug}.monday.com</span>
+      </header>
+      <StatusLine connection={c} />
+      <dl className="facts">
+        <dt>Plan</dt>
+        <dd>{c.planTier ?? 'unknown'}</dd>
+        <dt>Users</dt>
+        <dd>{c.userCount.toLocaleString()}</dd>
+        <dt>Last sync</dt>
+        <dd>{ago(c.lastSyncedAt)}</dd>
+        <dt>Permission</dt>
+        <dd>{c.permission === 'read_and_act' ? 'Read and take action' : 'Read'}</dd>
+      </dl>
+      <div className="buttons">
+        <button
+          type="button"
+          onClick={() => sync.mutate()}
+          disabled={c.status === 'syncing' || sync.isPending}
+        >
+          Sync now
+        </button>
+        <Link href={`/connections/${c.id}/capabilities`} className="button">
+          Capabilities
+        </Link>
+        <Link href={`/connections/${c.id}/settings`} className="button">
+          Settings
+        </Link>
+        <button type="button" className="danger-outline" onClick={() => setConfirming(true)}>
+          Disconnect
+        </button>
+      </div>
+      {sync.isError && <p className="field-error">{(sync.error as Error).message}</p>}
+      <Confirm
+        open={confirming}
+        title={`Disconnect ${c.accountName}?`}
+        message={
+          <p>
+            Seatwise forgets this connection, its tokens and everything synced for it. monday.com itself is
+            not touched, and the audit log keeps its entries.
+          </p>
+        }
+        confirmLabel="Disconnect"
+        busy={remove.isPending}
+        onConfirm={() => remove.mutate()}
+        onClose={() => setConfirming(false)}
+      />
+    </article>
+  );
+}
+
+/** Connected and synced (a green check), syncing with progress, or what is wrong and what to do. */
+function StatusLine({ connection: c }: { connection: Connection }) {
+  const run = useQuery({
+    queryKey: ['latest-run', c.id],
+    queryFn: async () =>
+      (await api<{ runs: Run[] }>('GET', `/api/runs?connectionId=${c.id}&limit=1`)).runs[0] ?? null,
+    enabled: c.status === 'syncing',
+    refetchInterval: c.status === 'syncing' ? 1000 : false,
+  });
+  if (c.status === 'syncing') {
+    const seen = run.data?.status === 'running' ? run.data.usersSeen : 0;
+    const expected = c.userCount || null;
+    return (
+      <p className="status syncing" role="status">
+        <span aria-hidden="true" className="spinner" /> Syncing…{' '}
+        {expected ? (
+          <progress max={expected} value={Math.min(seen, expected)} aria-label="Sync progress" />
+        ) : null}{' '}
+        {seen.toLocaleString()} users read
+      </p>
+    );
+  }
+  if (c.status === 'error') {
+    return (
+      <div className="status error" role="status">
+        <strong>
+          <span aria-hidden="true">✕</span> Needs attention
+        </strong>
+        <p>{c.statusReason}</p>
+        <p className="help">{whatToDo(c.statusReason ?? '')}</p>
+      </div>
+    );
+  }
+  if (!c.lastSyncedAt) {
+    return (
+      <p className="status pending" role="status">
+        Connected, not synced yet
+      </p>
+    );
+  }
+  return (
+    <p className="status ok" role="status">
+      <span aria-hidden="true" className="check">
+        ✓
+      </span>{' '}
+      Connected
+    </p>
+  );
+}
+
+function whatToDo(reason: string): string {
+  if (/token|Not Authenticated|401|Unauthorized/i.test(reason))
+    return 'Open Settings and enter a current API token (an admin’s, to run actions).';
+  if (/rate limit|limit|budget/i.test(reason))
+    return 'Seatwise waits as monday asks; sync again after the time shown.';
+  if (/account URL/i.test(reason)) return 'Check the account URL in Settings.';
+  if (/stopped before it finished/i.test(reason)) return 'Sync again: the next sync takes over.';
+  if (/reach|answer/i.test(reason))
+    return 'Check that monday.com (or the configured endpoint) is reachable, then sync again.';
+  return 'Sync again; if it keeps failing, check the connection’s settings.';
+}

@@ -1,0 +1,154 @@
+/** What the HTTP API answers, as the web UI uses it. */
+
+export type Role = 'admin' | 'member' | 'viewer' | 'guest';
+export type Status = 'active' | 'pending' | 'deactivated';
+
+export interface Session {
+  keyId: string;
+  role: 'viewer' | 'admin';
+  via: 'key' | 'session';
+  csrfToken?: string;
+  expiresAt?: string;
+}
+
+export interface Connection {
+  id: string;
+  accountId: string;
+  accountName: string;
+  accountSlug: string;
+  accountUrl: string | null;
+  planTier: string | null;
+  maxUsers: number | null;
+  permission: 'read' | 'read_and_act';
+  apiUrl: string;
+  apiVersion: string;
+  scimUrl: string | null;
+  hasScimToken: boolean;
+  tokenOwnerKind: string | null;
+  status: 'connected' | 'syncing' | 'error';
+  statusReason: string | null;
+  lastSyncedAt: string | null;
+  userCount: number;
+}
+
+export interface Run {
+  id: string;
+  connectionId: string;
+  trigger: string;
+  status: 'running' | 'succeeded' | 'failed' | 'abandoned';
+  startedAt: string;
+  finishedAt: string | null;
+  pagesRead: number;
+  usersSeen: number;
+  changes: number;
+  requests: number;
+  error: { code: string; message: string } | null;
+}
+
+export interface User {
+  connectionId: string;
+  id: string;
+  name: string;
+  email: string;
+  title: string;
+  role: Role | 'other';
+  kind: string | null;
+  status: Status;
+  license: 'member' | 'viewer' | 'guest' | null;
+  lastActivityAt: string | null;
+  createdAt: string | null;
+  scimLinked: boolean;
+  invitationMethod: string | null;
+}
+
+export interface UserDetail extends User {
+  explanation: string;
+  history: {
+    id: number;
+    runId: string | null;
+    kind: string;
+    before: unknown;
+    after: unknown;
+    occurredAt: string;
+  }[];
+}
+
+export interface UsersPage {
+  users: User[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+export interface Capabilities {
+  connectionId: string;
+  reads: { name: string; available: boolean; reason: string | null }[];
+  actions: {
+    id: string;
+    action: ActionName;
+    via: 'scim' | 'graphql';
+    label: string;
+    operation: string;
+    available: boolean;
+    reasons: string[];
+  }[];
+}
+
+export type ActionName = 'create' | 'deactivate' | 'invite' | 'set_role' | 'reactivate';
+
+export interface PlanItem {
+  target: string;
+  userId: string | null;
+  email: string;
+  name: string | null;
+  outcome: 'change' | 'noop' | 'fail';
+  code: string | null;
+  reason: string;
+}
+
+export interface ActionResult {
+  action: ActionName;
+  via: 'scim' | 'graphql';
+  outcome: 'planned' | 'succeeded' | 'partial' | 'failed';
+  plan: PlanItem[];
+  results: {
+    target: string;
+    userId: string | null;
+    email: string;
+    outcome: 'changed' | 'already' | 'failed';
+    reason: string;
+  }[];
+  summary: { changed: number; already: number; failed: number; planned: number };
+  warning: string | null;
+  auditId: number;
+}
+
+export interface Insights {
+  connectionId: string;
+  accountName: string;
+  planTier: string | null;
+  lastSyncedAt: string | null;
+  users: number;
+  notPeople: number;
+  byStatus: Record<Status, number>;
+  byRole: Record<Role, number>;
+  byLicense: Record<'member' | 'viewer' | 'guest' | 'none', number>;
+  seats: { used: number; max: number | null; available: number | null; utilization: number | null };
+  inactivePaidSeats: { days30: number; days60: number; days90: number; never: number };
+  pendingInvites: number;
+  guests: { active: number; billed: number };
+  viewers: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  connectionId: string;
+  action: string;
+  via: string;
+  dryRun: boolean;
+  outcome: string;
+  targets: unknown[];
+  results: { target: string; outcome: string; reason: string }[];
+  error: { code: string; message: string } | null;
+}
