@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gql, scim, useEmulator } from './helpers/emulator.ts';
+import { emulatorForFile, gql, scim } from './helpers/emulator.ts';
 
-const emu = useEmulator({ users: 30, plan: 'enterprise' });
+const emu = emulatorForFile({ users: 30, plan: 'enterprise' });
 const account = () => emu.current.accounts[0]!;
 
 describe('emulator fault injection', () => {

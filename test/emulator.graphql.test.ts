@@ -1,9 +1,9 @@
 import { buildSchema, type GraphQLObjectType, getNamedType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { emulatorSdl } from '../src/emulator/schemaSdl.ts';
-import { gql, useEmulator } from './helpers/emulator.ts';
+import { emulatorForFile, gql } from './helpers/emulator.ts';
 
-const emu = useEmulator({ users: 2500, plan: 'enterprise', seed: 7 });
+const emu = emulatorForFile({ users: 2500, plan: 'enterprise', seed: 7 });
 const admin = () => emu.current.accounts[0]!.tokens.admin;
 const account = () => emu.current.accounts[0]!;
 

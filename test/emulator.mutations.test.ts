@@ -5,9 +5,9 @@ import {
   INVITE_USERS,
   UPDATE_USERS_ROLE,
 } from '../src/monday/operations.ts';
-import { gql, useEmulator } from './helpers/emulator.ts';
+import { emulatorForFile, gql } from './helpers/emulator.ts';
 
-const emu = useEmulator({ users: 300, plan: 'pro', seed: 11 });
+const emu = emulatorForFile({ users: 300, plan: 'pro', seed: 11 });
 const account = () => emu.current.accounts[0]!;
 const admin = () => account().tokens.admin;
 const member = () => account().tokens.member;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { gql, useEmulator } from './helpers/emulator.ts';
+import { emulatorForFile, gql } from './helpers/emulator.ts';
 
-const emu = useEmulator({ users: 100_000, plan: 'enterprise', seed: 2 });
+const emu = emulatorForFile({ users: 100_000, plan: 'enterprise', seed: 2 });
 
 describe('emulator at 100,000 users', () => {
   it('serves full 1000-user pages to the end and an empty page after it', async () => {

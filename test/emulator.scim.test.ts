@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { gql, scim, useEmulator } from './helpers/emulator.ts';
+import { emulatorForFile, gql, scim } from './helpers/emulator.ts';
 
-const emu = useEmulator({ users: 400, plan: 'enterprise', seed: 3 });
+const emu = emulatorForFile({ users: 400, plan: 'enterprise', seed: 3 });
 const account = () => emu.current.accounts[0]!;
 const token = () => account().scimToken!;
 const patchOp = (operations: unknown[]) => ({

@@ -39,9 +39,13 @@ export async function registerWebUi(app: FastifyInstance, keys: KeysService): Pr
         return reply.sendFile(file, { maxAge: '365d', immutable: true });
       return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     }
-    if (/^[\w-]+\.(svg|ico|png|txt)$/.test(file) && existsSync(`${webRoot}${file}`)) return reply.sendFile(file);
+    if (/^[\w-]+\.(svg|ico|png|txt)$/.test(file) && existsSync(`${webRoot}${file}`))
+      return reply.sendFile(file);
     reply.header('cache-control', 'no-cache');
-    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    );
     return reply.sendFile('index.html');
   });
 }

@@ -50,7 +50,7 @@ export async function scim(
 }
 
 /** Starts one emulator for a test file and closes it afterwards. */
-export function useEmulator(options: EmulatorOptions = {}): { current: RunningEmulator } {
+export function emulatorForFile(options: EmulatorOptions = {}): { current: RunningEmulator } {
   const holder = {} as { current: RunningEmulator };
   beforeAll(async () => {
     holder.current = await startEmulator(options);
