@@ -205,6 +205,10 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       .getByRole('row', { name: /succeeded/ })
       .first()
       .waitFor();
+    // The API reference opens in the same session.
+    const docs = await page.request.get(`${base}/docs/json`);
+    expect(docs.status()).toBe(200);
+    expect((await docs.json()).info.title).toBe('Seatwise API');
   });
 
   it('returns to sign-in with a message when the session key is revoked', async () => {
