@@ -3,6 +3,8 @@ import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
 import { DemoAccount } from './app/demoAccount.ts';
 import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
+import { Notifier, notifyFailure } from './app/notifier.ts';
+import { PoliciesService } from './app/policiesService.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SyncService } from './app/syncService.ts';
 import { UsersService } from './app/usersService.ts';
@@ -22,6 +24,8 @@ export interface Seatwise {
   insights: InsightsService;
   /** "Try with a demo account": the emulator in this process, connected. */
   demo: DemoAccount;
+  policies: PoliciesService;
+  notifier: Notifier;
   /** Re-seals every stored token under the current key (`seatwise secrets rotate`). */
   rotateSecrets(): Promise<RotationResult>;
   close(): Promise<void>;
@@ -33,7 +37,14 @@ export async function createSeatwise(
     Partial<
       Pick<Config, 'SEATWISE_LEASE_SECONDS' | 'SEATWISE_ALLOWED_ENDPOINTS' | 'SEATWISE_PREVIOUS_SECRET_KEYS'>
     >,
-  options: { remote?: RemoteOptions; now?: () => Date; leaseMs?: number; heartbeatMs?: number } = {},
+  options: {
+    remote?: RemoteOptions;
+    now?: () => Date;
+    leaseMs?: number;
+    heartbeatMs?: number;
+    /** Waits between webhook delivery attempts (tests shorten them). */
+    retryDelaysMs?: readonly number[];
+  } = {},
 ): Promise<Seatwise> {
   const endpoints =
     options.remote?.endpoints ?? EndpointPolicy.fromSetting(config.SEATWISE_ALLOWED_ENDPOINTS);
@@ -52,19 +63,30 @@ export async function createSeatwise(
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   const sync = new SyncService(store, connections, options.now, timing);
   const demo = new DemoAccount(connections, sync);
+  const actions = new ActionsService(store, connections, options.now, timing);
+  const insights = new InsightsService(store, connections, users, options.now);
+  const notifier = new Notifier(store.db, connections, options.now, options.retryDelaysMs);
+  const policies = new PoliciesService(store, connections, users, actions, notifier, options.now);
+  // After every sync: the run's figures for trends, the policies' proposals, and word of a failure.
+  sync.onFinished((result) => insights.recordSnapshot(result));
+  sync.onFinished((result) => policies.afterSync(result));
+  sync.onFinished((result) => notifyFailure(notifier, connections, result));
   return {
     store,
     connections,
     sync,
     users,
-    insights: new InsightsService(connections, users, options.now),
-    actions: new ActionsService(store, connections, options.now, timing),
+    insights,
+    actions,
+    policies,
+    notifier,
     keys,
     demo,
     rotateSecrets: () => rotateSecrets(store, secrets),
     close: async () => {
       await sync.drain();
       await demo.close();
+      await notifier.close();
       await keys.flush();
       await store.close();
     },

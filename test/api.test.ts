@@ -490,17 +490,23 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       const people = users.filter((u: any) => u.role !== 'other');
       expect(insights.users).toBe(people.length);
       expect(insights.notPeople).toBe(users.length - people.length);
-      expect(insights.seats.used).toBe(users.filter((u: any) => u.license === 'member').length);
-      expect(insights.seats.max).toBe(150);
-      expect(insights.pendingInvites).toBe(users.filter((u: any) => u.status === 'pending').length);
-      expect(insights.viewers).toBe(users.filter((u: any) => u.license === 'viewer').length);
-      expect(insights.guests).toEqual({
-        active: users.filter((u: any) => u.license === 'guest').length,
-        billed: 0,
+      const memberSeats = users.filter((u: any) => u.license === 'member').length;
+      expect(insights.seats).toMatchObject({
+        memberSeats,
+        // Guests are free on Enterprise: every paid seat is a member seat.
+        billedGuests: 0,
+        paid: memberSeats,
+        planMax: 150,
+        available: 150 - memberSeats,
+        viewer: users.filter((u: any) => u.license === 'viewer').length,
+        guest: users.filter((u: any) => u.license === 'guest').length,
       });
-      expect(insights.inactivePaidSeats.never).toBe(
+      expect(insights.pendingInvites).toBe(users.filter((u: any) => u.status === 'pending').length);
+      expect(insights.inactiveNeverActive).toBe(
         users.filter((u: any) => u.license === 'member' && !u.lastActivityAt).length,
       );
+      expect(insights.inactiveDays).toBe(90);
+      expect(insights.monthlyWaste).toBeNull();
     });
 
     it('exposes Prometheus metrics for syncs, actions and monday requests', async () => {

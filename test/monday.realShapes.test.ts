@@ -191,7 +191,7 @@ describe("monday's real error bodies, served by the emulator, in a sync and in a
     const [insights] = await app.insights.forConnections(connectionId);
     expect(insights!.notPeople).toBe(bots.length);
     const seats = account().users.filter((u) => expectedAccess(u).license === 'member').length;
-    expect(insights!.seats.used).toBe(seats);
+    expect(insights!.seats.memberSeats).toBe(seats);
   });
 });
 

@@ -52,6 +52,10 @@ function connectionRow(id: string): Insertable<ConnectionsTable> {
     created_at: 't',
     updated_at: 't',
     copy_seq: 0,
+    inactive_days: 90,
+    seat_price: null,
+    currency: null,
+    webhook_ciphertext: null,
   };
 }
 
@@ -182,10 +186,10 @@ describe.each(dialects)('store (%s)', (dialect) => {
         .sort(),
     );
     const now = new Date('2026-03-01T00:00:00.000Z');
-    const groups = await repo.insightGroups('con_k', now);
+    const groups = await repo.insightGroups('con_k', now, 45);
     const key = (g: InsightGroup) => `${g.role}|${g.status}|${g.license}`;
     expect(groups.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
-      groupUsers(incoming, now).sort((a, b) => key(a).localeCompare(key(b))),
+      groupUsers(incoming, now, 45).sort((a, b) => key(a).localeCompare(key(b))),
     );
   });
 

@@ -43,10 +43,20 @@ export const connectionUpdateSchema = z
     apiUrl: httpUrl.optional(),
     scimUrl: httpUrl.optional(),
     accountUrl: httpUrl.nullable().optional(),
+    /** No activity for this many days makes a paid seat inactive. */
+    inactiveDays: z.number().int().min(1).max(3650).optional(),
+    /** What a paid seat costs a month (null: unknown), and the currency (ISO 4217, e.g. USD). */
+    seatPrice: z.number().min(0).max(1_000_000).nullable().optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as USD')
+      .optional(),
+    /** Where notifications go (proposals, failed syncs, a token that stopped working); null removes it. */
+    webhookUrl: httpUrl.nullable().optional(),
   })
   .strict()
   .refine(
     (v) => Object.values(v).some((x) => x !== undefined),
-    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL or account URL',
+    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency or webhook URL',
   );
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

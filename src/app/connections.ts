@@ -46,6 +46,13 @@ export interface ConnectionView {
   lastSyncedAt: string | null;
   userCount: number;
   createdAt: string;
+  /** No activity for this many days makes a paid seat inactive (insights, policies). */
+  inactiveDays: number;
+  /** Price of a paid seat per month, and its currency, for cost insights; null until set. */
+  seatPrice: number | null;
+  currency: string | null;
+  /** Where notifications go: only the host is shown (the URL often holds a secret). */
+  webhookHost: string | null;
 }
 
 /** Options for talking to monday: timeouts and retries are tunable for tests and slow links. */
@@ -133,13 +140,21 @@ export class ConnectionsService implements ConnectionAccess {
       created_at: at,
       updated_at: at,
       copy_seq: 0,
+      inactive_days: 90,
+      seat_price: null,
+      currency: null,
+      webhook_ciphertext: null,
     });
     return this.get(id);
   }
 
   async list(): Promise<ConnectionView[]> {
     const rows = await this.repo.list();
-    return Promise.all(rows.map(async (r) => toView(await this.withLiveStatus(r), await this.userCount(r))));
+    return Promise.all(
+      rows.map(async (r) =>
+        toView(await this.withLiveStatus(r), await this.userCount(r), this.webhookHost(r)),
+      ),
+    );
   }
 
   private readonly counts = new CopyMemo<number>();
@@ -171,13 +186,33 @@ export class ConnectionsService implements ConnectionAccess {
     this.endpoints.allow(origin);
   }
 
+  private webhookHost(row: ConnectionRow): string | null {
+    if (!row.webhook_ciphertext) return null;
+    try {
+      return new URL(this.secrets.decrypt(row.webhook_ciphertext)).host;
+    } catch {
+      return 'unreadable';
+    }
+  }
+
+  /** The connection's webhook URL, to deliver a notification; null when none is set. */
+  async webhookUrl(id: string): Promise<string | null> {
+    const row = await this.repo.get(id);
+    return row?.webhook_ciphertext ? this.secrets.decrypt(row.webhook_ciphertext) : null;
+  }
+
+  /** The fetch a webhook URL may be called with: monday's rules for endpoints apply (https, public addresses). */
+  webhookFetch(url: string): typeof fetch {
+    return this.endpoints.fetchFor(url, 'webhook', 'webhookUrl');
+  }
+
   async exists(id: string): Promise<boolean> {
     return (await this.repo.get(id)) !== undefined;
   }
 
   async get(id: string): Promise<ConnectionView> {
     const row = await this.withLiveStatus(await this.row(id));
-    return toView(row, await this.userCount(row));
+    return toView(row, await this.userCount(row), this.webhookHost(row));
   }
 
   /**
@@ -240,6 +275,14 @@ export class ConnectionsService implements ConnectionAccess {
     }
     if (input.scimUrl || input.scimToken) changes.scim_url = scimUrl;
     if (input.accountUrl !== undefined) changes.account_url = input.accountUrl;
+    if (input.inactiveDays !== undefined) changes.inactive_days = input.inactiveDays;
+    if (input.seatPrice !== undefined) changes.seat_price = input.seatPrice;
+    if (input.currency !== undefined) changes.currency = input.currency;
+    if (input.webhookUrl === null) changes.webhook_ciphertext = null;
+    else if (input.webhookUrl !== undefined) {
+      this.endpoints.fetchFor(input.webhookUrl, 'webhook', 'webhookUrl');
+      changes.webhook_ciphertext = this.secrets.encrypt(input.webhookUrl);
+    }
     if (input.permission) changes.permission = input.permission;
     await this.repo.update(id, changes);
     return this.get(id);
@@ -427,7 +470,7 @@ function checkAccountUrl(accountUrl: string, slug: string): void {
   }
 }
 
-function toView(row: ConnectionRow, userCount: number): ConnectionView {
+function toView(row: ConnectionRow, userCount: number, webhookHost: string | null): ConnectionView {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -448,5 +491,9 @@ function toView(row: ConnectionRow, userCount: number): ConnectionView {
     lastSyncedAt: row.last_synced_at,
     userCount,
     createdAt: row.created_at,
+    inactiveDays: Number(row.inactive_days),
+    seatPrice: row.seat_price === null ? null : Number(row.seat_price),
+    currency: row.currency,
+    webhookHost,
   };
 }

@@ -29,7 +29,7 @@ export async function rotateSecrets(store: Store, secrets: SecretBox): Promise<R
   // A second pass catches tokens another process sealed under the old key while the first pass ran.
   for (let pass = 0; pass < 2; pass++) {
     for (const row of await repo.sealedTokens()) {
-      for (const column of ['token_ciphertext', 'scim_token_ciphertext'] as const) {
+      for (const column of ['token_ciphertext', 'scim_token_ciphertext', 'webhook_ciphertext'] as const) {
         let sealed = row[column];
         while (sealed !== null) {
           if (!secrets.isStale(sealed)) {

@@ -45,10 +45,26 @@ export class SyncService {
     this.runs = new SyncRunsRepo(store.db);
   }
 
+  private readonly finishedListeners: ((result: SyncResult) => Promise<void>)[] = [];
+
+  /**
+   * Work that follows every finished sync in this process (a run's trend snapshot, policies, notifications).
+   * It runs before the sync answers; its failure never turns a sync into a failed one.
+   */
+  onFinished(listener: (result: SyncResult) => Promise<void>): void {
+    this.finishedListeners.push(listener);
+  }
+
   async sync(connectionId: string, options: SyncOptions = {}): Promise<SyncResult> {
     const api = await this.connections.api(connectionId);
     try {
-      return await this.engine.run(connectionId, api, options);
+      const result = await this.engine.run(connectionId, api, options);
+      for (const listener of this.finishedListeners) {
+        await listener(result).catch((error) => {
+          result.followUpErrors = [...(result.followUpErrors ?? []), (error as Error).message];
+        });
+      }
+      return result;
     } catch (error) {
       if (error instanceof SyncConflictError) {
         throw new AppError('conflict', 'sync_in_progress', error.message, {

@@ -130,6 +130,25 @@ export class UsersService {
     }
   }
 
+  /** People in more than one connection: each email, and who it is in each. */
+  async sharedEmails(limit: number) {
+    const shared = await this.repo.sharedEmails(limit);
+    const rows = await this.repo.usersByEmailAnywhere(shared.map((s) => s.email));
+    return shared.map((s) => ({
+      ...s,
+      users: rows.filter((r) => r.email.toLowerCase() === s.email).map(toUserView),
+    }));
+  }
+
+  async guestsOnDomains(domains: string[], limit: number): Promise<UserView[]> {
+    return (await this.repo.guestsOnDomains(domains, limit)).map(toUserView);
+  }
+
+  /** The stored users of a connection with these emails, any case. */
+  async byEmails(connectionId: string, emails: string[]): Promise<UserView[]> {
+    return (await this.repo.getByEmails(connectionId, emails)).map(toUserView);
+  }
+
   /** Every user matching the filters, collected (for small sets: one connection's targets, tests). */
   async list(
     raw: UserFiltersInput,
@@ -150,8 +169,12 @@ export class UsersService {
     return this.repo.activityHistogram(connectionId, now);
   }
 
-  insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
-    return this.repo.insightGroups(connectionId, now);
+  insightGroups(connectionId: string, now: Date, inactiveDays: number): Promise<InsightGroup[]> {
+    return this.repo.insightGroups(connectionId, now, inactiveDays);
+  }
+
+  pendingAges(connectionId: string, now: Date) {
+    return this.repo.pendingAges(connectionId, now);
   }
 
   private filters(raw: UserFiltersInput) {

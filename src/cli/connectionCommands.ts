@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { ConnectionView } from '../app/connections.ts';
 import { loadConfig } from '../config.ts';
 import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
-import { oneOf } from './parsers.ts';
+import { integerIn, oneOf } from './parsers.ts';
 
 const permissions = ['read', 'read_and_act'] as const;
 
@@ -34,6 +34,13 @@ function describeConnection(c: ConnectionView): string {
     `  SCIM         ${c.hasScimToken ? `token set, ${c.scimUrl}` : 'no token'}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** A price: a non-negative amount with at most two decimals. */
+function price(value: string): number {
+  if (!/^\d{1,7}(\.\d{1,2})?$/.test(value.trim()))
+    throw new InvalidArgumentError('expected an amount such as 12 or 9.50.');
+  return Number(value);
 }
 
 /** `seatwise connect`, `connections`, `connections show|update`, `disconnect`. */
@@ -125,6 +132,11 @@ export function registerConnectionCommands(program: Command): void {
     .option('--scim-url <url>', 'SCIM endpoint (the SCIM token is checked there)')
     .option('--account-url <url>', 'the account URL, https://<slug>.monday.com')
     .option('--remove-account-url', 'forget the account URL')
+    .option('--inactive-days <n>', 'no activity for N days makes a paid seat inactive', integerIn(1, 3650))
+    .option('--seat-price <amount>', 'what a paid seat costs a month (cost insights)', price)
+    .option('--currency <code>', 'the currency of the seat price, e.g. USD')
+    .option('--webhook-url <url>', 'where notifications go (proposals, failed syncs, a refused token)')
+    .option('--remove-webhook', 'stop notifications')
     .option('--json', 'print JSON')
     .action(async (id: string, _flags, command: Command) => {
       const flags = command.optsWithGlobals();
@@ -140,6 +152,10 @@ export function registerConnectionCommands(program: Command): void {
           apiUrl: flags.apiUrl,
           scimUrl: flags.scimUrl,
           accountUrl: flags.removeAccountUrl ? null : flags.accountUrl,
+          inactiveDays: flags.inactiveDays,
+          seatPrice: flags.seatPrice,
+          currency: flags.currency,
+          webhookUrl: flags.removeWebhook ? null : flags.webhookUrl,
         }),
       );
       if (flags.json) return printJson(connection);

@@ -9,6 +9,7 @@ import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { registerInsightsCommand } from './insightsCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
 import { describeForCli, exitCodeFor } from './output.ts';
+import { registerPolicyCommands } from './policyCommands.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerUsersCommand(program);
   registerActionCommands(program);
   registerInsightsCommand(program);
+  registerPolicyCommands(program);
   registerKeysCommands(program);
   registerSecretsCommands(program);
   registerServeCommand(program);

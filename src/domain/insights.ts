@@ -8,7 +8,15 @@ export interface InsightUser {
   lastActivityAt: string | null;
 }
 
-/** The numbers the dashboard shows for one account. */
+/**
+ * The numbers of one account, each with one definition (README, "Insights"):
+ * - a **paid seat** is a member seat (an active admin or member) or a guest the plan bills (Standard: every
+ *   guest after the first three in four; free on Pro and Enterprise; billed on every other plan);
+ * - `available` is the plan's seats less the paid ones (negative: over the plan), `utilization` their ratio;
+ * - an **inactive paid seat** is a member seat whose holder has had no activity for `inactiveDays`, or never;
+ * - **waste** is what inactive paid seats cost at the connection's price per seat, and also what downgrading
+ *   them to viewer (free) would save.
+ */
 export interface Insights {
   /** People only; users that are not people (agents, service and portal users) are counted apart. */
   users: number;
@@ -16,17 +24,52 @@ export interface Insights {
   byStatus: Record<Status, number>;
   byRole: Record<Role, number>;
   byLicense: Record<License | 'none', number>;
-  seats: { used: number; max: number | null; available: number | null; utilization: number | null };
-  /** Paid (member) seats whose holder has not been active for N days, or never. */
-  inactivePaidSeats: { days30: number; days60: number; days90: number; never: number };
+  seats: {
+    paid: number;
+    memberSeats: number;
+    billedGuests: number;
+    planMax: number | null;
+    available: number | null;
+    utilization: number | null;
+    /** Free: viewers, and guests the plan does not bill. */
+    viewer: number;
+    guest: number;
+    freeGuests: number;
+  };
   pendingInvites: number;
-  guests: { active: number; billed: number };
-  viewers: number;
+  /** How long the pending invitations have waited. */
+  pendingInviteAge: { oldestDays: number | null; over30Days: number };
+  inactiveDays: number;
+  inactivePaidSeats: number;
+  /** Of the inactive paid seats: never active at all. */
+  inactiveNeverActive: number;
+  /** Admins (who hold member seats) inactive the same way. */
+  inactiveAdmins: number;
+  /** Null until a price per seat is set on the connection. */
+  cost: {
+    seatPrice: number;
+    currency: string;
+    monthlyWaste: number;
+    yearlyWaste: number;
+  } | null;
+  monthlyWaste: number | null;
+}
+
+/** What insights are computed against: the plan, the inactivity threshold, the price of a seat. */
+export interface InsightSettings {
+  tier: string | null;
+  maxUsers: number | null;
+  inactiveDays: number;
+  seatPrice?: number | null;
+  currency?: string | null;
+  pendingOldest?: string | null;
+  pendingOver30Days?: number;
+  now?: Date;
 }
 
 const DAY = 86_400_000;
 
-/** Users of one role, status and license, counted, with how many were idle (no activity) past 30/60/90 days. */
+/** Users of one role, status and license, counted, with how many were never active or idle past the threshold. */
 export interface InsightGroup {
   role: StoredRole;
   status: Status;
@@ -34,59 +77,61 @@ export interface InsightGroup {
   count: number;
   /** Never active. */
   never: number;
-  /** Last active more than 30, 60, 90 days ago. */
-  idle30: number;
-  idle60: number;
-  idle90: number;
+  /** Last active more than the threshold's days ago. */
+  idle: number;
 }
 
 /** Groups users as the store's aggregate query does (the same figures from users held in memory). */
-export function groupUsers(users: Iterable<InsightUser>, now: Date): InsightGroup[] {
+export function groupUsers(users: Iterable<InsightUser>, now: Date, inactiveDays: number): InsightGroup[] {
   const groups = new Map<string, InsightGroup>();
   for (const user of users) {
     const key = `${user.role}|${user.status}|${user.license}`;
     let group = groups.get(key);
     if (!group) {
-      group = {
-        role: user.role,
-        status: user.status,
-        license: user.license,
-        count: 0,
-        never: 0,
-        idle30: 0,
-        idle60: 0,
-        idle90: 0,
-      };
+      group = { role: user.role, status: user.status, license: user.license, count: 0, never: 0, idle: 0 };
       groups.set(key, group);
     }
     group.count++;
     if (!user.lastActivityAt) group.never++;
-    else {
-      const idle = now.getTime() - Date.parse(user.lastActivityAt);
-      if (idle > 30 * DAY) group.idle30++;
-      if (idle > 60 * DAY) group.idle60++;
-      if (idle > 90 * DAY) group.idle90++;
-    }
+    else if (now.getTime() - Date.parse(user.lastActivityAt) > inactiveDays * DAY) group.idle++;
   }
   return [...groups.values()];
 }
 
-/** Seats used vs the plan, inactive paid seats, invites, guests and viewers, from counts of synced users. */
-export function computeInsights(
-  groups: Iterable<InsightGroup>,
-  plan: { tier: string | null; maxUsers: number | null },
-): Insights {
+const money = (n: number) => Math.round(n * 100) / 100;
+
+/** Seats against the plan, inactive paid seats and their cost, invites, guests and viewers, from counts. */
+export function computeInsights(groups: Iterable<InsightGroup>, settings: InsightSettings): Insights {
   const out: Insights = {
     users: 0,
     notPeople: 0,
     byStatus: { active: 0, pending: 0, deactivated: 0 },
     byRole: { admin: 0, member: 0, viewer: 0, guest: 0 },
     byLicense: { member: 0, viewer: 0, guest: 0, none: 0 },
-    seats: { used: 0, max: plan.maxUsers, available: null, utilization: null },
-    inactivePaidSeats: { days30: 0, days60: 0, days90: 0, never: 0 },
+    seats: {
+      paid: 0,
+      memberSeats: 0,
+      billedGuests: 0,
+      planMax: settings.maxUsers,
+      available: null,
+      utilization: null,
+      viewer: 0,
+      guest: 0,
+      freeGuests: 0,
+    },
     pendingInvites: 0,
-    guests: { active: 0, billed: 0 },
-    viewers: 0,
+    pendingInviteAge: {
+      oldestDays: settings.pendingOldest
+        ? Math.floor(((settings.now ?? new Date()).getTime() - Date.parse(settings.pendingOldest)) / DAY)
+        : null,
+      over30Days: settings.pendingOver30Days ?? 0,
+    },
+    inactiveDays: settings.inactiveDays,
+    inactivePaidSeats: 0,
+    inactiveNeverActive: 0,
+    inactiveAdmins: 0,
+    cost: null,
+    monthlyWaste: null,
   };
   for (const group of groups) {
     const n = group.count;
@@ -100,20 +145,31 @@ export function computeInsights(
     out.byRole[group.role] += n;
     out.byLicense[group.license ?? 'none'] += n;
     if (group.status === 'pending') out.pendingInvites += n;
-    if (group.license === 'guest') out.guests.active += n;
-    if (group.license === 'viewer') out.viewers += n;
+    if (group.license === 'guest') out.seats.guest += n;
+    if (group.license === 'viewer') out.seats.viewer += n;
     if (group.license === 'member') {
-      out.seats.used += n;
-      out.inactivePaidSeats.never += group.never;
-      out.inactivePaidSeats.days30 += group.idle30;
-      out.inactivePaidSeats.days60 += group.idle60;
-      out.inactivePaidSeats.days90 += group.idle90;
+      out.seats.memberSeats += n;
+      out.inactivePaidSeats += group.never + group.idle;
+      out.inactiveNeverActive += group.never;
+      if (group.role === 'admin') out.inactiveAdmins += group.never + group.idle;
     }
   }
-  out.guests.billed = billedGuests(plan.tier, out.guests.active);
-  if (plan.maxUsers !== null && plan.maxUsers > 0) {
-    out.seats.available = plan.maxUsers - out.seats.used - out.guests.billed;
-    out.seats.utilization = Math.round(((out.seats.used + out.guests.billed) / plan.maxUsers) * 1000) / 1000;
+  out.seats.billedGuests = billedGuests(settings.tier, out.seats.guest);
+  out.seats.freeGuests = out.seats.guest - out.seats.billedGuests;
+  out.seats.paid = out.seats.memberSeats + out.seats.billedGuests;
+  if (settings.maxUsers !== null && settings.maxUsers > 0) {
+    out.seats.available = settings.maxUsers - out.seats.paid;
+    out.seats.utilization = Math.round((out.seats.paid / settings.maxUsers) * 1000) / 1000;
+  }
+  if (settings.seatPrice !== null && settings.seatPrice !== undefined) {
+    const monthly = money(out.inactivePaidSeats * settings.seatPrice);
+    out.cost = {
+      seatPrice: settings.seatPrice,
+      currency: settings.currency ?? 'USD',
+      monthlyWaste: monthly,
+      yearlyWaste: money(monthly * 12),
+    };
+    out.monthlyWaste = monthly;
   }
   return out;
 }

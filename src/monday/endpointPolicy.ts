@@ -3,8 +3,8 @@ import ipaddr from 'ipaddr.js';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { AppError } from '../domain/appError.ts';
 
-/** Which monday endpoint a URL is for: the GraphQL API or an account's SCIM base. */
-export type EndpointKind = 'api' | 'scim';
+/** What a URL is for: monday's GraphQL API, an account's SCIM base, or a webhook Seatwise notifies. */
+export type EndpointKind = 'api' | 'scim' | 'webhook';
 
 const MONDAY_API = 'https://api.monday.com/v2';
 // An account's SCIM base, `https://<slug>.monday.com/scim/v2`, and the shared host a connector uses.
@@ -54,6 +54,20 @@ export class EndpointPolicy {
     if (parsed.username || parsed.password)
       throw refused(field, url, 'must not carry a user name or password');
     if (this.anyOrigin || this.origins.has(parsed.origin)) return fetch;
+    if (kind === 'webhook') {
+      // Any public https receiver (Slack, Teams, a service of one's own); nothing inside the network.
+      if (parsed.protocol !== 'https:')
+        throw refused(
+          field,
+          url,
+          'must be https (other origins only when SEATWISE_ALLOWED_ENDPOINTS lists them)',
+        );
+      // An address written out is never looked up, so it is checked here.
+      const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+      if (ipaddr.isValid(literal) && !isPublicAddress(literal))
+        throw refused(field, url, 'points inside the network (private, loopback or link-local address)');
+      return publicOnlyFetch;
+    }
     const normalized = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
     const isMonday =
       !parsed.search &&

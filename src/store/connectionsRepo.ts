@@ -44,10 +44,12 @@ export class ConnectionsRepo {
 
   /** Removes the connection and, in the same transaction, everything synced for it. */
   /** Every sealed token, for re-sealing under a new key. */
-  sealedTokens(): Promise<Pick<ConnectionRow, 'id' | 'token_ciphertext' | 'scim_token_ciphertext'>[]> {
+  sealedTokens(): Promise<
+    Pick<ConnectionRow, 'id' | 'token_ciphertext' | 'scim_token_ciphertext' | 'webhook_ciphertext'>[]
+  > {
     return this.db
       .selectFrom('connections')
-      .select(['id', 'token_ciphertext', 'scim_token_ciphertext'])
+      .select(['id', 'token_ciphertext', 'scim_token_ciphertext', 'webhook_ciphertext'])
       .orderBy('id')
       .execute();
   }
@@ -58,7 +60,7 @@ export class ConnectionsRepo {
    */
   async replaceSealed(
     id: string,
-    column: 'token_ciphertext' | 'scim_token_ciphertext',
+    column: 'token_ciphertext' | 'scim_token_ciphertext' | 'webhook_ciphertext',
     expected: string,
     replacement: string,
   ): Promise<boolean> {

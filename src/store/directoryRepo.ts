@@ -347,6 +347,69 @@ export class DirectoryRepo {
   }
 
   /** Counts of a connection's current users (not removed) by role, status and license, with idle counts. */
+  /**
+   * People (not deactivated) whose email is in more than one connection, with how many connections and paid
+   * seats each holds: the most paid seats first.
+   */
+  async sharedEmails(limit: number): Promise<{ email: string; connections: number; paidSeats: number }[]> {
+    const email = sql<string>`lower(${sql.ref('email')})`;
+    const rows = await this.db
+      .selectFrom('directory_users')
+      .select([
+        email.as('email'),
+        sql<number>`count(distinct ${sql.ref('connection_id')})`.as('connections'),
+        sql<number>`sum(case when ${sql.ref('license')} = 'member' then 1 else 0 end)`.as('paid'),
+      ])
+      .where('removed_at', 'is', null)
+      .where('role', '!=', 'other')
+      .where('status', '!=', 'deactivated')
+      .groupBy(email)
+      .having(sql`count(distinct ${sql.ref('connection_id')})`, '>', 1)
+      .orderBy(sql`sum(case when ${sql.ref('license')} = 'member' then 1 else 0 end)`, 'desc')
+      .orderBy(email)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      email: r.email,
+      connections: Number(r.connections),
+      paidSeats: Number(r.paid),
+    }));
+  }
+
+  /** Every stored user, in any connection, with one of these emails (any case). */
+  usersByEmailAnywhere(emails: string[]): Promise<DirectoryUserRow[]> {
+    if (emails.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('directory_users')
+      .selectAll()
+      .where('removed_at', 'is', null)
+      .where(
+        sql`lower(${sql.ref('email')})`,
+        'in',
+        emails.map((e) => e.toLowerCase()),
+      )
+      .orderBy('connection_id')
+      .execute();
+  }
+
+  /** Active guests whose email is on one of these domains: people of the organisation let in as guests. */
+  guestsOnDomains(domains: string[], limit: number): Promise<DirectoryUserRow[]> {
+    if (domains.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('directory_users')
+      .selectAll()
+      .where('removed_at', 'is', null)
+      .where('role', '=', 'guest')
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.or(domains.map((d) => eb(sql`lower(${sql.ref('email')})`, 'like', `%@${d.toLowerCase()}`))),
+      )
+      .orderBy('connection_id')
+      .orderBy('email')
+      .limit(limit)
+      .execute();
+  }
+
   /** Active people counted by how long ago they were last active (`activityBuckets`), in one scan. */
   async activityHistogram(connectionId: string, now: Date): Promise<Record<ActivityBucketKey, number>> {
     const ago = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
@@ -373,10 +436,9 @@ export class DirectoryRepo {
     ) as Record<ActivityBucketKey, number>;
   }
 
-  async insightGroups(connectionId: string, now: Date): Promise<InsightGroup[]> {
-    const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
-    const idle = (days: number) =>
-      sql<number>`sum(case when ${sql.ref('last_activity_at')} < ${cutoff(days)} then 1 else 0 end)`;
+  /** Counts by role, status and license, with how many were never active or idle past `inactiveDays`. */
+  async insightGroups(connectionId: string, now: Date, inactiveDays: number): Promise<InsightGroup[]> {
+    const cutoff = new Date(now.getTime() - inactiveDays * 86_400_000).toISOString();
     const rows = await this.db
       .selectFrom('directory_users')
       .select([
@@ -385,9 +447,7 @@ export class DirectoryRepo {
         'license',
         (eb) => eb.fn.countAll<number>().as('count'),
         sql<number>`sum(case when ${sql.ref('last_activity_at')} is null then 1 else 0 end)`.as('never'),
-        idle(30).as('idle30'),
-        idle(60).as('idle60'),
-        idle(90).as('idle90'),
+        sql<number>`sum(case when ${sql.ref('last_activity_at')} < ${cutoff} then 1 else 0 end)`.as('idle'),
       ])
       .where('connection_id', '=', connectionId)
       .where('removed_at', 'is', null)
@@ -399,10 +459,27 @@ export class DirectoryRepo {
       license: r.license as InsightGroup['license'],
       count: Number(r.count),
       never: Number(r.never),
-      idle30: Number(r.idle30),
-      idle60: Number(r.idle60),
-      idle90: Number(r.idle90),
+      idle: Number(r.idle),
     }));
+  }
+
+  /** The oldest pending invitation, and how many have waited over 30 days. */
+  async pendingAges(connectionId: string, now: Date): Promise<{ oldest: string | null; over30Days: number }> {
+    const cutoff = new Date(now.getTime() - 30 * 86_400_000).toISOString();
+    const row = await this.db
+      .selectFrom('directory_users')
+      .select([
+        (eb) => eb.fn.min('remote_created_at').as('oldest'),
+        sql<number>`sum(case when ${sql.ref('remote_created_at')} < ${cutoff} then 1 else 0 end)`.as(
+          'over30',
+        ),
+      ])
+      .where('connection_id', '=', connectionId)
+      .where('removed_at', 'is', null)
+      .where('status', '=', 'pending')
+      .where('role', '!=', 'other')
+      .executeTakeFirst();
+    return { oldest: (row?.oldest as string | null) ?? null, over30Days: Number(row?.over30 ?? 0) };
   }
 }
 

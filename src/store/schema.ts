@@ -14,6 +14,61 @@ export interface Database {
   sync_staged_users: SyncStagedUsersTable;
   sync_staged_events: SyncStagedEventsTable;
   sync_seen: SyncSeenTable;
+  settings: SettingsTable;
+  policies: PoliciesTable;
+  proposals: ProposalsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+/** A rule on a connection that turns synced users into proposals. */
+export interface PoliciesTable {
+  id: string;
+  connection_id: string;
+  kind: string;
+  /** JSON: the rule's parameters (days, an HR list of emails). */
+  params: string;
+  /** JSON: emails and domains the rule never touches. */
+  exceptions: string;
+  auto_apply: ColumnType<number, number | undefined, number>;
+  max_per_run: ColumnType<number, number | undefined, number>;
+  created_at: string;
+}
+
+/** Who a policy would act on, why, and what became of it. */
+export interface ProposalsTable {
+  id: string;
+  policy_id: string;
+  connection_id: string;
+  run_id: string | null;
+  remote_user_id: string;
+  email: string;
+  action: string;
+  params: string;
+  reason: string;
+  status: 'open' | 'approved' | 'rejected' | 'applied' | 'failed' | 'reported' | 'withdrawn';
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  audit_id: number | null;
+  outcome: string | null;
+}
+
+/** A notification on its way to a connection's webhook, retried until delivered or given up. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  connection_id: string | null;
+  event: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
 }
 
 /** Every user a running sync has seen so far (removals are the stored users it did not see). */
@@ -139,6 +194,13 @@ export interface ConnectionsTable {
   copy_seq: number;
   /** monday's active_members_count when the token was last checked: a first sync's lower bound of users. */
   active_members_count: number | null;
+  /** No activity for this many days makes a paid seat inactive. */
+  inactive_days: number;
+  /** What one paid seat costs a month, and in which currency (cost insights). */
+  seat_price: number | null;
+  currency: string | null;
+  /** The sealed webhook URL notifications go to (it often holds a secret). */
+  webhook_ciphertext: string | null;
 }
 
 export interface DirectoryUsersTable {
@@ -183,6 +245,8 @@ export interface SyncRunsTable {
   error_request_id: string | null;
   /** Users this run did not overwrite because an action wrote them after the run began reading. */
   kept_for_actions: number;
+  /** JSON, for complete runs: licenses and active users as published (trends). */
+  snapshot: string | null;
 }
 
 export interface ChangeEventsTable {

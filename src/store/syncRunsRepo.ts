@@ -71,4 +71,37 @@ export class SyncRunsRepo {
       .where('status', '=', 'running')
       .executeTakeFirst();
   }
+
+  async setSnapshot(id: string, snapshot: string): Promise<void> {
+    await this.db.updateTable('sync_runs').set({ snapshot }).where('id', '=', id).execute();
+  }
+
+  /** The figures of the connection's latest complete runs, oldest first. */
+  async snapshots(
+    connectionId: string,
+    limit: number,
+  ): Promise<
+    {
+      runId: string;
+      at: string;
+      memberSeats: number;
+      viewers: number;
+      guests: number;
+      activeUsers: number;
+      pending: number;
+    }[]
+  > {
+    const rows = await this.db
+      .selectFrom('sync_runs')
+      .select(['id', 'finished_at', 'snapshot'])
+      .where('connection_id', '=', connectionId)
+      .where('status', '=', 'succeeded')
+      .where('snapshot', 'is not', null)
+      .orderBy('started_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows
+      .reverse()
+      .map((r) => ({ runId: r.id, at: r.finished_at ?? '', ...JSON.parse(r.snapshot as string) }));
+  }
 }

@@ -40,6 +40,8 @@ export interface SyncResult {
   retries: number;
   durationMs: number;
   error: { code: string; message: string; requestId: string | null } | null;
+  /** What went wrong after the sync itself finished (policies, notifications); the sync's outcome stands. */
+  followUpErrors?: string[];
 }
 
 export interface SyncOptions {
