@@ -24,6 +24,12 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   let browser: Browser;
   let page: Page;
   const account = () => emulator.accounts[0]!;
+  const connectionId = async () =>
+    (
+      (await fetch(`${base}/api/connections`, { headers: { authorization: `Bearer ${adminKey}` } }).then(
+        (r) => r.json(),
+      )) as { connections: { id: string }[] }
+    ).connections[0]!.id;
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
@@ -197,7 +203,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   it('shows the dashboard and the sync history', async () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-    await page.getByText('Paid seats in use').waitFor();
+    await page.getByText('Paid seats', { exact: true }).waitFor();
     await page.getByRole('img', { name: /Last activity of active people/ }).waitFor();
     await shot('09-dashboard');
     await page.getByRole('link', { name: 'Sync history' }).click();
@@ -211,12 +217,56 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     expect((await docs.json()).info.title).toBe('Seatwise API');
   });
 
+  it('adds a policy, previews it, and approves and rejects its proposals after a sync', async () => {
+    const stale = account().users.filter(
+      (u) =>
+        u.id !== account().tokenOwners.admin &&
+        u.kind === 'member' &&
+        u.status === 'ACTIVE' &&
+        (u.lastActivity === null || Date.now() - u.lastActivity.getTime() > 200 * 86_400_000),
+    );
+    expect(stale.length).toBeGreaterThan(2);
+    await page.getByRole('link', { name: 'Policies' }).click();
+    await page.getByRole('heading', { name: 'Policies' }).waitFor();
+    await page.getByRole('button', { name: 'Add a policy' }).click();
+    await dialog().getByLabel('Rule').selectOption('inactive_members_to_viewer');
+    await dialog().getByLabel('Days (N)').fill('200');
+    await dialog().getByLabel('Never touch (emails or domains)').fill(stale[0]!.email);
+    await dialog().getByRole('button', { name: 'Add policy' }).click();
+    await page.getByRole('cell', { name: 'members inactive for 200 days → change role to viewer' }).waitFor();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await dialog()
+      .getByText(`It would propose ${stale.length - 1} changes now:`)
+      .waitFor();
+    await shot('11-policy-preview');
+    await dialog().getByRole('button', { name: 'Close' }).click();
+
+    // After the next sync the policy proposes; nothing changes before someone approves.
+    const synced = await fetch(`${base}/api/connections/${await connectionId()}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
+    expect(synced.status).toBe(201);
+    await page.reload();
+    const [approve, reject] = [stale[1]!, stale[2]!];
+    await page.getByRole('button', { name: `Approve for ${approve.email}` }).click();
+    await page.getByText(`${approve.email}: applied`).waitFor();
+    await page.getByRole('button', { name: `Reject for ${reject.email}` }).click();
+    await page.getByText(`${reject.email}: rejected`).waitFor();
+    await shot('12-proposals');
+    expect(account().users.find((u) => u.id === approve.id)?.kind).toBe('view_only');
+    expect(account().users.find((u) => u.id === reject.id)?.kind).toBe('member');
+    expect(account().users.find((u) => u.id === stale[0]!.id)?.kind).toBe('member');
+  });
+
   it('returns to sign-in with a message when the session key is revoked', async () => {
     const created = await fetch(`${base}/api/keys`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ role: 'viewer', name: 'browser' }),
     }).then((r) => r.json() as Promise<{ id: string; key: string }>);
+    await page.getByRole('link', { name: 'Sync history' }).click();
+    await page.getByRole('heading', { name: 'Sync history' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').fill(created.key);
     await page.getByRole('button', { name: 'Sign in' }).click();

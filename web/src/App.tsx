@@ -7,6 +7,7 @@ import { AuditPage } from './pages/AuditPage.tsx';
 import { CapabilitiesPage } from './pages/CapabilitiesPage.tsx';
 import { ConnectPage } from './pages/ConnectPage.tsx';
 import { IntegrationsPage } from './pages/IntegrationsPage.tsx';
+import { PoliciesPage } from './pages/PoliciesPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -23,6 +24,7 @@ const nav = [
   ['/', 'Integrations'],
   ['/dashboard', 'Dashboard'],
   ['/users', 'Users'],
+  ['/policies', 'Policies'],
   ['/runs', 'Sync history'],
   ['/audit', 'Audit log'],
 ] as const;
@@ -131,6 +133,7 @@ function Shell({ session }: { session: Session }) {
           <Route path="/users/:connectionId/:userId">
             {(p) => <UserPage connectionId={p.connectionId} userId={p.userId} />}
           </Route>
+          <Route path="/policies" component={PoliciesPage} />
           <Route path="/runs" component={RunsPage} />
           <Route path="/audit" component={AuditPage} />
           <Route>

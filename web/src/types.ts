@@ -29,6 +29,10 @@ export interface Connection {
   statusReason: string | null;
   lastSyncedAt: string | null;
   userCount: number;
+  inactiveDays: number;
+  seatPrice: number | null;
+  currency: string | null;
+  webhookHost: string | null;
 }
 
 export interface Run {
@@ -132,11 +136,53 @@ export interface Insights {
   byStatus: Record<Status, number>;
   byRole: Record<Role, number>;
   byLicense: Record<'member' | 'viewer' | 'guest' | 'none', number>;
-  seats: { used: number; max: number | null; available: number | null; utilization: number | null };
-  inactivePaidSeats: { days30: number; days60: number; days90: number; never: number };
+  seats: {
+    paid: number;
+    memberSeats: number;
+    billedGuests: number;
+    planMax: number | null;
+    available: number | null;
+    utilization: number | null;
+    viewer: number;
+    guest: number;
+    freeGuests: number;
+  };
   pendingInvites: number;
-  guests: { active: number; billed: number };
-  viewers: number;
+  pendingInviteAge: { oldestDays: number | null; over30Days: number };
+  inactiveDays: number;
+  inactivePaidSeats: number;
+  inactiveNeverActive: number;
+  inactiveAdmins: number;
+  cost: { seatPrice: number; currency: string; monthlyWaste: number; yearlyWaste: number } | null;
+  monthlyWaste: number | null;
+}
+
+export interface Policy {
+  id: string;
+  connectionId: string;
+  kind: 'inactive_members_to_viewer' | 'stale_invites_report' | 'hr_leavers_deactivate';
+  description: string;
+  days: number | null;
+  emails: number | null;
+  exceptions: { emails: string[]; domains: string[] };
+  autoApply: boolean;
+  maxPerRun: number;
+  createdAt: string;
+}
+
+export interface Proposal {
+  id: string;
+  policyId: string;
+  connectionId: string;
+  userId: string;
+  email: string;
+  action: 'set_role' | 'deactivate' | 'report';
+  params: { role?: string; via?: string };
+  reason: string;
+  status: string;
+  createdAt: string;
+  decidedBy: string | null;
+  outcome: string | null;
 }
 
 export interface AuditEntry {

@@ -35,13 +35,17 @@ const palette = ['#1f4bd8', '#16a34a', '#d97706', '#9333ea', '#64748b', '#dc2626
 /** Seats against the plan, inactive paid seats and their cost, invites, roles, activity, and changes over time. */
 export function DashboardPage({ id }: { id?: string }) {
   const [, navigate] = useLocation();
-  const [days, setDays] = useState(90);
-  const [price, setPrice] = useState(() => Number(localStorage.getItem('seatwise.seatPrice') ?? '') || 0);
+  const [days, setDays] = useState<number | undefined>(undefined);
   const insights = useQuery({
-    queryKey: ['insights', id],
+    queryKey: ['insights', id, days],
     queryFn: async () =>
-      (await api<{ connections: Insights[] }>('GET', `/api/insights${query({ connectionId: id })}`))
-        .connections,
+      (
+        await api<{ connections: Insights[] }>(
+          'GET',
+          `/api/insights${query({ connectionId: id, inactiveDays: days })}`,
+        )
+      ).connections,
+    placeholderData: (previous) => previous,
   });
   const activity = useQuery({
     queryKey: ['activity', id],
@@ -53,16 +57,6 @@ export function DashboardPage({ id }: { id?: string }) {
         )
       ).buckets,
   });
-  const inactive = useQuery({
-    queryKey: ['inactive-paid', id, days],
-    queryFn: async () =>
-      (
-        await api<UsersPage>(
-          'GET',
-          `/api/users${query({ connectionId: id, license: 'member', status: 'active', inactiveDays: days, limit: 1, total: 'true' })}`,
-        )
-      ).total ?? 0,
-  });
   const pending = useQuery({
     queryKey: ['pending', id],
     queryFn: () =>
@@ -70,6 +64,16 @@ export function DashboardPage({ id }: { id?: string }) {
         'GET',
         `/api/users${query({ connectionId: id, status: 'pending', sort: 'createdAt', limit: 10 })}`,
       ),
+  });
+  const trends = useQuery({
+    queryKey: ['trends', id],
+    queryFn: async () =>
+      (await api<{ runs: TrendPoint[] }>('GET', `/api/insights/trends${query({ connectionId: id })}`)).runs,
+    enabled: Boolean(id),
+  });
+  const across = useQuery({
+    queryKey: ['across'],
+    queryFn: () => api<AcrossData>('GET', '/api/insights/across'),
   });
   const runs = useQuery({
     queryKey: ['runs', id, 'dashboard'],
@@ -96,12 +100,12 @@ export function DashboardPage({ id }: { id?: string }) {
         <>
           <div className="tiles">
             <Tile
-              label="Paid seats in use"
-              value={`${all.seats.used.toLocaleString()}${all.seats.max ? ` of ${all.seats.max.toLocaleString()}` : ''}`}
+              label="Paid seats"
+              value={`${all.seats.paid.toLocaleString()}${all.seats.planMax ? ` of ${all.seats.planMax.toLocaleString()}` : ''}`}
               note={
                 all.seats.utilization === null
                   ? 'plan size unknown'
-                  : `${Math.round(all.seats.utilization * 100)}% of the plan`
+                  : `${Math.round(all.seats.utilization * 100)}% of the plan · ${all.seats.memberSeats} member seats${all.seats.billedGuests ? ` + ${all.seats.billedGuests} billed guests` : ''}`
               }
             />
             <div className="tile">
@@ -112,57 +116,39 @@ export function DashboardPage({ id }: { id?: string }) {
                   type="number"
                   min={1}
                   max={3650}
-                  value={days}
-                  onChange={(e) => setDays(Math.max(1, Number(e.target.value) || 1))}
+                  value={days ?? all.inactiveDays}
+                  onChange={(e) => setDays(Math.min(3650, Math.max(1, Number(e.target.value) || 1)))}
                   className="small"
                 />{' '}
                 days
               </span>
-              <strong className="tile-value">
-                {inactive.data === undefined ? '…' : inactive.data.toLocaleString()}
-              </strong>
+              <strong className="tile-value">{all.inactivePaidSeats.toLocaleString()}</strong>
               <span className="tile-note">
-                <label htmlFor="price">Price per seat per month</label>{' '}
-                <input
-                  id="price"
-                  type="number"
-                  min={0}
-                  step="0.01"
-                  value={price || ''}
-                  onChange={(e) => {
-                    const value = Math.max(0, Number(e.target.value) || 0);
-                    setPrice(value);
-                    localStorage.setItem('seatwise.seatPrice', String(value));
-                  }}
-                  className="small"
-                />
-                {price > 0 && inactive.data !== undefined && (
-                  <span>
-                    {' '}
-                    = {(inactive.data * price).toLocaleString(undefined, { maximumFractionDigits: 2 })} a
-                    month,{' '}
-                    {(inactive.data * price * 12).toLocaleString(undefined, { maximumFractionDigits: 2 })} a
-                    year
-                  </span>
-                )}
+                {all.cost
+                  ? `${money(all.cost.monthlyWaste, all.cost.currency)} a month, ${money(all.cost.yearlyWaste, all.cost.currency)} a year — saved by making them viewers`
+                  : 'Set a price per seat in the connection’s settings to see what they cost.'}
               </span>
             </div>
             <Tile
               label="Pending invites"
               value={all.pendingInvites.toLocaleString()}
-              note="invited, not accepted"
+              note={
+                all.pendingInviteAge.oldestDays === null
+                  ? 'none waiting'
+                  : `oldest ${all.pendingInviteAge.oldestDays} days; ${all.pendingInviteAge.over30Days} over 30 days`
+              }
             />
             <Tile
               label="Guests and viewers"
-              value={`${all.guests.active.toLocaleString()} · ${all.viewers.toLocaleString()}`}
-              note={`guests (${all.guests.billed} billed) · viewers (free)`}
+              value={`${all.seats.guest.toLocaleString()} · ${all.seats.viewer.toLocaleString()}`}
+              note={`guests (${all.seats.billedGuests} billed) · viewers (free)`}
             />
           </div>
 
           <div className="charts">
             <Figure
               title="Licenses against the plan"
-              summary={`Member seats ${all.byLicense.member}, viewers ${all.byLicense.viewer}, guests ${all.byLicense.guest}; plan seats ${all.seats.max ?? 'unknown'}.`}
+              summary={`Member seats ${all.byLicense.member}, viewers ${all.byLicense.viewer}, guests ${all.byLicense.guest}; plan seats ${all.seats.planMax ?? 'unknown'}.`}
             >
               <Bar
                 data={{
@@ -174,7 +160,7 @@ export function DashboardPage({ id }: { id?: string }) {
                         all.byLicense.member,
                         all.byLicense.viewer,
                         all.byLicense.guest,
-                        all.seats.max ?? 0,
+                        all.seats.planMax ?? 0,
                       ],
                       backgroundColor: [palette[0]!, palette[1]!, palette[2]!, '#cbd5e1'],
                     },
@@ -226,6 +212,20 @@ export function DashboardPage({ id }: { id?: string }) {
             >
               {runs.data && <Trend runs={runs.data} />}
             </Figure>
+            {id && (
+              <Figure
+                title="Licenses and active users over time"
+                summary={`${trends.data?.length ?? 0} complete syncs.`}
+              >
+                {trends.data && <Licenses points={trends.data} />}
+              </Figure>
+            )}
+            <Figure
+              title="People in more than one account"
+              summary={`${across.data?.sharedPeople.length ?? 0} people.`}
+            >
+              {across.data && <Across data={across.data} />}
+            </Figure>
           </div>
 
           <h2>Oldest pending invites</h2>
@@ -253,6 +253,69 @@ export function DashboardPage({ id }: { id?: string }) {
         </>
       )}
     </section>
+  );
+}
+
+interface TrendPoint {
+  runId: string;
+  at: string;
+  memberSeats: number;
+  viewers: number;
+  guests: number;
+  activeUsers: number;
+}
+
+interface AcrossData {
+  sharedPeople: { email: string; connections: number; paidSeats: number }[];
+  extraPaidSeats: number;
+  orgDomains: string[];
+  ownDomainGuests: { connectionId: string; email: string }[];
+}
+
+function Licenses({ points }: { points: TrendPoint[] }) {
+  const series = [
+    ['Member seats', 'memberSeats'],
+    ['Viewers', 'viewers'],
+    ['Guests', 'guests'],
+    ['Active users', 'activeUsers'],
+  ] as const;
+  return (
+    <Line
+      data={{
+        labels: points.map((p) => p.at.slice(5, 16).replace('T', ' ')),
+        datasets: series.map(([label, key], i) => ({
+          label,
+          data: points.map((p) => p[key]),
+          borderColor: palette[i],
+          backgroundColor: palette[i],
+        })),
+      }}
+      options={{ maintainAspectRatio: false }}
+    />
+  );
+}
+
+/** People holding seats in several accounts, and colleagues let in as guests. */
+function Across({ data }: { data: AcrossData }) {
+  return (
+    <div className="across">
+      <p>
+        {data.sharedPeople.length} people are in more than one account, holding {data.extraPaidSeats} paid
+        seats beyond one each.
+      </p>
+      <ul>
+        {data.sharedPeople.slice(0, 6).map((p) => (
+          <li key={p.email}>
+            {p.email}: {p.connections} accounts, {p.paidSeats} paid seats
+          </li>
+        ))}
+      </ul>
+      <p>
+        {data.orgDomains.length
+          ? `${data.ownDomainGuests.length} guests on the organisation’s domains (${data.orgDomains.join(', ')}).`
+          : 'Set the organisation’s domains (seatwise settings --org-domains) to find colleagues let in as guests.'}
+      </p>
+    </div>
   );
 }
 
@@ -309,38 +372,65 @@ function Figure({ title, summary, children }: { title: string; summary: string; 
   );
 }
 
-/** The insights of every account added up (plan seats only where the plan is known). */
+function money(amount: number, currency: string): string {
+  try {
+    return amount.toLocaleString(undefined, { style: 'currency', currency });
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+/** The insights of every account added up (plan seats only where every plan is known, cost in one currency). */
 function sum(list: Insights[]): Insights {
   const first = list[0]!;
   if (list.length === 1) return first;
+  const total = (pick: (i: Insights) => number) => list.reduce((n, i) => n + pick(i), 0);
   const add = <T extends Record<string, number>>(pick: (i: Insights) => T): T => {
     const out = { ...pick(first) };
     for (const i of list.slice(1))
       for (const k of Object.keys(out)) (out as Record<string, number>)[k]! += pick(i)[k] ?? 0;
     return out;
   };
-  const used = list.reduce((n, i) => n + i.seats.used, 0);
-  const max = list.every((i) => i.seats.max !== null)
-    ? list.reduce((n, i) => n + (i.seats.max ?? 0), 0)
-    : null;
+  const paid = total((i) => i.seats.paid);
+  const planMax = list.every((i) => i.seats.planMax !== null) ? total((i) => i.seats.planMax ?? 0) : null;
+  const priced = list.every((i) => i.cost && i.cost.currency === first.cost?.currency);
+  const oldest = list.map((i) => i.pendingInviteAge.oldestDays).filter((d): d is number => d !== null);
   return {
     ...first,
     connectionId: 'all',
     accountName: 'All accounts',
-    users: list.reduce((n, i) => n + i.users, 0),
-    notPeople: list.reduce((n, i) => n + i.notPeople, 0),
+    users: total((i) => i.users),
+    notPeople: total((i) => i.notPeople),
     byStatus: add((i) => i.byStatus),
     byRole: add((i) => i.byRole),
     byLicense: add((i) => i.byLicense),
     seats: {
-      used,
-      max,
-      available: max === null ? null : max - used,
-      utilization: max ? (used + list.reduce((n, i) => n + i.guests.billed, 0)) / max : null,
+      paid,
+      memberSeats: total((i) => i.seats.memberSeats),
+      billedGuests: total((i) => i.seats.billedGuests),
+      planMax,
+      available: planMax === null ? null : planMax - paid,
+      utilization: planMax ? paid / planMax : null,
+      viewer: total((i) => i.seats.viewer),
+      guest: total((i) => i.seats.guest),
+      freeGuests: total((i) => i.seats.freeGuests),
     },
-    inactivePaidSeats: add((i) => i.inactivePaidSeats),
-    pendingInvites: list.reduce((n, i) => n + i.pendingInvites, 0),
-    guests: add((i) => i.guests),
-    viewers: list.reduce((n, i) => n + i.viewers, 0),
+    pendingInvites: total((i) => i.pendingInvites),
+    pendingInviteAge: {
+      oldestDays: oldest.length ? Math.max(...oldest) : null,
+      over30Days: total((i) => i.pendingInviteAge.over30Days),
+    },
+    inactivePaidSeats: total((i) => i.inactivePaidSeats),
+    inactiveNeverActive: total((i) => i.inactiveNeverActive),
+    inactiveAdmins: total((i) => i.inactiveAdmins),
+    cost: priced
+      ? {
+          seatPrice: first.cost!.seatPrice,
+          currency: first.cost!.currency,
+          monthlyWaste: total((i) => i.cost!.monthlyWaste),
+          yearlyWaste: total((i) => i.cost!.yearlyWaste),
+        }
+      : null,
+    monthlyWaste: priced ? total((i) => i.monthlyWaste ?? 0) : null,
   };
 }

@@ -11,6 +11,10 @@ interface SettingsForm {
   token: string;
   scimToken: string;
   accountUrl: string;
+  inactiveDays: string;
+  seatPrice: string;
+  currency: string;
+  webhookUrl: string;
 }
 
 /** A connection's settings: permission level, new tokens (validated live), account URL. */
@@ -27,7 +31,16 @@ export function SettingsPage({ id }: { id: string }) {
 function SettingsForm({ connection: c }: { connection: Connection }) {
   const queryClient = useQueryClient();
   const form = useForm<SettingsForm>({
-    defaultValues: { permission: c.permission, token: '', scimToken: '', accountUrl: c.accountUrl ?? '' },
+    defaultValues: {
+      permission: c.permission,
+      token: '',
+      scimToken: '',
+      accountUrl: c.accountUrl ?? '',
+      inactiveDays: String(c.inactiveDays),
+      seatPrice: c.seatPrice === null ? '' : String(c.seatPrice),
+      currency: c.currency ?? 'USD',
+      webhookUrl: '',
+    },
   });
   const save = useMutation({
     mutationFn: (values: SettingsForm) => {
@@ -37,6 +50,12 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
       if (values.scimToken.trim()) body.scimToken = values.scimToken.trim();
       if (values.accountUrl.trim() !== (c.accountUrl ?? ''))
         body.accountUrl = values.accountUrl.trim() || null;
+      if (Number(values.inactiveDays) !== c.inactiveDays) body.inactiveDays = Number(values.inactiveDays);
+      const price = values.seatPrice.trim() === '' ? null : Number(values.seatPrice);
+      if (price !== c.seatPrice) body.seatPrice = price;
+      if (price !== null && values.currency.trim().toUpperCase() !== (c.currency ?? ''))
+        body.currency = values.currency.trim().toUpperCase();
+      if (values.webhookUrl.trim()) body.webhookUrl = values.webhookUrl.trim();
       return api<Connection>('PATCH', `/api/connections/${c.id}`, body);
     },
     onSuccess: (updated) => {
@@ -48,17 +67,29 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
         token: '',
         scimToken: '',
         accountUrl: updated.accountUrl ?? '',
+        inactiveDays: String(updated.inactiveDays),
+        seatPrice: updated.seatPrice === null ? '' : String(updated.seatPrice),
+        currency: updated.currency ?? 'USD',
+        webhookUrl: '',
       });
     },
     onError: (error) => {
       const code = error instanceof ApiError ? error.code : '';
-      const field = /scim/.test(code)
-        ? 'scimToken'
-        : /account_url/.test(code)
-          ? 'accountUrl'
-          : /token|account/.test(code)
-            ? 'token'
-            : 'root';
+      const issues =
+        error instanceof ApiError ? (error.details?.issues as { path: string }[] | undefined) : undefined;
+      const named =
+        issues?.[0]?.path.replace(/^body\./, '') ??
+        (error instanceof ApiError ? (error.details?.field as string | undefined) : undefined);
+      const field =
+        named && ['inactiveDays', 'seatPrice', 'currency', 'webhookUrl'].includes(named)
+          ? named
+          : /scim/.test(code)
+            ? 'scimToken'
+            : /account_url/.test(code)
+              ? 'accountUrl'
+              : /token|account/.test(code)
+                ? 'token'
+                : 'root';
       form.setError(field as keyof SettingsForm | 'root', { message: (error as Error).message });
     },
   });
@@ -106,6 +137,42 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
           help="https://<account>.monday.com, or empty."
         >
           <input id="accountUrl" type="url" {...form.register('accountUrl')} />
+        </Field>
+        <Field
+          name="inactiveDays"
+          label="Inactive after (days)"
+          error={errors.inactiveDays?.message}
+          help="No activity for this long makes a paid seat inactive (insights, policies)."
+        >
+          <input id="inactiveDays" type="number" min={1} max={3650} {...form.register('inactiveDays')} />
+        </Field>
+        <Field
+          name="seatPrice"
+          label="Price per seat per month"
+          error={errors.seatPrice?.message}
+          help="What one paid seat costs; empty if unknown. Used for the cost of inactive seats."
+        >
+          <input id="seatPrice" type="number" min={0} step="0.01" {...form.register('seatPrice')} />
+        </Field>
+        <Field
+          name="currency"
+          label="Currency"
+          error={errors.currency?.message}
+          help="Three letters, e.g. USD, EUR."
+        >
+          <input id="currency" maxLength={3} {...form.register('currency')} />
+        </Field>
+        <Field
+          name="webhookUrl"
+          label="Webhook URL"
+          error={errors.webhookUrl?.message}
+          help={
+            c.webhookHost
+              ? `Notifications go to ${c.webhookHost}. Enter a new URL to replace it.`
+              : 'Where notifications go (new proposals, failed syncs, a refused token), e.g. a Slack incoming webhook.'
+          }
+        >
+          <input id="webhookUrl" type="url" autoComplete="off" {...form.register('webhookUrl')} />
         </Field>
         {errors.root?.message && (
           <p className="error-box" role="alert">
