@@ -322,6 +322,61 @@ describe.each(dialects)('policies and proposals (%s)', (dialect) => {
     );
   });
 
+  it('tells the webhook when monday no longer accepts the token', async () => {
+    const before = receiver.received.length;
+    emulator.setFaults({ realError: 'notAuthenticated', realErrorTimes: 100 });
+    try {
+      expect((await app.sync.sync(connectionId)).status).toBe('failed');
+    } finally {
+      emulator.setFaults({});
+    }
+    await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    expect(receiver.received[before]!.body).toMatchObject({ event: 'token_invalid', connectionId });
+    expect(receiver.received[before]!.body.text).toContain('no longer accepts the API token');
+  });
+
+  it('finds people in several accounts and guests on the organisation domains, as the emulator data says', async () => {
+    const second = emulator.accounts[1]!;
+    const other = await app.connections.add({ token: second.tokens.admin, apiUrl: emulator.graphqlUrl });
+    expect((await app.sync.sync(other.id)).status).toBe('succeeded');
+    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+    const guestDomains = [
+      ...new Set(
+        account()
+          .users.filter((u) => u.kind === 'guest')
+          .map((u) => u.email.split('@')[1]!),
+      ),
+    ];
+    const domain = guestDomains[0]!;
+    await app.insights.setOrgDomains([domain.toUpperCase()]);
+    const across = await app.insights.across(10_000);
+
+    const people = (users: EmuUser[]) =>
+      new Map(
+        users
+          .filter((u) => u.status !== 'INACTIVE' && expectedAccess(u).role !== 'other')
+          .map((u) => [u.email.toLowerCase(), u] as const),
+      );
+    const a = people(account().users);
+    const b = people(second.users);
+    const shared = [...a.keys()].filter((e) => b.has(e)).sort();
+    expect(across.sharedPeople.map((p) => p.email).sort()).toEqual(shared);
+    for (const p of across.sharedPeople) {
+      const paid = [a.get(p.email)!, b.get(p.email)!].filter(
+        (u) => expectedAccess(u).license === 'member',
+      ).length;
+      expect(p.paidSeats, p.email).toBe(paid);
+    }
+    const guests = [account(), second].flatMap((acc) =>
+      acc.users.filter(
+        (u) => u.kind === 'guest' && u.status === 'ACTIVE' && u.email.toLowerCase().endsWith(`@${domain}`),
+      ),
+    );
+    expect(across.orgDomains).toEqual([domain]);
+    expect(across.ownDomainGuests.map((g) => g.email).sort()).toEqual(guests.map((u) => u.email).sort());
+    expect(guests.length).toBeGreaterThan(0);
+  });
+
   it('refuses a webhook that points inside the network unless the operator allowed it', async () => {
     const strict = await createSeatwise({
       ...db.config,
