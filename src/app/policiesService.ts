@@ -10,6 +10,7 @@ import {
   type PolicyUser,
   type ProposalDraft,
   policyKinds,
+  proposalStatuses,
 } from '../domain/policies.ts';
 import type { Store } from '../store/database.ts';
 import { PoliciesRepo, type PolicyRow, type ProposalRow } from '../store/policiesRepo.ts';
@@ -88,16 +89,6 @@ export interface ProposalView {
   auditId: number | null;
   outcome: string | null;
 }
-
-export const proposalStatuses = [
-  'open',
-  'approved',
-  'rejected',
-  'applied',
-  'failed',
-  'reported',
-  'withdrawn',
-] as const;
 
 /**
  * Policies turn each complete sync into proposals; people approve or reject them, and approved ones run as

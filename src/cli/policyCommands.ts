@@ -2,21 +2,12 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../domain/appError.ts';
-import { policyKinds } from '../domain/policies.ts';
+import { policyKinds, proposalStatuses } from '../domain/policies.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
 import { integerIn, oneOf } from './parsers.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const proposalStatuses = [
-  'open',
-  'approved',
-  'rejected',
-  'applied',
-  'failed',
-  'reported',
-  'withdrawn',
-] as const;
 
 /** The emails in a CSV or plain list (an HR leavers export): every cell that looks like an email. */
 function emailsFrom(file: string): string[] {

@@ -13,6 +13,17 @@ export const policyKinds = [
 ] as const;
 export type PolicyKind = (typeof policyKinds)[number];
 
+/** Where a proposal stands: open for review, or decided (applied, rejected, failed), reported, or withdrawn. */
+export const proposalStatuses = [
+  'open',
+  'approved',
+  'rejected',
+  'applied',
+  'failed',
+  'reported',
+  'withdrawn',
+] as const;
+
 export interface PolicyRule {
   kind: PolicyKind;
   /** `days` for the inactivity and invitation rules; `emails` for the HR list. */

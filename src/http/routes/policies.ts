@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newPolicySchema, proposalStatuses } from '../../app/policiesService.ts';
+import { newPolicySchema } from '../../app/policiesService.ts';
 import type { Seatwise } from '../../compose.ts';
+import { proposalStatuses } from '../../domain/policies.ts';
 import { actorOf } from '../auth.ts';
 
 const ids = z.object({ ids: z.array(z.string().min(1).max(100)).min(1).max(1000) }).strict();
