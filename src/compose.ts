@@ -9,6 +9,8 @@ import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SyncService } from './app/syncService.ts';
 import { UsersService } from './app/usersService.ts';
 import type { Config } from './config.ts';
+import { JobQueue } from './jobs/jobQueue.ts';
+import { Scheduler } from './jobs/scheduler.ts';
 import { EndpointPolicy } from './monday/endpointPolicy.ts';
 import { openStore, type Store } from './store/database.ts';
 import { SecretBox } from './store/secretBox.ts';
@@ -26,6 +28,9 @@ export interface Seatwise {
   demo: DemoAccount;
   policies: PoliciesService;
   notifier: Notifier;
+  /** Work for workers (`seatwise worker`, or the worker in `seatwise serve`). */
+  jobs: JobQueue;
+  scheduler: Scheduler;
   /** Re-seals every stored token under the current key (`seatwise secrets rotate`). */
   rotateSecrets(): Promise<RotationResult>;
   close(): Promise<void>;
@@ -63,6 +68,7 @@ export async function createSeatwise(
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   const sync = new SyncService(store, connections, options.now, timing);
   const demo = new DemoAccount(connections, sync);
+  const jobs = new JobQueue(store.db, store.dialect, options.now);
   const actions = new ActionsService(store, connections, options.now, timing);
   const insights = new InsightsService(store, connections, users, options.now);
   const notifier = new Notifier(store.db, connections, options.now, options.retryDelaysMs);
@@ -80,6 +86,8 @@ export async function createSeatwise(
     actions,
     policies,
     notifier,
+    jobs,
+    scheduler: new Scheduler(store.db, jobs, options.now),
     keys,
     demo,
     rotateSecrets: () => rotateSecrets(store, secrets),

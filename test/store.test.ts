@@ -56,6 +56,8 @@ function connectionRow(id: string): Insertable<ConnectionsTable> {
     seat_price: null,
     currency: null,
     webhook_ciphertext: null,
+    sync_schedule: '0 */6 * * *',
+    next_sync_at: null,
   };
 }
 

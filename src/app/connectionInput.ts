@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleProblem } from '../jobs/scheduler.ts';
 
 const apiVersion = z
   .string()
@@ -53,10 +54,20 @@ export const connectionUpdateSchema = z
       .optional(),
     /** Where notifications go (proposals, failed syncs, a token that stopped working); null removes it. */
     webhookUrl: httpUrl.nullable().optional(),
+    /** When it syncs by itself: a cron expression (UTC), or `off`. */
+    syncSchedule: z
+      .string()
+      .trim()
+      .max(100)
+      .superRefine((value, ctx) => {
+        const problem = scheduleProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
   })
   .strict()
   .refine(
     (v) => Object.values(v).some((x) => x !== undefined),
-    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency or webhook URL',
+    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency, webhook URL or sync schedule',
   );
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

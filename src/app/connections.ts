@@ -21,6 +21,9 @@ import {
 } from './connectionInput.ts';
 import { CopyMemo } from './copyMemo.ts';
 
+/** Every six hours, on the hour (UTC), unless a connection says otherwise. */
+export const DEFAULT_SCHEDULE = '0 */6 * * *';
+
 /** How long a token check may wait for one answer, and how often it tries again. */
 const CHECK_TIMEOUT_MS = 5000;
 const CHECK_RETRIES = 2;
@@ -53,6 +56,9 @@ export interface ConnectionView {
   currency: string | null;
   /** Where notifications go: only the host is shown (the URL often holds a secret). */
   webhookHost: string | null;
+  /** When it syncs by itself (cron, UTC, or `off`), and when next. */
+  syncSchedule: string;
+  nextSyncAt: string | null;
 }
 
 /** Options for talking to monday: timeouts and retries are tunable for tests and slow links. */
@@ -144,6 +150,8 @@ export class ConnectionsService implements ConnectionAccess {
       seat_price: null,
       currency: null,
       webhook_ciphertext: null,
+      sync_schedule: DEFAULT_SCHEDULE,
+      next_sync_at: null,
     });
     return this.get(id);
   }
@@ -278,6 +286,11 @@ export class ConnectionsService implements ConnectionAccess {
     if (input.inactiveDays !== undefined) changes.inactive_days = input.inactiveDays;
     if (input.seatPrice !== undefined) changes.seat_price = input.seatPrice;
     if (input.currency !== undefined) changes.currency = input.currency;
+    if (input.syncSchedule !== undefined && input.syncSchedule !== row.sync_schedule) {
+      changes.sync_schedule = input.syncSchedule;
+      // The scheduler sets the next run from the new schedule.
+      changes.next_sync_at = null;
+    }
     if (input.webhookUrl === null) changes.webhook_ciphertext = null;
     else if (input.webhookUrl !== undefined) {
       this.endpoints.fetchFor(input.webhookUrl, 'webhook', 'webhookUrl');
@@ -495,5 +508,7 @@ function toView(row: ConnectionRow, userCount: number, webhookHost: string | nul
     seatPrice: row.seat_price === null ? null : Number(row.seat_price),
     currency: row.currency,
     webhookHost,
+    syncSchedule: row.sync_schedule,
+    nextSyncAt: row.next_sync_at,
   };
 }

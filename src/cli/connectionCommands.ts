@@ -137,6 +137,10 @@ export function registerConnectionCommands(program: Command): void {
     .option('--currency <code>', 'the currency of the seat price, e.g. USD')
     .option('--webhook-url <url>', 'where notifications go (proposals, failed syncs, a refused token)')
     .option('--remove-webhook', 'stop notifications')
+    .option(
+      '--schedule <cron>',
+      'when it syncs by itself: a cron expression in UTC (default "0 */6 * * *"), or off',
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, _flags, command: Command) => {
       const flags = command.optsWithGlobals();
@@ -156,6 +160,7 @@ export function registerConnectionCommands(program: Command): void {
           seatPrice: flags.seatPrice,
           currency: flags.currency,
           webhookUrl: flags.removeWebhook ? null : flags.webhookUrl,
+          syncSchedule: flags.schedule,
         }),
       );
       if (flags.json) return printJson(connection);

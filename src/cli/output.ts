@@ -63,6 +63,10 @@ const flagOf: Record<string, string> = {
   status: '--status',
   license: '--license',
   connectionId: 'the connection id',
+  seatPrice: '--seat-price',
+  currency: '--currency',
+  webhookUrl: '--webhook-url',
+  syncSchedule: '--schedule',
 };
 
 /** An error as the CLI says it: input problems name the option (`--email "x"`), not the API's field path. */

@@ -14,6 +14,7 @@ import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
 import { registerUsersCommand } from './usersCommand.ts';
+import { registerWorkerCommand } from './workerCommand.ts';
 
 /** The `seatwise` command line, built fresh for each run (commander keeps parsed values on the program). */
 export function buildProgram(): Command {
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerSecretsCommands(program);
   registerServeCommand(program);
+  registerWorkerCommand(program);
   registerEmulatorCommand(program);
   return program;
 }

@@ -10,9 +10,10 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'Run the Seatwise server: HTTP API, OpenAPI at /openapi.json, reference at /docs (settings from the environment)',
+      'Run the Seatwise server: web UI at /, HTTP API, reference at /docs, and a worker for scheduled and queued syncs (settings from the environment)',
     )
-    .action(async () => {
+    .option('--no-worker', 'serve only; leave scheduled and queued syncs to `seatwise worker` processes')
+    .action(async (flags: { worker: boolean }) => {
       const config = loadConfig();
       checkDataLocation(config, 'create');
       const [{ createSeatwise }, { buildServer }, { Metrics }] = await Promise.all([
@@ -43,6 +44,17 @@ export function registerServeCommand(program: Command): void {
         { address, store: describeDataLocation(config), dialect: seatwise.store.dialect },
         'Seatwise is listening',
       );
+      const { Worker } = await import('../jobs/worker.ts');
+      const worker = flags.worker
+        ? new Worker(seatwise, seatwise.jobs, {
+            scheduler: seatwise.scheduler,
+            leaseMs: config.SEATWISE_LEASE_SECONDS * 1000,
+            onError: (error) => app.log.error({ err: error }, 'worker: the database or a schedule failed'),
+            onJob: (job, outcome) =>
+              app.log.info({ job: job.id, connection: job.connection_id, outcome }, 'job'),
+          })
+        : null;
+      worker?.start();
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -55,6 +67,7 @@ export function registerServeCommand(program: Command): void {
           process.exit(1);
         }, SHUTDOWN_GRACE_MS);
         timer.unref();
+        await worker?.stop();
         await app.close();
         await seatwise.sync.drain();
         await seatwise.close();

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { Seatwise } from '../compose.ts';
 import { AppError } from '../domain/appError.ts';
 import type { SyncResult } from '../sync/syncEngine.ts';
 import { withSeatwise } from './context.ts';
@@ -12,6 +13,8 @@ export function registerSyncCommands(program: Command): void {
     .command('sync [id]')
     .description('Read every user of a connection from monday now (or of all connections with --all)')
     .option('--all', 'sync every connection')
+    .option('--enqueue', 'put the syncs on the queue for the workers instead of running them here')
+    .option('--wait', 'with --enqueue: wait for the workers and print their results')
     .option('--json', 'print the results as JSON')
     .action(async (id: string | undefined, flags) => {
       const results = await withSeatwise(async (app) => {
@@ -32,6 +35,20 @@ export function registerSyncCommands(program: Command): void {
             'connection_required',
             `there are ${all.length} connections: name one (seatwise sync <id>) or use --all`,
           );
+        if (flags.enqueue) {
+          for (const target of targets) await app.connections.get(target);
+          const jobs = await Promise.all(
+            targets.map((target) => app.jobs.enqueue('sync', target, { trigger: 'cli' })),
+          );
+          if (!flags.wait) {
+            if (flags.json) printJson(jobs.map((job, i) => ({ connectionId: targets[i], jobId: job })));
+            else
+              for (const [i, job] of jobs.entries())
+                process.stdout.write(`Queued the sync of ${targets[i]} (job ${job}); a worker runs it.\n`);
+            return [];
+          }
+          return waitForJobs(app, jobs);
+        }
         const out: SyncResult[] = [];
         for (const target of targets) {
           const showProgress = !flags.json && process.stderr.isTTY;
@@ -63,6 +80,7 @@ export function registerSyncCommands(program: Command): void {
         }
         return out;
       });
+      if (flags.enqueue && !flags.wait) return;
       if (flags.json) printJson(results);
       else {
         for (const r of results) {
@@ -147,4 +165,37 @@ function progressFormat(target: string, expected: number | null): string {
   return expected === null
     ? `${target} reading users: {pages} pages, {users} users so far`
     : `${target} {bar} {percentage}% | {users} of ~${expected} users, {pages} pages`;
+}
+
+/** Waits until every job has run (done, or failed for good), and answers with their sync results. */
+async function waitForJobs(app: Seatwise, ids: string[]): Promise<SyncResult[]> {
+  const results = new Map<string, SyncResult>();
+  while (results.size < ids.length) {
+    for (const id of ids) {
+      if (results.has(id)) continue;
+      const job = await app.jobs.get(id);
+      if (!job) throw new AppError('not_found', 'job_not_found', `job ${id} is gone`);
+      if (job.status === 'done' || job.status === 'failed') {
+        const result = job.result ? (JSON.parse(job.result) as SyncResult & { joined?: boolean }) : null;
+        if (result && !result.joined) results.set(id, result);
+        else
+          results.set(id, {
+            runId: '-',
+            connectionId: job.connection_id ?? '',
+            status: 'failed',
+            complete: false,
+            usersSeen: 0,
+            changes: 0,
+            removed: 0,
+            keptForActions: 0,
+            requests: 0,
+            retries: 0,
+            durationMs: 0,
+            error: { code: 'job_failed', message: job.last_error ?? 'the job failed', requestId: null },
+          });
+      }
+    }
+    if (results.size < ids.length) await new Promise((r) => setTimeout(r, 250));
+  }
+  return ids.map((id) => results.get(id)!);
 }

@@ -18,6 +18,25 @@ export interface Database {
   policies: PoliciesTable;
   proposals: ProposalsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  jobs: JobsTable;
+}
+
+/** Work for workers: queued, running under a lease, done or failed. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  connection_id: string | null;
+  payload: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  run_after: string;
+  attempts: number;
+  max_attempts: number;
+  holder: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: string;
+  finished_at: string | null;
 }
 
 export interface SettingsTable {
@@ -201,6 +220,10 @@ export interface ConnectionsTable {
   currency: string | null;
   /** The sealed webhook URL notifications go to (it often holds a secret). */
   webhook_ciphertext: string | null;
+  /** When it syncs by itself: cron syntax, UTC. */
+  sync_schedule: string;
+  /** The next scheduled sync; null until the scheduler first sees the connection. */
+  next_sync_at: string | null;
 }
 
 export interface DirectoryUsersTable {

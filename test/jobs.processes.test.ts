@@ -1,0 +1,129 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSeatwise } from '../src/compose.ts';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { runCli, spawnCli, waitFor } from './helpers/cli.ts';
+import { expectCopyEqualsMonday } from './helpers/connected.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+
+const LEASE_SECONDS = 2;
+
+describe.each(dialects)('worker processes (%s)', { timeout: 120_000 }, (dialect) => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  const workers: ReturnType<typeof spawnCli>[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ users: 1500, accounts: 20, plan: 'pro', seed: 181 });
+    db = await createTestDatabase(dialect);
+    env = { ...db.env, SEATWISE_LEASE_SECONDS: String(LEASE_SECONDS), LOG_LEVEL: 'silent' };
+    const app = await createSeatwise(db.config);
+    for (const account of emulator.accounts)
+      await app.connections.add({ token: account.tokens.admin, apiUrl: emulator.graphqlUrl });
+    await app.close();
+  }, 120_000);
+  afterEach(async () => {
+    for (const w of workers.splice(0)) {
+      w.child.kill('SIGKILL');
+      await w.done;
+    }
+  });
+  afterAll(async () => {
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  const startWorker = async () => {
+    const worker = spawnCli(['worker', '--concurrency', '3'], env);
+    workers.push(worker);
+    await waitFor(() => worker.stdout().includes('is running'), 'the worker to start', 30_000);
+    return worker;
+  };
+
+  it('two workers sync twenty accounts exactly once each, never two syncs of one connection at once', async () => {
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
+    const queued = await runCli(['sync', '--all', '--enqueue', '--wait', '--json'], env);
+    expect(queued.stderr).toBe('');
+    expect(queued.code).toBe(0);
+    const results = JSON.parse(queued.stdout) as {
+      connectionId: string;
+      status: string;
+      usersSeen: number;
+    }[];
+    expect(results).toHaveLength(20);
+    expect(results.every((r) => r.status === 'succeeded' && r.usersSeen === 1500)).toBe(true);
+
+    const app = await createSeatwise(db.config);
+    try {
+      const runs = await app.store.db.selectFrom('sync_runs').selectAll().execute();
+      const byConnection = new Map<string, typeof runs>();
+      for (const run of runs)
+        byConnection.set(run.connection_id, [...(byConnection.get(run.connection_id) ?? []), run]);
+      expect(byConnection.size).toBe(20);
+      for (const list of byConnection.values()) {
+        expect(list.map((r) => [r.status, r.trigger])).toEqual([['succeeded', 'job']]);
+      }
+      const jobs = await app.store.db.selectFrom('jobs').selectAll().execute();
+      expect(jobs.every((j) => j.status === 'done' && Number(j.attempts) === 1)).toBe(true);
+      // Both workers took jobs.
+      const holders = new Set(jobs.map((j) => j.holder));
+      expect(holders).toEqual(
+        new Set([a.child.pid, b.child.pid].map((pid) => expect.stringContaining(`pid ${pid} `))),
+      );
+    } finally {
+      await app.close();
+    }
+    expect(a.stdout()).toMatch(/job_\w+ sync con_\w+: done/);
+  });
+
+  it('a worker killed mid-sync: the other takes the job after its lease, and the copy ends equal to monday', async () => {
+    emulator.setFaults({ latencyMs: 250 });
+    const first = await startWorker();
+    const app = await createSeatwise(db.config);
+    try {
+      const connectionId = (await app.connections.list())[0]!.id;
+      const jobId = await app.jobs.enqueue('sync', connectionId, { trigger: 'test' });
+      await waitFor(
+        async () =>
+          (await app.store.db
+            .selectFrom('sync_runs')
+            .select('id')
+            .where('connection_id', '=', connectionId)
+            .where('status', '=', 'running')
+            .executeTakeFirst()) !== undefined,
+        'the first worker to start the sync',
+        30_000,
+      );
+      first.child.kill('SIGKILL');
+      await first.done;
+      emulator.setFaults({});
+      const second = await startWorker();
+      await waitFor(
+        async () => (await app.jobs.get(jobId))?.status === 'done',
+        'the second worker to finish',
+        60_000,
+      );
+      const job = (await app.jobs.get(jobId))!;
+      expect(job.holder).toContain(`pid ${second.child.pid} `);
+      expect(Number(job.attempts)).toBe(2);
+      const runs = await app.store.db
+        .selectFrom('sync_runs')
+        .select(['status', 'error_code'])
+        .where('connection_id', '=', connectionId)
+        .orderBy('started_at')
+        .execute();
+      // The killed worker's run is marked abandoned by the sync that took over.
+      expect(runs.slice(-2).map((r) => [r.status, r.error_code])).toEqual([
+        ['failed', 'abandoned'],
+        ['succeeded', null],
+      ]);
+      await expectCopyEqualsMonday(app.store, connectionId, {
+        ...emulator,
+        accounts: [emulator.accounts[0]!],
+      });
+    } finally {
+      emulator.setFaults({});
+      await app.close();
+    }
+  });
+});
