@@ -10,6 +10,8 @@ import { SyncService } from './app/syncService.ts';
 import { UsersService } from './app/usersService.ts';
 import type { Config } from './config.ts';
 import { JobQueue } from './jobs/jobQueue.ts';
+import { DbJobs, type Jobs } from './jobs/jobs.ts';
+import { PgBossJobs } from './jobs/pgBossJobs.ts';
 import { Scheduler } from './jobs/scheduler.ts';
 import { EndpointPolicy } from './monday/endpointPolicy.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -28,8 +30,10 @@ export interface Seatwise {
   demo: DemoAccount;
   policies: PoliciesService;
   notifier: Notifier;
-  /** Work for workers (`seatwise worker`, or the worker in `seatwise serve`). */
-  jobs: JobQueue;
+  /** Work for workers (`seatwise worker`, or the worker in `seatwise serve`): pg-boss with PostgreSQL. */
+  jobs: Jobs;
+  /** The database queue behind `jobs` in the embedded mode. */
+  jobQueue: JobQueue;
   scheduler: Scheduler;
   /** Re-seals every stored token under the current key (`seatwise secrets rotate`). */
   rotateSecrets(): Promise<RotationResult>;
@@ -68,7 +72,10 @@ export async function createSeatwise(
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   const sync = new SyncService(store, connections, options.now, timing);
   const demo = new DemoAccount(connections, sync);
-  const jobs = new JobQueue(store.db, store.dialect, options.now);
+  const jobQueue = new JobQueue(store.db, store.dialect, options.now);
+  const jobs: Jobs = config.DATABASE_URL
+    ? new PgBossJobs(config.DATABASE_URL, (config.SEATWISE_LEASE_SECONDS ?? 60) * 3)
+    : new DbJobs(jobQueue);
   const actions = new ActionsService(store, connections, options.now, timing);
   const insights = new InsightsService(store, connections, users, options.now);
   const notifier = new Notifier(store.db, connections, options.now, options.retryDelaysMs);
@@ -87,6 +94,7 @@ export async function createSeatwise(
     policies,
     notifier,
     jobs,
+    jobQueue,
     scheduler: new Scheduler(store.db, jobs, options.now),
     keys,
     demo,
@@ -95,6 +103,7 @@ export async function createSeatwise(
       await sync.drain();
       await demo.close();
       await notifier.close();
+      await jobs.close();
       await keys.flush();
       await store.close();
     },

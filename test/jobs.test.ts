@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
@@ -24,62 +25,68 @@ describe.each(dialects)('the job queue and schedules (%s)', (dialect) => {
     await emulator?.close();
   });
 
-  const jobsOf = (connectionId: string) =>
-    app.store.db
-      .selectFrom('jobs')
-      .selectAll()
-      .where('connection_id', '=', connectionId)
-      .orderBy('created_at')
-      .execute();
+  /** The sync jobs queued for a connection: the database queue's, or pg-boss's with PostgreSQL. */
+  const jobsOf = async (connectionId: string): Promise<unknown[]> => {
+    if (dialect === 'sqlite')
+      return app.store.db.selectFrom('jobs').selectAll().where('connection_id', '=', connectionId).execute();
+    const { rows } = await sql<{
+      id: string;
+    }>`select id from pgboss.job where name = 'sync' and singleton_key = ${connectionId}`.execute(
+      app.store.db,
+    );
+    return rows;
+  };
 
   it('joins a sync asked for while one waits, and queues one behind a sync that runs', async () => {
-    const first = await app.jobs.enqueue('sync', ids[0]!);
-    expect(await app.jobs.enqueue('sync', ids[0]!)).toBe(first);
-    const claimed = await app.jobs.claim('w1', 60_000);
+    const first = await app.jobQueue.enqueue('sync', ids[0]!);
+    expect(await app.jobQueue.enqueue('sync', ids[0]!)).toBe(first);
+    const claimed = await app.jobQueue.claim('w1', 60_000);
     expect(claimed?.id).toBe(first);
-    const behind = await app.jobs.enqueue('sync', ids[0]!);
+    const behind = await app.jobQueue.enqueue('sync', ids[0]!);
     expect(behind).not.toBe(first);
     // The connection's sync runs: the one behind it waits, whoever asks.
-    expect(await app.jobs.claim('w2', 60_000)).toBeNull();
-    await app.jobs.complete(first, 'w1', { ok: true });
-    expect((await app.jobs.claim('w2', 60_000))?.id).toBe(behind);
-    await app.jobs.complete(behind, 'w2', { ok: true });
+    expect(await app.jobQueue.claim('w2', 60_000)).toBeNull();
+    await app.jobQueue.complete(first, 'w1', { ok: true });
+    expect((await app.jobQueue.claim('w2', 60_000))?.id).toBe(behind);
+    await app.jobQueue.complete(behind, 'w2', { ok: true });
   });
 
   it('gives each job to one worker, however many ask at once', async () => {
-    const queued = await Promise.all(ids.map((id) => app.jobs.enqueue('sync', id)));
-    const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => app.jobs.claim(`w${i}`, 60_000)));
+    const queued = await Promise.all(ids.map((id) => app.jobQueue.enqueue('sync', id)));
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => app.jobQueue.claim(`w${i}`, 60_000)),
+    );
     const taken = claims.filter((c) => c !== null);
     expect(taken.map((c) => c!.id).sort()).toEqual([...queued].sort());
     expect(new Set(taken.map((c) => c!.holder)).size).toBe(taken.length);
-    for (const job of taken) await app.jobs.complete(job!.id, job!.holder!, {});
+    for (const job of taken) await app.jobQueue.complete(job!.id, job!.holder!, {});
   });
 
   it('takes over a job whose worker stopped heartbeating, once its lease has run out', async () => {
-    const id = await app.jobs.enqueue('sync', ids[1]!);
-    const held = await app.jobs.claim('dead worker', 5_000);
+    const id = await app.jobQueue.enqueue('sync', ids[1]!);
+    const held = await app.jobQueue.claim('dead worker', 5_000);
     expect(held?.id).toBe(id);
-    expect(await app.jobs.claim('other', 5_000)).toBeNull();
+    expect(await app.jobQueue.claim('other', 5_000)).toBeNull();
     clock.t += 6_000;
-    const taken = await app.jobs.claim('other', 5_000);
+    const taken = await app.jobQueue.claim('other', 5_000);
     expect(taken).toMatchObject({ id, holder: 'other', attempts: 2 });
     // The dead worker's late answer changes nothing.
-    await app.jobs.complete(id, 'dead worker', { late: true });
-    expect((await app.jobs.get(id))?.status).toBe('running');
-    await app.jobs.complete(id, 'other', {});
+    await app.jobQueue.complete(id, 'dead worker', { late: true });
+    expect((await app.jobQueue.get(id))?.status).toBe('running');
+    await app.jobQueue.complete(id, 'other', {});
   });
 
   it('retries a failed job after a growing wait, and gives up after the last attempt', async () => {
-    const id = await app.jobs.enqueue('sync', ids[2]!);
+    const id = await app.jobQueue.enqueue('sync', ids[2]!);
     for (let attempt = 1; attempt <= JOB_RETRY_DELAYS_MS.length + 1; attempt++) {
-      const job = await app.jobs.claim('w', 60_000);
+      const job = await app.jobQueue.claim('w', 60_000);
       expect(job?.id).toBe(id);
-      await app.jobs.fail(job!, 'w', `monday is down (${attempt})`, { retryable: true });
-      const after = await app.jobs.get(id);
+      await app.jobQueue.fail(job!, 'w', `monday is down (${attempt})`, { retryable: true });
+      const after = await app.jobQueue.get(id);
       if (attempt <= JOB_RETRY_DELAYS_MS.length) {
         expect(after?.status).toBe('queued');
         expect(Date.parse(after!.run_after) - clock.t).toBe(JOB_RETRY_DELAYS_MS[attempt - 1]);
-        expect(await app.jobs.claim('w', 60_000)).toBeNull();
+        expect(await app.jobQueue.claim('w', 60_000)).toBeNull();
         clock.t += JOB_RETRY_DELAYS_MS[attempt - 1]!;
       } else {
         expect(after).toMatchObject({ status: 'failed', last_error: `monday is down (${attempt})` });
@@ -89,6 +96,7 @@ describe.each(dialects)('the job queue and schedules (%s)', (dialect) => {
 
   it('schedules syncs: every six hours by default, a missed schedule runs once, off never', async () => {
     await app.store.db.deleteFrom('jobs').execute();
+    if (dialect === 'postgres') await sql`delete from pgboss.job`.execute(app.store.db).catch(() => {});
     // First seen: only the next run is set.
     expect(await app.scheduler.tick()).toEqual([]);
     const views = await Promise.all(ids.map((id) => app.connections.get(id)));

@@ -51,7 +51,7 @@ export function registerServeCommand(program: Command): void {
             leaseMs: config.SEATWISE_LEASE_SECONDS * 1000,
             onError: (error) => app.log.error({ err: error }, 'worker: the database or a schedule failed'),
             onJob: (job, outcome) =>
-              app.log.info({ job: job.id, connection: job.connection_id, outcome }, 'job'),
+              app.log.info({ job: job.id, connection: job.connectionId, outcome }, 'job'),
           })
         : null;
       worker?.start();

@@ -173,15 +173,15 @@ async function waitForJobs(app: Seatwise, ids: string[]): Promise<SyncResult[]> 
   while (results.size < ids.length) {
     for (const id of ids) {
       if (results.has(id)) continue;
-      const job = await app.jobs.get(id);
+      const job = await app.jobs.state(id);
       if (!job) throw new AppError('not_found', 'job_not_found', `job ${id} is gone`);
       if (job.status === 'done' || job.status === 'failed') {
-        const result = job.result ? (JSON.parse(job.result) as SyncResult & { joined?: boolean }) : null;
-        if (result && !result.joined) results.set(id, result);
+        const result = job.result as (SyncResult & { joined?: boolean }) | null;
+        if (result?.runId && !result.joined) results.set(id, result);
         else
           results.set(id, {
             runId: '-',
-            connectionId: job.connection_id ?? '',
+            connectionId: '',
             status: 'failed',
             complete: false,
             usersSeen: 0,
@@ -191,7 +191,7 @@ async function waitForJobs(app: Seatwise, ids: string[]): Promise<SyncResult[]> 
             requests: 0,
             retries: 0,
             durationMs: 0,
-            error: { code: 'job_failed', message: job.last_error ?? 'the job failed', requestId: null },
+            error: { code: 'job_failed', message: job.error ?? 'the job failed', requestId: null },
           });
       }
     }

@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
         leaseMs: config.SEATWISE_LEASE_SECONDS * 1000,
         onJob: (job, outcome) =>
           process.stdout.write(
-            `${new Date().toISOString()} ${job.id} sync ${job.connection_id}: ${outcome}\n`,
+            `${new Date().toISOString()} ${job.id} sync ${job.connectionId}: ${outcome}\n`,
           ),
         onError: (error) => process.stderr.write(`seatwise worker: ${error.message}\n`),
       });

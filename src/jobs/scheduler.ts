@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import type { JobQueue } from './jobQueue.ts';
+import type { Jobs } from './jobs.ts';
 
 /** `off`, or a cron expression (five fields, UTC): `0 *\/6 * * *` is every six hours. */
 export function nextRun(schedule: string, after: Date): string | null {
@@ -30,7 +30,7 @@ export function scheduleProblem(schedule: string): string | null {
 export class Scheduler {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly queue: JobQueue,
+    private readonly queue: Jobs,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
