@@ -125,6 +125,26 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await shot('04-capabilities');
   });
 
+  it('changes the sync schedule in the settings, refusing one that is not cron', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: /^Settings: / }).waitFor();
+    await page.getByLabel('Sync schedule').fill('every day');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('#syncSchedule-error').textContent()).toContain('cron expression');
+    await page.getByLabel('Sync schedule').fill('0 3 * * *');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const connections = (await (
+      await fetch(`${base}/api/connections`, { headers: { authorization: `Bearer ${adminKey}` } })
+    ).json()) as { connections: { syncSchedule: string }[] };
+    expect(connections.connections[0]!.syncSchedule).toBe('0 3 * * *');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    await expect
+      .poll(() => page.getByRole('article').first().textContent())
+      .toMatch(/Next sync(in \d+ (h|min)|scheduled|due now)/);
+  });
+
   it('filters users on the server, and counts them as monday does', async () => {
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();

@@ -8,6 +8,15 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.round(seconds / 86_400)} days ago`;
 }
 
+/** How long until an ISO time, in words. */
+export function until(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  if (seconds <= 60) return 'due now';
+  if (seconds < 3600) return `in ${Math.round(seconds / 60)} min`;
+  if (seconds < 86_400) return `in ${Math.round(seconds / 3600)} h`;
+  return `in ${Math.round(seconds / 86_400)} days`;
+}
+
 export function day(iso: string | null): string {
   return iso ? iso.slice(0, 10) : '—';
 }

@@ -33,6 +33,8 @@ export interface Connection {
   seatPrice: number | null;
   currency: string | null;
   webhookHost: string | null;
+  syncSchedule: string;
+  nextSyncAt: string | null;
 }
 
 export interface Run {

@@ -4,7 +4,7 @@ import { Link, useLocation } from 'wouter';
 import { api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
-import { ago } from '../format.ts';
+import { ago, until } from '../format.ts';
 import { useConnections } from '../hooks.ts';
 import type { Connection, Run } from '../types.ts';
 
@@ -84,6 +84,10 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         <dd>{c.userCount.toLocaleString()}</dd>
         <dt>Last sync</dt>
         <dd>{ago(c.lastSyncedAt)}</dd>
+        <dt>Next sync</dt>
+        <dd>
+          {c.syncSchedule === 'off' ? 'not scheduled' : c.nextSyncAt ? until(c.nextSyncAt) : 'scheduled'}
+        </dd>
         <dt>Permission</dt>
         <dd>{c.permission === 'read_and_act' ? 'Read and take action' : 'Read'}</dd>
       </dl>

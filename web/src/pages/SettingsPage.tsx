@@ -15,6 +15,7 @@ interface SettingsForm {
   seatPrice: string;
   currency: string;
   webhookUrl: string;
+  syncSchedule: string;
 }
 
 /** A connection's settings: permission level, new tokens (validated live), account URL. */
@@ -40,6 +41,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
       seatPrice: c.seatPrice === null ? '' : String(c.seatPrice),
       currency: c.currency ?? 'USD',
       webhookUrl: '',
+      syncSchedule: c.syncSchedule,
     },
   });
   const save = useMutation({
@@ -56,6 +58,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
       if (price !== null && values.currency.trim().toUpperCase() !== (c.currency ?? ''))
         body.currency = values.currency.trim().toUpperCase();
       if (values.webhookUrl.trim()) body.webhookUrl = values.webhookUrl.trim();
+      if (values.syncSchedule.trim() !== c.syncSchedule) body.syncSchedule = values.syncSchedule.trim();
       return api<Connection>('PATCH', `/api/connections/${c.id}`, body);
     },
     onSuccess: (updated) => {
@@ -71,6 +74,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
         seatPrice: updated.seatPrice === null ? '' : String(updated.seatPrice),
         currency: updated.currency ?? 'USD',
         webhookUrl: '',
+        syncSchedule: updated.syncSchedule,
       });
     },
     onError: (error) => {
@@ -81,7 +85,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
         issues?.[0]?.path.replace(/^body\./, '') ??
         (error instanceof ApiError ? (error.details?.field as string | undefined) : undefined);
       const field =
-        named && ['inactiveDays', 'seatPrice', 'currency', 'webhookUrl'].includes(named)
+        named && ['inactiveDays', 'seatPrice', 'currency', 'webhookUrl', 'syncSchedule'].includes(named)
           ? named
           : /scim/.test(code)
             ? 'scimToken'
@@ -173,6 +177,14 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
           }
         >
           <input id="webhookUrl" type="url" autoComplete="off" {...form.register('webhookUrl')} />
+        </Field>
+        <Field
+          name="syncSchedule"
+          label="Sync schedule"
+          error={errors.syncSchedule?.message}
+          help="When it syncs by itself: a cron expression in UTC (0 */6 * * * is every six hours), or off."
+        >
+          <input id="syncSchedule" {...form.register('syncSchedule')} />
         </Field>
         {errors.root?.message && (
           <p className="error-box" role="alert">
