@@ -8,9 +8,7 @@ import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
 import { printJson, printTable } from './output.ts';
-import { integerIn, oneOf } from './parsers.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect, integerIn, oneOf } from './parsers.ts';
 
 function actor(): string {
   try {

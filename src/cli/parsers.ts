@@ -19,3 +19,8 @@ export function oneOf<T extends string>(values: readonly T[]) {
     return value as T;
   };
 }
+
+/** A repeatable option's values, in the order given (`--email a --email b`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -5,9 +5,7 @@ import { AppError } from '../domain/appError.ts';
 import { policyKinds, proposalStatuses } from '../domain/policies.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
-import { integerIn, oneOf } from './parsers.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect, integerIn, oneOf } from './parsers.ts';
 
 /** The emails in a CSV or plain list (an HR leavers export): every cell that looks like an email. */
 function emailsFrom(file: string): string[] {
