@@ -54,7 +54,9 @@ export function registerServeCommand(program: Command): void {
               app.log.info({ job: job.id, connection: job.connectionId, outcome }, 'job'),
           })
         : null;
-      worker?.start();
+      worker
+        ?.start()
+        .catch((error: Error) => app.log.error({ err: error }, 'worker: could not start taking jobs'));
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

@@ -30,7 +30,8 @@ export function registerWorkerCommand(program: Command): void {
           ),
         onError: (error) => process.stderr.write(`seatwise worker: ${error.message}\n`),
       });
-      worker.start();
+      // Says it runs only once it can take jobs.
+      await worker.start();
       process.stdout.write(
         `Seatwise worker ${worker.holder} is running on ${describeDataLocation(config)}\n`,
       );

@@ -24,6 +24,8 @@ export interface JobState {
 
 /** Working a queue until stopped. */
 export interface Working {
+  /** Settles once the worker can take jobs (rejects when it cannot start). */
+  ready: Promise<void>;
   /** Takes no new job, hands back the ones not started, and waits for those in flight. */
   stop(): Promise<void>;
   /** Looks for due jobs now. */
@@ -137,6 +139,7 @@ export class DbJobs implements Jobs {
       }
     })();
     return {
+      ready: Promise.resolve(),
       stop: async () => {
         stopping = true;
         wake?.();

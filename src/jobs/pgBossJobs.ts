@@ -109,7 +109,7 @@ export class PgBossJobs implements Jobs {
     handle: (job: QueuedJob) => Promise<JobOutcome>,
   ): Working {
     const ids: Promise<string>[] = [];
-    const ready = this.start().then(
+    const started = this.start().then(
       () => {
         for (let i = 0; i < options.concurrency; i++) {
           for (const kind of KINDS) {
@@ -139,13 +139,18 @@ export class PgBossJobs implements Jobs {
       (error: Error) => options.onError?.(error),
     );
     return {
+      // Ready once pg-boss has started and every poller is registered.
+      ready: this.start().then(async () => {
+        await started;
+        await Promise.all(ids);
+      }),
       stop: async () => {
-        await ready;
+        await started;
         await Promise.all(ids);
         for (const kind of KINDS) await this.boss.offWork(kind).catch(() => {});
       },
       poke: () => {
-        void ready
+        void started
           .then(() => Promise.all(ids))
           .then((workerIds) => {
             for (const id of workerIds) this.boss.notifyWorker(id);

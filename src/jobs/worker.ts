@@ -33,8 +33,9 @@ export class Worker {
     private readonly options: WorkerOptions = {},
   ) {}
 
-  start(): void {
-    if (this.working) return;
+  /** Starts taking jobs; settles once the worker can take them. */
+  start(): Promise<void> {
+    if (this.working) return this.working.ready;
     const pollMs = this.options.pollMs ?? 1000;
     const scheduler = this.options.scheduler;
     if (scheduler) {
@@ -59,6 +60,7 @@ export class Worker {
       },
       (job) => this.run(job),
     );
+    return this.working.ready;
   }
 
   async stop(): Promise<void> {
