@@ -78,7 +78,7 @@ export async function createSeatwise(
     : new DbJobs(jobQueue);
   const actions = new ActionsService(store, connections, options.now, timing);
   const insights = new InsightsService(store, connections, users, options.now);
-  const notifier = new Notifier(store.db, connections, options.now, options.retryDelaysMs);
+  const notifier = new Notifier(store.db, connections, jobs, options.now, options.retryDelaysMs);
   const policies = new PoliciesService(store, connections, users, actions, notifier, options.now);
   // After every sync: the run's figures for trends, the policies' proposals, and word of a failure.
   sync.onFinished((result) => insights.recordSnapshot(result));
@@ -102,7 +102,6 @@ export async function createSeatwise(
     close: async () => {
       await sync.drain();
       await demo.close();
-      await notifier.close();
       await jobs.close();
       await keys.flush();
       await store.close();

@@ -41,6 +41,9 @@ describe.each(dialects)('worker processes (%s)', { timeout: 150_000 }, (dialect)
   };
 
   it('two workers sync twenty accounts exactly once each, never two syncs of one connection at once', async () => {
+    // One request at a time per account: the sync's read-ahead must wait for the account's shared budget.
+    emulator.setLimits({ concurrency: 1, requestsPerMinute: 100 });
+    const refusedBefore = emulator.state.rateLimitRefusals();
     const [a, b] = await Promise.all([startWorker(), startWorker()]);
     const queued = await runCli(['sync', '--all', '--enqueue', '--wait', '--json'], env);
     expect(queued.stderr).toBe('');
@@ -52,6 +55,13 @@ describe.each(dialects)('worker processes (%s)', { timeout: 150_000 }, (dialect)
     }[];
     expect(results).toHaveLength(20);
     expect(results.every((r) => r.status === 'succeeded' && r.usersSeen === 1500)).toBe(true);
+    // Within every account's limits: monday refused nothing.
+    expect(emulator.state.rateLimitRefusals()).toBe(refusedBefore);
+    // Back to monday's usual limits, and forget the tight ones the workers learned.
+    emulator.setLimits({});
+    const reset = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });
+    await reset.store.db.deleteFrom('monday_budgets').execute();
+    await reset.close();
 
     const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });
     try {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { Worker } from '../src/jobs/worker.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
@@ -138,6 +139,7 @@ describe.each(dialects)('policies and proposals (%s)', (dialect) => {
   let db: TestDatabase;
   let app: Seatwise;
   let connectionId: string;
+  let worker: Worker | undefined;
   const account = () => emulator.accounts[0]!;
   const user = (id: string) => account().users.find((u) => u.id === id)!;
 
@@ -149,6 +151,9 @@ describe.each(dialects)('policies and proposals (%s)', (dialect) => {
       { ...db.config, SEATWISE_ALLOWED_ENDPOINTS: [new URL(emulator.url).origin, receiver.origin].join(',') },
       { retryDelaysMs: [50, 100, 200] },
     );
+    // Webhook notifications go out through a worker, as in `seatwise serve`.
+    worker = new Worker(app, app.jobs, { pollMs: 50, leaseMs: 5_000 });
+    await worker.start();
     connectionId = (
       await app.connections.add({
         token: account().tokens.admin,
@@ -162,6 +167,7 @@ describe.each(dialects)('policies and proposals (%s)', (dialect) => {
     expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
   });
   afterAll(async () => {
+    await worker?.stop();
     await app?.close();
     await db?.cleanup();
     await receiver?.close();

@@ -9,6 +9,7 @@ import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { type MondayObserver, RequestBudget } from '../monday/requestBudget.ts';
 import { ScimClient } from '../monday/scimClient.ts';
+import { DbSharedBudget } from '../store/budgetRepo.ts';
 import { type ConnectionRow, ConnectionsRepo, copyVersionOf } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
 import { LeaseRepo } from '../store/leaseRepo.ts';
@@ -81,6 +82,7 @@ export class ConnectionsService implements ConnectionAccess {
   private readonly leases: LeaseRepo;
   private readonly budgets = new Map<string, RequestBudget>();
   private readonly endpoints: EndpointPolicy;
+  private readonly store: Store;
 
   constructor(
     store: Store,
@@ -88,6 +90,7 @@ export class ConnectionsService implements ConnectionAccess {
     private readonly remote: RemoteOptions = {},
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.store = store;
     this.repo = new ConnectionsRepo(store.db);
     this.leases = new LeaseRepo(store.db);
     this.endpoints = remote.endpoints ?? EndpointPolicy.fromSetting(undefined);
@@ -319,7 +322,8 @@ export class ConnectionsService implements ConnectionAccess {
       token: this.secrets.decrypt(row.token_ciphertext),
       apiUrl: row.api_url,
       apiVersion: row.api_version,
-      budget: this.budget(`graphql:${id}`),
+      // One budget per monday account, shared with every other process through the database.
+      budget: this.budget(`graphql:${id}`, `${row.api_url}#${row.account_id}`),
       timeoutMs: this.remote.timeoutMs,
       retry: this.retryOptions(),
       fetch: this.endpoints.fetchFor(row.api_url, 'api'),
@@ -356,10 +360,15 @@ export class ConnectionsService implements ConnectionAccess {
     };
   }
 
-  private budget(key: string): RequestBudget {
+  private budget(key: string, sharedKey?: string): RequestBudget {
     let budget = this.budgets.get(key);
     if (!budget) {
-      budget = new RequestBudget({ ...this.remote.clock, observer: this.remote.observer });
+      budget = new RequestBudget({
+        ...this.remote.clock,
+        observer: this.remote.observer,
+        shared: sharedKey ? new DbSharedBudget(this.store, sharedKey) : undefined,
+        holdMs: (this.remote.timeoutMs ?? 30_000) + 5_000,
+      });
       this.budgets.set(key, budget);
     }
     return budget;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Jobs } from '../jobs/jobs.ts';
 import type { Database } from '../store/schema.ts';
 import type { SyncResult } from '../sync/syncEngine.ts';
 import type { ConnectionsService } from './connections.ts';
@@ -11,22 +12,21 @@ export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
 
 /**
  * Delivers notifications to connections' webhooks as JSON with a Slack-compatible `text` field. Each is stored
- * first and then sent; a refused or unanswered delivery is retried with growing waits (RETRY_DELAYS_MS), while
- * this process runs and again when one starts. A receiver's answer is never stored or shown.
+ * first; a `webhooks` job of the connection (run by a worker: the one in `seatwise serve` or `seatwise worker`)
+ * sends what is due, one job per connection at a time so no notification goes out twice, and a refused or
+ * unanswered delivery is tried again with growing waits (RETRY_DELAYS_MS). A receiver's answer is never stored
+ * or shown.
  */
 export class Notifier {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private closed = false;
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly connections: ConnectionsService,
+    private readonly jobs: Pick<Jobs, 'enqueue'>,
     private readonly now: () => Date = () => new Date(),
     private readonly retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
   ) {}
 
-  /** Queues a notification for the connection's webhook (none set: nothing happens) and sends it soon. */
+  /** Stores a notification for the connection's webhook (none set: nothing happens) and queues its delivery. */
   async notify(
     connectionId: string,
     event: NotificationEvent,
@@ -48,43 +48,46 @@ export class Notifier {
         created_at: at,
       })
       .execute();
-    this.kick();
+    await this.jobs.enqueue('webhooks', connectionId);
   }
 
-  /** Sends what is due now, and plans the next round for what is left. */
-  kick(): void {
-    if (this.closed) return;
-    this.running ??= this.deliverDue().finally(() => {
-      this.running = null;
-    });
+  /** Queues the delivery of every connection that has notifications waiting. */
+  async resume(): Promise<void> {
+    const waiting = await this.db
+      .selectFrom('webhook_deliveries')
+      .select('connection_id')
+      .distinct()
+      .where('status', '=', 'pending')
+      .execute();
+    for (const row of waiting) if (row.connection_id) await this.jobs.enqueue('webhooks', row.connection_id);
   }
 
-  /** Stops retrying in this process (pending deliveries stay stored) once the round in flight is done. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  /** Delivers every due notification once; returns when this round is done. */
-  async deliverDue(): Promise<void> {
+  /**
+   * Sends the connection's due notifications once each (the `webhooks` job). What is left to retry is queued
+   * again for when it is due.
+   */
+  async deliverDue(connectionId: string): Promise<{ delivered: number; failed: number; pending: number }> {
     const due = await this.db
       .selectFrom('webhook_deliveries')
       .selectAll()
+      .where('connection_id', '=', connectionId)
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', this.now().toISOString())
       .orderBy('id')
       .limit(100)
       .execute();
+    const counts = { delivered: 0, failed: 0, pending: 0 };
     for (const delivery of due) {
       const attempts = Number(delivery.attempts) + 1;
       const error = await this.send(delivery.connection_id, delivery.payload);
       const gaveUp = error !== null && attempts > this.retryDelaysMs.length;
+      const status = error === null ? 'delivered' : gaveUp ? 'failed' : 'pending';
+      counts[status]++;
       await this.db
         .updateTable('webhook_deliveries')
         .set({
           attempts,
-          status: error === null ? 'delivered' : gaveUp ? 'failed' : 'pending',
+          status,
           last_error: error,
           next_attempt_at:
             error === null || gaveUp
@@ -94,24 +97,17 @@ export class Notifier {
         .where('id', '=', delivery.id)
         .execute();
     }
-    await this.planNext();
-  }
-
-  private async planNext(): Promise<void> {
-    if (this.closed) return;
     const next = await this.db
       .selectFrom('webhook_deliveries')
       .select('next_attempt_at')
+      .where('connection_id', '=', connectionId)
       .where('status', '=', 'pending')
       .orderBy('next_attempt_at')
       .limit(1)
       .executeTakeFirst();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (!next) return;
-    const wait = Math.max(0, Date.parse(next.next_attempt_at) - this.now().getTime());
-    this.timer = setTimeout(() => this.kick(), wait);
-    this.timer.unref();
+    if (next)
+      await this.jobs.enqueue('webhooks', connectionId, {}, { runAfter: new Date(next.next_attempt_at) });
+    return counts;
   }
 
   /** One attempt: null when the receiver accepted it (2xx), else why not (never its answer). */

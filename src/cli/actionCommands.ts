@@ -6,6 +6,7 @@ import type { ActionResult } from '../actions/actionRunner.ts';
 import { actionNames } from '../actions/definitions.ts';
 import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
+import { queueAction } from '../jobs/actionJobs.ts';
 import { withSeatwise } from './context.ts';
 import { printJson, printTable } from './output.ts';
 import { collect, integerIn, oneOf } from './parsers.ts';
@@ -63,9 +64,43 @@ function print(result: ActionResult, json: boolean): void {
   if (failed) process.exitCode = 7;
 }
 
-async function runAction(input: ActionRequestInput, flags: { json?: boolean }): Promise<void> {
-  const result = await withSeatwise((app) => app.actions.run(input, actor()));
-  print(result, Boolean(flags.json));
+async function runAction(
+  input: ActionRequestInput,
+  flags: { json?: boolean; enqueue?: boolean; wait?: boolean },
+): Promise<void> {
+  if (flags.wait && !flags.enqueue)
+    throw new AppError('invalid_input', 'wait_without_enqueue', '--wait goes with --enqueue');
+  if (flags.enqueue && input.dryRun)
+    throw new AppError('invalid_input', 'enqueue_dry_run', '--enqueue runs the action; leave out --dry-run');
+  if (!flags.enqueue) {
+    const result = await withSeatwise((app) => app.actions.run(input, actor()));
+    return print(result, Boolean(flags.json));
+  }
+  const outcome = await withSeatwise(async (app) => {
+    const queued = await queueAction(app, input, actor());
+    if (!flags.wait) return { queued };
+    for (;;) {
+      const job = await app.jobs.state(queued.jobId);
+      if (!job) throw new AppError('not_found', 'job_not_found', `job ${queued.jobId} is gone`);
+      if (job.status === 'done') return { queued, result: job.result as ActionResult };
+      if (job.status === 'failed')
+        throw new AppError(
+          'upstream',
+          'job_failed',
+          `the queued action failed: ${job.error ?? 'unknown error'}`,
+          {
+            jobId: queued.jobId,
+          },
+        );
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+  if (outcome.result) return print(outcome.result, Boolean(flags.json));
+  const { queued } = outcome;
+  if (flags.json) return printJson(queued);
+  process.stdout.write(
+    `Queued ${input.action} on ${input.connectionId} for ${queued.plan.length} ${queued.plan.length === 1 ? 'target' : 'targets'} (job ${queued.jobId}, idempotency key ${queued.idempotencyKey}); a worker runs it.\n`,
+  );
 }
 
 /** The options every action shares, as request fields. */
@@ -88,6 +123,8 @@ function common(command: Command): Command {
     .requiredOption('--connection <id>', 'connection id')
     .option('--dry-run', 'only compute and show the plan; send nothing to monday')
     .option('--idempotency-key <key>', 'the same key repeats the earlier result instead of acting again')
+    .option('--enqueue', 'queue it for the workers (seatwise worker, or the one in seatwise serve)')
+    .option('--wait', 'with --enqueue: wait for a worker to run it and print the result')
     .option('--json', 'print the result as JSON');
 }
 

@@ -31,8 +31,8 @@ export function registerServeCommand(program: Command): void {
           config.SEATWISE_SECURE_COOKIES === 'auto' ? 'auto' : config.SEATWISE_SECURE_COOKIES === 'true',
       });
       await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
-      // Notifications a stopped server left undelivered go out now.
-      seatwise.notifier.kick();
+      // Notifications stored without a delivery job (an earlier version's) are queued for the workers.
+      await seatwise.notifier.resume();
       const address = `http://${config.SEATWISE_HOST}:${config.SEATWISE_PORT}`;
       if (initial) {
         // Printed once, to the terminal only: the key is stored hashed and cannot be shown again.

@@ -1,8 +1,15 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { checkDataLocation, describeDataLocation } from '../dataLocation.ts';
+import type { QueuedJob } from '../jobs/jobs.ts';
 import { stopWithNpmParent } from './parentWatch.ts';
 import { integerIn } from './parsers.ts';
+
+/** The connection a job works on (an action batch names it in its request). */
+export function jobConnection(job: QueuedJob): string {
+  const request = job.payload.request as { connectionId?: unknown } | undefined;
+  return job.connectionId ?? (typeof request?.connectionId === 'string' ? request.connectionId : '-');
+}
 
 /** `seatwise worker`: runs scheduled and queued syncs, next to any number of other workers on the database. */
 export function registerWorkerCommand(program: Command): void {
@@ -26,7 +33,7 @@ export function registerWorkerCommand(program: Command): void {
         leaseMs: config.SEATWISE_LEASE_SECONDS * 1000,
         onJob: (job, outcome) =>
           process.stdout.write(
-            `${new Date().toISOString()} ${job.id} sync ${job.connectionId}: ${outcome}\n`,
+            `${new Date().toISOString()} ${job.id} ${job.kind} ${jobConnection(job)}: ${outcome}\n`,
           ),
         onError: (error) => process.stderr.write(`seatwise worker: ${error.message}\n`),
       });

@@ -49,6 +49,8 @@ export class AccountLimiter {
   private day = -1;
   private dailyTenths = 0;
   inFlight = 0;
+  /** Requests refused by each limit (tests assert that clients stayed within them). */
+  readonly refused = { daily: 0, minute: 0, concurrency: 0, complexityBudget: 0 };
 
   constructor(
     public settings: LimitSettings,
@@ -61,15 +63,18 @@ export class AccountLimiter {
     this.rollDay(now);
     if (this.dailyTenths >= this.settings.dailyCalls * 10) {
       this.dailyTenths += 1;
+      this.refused.daily++;
       return { kind: 'daily', retryInSeconds: Math.ceil(((this.day + 1) * DAY_MS - now) / 1000) };
     }
     const window = this.roll(this.requests, now);
     if (window.used >= this.settings.requestsPerMinute) {
       this.dailyTenths += 1;
+      this.refused.minute++;
       return { kind: 'minute', retryInSeconds: this.resetIn(window, now) };
     }
     if (this.inFlight >= this.settings.concurrency) {
       this.dailyTenths += 1;
+      this.refused.concurrency++;
       return { kind: 'concurrency', retryInSeconds: 1 };
     }
     window.used += 1;
@@ -93,6 +98,7 @@ export class AccountLimiter {
     const window = this.roll(this.complexity, now);
     const before = this.settings.complexityPerMinute - window.used;
     if (cost > before) {
+      this.refused.complexityBudget++;
       return { kind: 'complexityBudget', retryInSeconds: this.resetIn(window, now), cost, remaining: before };
     }
     window.used += cost;

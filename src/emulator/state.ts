@@ -65,6 +65,16 @@ export class EmulatorState {
     return this.limiters.get(account.id)!;
   }
 
+  /** Requests refused by a rate limit, across every account. */
+  rateLimitRefusals(): number {
+    let total = 0;
+    for (const limiter of this.limiters.values()) {
+      const r = limiter.refused;
+      total += r.daily + r.minute + r.concurrency + r.complexityBudget;
+    }
+    return total;
+  }
+
   /** Changes the limits of every account (tests use small limits to reach them quickly). */
   setLimits(overrides: Partial<LimitSettings>): void {
     for (const account of this.accounts) {

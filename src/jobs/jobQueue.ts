@@ -3,7 +3,13 @@ import { newId } from '../domain/ids.ts';
 import type { Database, JobsTable } from '../store/schema.ts';
 
 export type JobRow = Selectable<JobsTable>;
-export type JobKind = 'sync';
+/**
+ * What workers do: sync a connection; run an action batch queued through the API or CLI; deliver a connection's
+ * due webhook notifications. Syncs and deliveries are one per connection (asking again while one waits joins
+ * it); action batches are queued without a connection and never joined.
+ */
+export type JobKind = 'sync' | 'action' | 'webhooks';
+export const JOB_KINDS: readonly JobKind[] = ['sync', 'action', 'webhooks'];
 
 /** Waits before a failed job's next attempt, by attempt; past the last, the job has failed for good. */
 export const JOB_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];
@@ -22,13 +28,21 @@ export class JobQueue {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Queues a job, or joins the one of the same kind and connection already waiting; its id either way. */
+  /**
+   * Queues a job (due now or at `runAfter`), or joins the one of the same kind and connection already waiting,
+   * bringing it forward when this one is due sooner; its id either way.
+   */
   async enqueue(
     kind: JobKind,
     connectionId: string | null,
     payload: Record<string, unknown> = {},
+    options: { runAfter?: Date } = {},
   ): Promise<string> {
     const at = this.now().toISOString();
+    const runAfter =
+      options.runAfter && options.runAfter.getTime() > this.now().getTime()
+        ? options.runAfter.toISOString()
+        : at;
     const id = newId('job');
     const inserted = await this.db
       .insertInto('jobs')
@@ -38,7 +52,7 @@ export class JobQueue {
         connection_id: connectionId,
         payload: JSON.stringify(payload),
         status: 'queued',
-        run_after: at,
+        run_after: runAfter,
         attempts: 0,
         max_attempts: JOB_RETRY_DELAYS_MS.length + 1,
         holder: null,
@@ -56,13 +70,23 @@ export class JobQueue {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return id;
     const waiting = await this.db
       .selectFrom('jobs')
-      .select('id')
+      .select(['id', 'run_after'])
       .where('kind', '=', kind)
       .where('connection_id', connectionId === null ? 'is' : '=', connectionId)
       .where('status', '=', 'queued')
       .executeTakeFirst();
     // It started between the two statements: queue again, behind it.
-    return waiting?.id ?? this.enqueue(kind, connectionId, payload);
+    if (!waiting) return this.enqueue(kind, connectionId, payload, options);
+    if (waiting.run_after > runAfter) {
+      await this.db
+        .updateTable('jobs')
+        .set({ run_after: runAfter })
+        .where('id', '=', waiting.id)
+        .where('status', '=', 'queued')
+        .where('run_after', '>', runAfter)
+        .execute();
+    }
+    return waiting.id;
   }
 
   /**
@@ -81,7 +105,7 @@ export class JobQueue {
           eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
         ]),
       )
-      // A connection whose job is running waits: its syncs never overlap, whoever holds them.
+      // A connection whose job of this kind is running waits: its syncs never overlap, whoever holds them.
       .where((eb) =>
         eb.or([
           eb('connection_id', 'is', null),
@@ -91,6 +115,7 @@ export class JobQueue {
                 .selectFrom('jobs as other')
                 .select('other.id')
                 .whereRef('other.connection_id', '=', 'jobs.connection_id')
+                .whereRef('other.kind', '=', 'jobs.kind')
                 .whereRef('other.id', '!=', 'jobs.id')
                 .where('other.status', '=', 'running')
                 .where('other.lease_until', '>=', now),

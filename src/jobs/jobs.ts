@@ -22,6 +22,94 @@ export interface JobState {
   attempts: number;
 }
 
+export interface WorkOptions {
+  /** Jobs run at once. */
+  concurrency: number;
+  /** How long a taken job stays this worker's without a heartbeat. */
+  leaseMs: number;
+  /** How often an idle worker looks for due jobs. */
+  pollMs: number;
+  onError?: (error: Error) => void;
+}
+
+/** How a work loop takes, keeps and settles the jobs of one queue. */
+export interface JobSource<J> {
+  claim(): Promise<J | null>;
+  /** Renews the lease of a job in hand. */
+  heartbeat(job: J): Promise<void>;
+  settle(job: J, outcome: JobOutcome): Promise<void>;
+  describe(job: J): QueuedJob;
+}
+
+/**
+ * Takes jobs up to the concurrency, heartbeats each while it runs (so a dead worker's jobs are taken over once
+ * their lease lapses) and settles it with its outcome; idle, it looks again every `pollMs` or when poked.
+ */
+export function workLoop<J>(
+  options: WorkOptions,
+  source: JobSource<J>,
+  handle: (job: QueuedJob) => Promise<JobOutcome>,
+): Working {
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  const running = new Set<Promise<void>>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      // Not unref'd: a waiting worker is what keeps `seatwise worker` alive.
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const execute = async (job: J) => {
+    const beat = setInterval(
+      () => {
+        void source.heartbeat(job).catch(() => {});
+      },
+      Math.max(50, Math.floor(options.leaseMs / 4)),
+    );
+    beat.unref();
+    try {
+      await source.settle(job, await handle(source.describe(job)));
+    } catch (error) {
+      options.onError?.(error as Error);
+    } finally {
+      clearInterval(beat);
+    }
+  };
+  const loop = (async () => {
+    while (!stopping) {
+      let claimed = false;
+      while (!stopping && running.size < options.concurrency) {
+        const job = await source.claim().catch((error: Error) => {
+          options.onError?.(error);
+          return null;
+        });
+        if (!job) break;
+        claimed = true;
+        const task = execute(job).finally(() => {
+          running.delete(task);
+          wake?.();
+        });
+        running.add(task);
+      }
+      if (stopping) break;
+      if (!claimed || running.size >= options.concurrency) await sleep(options.pollMs);
+    }
+  })();
+  return {
+    ready: Promise.resolve(),
+    stop: async () => {
+      stopping = true;
+      wake?.();
+      await loop;
+      await Promise.all(running);
+    },
+    poke: () => wake?.(),
+  };
+}
+
 /** Working a queue until stopped. */
 export interface Working {
   /** Settles once the worker can take jobs (rejects when it cannot start). */
@@ -37,14 +125,18 @@ export interface Working {
  * PostgreSQL without pg-boss) and pg-boss on PostgreSQL (`PgBossJobs`).
  */
 export interface Jobs {
-  /** Queues a job, or joins the one of the same kind and connection already waiting; its id either way. */
-  enqueue(kind: JobKind, connectionId: string | null, payload?: Record<string, unknown>): Promise<string>;
+  /**
+   * Queues a job (due now or at `runAfter`), or joins the one of the same kind and connection already waiting
+   * (sync and webhooks; action batches are never joined); its id either way.
+   */
+  enqueue(
+    kind: JobKind,
+    connectionId: string | null,
+    payload?: Record<string, unknown>,
+    options?: { runAfter?: Date },
+  ): Promise<string>;
   state(id: string): Promise<JobState | null>;
-  work(
-    holder: string,
-    options: { concurrency: number; leaseMs: number; pollMs: number; onError?: (error: Error) => void },
-    handle: (job: QueuedJob) => Promise<JobOutcome>,
-  ): Working;
+  work(holder: string, options: WorkOptions, handle: (job: QueuedJob) => Promise<JobOutcome>): Working;
   close(): Promise<void>;
 }
 
@@ -56,8 +148,9 @@ export class DbJobs implements Jobs {
     kind: JobKind,
     connectionId: string | null,
     payload: Record<string, unknown> = {},
+    options: { runAfter?: Date } = {},
   ): Promise<string> {
-    return this.queue.enqueue(kind, connectionId, payload);
+    return this.queue.enqueue(kind, connectionId, payload, options);
   }
 
   async state(id: string): Promise<JobState | null> {
@@ -72,82 +165,31 @@ export class DbJobs implements Jobs {
     };
   }
 
-  work(
-    holder: string,
-    options: { concurrency: number; leaseMs: number; pollMs: number; onError?: (error: Error) => void },
-    handle: (job: QueuedJob) => Promise<JobOutcome>,
-  ): Working {
-    let stopping = false;
-    let wake: (() => void) | null = null;
-    const running = new Set<Promise<void>>();
-    const sleep = (ms: number) =>
-      new Promise<void>((resolve) => {
-        // Not unref'd: a waiting worker is what keeps `seatwise worker` alive.
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    const execute = async (row: JobRow) => {
-      const beat = setInterval(
-        () => {
-          void this.queue.heartbeat(row.id, holder, options.leaseMs).catch(() => {});
+  work(holder: string, options: WorkOptions, handle: (job: QueuedJob) => Promise<JobOutcome>): Working {
+    return workLoop<JobRow>(
+      options,
+      {
+        claim: () => this.queue.claim(holder, options.leaseMs),
+        heartbeat: (row) => this.queue.heartbeat(row.id, holder, options.leaseMs).then(() => {}),
+        settle: async (row, outcome) => {
+          if ('done' in outcome) await this.queue.complete(row.id, holder, outcome.done);
+          else if ('retry' in outcome)
+            await this.queue.fail(row, holder, outcome.retry, {
+              retryable: true,
+              retryAfterMs: outcome.afterMs,
+              result: outcome.result,
+            });
+          else await this.queue.fail(row, holder, outcome.fail, { retryable: false, result: outcome.result });
         },
-        Math.max(50, Math.floor(options.leaseMs / 4)),
-      );
-      beat.unref();
-      try {
-        const outcome = await handle({
+        describe: (row) => ({
           id: row.id,
           kind: row.kind as JobKind,
           connectionId: row.connection_id,
           payload: JSON.parse(row.payload),
-        });
-        if ('done' in outcome) await this.queue.complete(row.id, holder, outcome.done);
-        else if ('retry' in outcome)
-          await this.queue.fail(row, holder, outcome.retry, {
-            retryable: true,
-            retryAfterMs: outcome.afterMs,
-            result: outcome.result,
-          });
-        else await this.queue.fail(row, holder, outcome.fail, { retryable: false, result: outcome.result });
-      } catch (error) {
-        options.onError?.(error as Error);
-      } finally {
-        clearInterval(beat);
-      }
-    };
-    const loop = (async () => {
-      while (!stopping) {
-        let claimed = false;
-        while (!stopping && running.size < options.concurrency) {
-          const row = await this.queue.claim(holder, options.leaseMs).catch((error: Error) => {
-            options.onError?.(error);
-            return null;
-          });
-          if (!row) break;
-          claimed = true;
-          const task = execute(row).finally(() => {
-            running.delete(task);
-            wake?.();
-          });
-          running.add(task);
-        }
-        if (stopping) break;
-        if (!claimed || running.size >= options.concurrency) await sleep(options.pollMs);
-      }
-    })();
-    return {
-      ready: Promise.resolve(),
-      stop: async () => {
-        stopping = true;
-        wake?.();
-        await loop;
-        await Promise.all(running);
+        }),
       },
-      poke: () => wake?.(),
-    };
+      handle,
+    );
   }
 
   async close(): Promise<void> {}

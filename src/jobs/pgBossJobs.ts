@@ -1,8 +1,23 @@
 import PgBoss from 'pg-boss';
-import type { JobKind } from './jobQueue.ts';
-import type { JobOutcome, JobState, Jobs, QueuedJob, Working } from './jobs.ts';
+import { JOB_KINDS, type JobKind } from './jobQueue.ts';
+import {
+  type JobOutcome,
+  type JobState,
+  type Jobs,
+  type QueuedJob,
+  type Working,
+  type WorkOptions,
+  workLoop,
+} from './jobs.ts';
 
-const KINDS: JobKind[] = ['sync'];
+interface JobData {
+  connectionId: string | null;
+  payload: Record<string, unknown>;
+}
+
+const KINDS = JOB_KINDS;
+/** Kinds one per connection: at most one waits and one runs for each connection. */
+const ONE_PER_CONNECTION = new Set<JobKind>(['sync', 'webhooks']);
 
 /**
  * Jobs on pg-boss (PostgreSQL). Each kind is a `stately` queue keyed by connection: at most one job of a
@@ -35,7 +50,7 @@ export class PgBossJobs implements Jobs {
       for (const kind of KINDS) {
         const options = {
           name: kind,
-          policy: 'stately' as const,
+          policy: ONE_PER_CONNECTION.has(kind) ? ('stately' as const) : ('standard' as const),
           retryLimit: 4,
           retryDelay: 5,
           retryBackoff: true,
@@ -52,29 +67,41 @@ export class PgBossJobs implements Jobs {
     kind: JobKind,
     connectionId: string | null,
     payload: Record<string, unknown> = {},
+    options: { runAfter?: Date } = {},
   ): Promise<string> {
     await this.start();
+    const startAfter =
+      options.runAfter && options.runAfter.getTime() > Date.now() ? options.runAfter : undefined;
+    if (!ONE_PER_CONNECTION.has(kind)) {
+      const id = await this.boss.send(kind, { connectionId, payload }, { startAfter });
+      if (!id) throw new Error(`could not queue a ${kind} job`);
+      return id;
+    }
     const key = connectionId ?? 'none';
     for (let attempt = 0; attempt < 5; attempt++) {
-      const id = await this.boss.send(kind, { connectionId, payload }, { singletonKey: key });
+      const id = await this.boss.send(kind, { connectionId, payload }, { singletonKey: key, startAfter });
       if (id) return id;
-      // One waits already: join it.
-      const waiting = await this.waiting(kind, key);
+      // One waits already: join it, bringing it forward when this one is due sooner.
+      const waiting = await this.waiting(kind, key, startAfter ?? new Date());
       if (waiting) return waiting;
     }
     throw new Error(`could not queue a ${kind} job for ${key}`);
   }
 
-  private async waiting(kind: JobKind, key: string): Promise<string | null> {
+  private async waiting(kind: JobKind, key: string, due: Date): Promise<string | null> {
     const db = this.boss.getDb();
     const result = (await db.executeSql(
-      `select id from pgboss.job where name = $1 and singleton_key = $2 and state in ('created', 'retry') limit 1`,
-      [kind, key],
+      `update pgboss.job set start_after = least(start_after, $3)
+         where id = (select id from pgboss.job where name = $1 and singleton_key = $2 and state in ('created', 'retry') limit 1)
+         returning id`,
+      [kind, key, due.toISOString()],
     )) as { rows: { id: string }[] };
     return result.rows[0]?.id ?? null;
   }
 
   async state(id: string): Promise<JobState | null> {
+    // pg-boss ids are UUIDs; anything else names no job (and would be refused by PostgreSQL).
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
     await this.start();
     for (const kind of KINDS) {
       const job = await this.boss.getJobById(kind, id, { includeArchive: true });
@@ -103,60 +130,53 @@ export class PgBossJobs implements Jobs {
     return null;
   }
 
-  work(
-    _holder: string,
-    options: { concurrency: number; leaseMs: number; pollMs: number; onError?: (error: Error) => void },
-    handle: (job: QueuedJob) => Promise<JobOutcome>,
-  ): Working {
-    const ids: Promise<string>[] = [];
-    const started = this.start().then(
-      () => {
-        for (let i = 0; i < options.concurrency; i++) {
+  /**
+   * Works the queues with pg-boss's fetch and complete/fail, under a lease this worker renews: pg-boss expires a
+   * job `expireSeconds` after it started, so each heartbeat moves its start forward, and only a dead worker's
+   * job expires and is tried again; a long sync is never cut off.
+   */
+  work(_holder: string, options: WorkOptions, handle: (job: QueuedJob) => Promise<JobOutcome>): Working {
+    type Fetched = { kind: JobKind; job: PgBoss.Job<JobData> };
+    const working = workLoop<Fetched>(
+      options,
+      {
+        claim: async () => {
+          await this.start();
           for (const kind of KINDS) {
-            ids.push(
-              this.boss.work<{ connectionId: string | null; payload: Record<string, unknown> }>(
-                kind,
-                { batchSize: 1, pollingIntervalSeconds: Math.max(0.5, options.pollMs / 1000) },
-                async ([job]) => {
-                  if (!job) return null;
-                  const outcome = await handle({
-                    id: job.id,
-                    kind,
-                    connectionId: job.data.connectionId,
-                    payload: job.data.payload ?? {},
-                  });
-                  if ('done' in outcome) return { result: outcome.done };
-                  // A final failure completes the job saying so (pg-boss would retry a thrown one).
-                  if ('fail' in outcome)
-                    return { failed: true, error: outcome.fail, result: outcome.result ?? null };
-                  throw new Error(outcome.retry);
-                },
-              ),
-            );
+            const [job] = (await this.boss.fetch<JobData>(kind, { batchSize: 1 })) ?? [];
+            if (job) return { kind, job };
           }
-        }
+          return null;
+        },
+        heartbeat: async ({ kind, job }) => {
+          await this.boss
+            .getDb()
+            .executeSql(
+              `update pgboss.job set started_on = now() where name = $1 and id = $2 and state = 'active'`,
+              [kind, job.id],
+            );
+        },
+        settle: async ({ kind, job }, outcome) => {
+          if ('done' in outcome) await this.boss.complete(kind, job.id, { result: outcome.done });
+          // A final failure completes the job saying so (a failed one would be tried again).
+          else if ('fail' in outcome)
+            await this.boss.complete(kind, job.id, {
+              failed: true,
+              error: outcome.fail,
+              result: outcome.result ?? null,
+            });
+          else await this.boss.fail(kind, job.id, { message: outcome.retry });
+        },
+        describe: ({ kind, job }) => ({
+          id: job.id,
+          kind,
+          connectionId: job.data.connectionId,
+          payload: job.data.payload ?? {},
+        }),
       },
-      (error: Error) => options.onError?.(error),
+      handle,
     );
-    return {
-      // Ready once pg-boss has started and every poller is registered.
-      ready: this.start().then(async () => {
-        await started;
-        await Promise.all(ids);
-      }),
-      stop: async () => {
-        await started;
-        await Promise.all(ids);
-        for (const kind of KINDS) await this.boss.offWork(kind).catch(() => {});
-      },
-      poke: () => {
-        void started
-          .then(() => Promise.all(ids))
-          .then((workerIds) => {
-            for (const id of workerIds) this.boss.notifyWorker(id);
-          });
-      },
-    };
+    return { ...working, ready: this.start() };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ActionRequestInput } from '../actions/actionInput.ts';
 import type { Seatwise } from '../compose.ts';
 import { AppError } from '../domain/appError.ts';
 import type { JobOutcome, Jobs, QueuedJob, Working } from './jobs.ts';
@@ -69,13 +70,50 @@ export class Worker {
   }
 
   private async run(job: QueuedJob): Promise<JobOutcome> {
-    const outcome = await this.sync(job);
+    const outcome =
+      job.kind === 'sync'
+        ? await this.sync(job)
+        : job.kind === 'action'
+          ? await this.action(job)
+          : job.kind === 'webhooks'
+            ? await this.webhooks(job)
+            : { fail: `unknown job kind ${job.kind}` };
     this.options.onJob?.(job, 'done' in outcome ? 'done' : 'retry' in outcome ? 'retry' : 'failed');
     return outcome;
   }
 
+  /**
+   * An action batch queued through the API or CLI: run with the idempotency key it was queued with, so a retry
+   * after a dead worker replays what monday already did instead of doing it again.
+   */
+  private async action(job: QueuedJob): Promise<JobOutcome> {
+    const { request, actor } = job.payload as { request?: ActionRequestInput; actor?: string };
+    if (!request || !actor) return { fail: 'the queued action has no request' };
+    try {
+      return { done: await this.seatwise.actions.run(request, actor) };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'action_in_progress') {
+        const until = Date.parse(String(error.details?.retryAfter ?? '')) - Date.now();
+        return { retry: error.message, afterMs: Number.isFinite(until) ? Math.max(1000, until) : 5000 };
+      }
+      // Refused or invalid: the same request would be refused again.
+      if (error instanceof AppError) return { fail: error.message };
+      return { retry: (error as Error).message };
+    }
+  }
+
+  /** Sends a connection's due webhook notifications. */
+  private async webhooks(job: QueuedJob): Promise<JobOutcome> {
+    if (!job.connectionId) return { fail: 'the webhooks job names no connection' };
+    try {
+      return { done: await this.seatwise.notifier.deliverDue(job.connectionId) };
+    } catch (error) {
+      return { retry: (error as Error).message };
+    }
+  }
+
   private async sync(job: QueuedJob): Promise<JobOutcome> {
-    if (job.kind !== 'sync' || !job.connectionId) return { fail: `unknown job kind ${job.kind}` };
+    if (!job.connectionId) return { fail: 'the sync job names no connection' };
     try {
       const result = await this.seatwise.sync.sync(job.connectionId, { trigger: 'job' });
       if (result.status === 'succeeded') return { done: result };

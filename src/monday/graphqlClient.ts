@@ -77,7 +77,7 @@ export class GraphqlClient {
     variables: Record<string, unknown>,
     idempotencyKey?: string,
   ): Promise<GraphqlResult<T>> {
-    await this.budget.acquire();
+    const release = await this.budget.acquire();
     this.stats.requests++;
     try {
       const headers: Record<string, string> = {
@@ -102,8 +102,9 @@ export class GraphqlClient {
         throw statusError(response.status, requestId, retryAfter);
       }
       const error = errorFromBody(body, response.status, { retryAfter, requestId }, this.budget.now());
-      this.budget.observe({
+      await this.budget.observe({
         rateLimitHeader: response.headers.get('ratelimit'),
+        rateLimitPolicyHeader: response.headers.get('ratelimit-policy'),
         complexity: (body as { data?: { complexity?: never } })?.data?.complexity ?? null,
       });
       if (error) throw explainFor(error, document);
@@ -121,7 +122,7 @@ export class GraphqlClient {
       }
       return { data, requestId: requestId ?? extractRequestId(body) };
     } finally {
-      this.budget.release();
+      release();
     }
   }
 }

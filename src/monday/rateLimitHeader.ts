@@ -1,10 +1,15 @@
-/** One entry of monday's `RateLimit` header: `"minuteRate";r=4999;t=45`. */
+/** One entry of monday's `RateLimit` header (`"minuteRate";r=4999;t=45`) or `RateLimit-Policy` (`q=5000;w=60`). */
 export interface RateLimitEntry {
-  remaining: number;
+  remaining: number | null;
   resetSeconds: number | null;
+  /** The limit itself (`q`, in `RateLimit-Policy`). */
+  quota: number | null;
 }
 
-/** Parses the structured `RateLimit` header into entries by policy name (minuteRate, concurrency, complexityMinute). */
+/**
+ * Parses monday's structured `RateLimit` or `RateLimit-Policy` header into entries by policy name
+ * (minuteRate, concurrency, complexityMinute).
+ */
 export function parseRateLimitHeader(value: string | null): Record<string, RateLimitEntry> {
   const out: Record<string, RateLimitEntry> = {};
   if (!value) return out;
@@ -12,16 +17,16 @@ export function parseRateLimitHeader(value: string | null): Record<string, RateL
     const [rawName, ...params] = part.trim().split(';');
     const name = rawName?.trim().replace(/^"|"$/g, '');
     if (!name) continue;
-    let remaining: number | null = null;
-    let reset: number | null = null;
+    const entry: RateLimitEntry = { remaining: null, resetSeconds: null, quota: null };
     for (const param of params) {
       const [key, raw] = param.split('=');
       const n = Number(raw);
-      if (!Number.isFinite(n)) continue;
-      if (key?.trim() === 'r') remaining = n;
-      if (key?.trim() === 't') reset = n;
+      if (raw === undefined || raw.trim() === '' || !Number.isFinite(n)) continue;
+      if (key?.trim() === 'r') entry.remaining = n;
+      if (key?.trim() === 't') entry.resetSeconds = n;
+      if (key?.trim() === 'q') entry.quota = n;
     }
-    if (remaining !== null) out[name] = { remaining, resetSeconds: reset };
+    if (entry.remaining !== null || entry.quota !== null) out[name] = entry;
   }
   return out;
 }

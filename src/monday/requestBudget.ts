@@ -4,6 +4,8 @@ import { parseRateLimitHeader } from './rateLimitHeader.ts';
 /** What monday reported about the budget after one call. */
 export interface BudgetObservation {
   rateLimitHeader: string | null;
+  /** `RateLimit-Policy`: the account's limits themselves. */
+  rateLimitPolicyHeader?: string | null;
   complexity?: { after: number; query: number; reset_in_x_seconds: number } | null;
 }
 
@@ -21,9 +23,35 @@ export interface BudgetStats {
   waitedMs: number;
 }
 
+/** What monday said about an account's budget, for every process to see (times in epoch milliseconds). */
+export interface BudgetFacts {
+  /** No request before this instant (monday asked us to wait, or a limit is about to be reached). */
+  pauseUntil?: number;
+  /** Requests per minute and requests in flight monday allows the account (`RateLimit-Policy`). */
+  minuteLimit?: number;
+  concurrencyLimit?: number;
+  /** Complexity points left in monday's window, when it resets, and the cost of the query just run. */
+  complexity?: { remaining: number; resetAt: number; queryCost: number };
+}
+
 /**
- * Paces one monday account's requests: at most `maxConcurrency` in flight, and a pause for everyone when
- * monday says a limit is near (RateLimit header, complexity field) or was hit (retry_in_seconds).
+ * The part of an account's budget every process shares (kept in the database): requests in monday's minute
+ * window, requests in flight, the complexity left and any pause, counted across all processes together.
+ */
+export interface SharedBudget {
+  /** Takes one request from the account's budget: a ticket to give back when it ends, or how long to wait. */
+  take(now: number, holdMs: number): Promise<{ ticket: string } | { waitMs: number }>;
+  give(ticket: string): Promise<void>;
+  record(facts: BudgetFacts, now: number): Promise<void>;
+}
+
+/** Ends a request taken from the budget. */
+export type Release = () => void;
+
+/**
+ * Paces one monday account's requests: at most `maxConcurrency` in flight in this process, and a pause for
+ * everyone when monday says a limit is near (RateLimit header, complexity field) or was hit (retry_in_seconds).
+ * With a shared budget, the account's limits are also kept across every process that talks to it.
  * Use one per connection and share it between every client of that account.
  */
 export class RequestBudget {
@@ -38,6 +66,10 @@ export class RequestBudget {
   readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<unknown>;
   private readonly minuteReserve: number;
+  private readonly observer: MondayObserver | undefined;
+  private readonly shared: SharedBudget | undefined;
+  private readonly holdMs: number;
+  private sharedTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     options: {
@@ -48,6 +80,10 @@ export class RequestBudget {
       /** Requests kept free in the minute window so other tools of the account are not starved. */
       minuteReserve?: number;
       observer?: MondayObserver;
+      /** The account's budget across processes. */
+      shared?: SharedBudget;
+      /** How long a request counts as in flight if its process dies before ending it. */
+      holdMs?: number;
     } = {},
   ) {
     this.maxConcurrency = options.maxConcurrency ?? 4;
@@ -55,58 +91,105 @@ export class RequestBudget {
     this.sleep = options.sleep ?? sleep;
     this.minuteReserve = options.minuteReserve ?? 2;
     this.observer = options.observer;
+    this.shared = options.shared;
+    this.holdMs = options.holdMs ?? 60_000;
   }
 
-  private readonly observer: MondayObserver | undefined;
-
-  /** Waits for a slot and for any pause to pass; call `release` afterwards. */
-  async acquire(channel: 'graphql' | 'scim' = 'graphql'): Promise<void> {
+  /** Waits for a slot, for any pause to pass and for the shared budget; call the release it returns afterwards. */
+  async acquire(channel: 'graphql' | 'scim' = 'graphql'): Promise<Release> {
     if (this.inFlight >= this.maxConcurrency) {
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
     this.inFlight++;
-    // Another request may extend the pause while this one sleeps, so check again after waking.
-    for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) {
-      this.stats.waits++;
-      this.stats.waitedMs += wait;
-      this.observer?.waited(wait);
-      await this.sleep(wait);
+    let ticket: string | null = null;
+    try {
+      // Another request may extend the pause while this one sleeps, so check again after waking.
+      for (let wait = this.pausedUntil - this.now(); wait > 0; wait = this.pausedUntil - this.now()) {
+        await this.wait(wait);
+      }
+      if (this.shared) ticket = await this.takeShared(this.shared);
+    } catch (error) {
+      this.releaseSlot();
+      throw error;
     }
     this.stats.requests++;
     this.observer?.request(channel);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.releaseSlot();
+      if (ticket && this.shared) void this.shared.give(ticket).catch(() => {});
+    };
   }
 
-  release(): void {
+  /** This process's requests take from the shared budget one at a time, in the order they asked. */
+  private takeShared(shared: SharedBudget): Promise<string> {
+    const turn = this.sharedTurn.then(async () => {
+      for (;;) {
+        const taken = await shared.take(this.now(), this.holdMs);
+        if ('ticket' in taken) return taken.ticket;
+        await this.wait(taken.waitMs);
+      }
+    });
+    this.sharedTurn = turn.catch(() => {});
+    return turn;
+  }
+
+  private async wait(ms: number): Promise<void> {
+    this.stats.waits++;
+    this.stats.waitedMs += ms;
+    this.observer?.waited(ms);
+    await this.sleep(ms);
+  }
+
+  private releaseSlot(): void {
     this.inFlight--;
     this.queue.shift()?.();
   }
 
-  /** Pauses every request of this account for `ms` (monday's retry_in_seconds or Retry-After). */
+  /** Pauses every request of this account for `ms` (monday's retry_in_seconds or Retry-After), in every process. */
   pauseFor(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+    void this.share({ pauseUntil: this.pausedUntil });
   }
 
   /** Reads what monday said about remaining budget and pauses ahead of a limit instead of hitting it. */
-  observe(observation: BudgetObservation): void {
+  async observe(observation: BudgetObservation): Promise<void> {
+    const now = this.now();
     const entries = parseRateLimitHeader(observation.rateLimitHeader);
+    const policy = parseRateLimitHeader(observation.rateLimitPolicyHeader ?? null);
+    const facts: BudgetFacts = {};
+    if (policy.minuteRate?.quota) facts.minuteLimit = policy.minuteRate.quota;
+    if (policy.concurrency?.quota) facts.concurrencyLimit = policy.concurrency.quota;
     const minute = entries.minuteRate;
-    if (minute && minute.remaining <= this.minuteReserve && minute.resetSeconds !== null) {
-      this.pauseFor(minute.resetSeconds * 1000);
+    if (minute?.remaining != null && minute.remaining <= this.minuteReserve && minute.resetSeconds !== null) {
+      this.pausedUntil = Math.max(this.pausedUntil, now + minute.resetSeconds * 1000);
+      facts.pauseUntil = this.pausedUntil;
     }
     const complexity = observation.complexity;
+    const header = entries.complexityMinute;
     if (complexity) {
       this.lastQueryCost = Math.max(this.lastQueryCost, complexity.query);
-      if (complexity.after < this.lastQueryCost) this.pauseFor(complexity.reset_in_x_seconds * 1000);
-    } else {
-      const budget = entries.complexityMinute;
-      if (
-        budget &&
-        this.lastQueryCost > 0 &&
-        budget.remaining < this.lastQueryCost &&
-        budget.resetSeconds !== null
-      ) {
-        this.pauseFor(budget.resetSeconds * 1000);
+      const resetAt = now + complexity.reset_in_x_seconds * 1000;
+      facts.complexity = { remaining: complexity.after, resetAt, queryCost: complexity.query };
+      if (complexity.after < this.lastQueryCost) {
+        this.pausedUntil = Math.max(this.pausedUntil, resetAt);
+      }
+    } else if (header?.remaining != null && header.resetSeconds !== null) {
+      const resetAt = now + header.resetSeconds * 1000;
+      facts.complexity = { remaining: header.remaining, resetAt, queryCost: this.lastQueryCost };
+      if (this.lastQueryCost > 0 && header.remaining < this.lastQueryCost) {
+        this.pausedUntil = Math.max(this.pausedUntil, resetAt);
       }
     }
+    // Recorded before the answer is used, so the next request of any process already knows.
+    await this.share(facts);
+  }
+
+  /** Tells every process; a database hiccup here costs only pacing, never the request. */
+  private async share(facts: BudgetFacts): Promise<void> {
+    if (!this.shared || Object.keys(facts).length === 0) return;
+    await this.shared.record(facts, this.now()).catch(() => {});
   }
 }

@@ -140,7 +140,7 @@ export class ScimClient {
   }
 
   private async once(method: string, path: string, body: unknown): Promise<unknown> {
-    await this.budget.acquire('scim');
+    const release = await this.budget.acquire('scim');
     this.requests++;
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     try {
@@ -178,7 +178,7 @@ export class ScimClient {
       if (response.ok) return parsed;
       throw scimError(response.status, parsed, response.headers.get('retry-after'));
     } finally {
-      this.budget.release();
+      release();
     }
   }
 }

@@ -1,7 +1,16 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDriver,
+} from 'kysely';
 import { redactUrl } from '../dataLocation.ts';
 import { migrationsFor } from './migrations.ts';
 import type { Database } from './schema.ts';
@@ -12,6 +21,11 @@ export interface Store {
   dialect: 'sqlite' | 'postgres';
   /** Where it lives, without credentials, for messages. */
   location: string;
+  /**
+   * The SQLite handle itself, for the few short transactions that must not span an await (another connection
+   * waiting on SQLite's lock blocks its whole thread).
+   */
+  sqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
 }
 
@@ -45,8 +59,23 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('busy_timeout = 15000');
   // A page cache that holds a large account's indexes (SQLite's default is 2 MB).
   sqlite.pragma('cache_size = -32768');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
+}
+
+/**
+ * SQLite whose transactions take the write lock when they begin. Every transaction of Seatwise writes; one that
+ * began by reading would fail with "database is locked" if another process wrote meanwhile, where waiting for the
+ * lock at the start (busy_timeout) just works.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver() as SqliteDriver;
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 async function openPostgres(databaseUrl: string): Promise<Store> {

@@ -19,6 +19,32 @@ export interface Database {
   proposals: ProposalsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   jobs: JobsTable;
+  monday_budgets: MondayBudgetsTable;
+  monday_budget_leases: MondayBudgetLeasesTable;
+}
+
+/**
+ * One monday account's request budget as every process sees it (times in epoch milliseconds): our requests in
+ * monday's minute window, the limits monday announced, what its complexity budget has left, and a pause.
+ */
+export interface MondayBudgetsTable {
+  key: string;
+  window_started_at: ColumnType<number, number, number>;
+  window_used: number;
+  minute_limit: number;
+  concurrency_limit: number;
+  complexity_remaining: ColumnType<number | null, number | null, number | null>;
+  complexity_reset_at: ColumnType<number | null, number | null, number | null>;
+  query_cost: ColumnType<number, number, number>;
+  paused_until: ColumnType<number, number, number>;
+  updated_at: ColumnType<number, number, number>;
+}
+
+/** A request in flight to a monday account; a dead process's lapse at `expires_at`. */
+export interface MondayBudgetLeasesTable {
+  id: string;
+  key: string;
+  expires_at: ColumnType<number, number, number>;
 }
 
 /** Work for workers: queued, running under a lease, done or failed. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { actionRequestSchema } from '../../actions/actionInput.ts';
 import { actionNames } from '../../actions/definitions.ts';
 import type { Seatwise } from '../../compose.ts';
+import { queueAction } from '../../jobs/actionJobs.ts';
 import { actorOf } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -31,6 +32,30 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
         const result = await seatwise.actions.run(body, actorOf(request));
         metrics.actions.inc({ action: result.action, outcome: result.outcome });
         return result;
+      },
+    );
+    app.post(
+      '/api/actions/jobs',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['actions'],
+          summary:
+            'Queue an action batch for the workers (checked now as a dry run); follow it at /api/jobs/{jobId}',
+          body: actionRequestSchema,
+          headers: idempotencyHeader,
+        },
+      },
+      async (request, reply) => {
+        const queued = await queueAction(
+          seatwise,
+          {
+            ...request.body,
+            idempotencyKey: request.body.idempotencyKey ?? request.headers['idempotency-key'],
+          },
+          actorOf(request),
+        );
+        return reply.code(202).header('location', `/api/jobs/${queued.jobId}`).send(queued);
       },
     );
     app.post(

@@ -14,12 +14,20 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
         schema: {
           tags: ['sync'],
           summary:
-            'Sync a connection now: returns the finished run, or with wait=false the started run (202)',
+            'Sync a connection now: returns the finished run, with wait=false the started run (202), or with queue=true the job a worker runs (202)',
           params: z.object({ id: z.string().min(1).max(100) }),
-          querystring: z.object({ wait: z.enum(['true', 'false']).default('true') }),
+          querystring: z.object({
+            wait: z.enum(['true', 'false']).default('true'),
+            queue: z.enum(['true', 'false']).default('false'),
+          }),
         },
       },
       async (request, reply) => {
+        if (request.query.queue === 'true') {
+          await seatwise.connections.get(request.params.id);
+          const jobId = await seatwise.jobs.enqueue('sync', request.params.id, { trigger: 'api' });
+          return reply.code(202).header('location', `/api/jobs/${jobId}`).send({ jobId });
+        }
         if (request.query.wait === 'false') {
           const run = await seatwise.sync.start(request.params.id, 'api', (result) =>
             metrics.syncs.inc({ outcome: result.status }),
@@ -46,6 +54,23 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
           removed: result.removed,
           durationMs: result.durationMs,
         });
+      },
+    );
+    app.get(
+      '/api/jobs/:id',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['sync'],
+          summary: 'A queued job (sync, action batch, webhook delivery): its status, attempts and result',
+          params: z.object({ id: z.string().min(1).max(100) }),
+        },
+      },
+      async (request) => {
+        const job = await seatwise.jobs.state(request.params.id);
+        if (!job) throw new AppError('not_found', 'job_not_found', `no job with id ${request.params.id}`);
+        const { holder: _holder, ...shown } = job;
+        return { id: request.params.id, ...shown };
       },
     );
     app.get(
