@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import { JOB_KINDS, type JobKind } from './jobQueue.ts';
 import {
@@ -44,23 +45,39 @@ export class PgBossJobs implements Jobs {
     this.boss.on('error', () => {});
   }
 
+  /** Starts pg-boss and sets up the queues once; a failed start is tried again by the next caller. */
   private start(): Promise<void> {
-    this.started ??= (async () => {
-      await this.boss.start();
-      for (const kind of KINDS) {
-        const options = {
-          name: kind,
-          policy: ONE_PER_CONNECTION.has(kind) ? ('stately' as const) : ('standard' as const),
-          retryLimit: 4,
-          retryDelay: 5,
-          retryBackoff: true,
-          expireInSeconds: this.expireSeconds,
-        };
-        if (await this.boss.getQueue(kind)) await this.boss.updateQueue(kind, options);
-        else await this.boss.createQueue(kind, options);
-      }
-    })();
+    this.started ??= this.setUp().catch((error: Error) => {
+      this.started = null;
+      throw error;
+    });
     return this.started;
+  }
+
+  private async setUp(): Promise<void> {
+    await this.boss.start();
+    for (const kind of KINDS) {
+      const options = {
+        name: kind,
+        policy: ONE_PER_CONNECTION.has(kind) ? ('stately' as const) : ('standard' as const),
+        retryLimit: 4,
+        retryDelay: 5,
+        retryBackoff: true,
+        expireInSeconds: this.expireSeconds,
+      };
+      // Processes starting together race to create the queues (PostgreSQL may call it a deadlock): whoever
+      // loses waits a moment and finds the queue made.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!(await this.boss.getQueue(kind))) await this.boss.createQueue(kind, options);
+          await this.boss.updateQueue(kind, options);
+          break;
+        } catch (error) {
+          if (attempt >= 8) throw error;
+          await sleep(50 + Math.random() * 200 * attempt);
+        }
+      }
+    }
   }
 
   async enqueue(
