@@ -4,6 +4,7 @@ import { DemoAccount } from './app/demoAccount.ts';
 import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
 import { Notifier, notifyFailure } from './app/notifier.ts';
+import { OffboardingService } from './app/offboardingService.ts';
 import { PoliciesService } from './app/policiesService.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SyncService } from './app/syncService.ts';
@@ -29,6 +30,8 @@ export interface Seatwise {
   /** "Try with a demo account": the emulator in this process, connected. */
   demo: DemoAccount;
   policies: PoliciesService;
+  /** Taking people out of every connected account at once, with receipts. */
+  offboardings: OffboardingService;
   notifier: Notifier;
   /** Work for workers (`seatwise worker`, or the worker in `seatwise serve`): pg-boss with PostgreSQL. */
   jobs: Jobs;
@@ -92,6 +95,7 @@ export async function createSeatwise(
     insights,
     actions,
     policies,
+    offboardings: new OffboardingService(store, connections, actions, insights, options.now, leaseMs),
     notifier,
     jobs,
     jobQueue,

@@ -58,6 +58,7 @@ function connectionRow(id: string): Insertable<ConnectionsTable> {
     webhook_ciphertext: null,
     sync_schedule: '0 */6 * * *',
     next_sync_at: null,
+    graphql_offboarding: 0,
   };
 }
 

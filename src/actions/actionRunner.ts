@@ -390,6 +390,29 @@ export class ActionRunner {
     return [...unique.values()];
   }
 
+  /** The copy's spelling of these addresses (matched without regard to case), as stored. */
+  async storedEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
+    const rows = await this.directory.getByEmails(connectionId, emails);
+    return [...new Set(rows.map((r) => r.email))];
+  }
+
+  /**
+   * Writes users as monday reported them just now into the synced copy (with change events), so one invited or
+   * renamed since the last sync can be acted on by id at once.
+   */
+  async recordObserved(connectionId: string, remoteUsers: RemoteUser[]): Promise<void> {
+    if (remoteUsers.length === 0) return;
+    const rows = await this.directory.getMany(
+      connectionId,
+      remoteUsers.map((u) => u.id),
+    );
+    const stored = new Map(rows.map((r) => [r.remote_id, r]));
+    const incoming = remoteUsers.map((u) => toDirectoryUser(u));
+    const diff = diffUsers(connectionId, null, stored, incoming, this.now().toISOString());
+    if (diff.upserts.length > 0)
+      await this.directory.writeFromAction(connectionId, diff.upserts, diff.events);
+  }
+
   /** Writes what monday now reports into the synced copy, with change events, so views are current at once. */
   private async updateCopy(
     request: ActionRequest,

@@ -3,6 +3,8 @@ import { type ActionResult, ActionRunner, type ExecutionTiming } from '../action
 import { type ActionName, actionDefinitions, actionNames } from '../actions/definitions.ts';
 import { AppError } from '../domain/appError.ts';
 import { readCapabilities, unmetRequirements } from '../domain/capabilities.ts';
+import { offboardingChannels, offboardingKeyPrefix } from '../domain/offboarding.ts';
+import type { RemoteUser } from '../monday/mondayApi.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import type { Store } from '../store/database.ts';
 import type { ConnectionsService } from './connections.ts';
@@ -20,6 +22,8 @@ export interface CapabilitiesView {
     available: boolean;
     reasons: string[];
   }[];
+  /** How offboarding can reach this account's users: SCIM for users it provisioned, GraphQL where allowed. */
+  offboarding: CapabilitiesView['actions'];
 }
 
 export interface AuditEntryView {
@@ -58,6 +62,16 @@ export class ActionsService {
     return this.runner.run(request, actor);
   }
 
+  /** The synced copy's spelling of these addresses. */
+  storedEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
+    return this.runner.storedEmails(connectionId, emails);
+  }
+
+  /** Brings users monday reported just now into the synced copy (offboarding finds people live). */
+  recordObserved(connectionId: string, remoteUsers: RemoteUser[]): Promise<void> {
+    return this.runner.recordObserved(connectionId, remoteUsers);
+  }
+
   async capabilities(connectionId: string): Promise<CapabilitiesView> {
     const facts = await this.connections.facts(connectionId);
     return {
@@ -75,6 +89,21 @@ export class ActionsService {
           reasons,
         };
       }),
+      offboarding: (['scim', 'graphql'] as const).map((via) => {
+        const reasons = unmetRequirements(offboardingChannels[via], facts);
+        return {
+          id: `offboard:${via}`,
+          action: 'offboard',
+          via,
+          label:
+            via === 'scim'
+              ? 'Offboard users provisioned through SCIM'
+              : 'Offboard other users (GraphQL, when allowed)',
+          operation: via === 'scim' ? 'SCIM PATCH /Users/{id} active=false' : 'deactivate_users',
+          available: reasons.length === 0,
+          reasons,
+        };
+      }),
     };
   }
 
@@ -83,7 +112,7 @@ export class ActionsService {
    * (the log outlives a disconnect); an unknown one is a 404, as on every route.
    */
   async auditLog(
-    filters: { connectionId?: string; action?: ActionName; limit?: number } = {},
+    filters: { connectionId?: string; action?: ActionName; offboardingId?: string; limit?: number } = {},
   ): Promise<AuditEntryView[]> {
     if (filters.action !== undefined && !(actionNames as readonly string[]).includes(filters.action)) {
       throw new AppError(
@@ -92,7 +121,10 @@ export class ActionsService {
         `action must be one of ${actionNames.join(', ')}`,
       );
     }
-    const rows = await this.audit.list(filters);
+    const rows = await this.audit.list({
+      ...filters,
+      keyPrefix: filters.offboardingId ? offboardingKeyPrefix(filters.offboardingId) : undefined,
+    });
     if (filters.connectionId && rows.length === 0) {
       const known =
         (await this.connections.exists(filters.connectionId)) ||

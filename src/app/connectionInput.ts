@@ -54,6 +54,8 @@ export const connectionUpdateSchema = z
       .optional(),
     /** Where notifications go (proposals, failed syncs, a token that stopped working); null removes it. */
     webhookUrl: httpUrl.nullable().optional(),
+    /** Offboarding may deactivate users SCIM did not provision with GraphQL deactivate_users (off by default). */
+    graphqlOffboarding: z.boolean().optional(),
     /** When it syncs by itself: a cron expression (UTC), or `off`. */
     syncSchedule: z
       .string()
@@ -68,6 +70,6 @@ export const connectionUpdateSchema = z
   .strict()
   .refine(
     (v) => Object.values(v).some((x) => x !== undefined),
-    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency, webhook URL or sync schedule',
+    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency, webhook URL, sync schedule or GraphQL offboarding',
   );
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

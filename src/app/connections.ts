@@ -57,6 +57,8 @@ export interface ConnectionView {
   currency: string | null;
   /** Where notifications go: only the host is shown (the URL often holds a secret). */
   webhookHost: string | null;
+  /** Whether offboarding may deactivate users SCIM did not provision with GraphQL deactivate_users. */
+  graphqlOffboarding: boolean;
   /** When it syncs by itself (cron, UTC, or `off`), and when next. */
   syncSchedule: string;
   nextSyncAt: string | null;
@@ -150,6 +152,7 @@ export class ConnectionsService implements ConnectionAccess {
       updated_at: at,
       copy_seq: 0,
       inactive_days: 90,
+      graphql_offboarding: 0,
       seat_price: null,
       currency: null,
       webhook_ciphertext: null,
@@ -289,6 +292,8 @@ export class ConnectionsService implements ConnectionAccess {
     if (input.inactiveDays !== undefined) changes.inactive_days = input.inactiveDays;
     if (input.seatPrice !== undefined) changes.seat_price = input.seatPrice;
     if (input.currency !== undefined) changes.currency = input.currency;
+    if (input.graphqlOffboarding !== undefined)
+      changes.graphql_offboarding = input.graphqlOffboarding ? 1 : 0;
     if (input.syncSchedule !== undefined && input.syncSchedule !== row.sync_schedule) {
       changes.sync_schedule = input.syncSchedule;
       // The scheduler sets the next run from the new schedule.
@@ -357,6 +362,7 @@ export class ConnectionsService implements ConnectionAccess {
       tokenOwnerId: row.token_owner_id,
       apiVersion: row.api_version,
       status: row.status,
+      graphqlOffboarding: Number(row.graphql_offboarding) === 1,
     };
   }
 
@@ -519,5 +525,6 @@ function toView(row: ConnectionRow, userCount: number, webhookHost: string | nul
     webhookHost,
     syncSchedule: row.sync_schedule,
     nextSyncAt: row.next_sync_at,
+    graphqlOffboarding: Number(row.graphql_offboarding) === 1,
   };
 }

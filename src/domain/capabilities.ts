@@ -7,6 +7,8 @@ export interface ConnectionFacts {
   tokenOwnerKind: string | null;
   apiVersion: string;
   status: 'connected' | 'syncing' | 'error';
+  /** The operator allowed offboarding to use GraphQL deactivate_users (users SCIM did not provision). */
+  graphqlOffboarding?: boolean;
 }
 
 /** One precondition an action declares; the runner and the capabilities table both check these. */
@@ -15,6 +17,7 @@ export type Requirement =
   | { kind: 'enterprise' }
   | { kind: 'scimToken' }
   | { kind: 'adminToken' }
+  | { kind: 'graphqlOffboarding' }
   | { kind: 'apiVersion'; min: string };
 
 /** Says, in words, why each unmet requirement blocks an action; empty when it may run. */
@@ -48,6 +51,13 @@ export function unmetRequirements(requirements: readonly Requirement[], facts: C
         if (facts.tokenOwnerKind !== 'admin') {
           reasons.push(
             `the API token's owner is not an admin (${facts.tokenOwnerKind ?? 'unknown'}); monday allows this only to admins`,
+          );
+        }
+        break;
+      case 'graphqlOffboarding':
+        if (!facts.graphqlOffboarding) {
+          reasons.push(
+            "GraphQL deactivation is not allowed for offboarding on this connection (it also stops the integrations and automations the user made); allow it in the connection's settings or with seatwise connections update ID --graphql-offboarding on",
           );
         }
         break;

@@ -28,6 +28,9 @@ export function registerScimRoutes(app: FastifyInstance, state: EmulatorState): 
     if (fault.handled) return reply;
     const baseUrl = `http://${request.headers.host ?? '127.0.0.1'}/scim/v2`;
     const result = handler({ account, request, baseUrl });
+    // Changes SCIM carried out are recorded like GraphQL mutations (tests count what was done to monday).
+    if (request.method !== 'GET' && result.status < 300)
+      state.mutationsExecuted.push({ accountId: account.id, operationName: `SCIM ${request.method}` });
     if (result.body === undefined) return reply.code(result.status).send();
     const text = JSON.stringify(result.body);
     return reply

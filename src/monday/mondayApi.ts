@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { GraphqlClient } from './graphqlClient.ts';
 import { parseAnswer } from './mondayError.ts';
 import {
+  ACTIVE_ADMINS,
   ME_AND_ACCOUNT,
   USERS_BY_EMAILS,
   USERS_BY_IDS,
@@ -63,6 +64,7 @@ export type AccountInfo = z.infer<typeof accountSchema>;
 const LOOKUP_LIMIT = 1000;
 
 const usersPageSchema = z.object({ users: z.array(remoteUserSchema).nullable() });
+const idsPageSchema = z.object({ users: z.array(z.object({ id })).nullable() });
 
 /** The GraphQL document for a users page on this API version (2026-10 dropped the legacy booleans). */
 export function usersPageDocument(apiVersion: string): string {
@@ -98,20 +100,46 @@ export class MondayApi {
     return this.inChunks(emails, USERS_BY_EMAILS, 'emails', 'users by email');
   }
 
+  /** The same look-ups, with monday's request ids (proof of what monday said, for receipts). */
+  async usersByEmailsTraced(emails: string[]): Promise<{ users: RemoteUser[]; requestIds: string[] }> {
+    const requestIds: string[] = [];
+    const users = await this.inChunks(emails, USERS_BY_EMAILS, 'emails', 'users by email', requestIds);
+    return { users, requestIds };
+  }
+
+  async usersByIdsTraced(ids: string[]): Promise<{ users: RemoteUser[]; requestIds: string[] }> {
+    const requestIds: string[] = [];
+    const users = await this.inChunks(ids, USERS_BY_IDS, 'ids', 'users by id', requestIds);
+    return { users, requestIds };
+  }
+
+  /** How many active admins the account has now. */
+  async activeAdminCount(): Promise<number> {
+    let count = 0;
+    for (let page = 1; ; page++) {
+      const { data } = await this.client.request<unknown>(ACTIVE_ADMINS, { limit: LOOKUP_LIMIT, page });
+      const users = parseAnswer(idsPageSchema, data, 'active admins').users ?? [];
+      count += users.length;
+      if (users.length < LOOKUP_LIMIT) return count;
+    }
+  }
+
   private async inChunks(
     values: string[],
     document: string,
     argument: 'ids' | 'emails',
     what: string,
+    requestIds: string[] = [],
   ): Promise<RemoteUser[]> {
     const found: RemoteUser[] = [];
     for (let i = 0; i < values.length; i += LOOKUP_LIMIT) {
       const chunk = values.slice(i, i + LOOKUP_LIMIT);
-      const { data } = await this.client.request<unknown>(document, {
+      const { data, requestId } = await this.client.request<unknown>(document, {
         [argument]: chunk,
         limit: chunk.length,
         page: 1,
       });
+      if (requestId) requestIds.push(requestId);
       found.push(...(parseAnswer(usersPageSchema, data, what).users ?? []));
     }
     return found;

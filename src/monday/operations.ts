@@ -75,3 +75,9 @@ mutation SeatwiseActivateUsers($ids: [ID!]!) {
     errors { message code user_id }
   }
 }`;
+
+/** The account's active admins (2026-07+ `user_kind`), a page at a time. */
+export const ACTIVE_ADMINS = /* GraphQL */ `
+query SeatwiseActiveAdmins($limit: Int!, $page: Int!) {
+  users(user_kind: { in: [ADMIN] }, status: [ACTIVE], limit: $limit, page: $page) { id }
+}`;

@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import type { AuditEntriesTable, Database } from './schema.ts';
 
 export type AuditRow = Omit<Selectable<AuditEntriesTable>, 'id'> & { id: number };
@@ -41,10 +42,17 @@ export class AuditRepo {
     return row ? { ...row, id: Number(row.id) } : undefined;
   }
 
-  async list(filters: { connectionId?: string; action?: string; limit?: number } = {}): Promise<AuditRow[]> {
+  async list(
+    filters: { connectionId?: string; action?: string; keyPrefix?: string; limit?: number } = {},
+  ): Promise<AuditRow[]> {
     let q = this.db.selectFrom('audit_entries').selectAll();
     if (filters.connectionId) q = q.where('connection_id', '=', filters.connectionId);
     if (filters.action) q = q.where('action', '=', filters.action);
+    // Compared as a prefix, not with LIKE: `_` in an id is not a wildcard.
+    if (filters.keyPrefix)
+      q = q.where(
+        sql<boolean>`substr(idempotency_key, 1, ${filters.keyPrefix.length}) = ${filters.keyPrefix}`,
+      );
     const rows = await q
       .orderBy('id', 'desc')
       .limit(filters.limit ?? 100)

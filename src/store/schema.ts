@@ -21,6 +21,41 @@ export interface Database {
   jobs: JobsTable;
   monday_budgets: MondayBudgetsTable;
   monday_budget_leases: MondayBudgetLeasesTable;
+  offboardings: OffboardingsTable;
+  offboarding_steps: OffboardingStepsTable;
+}
+
+/** One person taken out of every connected account: who asked, for whom, and how it went. */
+export interface OffboardingsTable {
+  id: string;
+  /** JSON: the emails asked for, lowercased. */
+  emails: string;
+  /** The caller's idempotency key, or the id itself. */
+  idempotency_key: string;
+  requested_by: string;
+  requested_at: string;
+  status: 'running' | 'done' | 'partial' | 'failed';
+  finished_at: string | null;
+}
+
+/** One account's part of an offboarding: the plan, the states before and after, monday's request ids. */
+export interface OffboardingStepsTable {
+  offboarding_id: string;
+  connection_id: string;
+  /** The account's name when the step was planned (the connection may be removed later). */
+  account_name: string;
+  status: 'pending' | 'done' | 'refused' | 'failed' | 'not_found';
+  /** What was found and decided (JSON): the users, the channel, the reason. */
+  plan: string;
+  /** JSON: each user as monday reported it before and after acting; null until read. */
+  before: string | null;
+  after: string | null;
+  /** JSON array of monday request ids. */
+  request_ids: string;
+  /** A sentence: what happened, or why not. */
+  message: string | null;
+  attempts: number;
+  updated_at: string;
 }
 
 /**
@@ -250,6 +285,8 @@ export interface ConnectionsTable {
   sync_schedule: string;
   /** The next scheduled sync; null until the scheduler first sees the connection. */
   next_sync_at: string | null;
+  /** 1: offboarding may deactivate users not provisioned through SCIM with GraphQL deactivate_users. */
+  graphql_offboarding: number;
 }
 
 export interface DirectoryUsersTable {

@@ -80,6 +80,8 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
           querystring: z.object({
             connectionId: z.string().min(1).max(100).optional(),
             action: z.enum(actionNames).optional(),
+            /** The actions one offboarding ran, grouped under its id. */
+            offboardingId: z.string().min(1).max(100).optional(),
             limit: z.coerce.number().int().min(1).max(1000).default(100),
           }),
         },

@@ -1,0 +1,81 @@
+import type { PersonInAccount } from '../domain/offboarding.ts';
+import type { OffboardingView } from './offboardingService.ts';
+
+const escape = (value: unknown): string =>
+  String(value ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+const stateOf = (people: PersonInAccount[] | null, userId: string): string => {
+  const person = people?.find((p) => p.userId === userId);
+  return person ? `${person.role}, ${person.status}` : 'not found';
+};
+
+const stepLabel: Record<string, string> = {
+  done: 'Done',
+  refused: 'Refused',
+  failed: 'Failed: run again',
+  not_found: 'Not in this account',
+  pending: 'Not run yet',
+};
+
+/**
+ * The printable receipt of an offboarding: who asked and when, and for each account what monday reported before
+ * and after (read fresh from monday), with monday's request ids. Every value is escaped: names come from monday.
+ */
+export function offboardingReceiptHtml(view: OffboardingView): string {
+  const rows = view.steps
+    .map((step) => {
+      const people = step.items.length
+        ? step.items
+            .map(
+              (item) => `<tr>
+          <td>${escape(item.name)}<br><span class="muted">${escape(item.email)} · id ${escape(item.userId)}</span></td>
+          <td>${escape(stateOf(step.before, item.userId))}</td>
+          <td>${escape(stateOf(step.after, item.userId))}</td>
+          <td>${escape(item.outcome === 'deactivate' ? `deactivated (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : item.outcome === 'already' ? 'already deactivated' : 'refused')}<br><span class="muted">${escape(item.reason)}</span></td>
+        </tr>`,
+            )
+            .join('')
+        : `<tr><td colspan="4" class="muted">${escape(step.message ?? '')}</td></tr>`;
+      return `<section>
+    <h2>${escape(step.accountName)} <span class="status ${escape(step.status)}">${escape(stepLabel[step.status] ?? step.status)}</span></h2>
+    <p class="muted">Connection ${escape(step.connectionId)} · ${escape(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${escape(step.updatedAt ?? '-')}</p>
+    <table>
+      <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>
+      <tbody>${people}</tbody>
+    </table>
+    ${step.message && step.items.length ? `<p>${escape(step.message)}</p>` : ''}
+    <p class="muted">monday request ids: ${step.requestIds.length ? step.requestIds.map(escape).join(', ') : 'none'}</p>
+  </section>`;
+    })
+    .join('\n');
+  const s = view.summary;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Offboarding receipt ${escape(view.id)}</title>
+<style>
+  body { font: 14px/1.45 system-ui, sans-serif; color: #1d1d1f; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+  h1 { font-size: 1.5rem; margin-bottom: .25rem; }
+  h2 { font-size: 1.1rem; margin: 1.5rem 0 .25rem; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; padding: .4rem .5rem; }
+  .muted { color: #555; font-size: .9em; }
+  .status { font-size: .8em; border-radius: 4px; padding: .1rem .4rem; background: #eee; }
+  .status.done { background: #dff5e3; } .status.refused, .status.failed { background: #fde2e1; }
+  @media print { body { margin: 0; } }
+</style>
+</head>
+<body>
+<h1>Offboarding receipt</h1>
+<p>Offboarding <strong>${escape(view.id)}</strong> of ${view.emails.map((e) => `<strong>${escape(e)}</strong>`).join(', ')}</p>
+<p>Asked by ${escape(view.requestedBy)} at ${escape(view.requestedAt)}; ${view.finishedAt ? `finished at ${escape(view.finishedAt)}` : 'not finished'} (${escape(view.status)}).</p>
+<p>${s.deactivated} deactivated, ${s.already} already deactivated, ${s.refused} refused, ${s.notFound} ${s.notFound === 1 ? 'account' : 'accounts'} without the person, ${s.failed} failed.</p>
+${rows}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,456 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { ActionResult } from '../actions/actionRunner.ts';
+import { AppError } from '../domain/appError.ts';
+import { newId } from '../domain/ids.ts';
+import { invalidInput } from '../domain/inputIssues.ts';
+import {
+  addressesOf,
+  normaliseEmails,
+  type OffboardingItem,
+  offboardingKeyPrefix,
+  type PersonInAccount,
+  planOffboarding,
+} from '../domain/offboarding.ts';
+import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
+import type { Store } from '../store/database.ts';
+import { describeHolder, LeaseRepo } from '../store/leaseRepo.ts';
+import { type OffboardingRow, type OffboardingStepRow, OffboardingsRepo } from '../store/offboardingsRepo.ts';
+import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
+import type { ActionsService } from './actionsService.ts';
+import type { ConnectionsService } from './connections.ts';
+import type { InsightsService } from './insightsService.ts';
+
+export const offboardingRequestSchema = z
+  .object({
+    emails: z
+      .array(z.string().max(320))
+      .min(1, 'give at least one email')
+      .max(1000, 'at most 1000 people at once'),
+    dryRun: z.boolean().default(false),
+    idempotencyKey: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+export type OffboardingRequest = z.input<typeof offboardingRequestSchema>;
+
+export type StepStatus = 'pending' | 'done' | 'refused' | 'failed' | 'not_found';
+
+/** One account's part: the plan per user, monday's state before and after, and its request ids. */
+export interface OffboardingStepView {
+  connectionId: string;
+  accountName: string;
+  status: StepStatus;
+  items: OffboardingItem[];
+  before: PersonInAccount[] | null;
+  after: PersonInAccount[] | null;
+  requestIds: string[];
+  message: string | null;
+  attempts: number;
+  updatedAt: string | null;
+}
+
+export interface OffboardingView {
+  id: string | null;
+  dryRun: boolean;
+  emails: string[];
+  requestedBy: string;
+  requestedAt: string;
+  status: 'planned' | 'running' | 'done' | 'partial' | 'failed';
+  finishedAt: string | null;
+  /** This request repeated an earlier one (same idempotency key): nothing new was done. */
+  repeated: boolean;
+  summary: { deactivated: number; already: number; refused: number; notFound: number; failed: number };
+  steps: OffboardingStepView[];
+}
+
+/** How long an account's step waits for a sync of that account to finish before it is left for a rerun. */
+const LEASE_WAIT_MS = 30_000;
+
+/**
+ * Takes people out of every connected monday account at once: finds them by email (and the organisation's alias
+ * domains) live in each account, plans per account, and runs each account's step under that connection's lease
+ * with an idempotency key of its own, keeping monday's state before and after as the receipt.
+ */
+export class OffboardingService {
+  private readonly repo: OffboardingsRepo;
+  private readonly leases: LeaseRepo;
+
+  constructor(
+    store: Store,
+    private readonly connections: ConnectionsService,
+    private readonly actions: ActionsService,
+    private readonly insights: Pick<InsightsService, 'orgDomains'>,
+    private readonly now: () => Date = () => new Date(),
+    private readonly leaseMs = 60_000,
+  ) {
+    this.repo = new OffboardingsRepo(store.db);
+    this.leases = new LeaseRepo(store.db);
+  }
+
+  /** Plans (dryRun) or runs an offboarding; a repeated idempotency key resumes or repeats the stored one. */
+  async offboard(raw: OffboardingRequest, actor: string): Promise<OffboardingView> {
+    const parsed = offboardingRequestSchema.safeParse(raw);
+    if (!parsed.success) throw invalidInput('invalid_offboarding', parsed.error, raw);
+    const { emails, malformed } = normaliseEmails(parsed.data.emails);
+    if (malformed.length > 0)
+      throw new AppError(
+        'invalid_input',
+        'invalid_offboarding',
+        `not well-formed email addresses: ${malformed.map((m) => JSON.stringify(m)).join(', ')}`,
+        { field: 'emails' },
+      );
+    if (emails.length === 0)
+      throw new AppError('invalid_input', 'invalid_offboarding', 'give at least one email', {
+        field: 'emails',
+      });
+    const connections = await this.connections.list();
+    if (parsed.data.dryRun) return this.plan(emails, actor, connections);
+
+    const id = newId('off');
+    const at = this.now().toISOString();
+    const key = parsed.data.idempotencyKey ?? id;
+    const { created, row } = await this.repo.createOrFind(
+      {
+        id,
+        emails: JSON.stringify(emails),
+        idempotency_key: key,
+        requested_by: actor,
+        requested_at: at,
+        status: 'running',
+        finished_at: null,
+      },
+      connections.map((c) => ({
+        offboarding_id: id,
+        connection_id: c.id,
+        account_name: c.accountName,
+        status: 'pending' as const,
+        plan: '[]',
+        before: null,
+        after: null,
+        request_ids: '[]',
+        message: null,
+        attempts: 0,
+        updated_at: at,
+      })),
+    );
+    if (!created) {
+      if (row.emails !== JSON.stringify(emails))
+        throw new AppError(
+          'conflict',
+          'idempotency_key_reused',
+          `idempotency key ${key} was already used for offboarding ${row.id} of other people`,
+        );
+      if (row.status !== 'running') return { ...(await this.get(row.id)), repeated: true };
+    }
+    return this.resume(row.id, actor);
+  }
+
+  /** Runs the steps an offboarding has not finished (after a crash, or ones that failed), then says how it went. */
+  async resume(id: string, actor?: string): Promise<OffboardingView> {
+    const row = await this.row(id);
+    const emails = JSON.parse(row.emails) as string[];
+    for (const step of await this.repo.steps(id)) {
+      if (step.status !== 'pending' && step.status !== 'failed') continue;
+      await this.runStep(row, step, emails, actor ?? row.requested_by);
+    }
+    const steps = await this.repo.steps(id);
+    const open = steps.filter((s) => s.status === 'refused' || s.status === 'failed');
+    await this.repo.finish(
+      id,
+      open.length === 0 ? 'done' : steps.every((s) => s.status === 'failed') ? 'failed' : 'partial',
+      this.now().toISOString(),
+    );
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<OffboardingView> {
+    const row = await this.row(id);
+    return toView(row, await this.repo.steps(id));
+  }
+
+  async list(limit = 50): Promise<OffboardingView[]> {
+    const rows = await this.repo.list(limit);
+    return Promise.all(rows.map(async (row) => toView(row, await this.repo.steps(row.id))));
+  }
+
+  private async row(id: string): Promise<OffboardingRow> {
+    const row = await this.repo.get(id);
+    if (!row) throw new AppError('not_found', 'offboarding_not_found', `no offboarding with id ${id}`);
+    return row;
+  }
+
+  /** What would happen, account by account, found and checked live; nothing is stored or sent. */
+  private async plan(
+    emails: string[],
+    actor: string,
+    connections: Awaited<ReturnType<ConnectionsService['list']>>,
+  ): Promise<OffboardingView> {
+    const steps: OffboardingStepView[] = [];
+    for (const connection of connections) {
+      const base = {
+        connectionId: connection.id,
+        accountName: connection.accountName,
+        after: null,
+        attempts: 0,
+        updatedAt: null,
+      };
+      try {
+        const found = await this.find(connection.id, emails);
+        const items = found.people.length ? await this.decide(connection.id, found.people) : [];
+        steps.push({
+          ...base,
+          status: found.people.length === 0 ? 'not_found' : 'pending',
+          items,
+          before: found.people,
+          requestIds: found.requestIds,
+          message: found.people.length === 0 ? notFoundMessage(emails) : describePlan(items),
+        });
+      } catch (error) {
+        steps.push({
+          ...base,
+          status: 'failed',
+          items: [],
+          before: null,
+          requestIds: [],
+          message: (error as Error).message,
+        });
+      }
+    }
+    return {
+      id: null,
+      dryRun: true,
+      emails,
+      requestedBy: actor,
+      requestedAt: this.now().toISOString(),
+      status: 'planned',
+      finishedAt: null,
+      repeated: false,
+      summary: summarise(steps),
+      steps,
+    };
+  }
+
+  /** The person's users in one account as monday reports them now (looked up by every address they may have). */
+  private async find(
+    connectionId: string,
+    emails: string[],
+  ): Promise<{ people: PersonInAccount[]; remote: RemoteUser[]; requestIds: string[] }> {
+    const domains = await this.insights.orgDomains();
+    const addresses = new Set(emails.flatMap((e) => addressesOf(e, domains)));
+    const api = await this.connections.api(connectionId);
+    // monday may match emails exactly: the copy's spelling of each address is asked for too.
+    const known = await this.actions.storedEmails(connectionId, [...addresses]);
+    const { users, requestIds } = await api.usersByEmailsTraced([...new Set([...addresses, ...known])]);
+    const remote = users.filter((u) => addresses.has(u.email.trim().toLowerCase()));
+    const unique = [...new Map(remote.map((u) => [u.id, u])).values()];
+    return { people: unique.map(toPerson), remote: unique, requestIds };
+  }
+
+  private async decide(connectionId: string, people: PersonInAccount[]): Promise<OffboardingItem[]> {
+    const facts = await this.connections.facts(connectionId);
+    const needsAdmins = people.some((p) => p.role === 'admin' && p.status === 'active');
+    const admins = needsAdmins ? await (await this.connections.api(connectionId)).activeAdminCount() : 0;
+    return planOffboarding(people, facts, admins);
+  }
+
+  private async runStep(
+    row: OffboardingRow,
+    step: OffboardingStepRow,
+    emails: string[],
+    actor: string,
+  ): Promise<void> {
+    const { connection_id: connectionId } = step;
+    const attempts = Number(step.attempts) + 1;
+    const save = (changes: Parameters<OffboardingsRepo['updateStep']>[2]) =>
+      this.repo.updateStep(row.id, connectionId, {
+        ...changes,
+        attempts,
+        updated_at: this.now().toISOString(),
+      });
+    const lease = await this.takeLease(connectionId, row.id);
+    if (!lease.ok) return save({ status: 'failed', message: lease.message });
+    const beat = setInterval(
+      () => {
+        void this.leases.heartbeat(connectionId, lease.fence, this.now(), this.leaseMs).catch(() => {});
+      },
+      Math.max(50, Math.floor(this.leaseMs / 4)),
+    );
+    beat.unref();
+    const requestIds: string[] = [];
+    try {
+      const found = await this.find(connectionId, emails);
+      requestIds.push(...found.requestIds);
+      if (found.people.length === 0)
+        return await save({
+          status: 'not_found',
+          plan: '[]',
+          before: '[]',
+          after: '[]',
+          request_ids: JSON.stringify(requestIds),
+          message: notFoundMessage(emails),
+        });
+      await this.actions.recordObserved(connectionId, found.remote);
+      const items = await this.decide(connectionId, found.people);
+      await save({
+        plan: JSON.stringify(items),
+        before: JSON.stringify(found.people),
+        request_ids: JSON.stringify(requestIds),
+      });
+
+      const results: ActionResult[] = [];
+      const problems: string[] = [];
+      for (const via of ['scim', 'graphql'] as const) {
+        const targets = items.filter((i) => i.outcome === 'deactivate' && i.via === via);
+        if (targets.length === 0) continue;
+        try {
+          const result = await this.actions.run(
+            {
+              action: 'deactivate',
+              connectionId,
+              via,
+              targets: targets.map((t) => ({ userId: t.userId })),
+              idempotencyKey: `${offboardingKeyPrefix(row.id)}${connectionId}-${via}`,
+            },
+            actor,
+          );
+          results.push(result);
+          requestIds.push(...result.requestIds);
+          for (const r of result.results)
+            if (r.outcome === 'failed') problems.push(`${r.email}: ${r.reason}`);
+        } catch (error) {
+          problems.push((error as Error).message);
+        }
+      }
+
+      // The receipt's "after" is monday's word, read fresh, not what the actions reported.
+      const api = await this.connections.api(connectionId);
+      const after = await api.usersByIdsTraced(found.people.map((p) => p.userId));
+      requestIds.push(...after.requestIds);
+      const afterPeople = after.users.map(toPerson);
+      const afterById = new Map(afterPeople.map((p) => [p.userId, p]));
+      const missed = items.filter(
+        (i) => i.outcome !== 'refuse' && afterById.get(i.userId)?.status !== 'deactivated',
+      );
+      const refused = items.filter((i) => i.outcome === 'refuse');
+      const status: StepStatus = missed.length > 0 ? 'failed' : refused.length > 0 ? 'refused' : 'done';
+      await save({
+        status,
+        after: JSON.stringify(afterPeople),
+        request_ids: JSON.stringify([...new Set(requestIds)]),
+        message:
+          status === 'failed'
+            ? `not deactivated: ${missed.map((m) => m.email).join(', ')}${problems.length ? ` (${problems.join('; ')})` : ''}; run the offboarding again to retry`
+            : describeOutcome(items),
+      });
+    } catch (error) {
+      await save({
+        status: 'failed',
+        request_ids: JSON.stringify(requestIds),
+        message: `${(error as Error).message}; run the offboarding again to retry`,
+      });
+    } finally {
+      clearInterval(beat);
+      await this.leases.release(connectionId, lease.fence).catch(() => {});
+    }
+  }
+
+  /** The connection's lease for this step, waiting a while for a sync of the account to finish. */
+  private async takeLease(
+    connectionId: string,
+    offboardingId: string,
+  ): Promise<{ ok: true; fence: number } | { ok: false; message: string }> {
+    const deadline = Date.now() + LEASE_WAIT_MS;
+    for (;;) {
+      const taken = await this.leases.acquire({
+        connectionId,
+        holder: describeHolder(`offboarding ${offboardingId}`),
+        purpose: 'offboarding',
+        runId: null,
+        now: this.now(),
+        ttlMs: this.leaseMs,
+      });
+      if (taken.acquired) return { ok: true, fence: taken.fence };
+      if (Date.now() > deadline)
+        return {
+          ok: false,
+          message: `the account is busy (${taken.current.holder}, ${taken.current.purpose}); run the offboarding again to finish it`,
+        };
+      await sleep(500);
+    }
+  }
+}
+
+function toPerson(remote: RemoteUser): PersonInAccount {
+  const user = toDirectoryUser(remote);
+  return {
+    userId: user.remoteId,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    status: user.status,
+    scimLinked: user.scimLinked,
+  };
+}
+
+function notFoundMessage(emails: string[]): string {
+  return `no user with ${emails.join(', ')} (or an alias) in this account, checked with monday just now`;
+}
+
+function describePlan(items: OffboardingItem[]): string {
+  return items.map((i) => `${i.email}: ${i.reason}`).join('; ');
+}
+
+function describeOutcome(items: OffboardingItem[]): string {
+  return items
+    .map((i) =>
+      i.outcome === 'deactivate'
+        ? `${i.email}: deactivated (${i.via === 'scim' ? 'SCIM' : 'GraphQL'})`
+        : i.outcome === 'already'
+          ? `${i.email}: already deactivated, nothing to do`
+          : `${i.email}: not offboarded: ${i.reason}`,
+    )
+    .join('; ');
+}
+
+function summarise(steps: OffboardingStepView[]): OffboardingView['summary'] {
+  const summary = { deactivated: 0, already: 0, refused: 0, notFound: 0, failed: 0 };
+  for (const step of steps) {
+    if (step.status === 'not_found') summary.notFound++;
+    if (step.status === 'failed') summary.failed++;
+    for (const item of step.items) {
+      if (item.outcome === 'refuse') summary.refused++;
+      else if (item.outcome === 'already') summary.already++;
+      else if (step.status !== 'failed') summary.deactivated++;
+    }
+  }
+  return summary;
+}
+
+function toView(row: OffboardingRow, steps: OffboardingStepRow[]): OffboardingView {
+  const stepViews = steps.map(
+    (s): OffboardingStepView => ({
+      connectionId: s.connection_id,
+      accountName: s.account_name,
+      status: s.status as StepStatus,
+      items: JSON.parse(s.plan) as OffboardingItem[],
+      before: s.before ? (JSON.parse(s.before) as PersonInAccount[]) : null,
+      after: s.after ? (JSON.parse(s.after) as PersonInAccount[]) : null,
+      requestIds: JSON.parse(s.request_ids) as string[],
+      message: s.message,
+      attempts: Number(s.attempts),
+      updatedAt: s.updated_at,
+    }),
+  );
+  return {
+    id: row.id,
+    dryRun: false,
+    emails: JSON.parse(row.emails) as string[],
+    requestedBy: row.requested_by,
+    requestedAt: row.requested_at,
+    status: row.status,
+    finishedAt: row.finished_at,
+    repeated: false,
+    summary: summarise(stepViews),
+    steps: stepViews,
+  };
+}

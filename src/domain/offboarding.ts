@@ -1,0 +1,130 @@
+import { type ConnectionFacts, type Requirement, unmetRequirements } from './capabilities.ts';
+import type { Status, StoredRole } from './directory.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Emails as asked, trimmed and lowercased, without repeats; the malformed ones apart. */
+export function normaliseEmails(raw: readonly string[]): { emails: string[]; malformed: string[] } {
+  const emails = new Set<string>();
+  const malformed: string[] = [];
+  for (const value of raw) {
+    const email = value.trim().toLowerCase();
+    if (!email) continue;
+    if (EMAIL.test(email)) emails.add(email);
+    else malformed.push(value);
+  }
+  return { emails: [...emails], malformed };
+}
+
+/**
+ * Every address one person may have: the email itself and, when its domain is one of the organisation's own
+ * domains, the same local part at each of the others (jane@acme.com is also jane@acme.co.uk).
+ */
+export function addressesOf(email: string, orgDomains: readonly string[]): string[] {
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  const own = orgDomains.map((d) => d.toLowerCase());
+  if (!own.includes(domain)) return [email];
+  return [email, ...own.filter((d) => d !== domain).map((d) => `${local}@${d}`)];
+}
+
+/** One user of an account as monday reports them now. */
+export interface PersonInAccount {
+  userId: string;
+  email: string;
+  name: string;
+  role: StoredRole;
+  status: Status;
+  scimLinked: boolean;
+}
+
+/** What offboarding does to one user of one account, and why. */
+export interface OffboardingItem extends PersonInAccount {
+  outcome: 'deactivate' | 'already' | 'refuse';
+  via: 'scim' | 'graphql' | null;
+  code: string | null;
+  reason: string;
+}
+
+const act: Requirement = { kind: 'permission' };
+/** The channels offboarding deactivates through, with what each needs. */
+export const offboardingChannels = {
+  scim: [act, { kind: 'enterprise' }, { kind: 'scimToken' }] as Requirement[],
+  graphql: [
+    act,
+    { kind: 'graphqlOffboarding' },
+    { kind: 'adminToken' },
+    { kind: 'apiVersion', min: '2025-01' },
+  ] as Requirement[],
+};
+
+/**
+ * Decides, for each user of one account who is the person, what offboarding does: nothing for a user already
+ * deactivated; a refusal with its reason for a read-only connection, the token's owner, the last active admin
+ * or someone no channel can reach; otherwise deactivation through SCIM (the user was provisioned through SCIM
+ * and the connection has a SCIM token) or through GraphQL `deactivate_users` (only where the operator allowed
+ * it). A pending user's invitation is cancelled the same way.
+ */
+export function planOffboarding(
+  people: readonly PersonInAccount[],
+  facts: ConnectionFacts & { tokenOwnerId: string },
+  activeAdmins: number,
+): OffboardingItem[] {
+  const adminsLeaving = people.filter((p) => p.role === 'admin' && p.status === 'active').length;
+  return people.map((person): OffboardingItem => {
+    const item = (
+      outcome: OffboardingItem['outcome'],
+      via: OffboardingItem['via'],
+      code: string | null,
+      reason: string,
+    ) => ({
+      ...person,
+      outcome,
+      via,
+      code,
+      reason,
+    });
+    if (person.status === 'deactivated') return item('already', null, null, 'already deactivated');
+    if (facts.permission !== 'read_and_act')
+      return item(
+        'refuse',
+        null,
+        'read_only_connection',
+        'the connection is read-only ("read"); set it to "read_and_act" to offboard people from this account',
+      );
+    if (person.userId === facts.tokenOwnerId)
+      return item(
+        'refuse',
+        null,
+        'token_owner',
+        "is the owner of this connection's API token: deactivating them would lock Seatwise out of the account; connect with another admin's token first",
+      );
+    if (person.role === 'other')
+      return item('refuse', null, 'not_a_person', 'is not a person (an agent, service or portal user)');
+    if (person.role === 'admin' && person.status === 'active' && activeAdmins - adminsLeaving < 1)
+      return item(
+        'refuse',
+        null,
+        'last_admin',
+        'is the last active admin of the account; make someone else an admin first',
+      );
+    const what =
+      person.status === 'pending' ? 'the pending invitation will be cancelled' : 'will be deactivated';
+    const scim = unmetRequirements(offboardingChannels.scim, facts);
+    if (person.scimLinked && scim.length === 0)
+      return item('deactivate', 'scim', null, `${what} through SCIM`);
+    const graphql = unmetRequirements(offboardingChannels.graphql, facts);
+    if (graphql.length === 0)
+      return item('deactivate', 'graphql', null, `${what} with GraphQL deactivate_users`);
+    const why = person.scimLinked
+      ? `was provisioned through SCIM, but ${scim.join('; ')}; and GraphQL: ${graphql.join('; ')}`
+      : `was not provisioned through SCIM, so SCIM cannot deactivate them; and GraphQL: ${graphql.join('; ')}`;
+    return item('refuse', null, 'no_channel', why);
+  });
+}
+
+/** The idempotency keys of an offboarding's actions start with this: its steps group under it in the audit log. */
+export function offboardingKeyPrefix(offboardingId: string): string {
+  return `offboarding-${offboardingId}-`;
+}

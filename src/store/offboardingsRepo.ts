@@ -1,0 +1,81 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Database, OffboardingStepsTable, OffboardingsTable } from './schema.ts';
+
+export type OffboardingRow = Selectable<OffboardingsTable>;
+export type OffboardingStepRow = Selectable<OffboardingStepsTable>;
+
+/** Offboardings and their per-account steps. */
+export class OffboardingsRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Stores a new offboarding with its steps, or finds the one already stored under the same idempotency key
+   * (two processes asking at once get the same one).
+   */
+  async createOrFind(
+    offboarding: OffboardingRow,
+    steps: OffboardingStepRow[],
+  ): Promise<{ created: boolean; row: OffboardingRow }> {
+    const created = await this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('offboardings')
+        .values(offboarding)
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      if (steps.length > 0) await trx.insertInto('offboarding_steps').values(steps).execute();
+      return true;
+    });
+    const row = await this.db
+      .selectFrom('offboardings')
+      .selectAll()
+      .where('idempotency_key', '=', offboarding.idempotency_key)
+      .executeTakeFirstOrThrow();
+    return { created, row };
+  }
+
+  get(id: string): Promise<OffboardingRow | undefined> {
+    return this.db.selectFrom('offboardings').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(limit: number): Promise<OffboardingRow[]> {
+    return this.db
+      .selectFrom('offboardings')
+      .selectAll()
+      .orderBy('requested_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  steps(offboardingId: string): Promise<OffboardingStepRow[]> {
+    return this.db
+      .selectFrom('offboarding_steps')
+      .selectAll()
+      .where('offboarding_id', '=', offboardingId)
+      .orderBy('account_name')
+      .orderBy('connection_id')
+      .execute();
+  }
+
+  async updateStep(
+    offboardingId: string,
+    connectionId: string,
+    changes: Updateable<OffboardingStepsTable>,
+  ): Promise<void> {
+    await this.db
+      .updateTable('offboarding_steps')
+      .set(changes)
+      .where('offboarding_id', '=', offboardingId)
+      .where('connection_id', '=', connectionId)
+      .execute();
+  }
+
+  async finish(id: string, status: OffboardingRow['status'], at: string): Promise<void> {
+    await this.db
+      .updateTable('offboardings')
+      .set({ status, finished_at: status === 'running' ? null : at })
+      .where('id', '=', id)
+      .execute();
+  }
+}
