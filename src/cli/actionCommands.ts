@@ -11,7 +11,7 @@ import { withSeatwise } from './context.ts';
 import { printJson, printTable } from './output.ts';
 import { collect, integerIn, oneOf } from './parsers.ts';
 
-function actor(): string {
+export function actor(): string {
   try {
     return `cli:${userInfo().username}`;
   } catch {

@@ -1,26 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { AppError } from '../domain/appError.ts';
 import { policyKinds, proposalStatuses } from '../domain/policies.ts';
 import { withSeatwise } from './context.ts';
+import { emailsFrom } from './emailsFile.ts';
 import { ago, printJson, printTable } from './output.ts';
 import { collect, integerIn, oneOf } from './parsers.ts';
-
-/** The emails in a CSV or plain list (an HR leavers export): every cell that looks like an email. */
-function emailsFrom(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new AppError(
-      'invalid_input',
-      'unreadable_file',
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
-  return [...text.matchAll(/[^\s,;"']+@[^\s,;"']+\.[^\s,;"']+/g)].map((m) => m[0].toLowerCase());
-}
 
 /** `seatwise policies list|add|remove|preview` and `seatwise proposals [approve|reject]`. */
 export function registerPolicyCommands(program: Command): void {

@@ -8,6 +8,7 @@ import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { registerInsightsCommand } from './insightsCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
+import { registerOffboardCommands } from './offboardCommands.ts';
 import { describeForCli, exitCodeFor } from './output.ts';
 import { registerPolicyCommands } from './policyCommands.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerActionCommands(program);
   registerInsightsCommand(program);
   registerPolicyCommands(program);
+  registerOffboardCommands(program);
   registerKeysCommands(program);
   registerSecretsCommands(program);
   registerServeCommand(program);

@@ -122,7 +122,7 @@ export class GraphqlClient {
       }
       return { data, requestId: requestId ?? extractRequestId(body) };
     } finally {
-      release();
+      await release();
     }
   }
 }

@@ -45,8 +45,8 @@ export interface SharedBudget {
   record(facts: BudgetFacts, now: number): Promise<void>;
 }
 
-/** Ends a request taken from the budget. */
-export type Release = () => void;
+/** Ends a request taken from the budget (settles once every process sees it ended). */
+export type Release = () => Promise<void>;
 
 /**
  * Paces one monday account's requests: at most `maxConcurrency` in flight in this process, and a pause for
@@ -115,11 +115,12 @@ export class RequestBudget {
     this.stats.requests++;
     this.observer?.request(channel);
     let released = false;
-    return () => {
+    return async () => {
       if (released) return;
       released = true;
       this.releaseSlot();
-      if (ticket && this.shared) void this.shared.give(ticket).catch(() => {});
+      // A ticket that cannot be given back lapses by itself after `holdMs`.
+      if (ticket && this.shared) await this.shared.give(ticket).catch(() => {});
     };
   }
 

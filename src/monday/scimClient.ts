@@ -178,7 +178,7 @@ export class ScimClient {
       if (response.ok) return parsed;
       throw scimError(response.status, parsed, response.headers.get('retry-after'));
     } finally {
-      release();
+      await release();
     }
   }
 }
