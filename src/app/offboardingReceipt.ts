@@ -1,7 +1,7 @@
 import type { PersonInAccount } from '../domain/offboarding.ts';
 import type { OffboardingView } from './offboardingService.ts';
 
-const escape = (value: unknown): string =>
+const html = (value: unknown): string =>
   String(value ?? '').replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
@@ -31,23 +31,23 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
         ? step.items
             .map(
               (item) => `<tr>
-          <td>${escape(item.name)}<br><span class="muted">${escape(item.email)} · id ${escape(item.userId)}</span></td>
-          <td>${escape(stateOf(step.before, item.userId))}</td>
-          <td>${escape(stateOf(step.after, item.userId))}</td>
-          <td>${escape(item.outcome === 'deactivate' ? `deactivated (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : item.outcome === 'already' ? 'already deactivated' : 'refused')}<br><span class="muted">${escape(item.reason)}</span></td>
+          <td>${html(item.name)}<br><span class="muted">${html(item.email)} · id ${html(item.userId)}</span></td>
+          <td>${html(stateOf(step.before, item.userId))}</td>
+          <td>${html(stateOf(step.after, item.userId))}</td>
+          <td>${html(item.outcome === 'deactivate' ? `deactivated (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : item.outcome === 'already' ? 'already deactivated' : 'refused')}<br><span class="muted">${html(item.reason)}</span></td>
         </tr>`,
             )
             .join('')
-        : `<tr><td colspan="4" class="muted">${escape(step.message ?? '')}</td></tr>`;
+        : `<tr><td colspan="4" class="muted">${html(step.message ?? '')}</td></tr>`;
       return `<section>
-    <h2>${escape(step.accountName)} <span class="status ${escape(step.status)}">${escape(stepLabel[step.status] ?? step.status)}</span></h2>
-    <p class="muted">Connection ${escape(step.connectionId)} · ${escape(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${escape(step.updatedAt ?? '-')}</p>
+    <h2>${html(step.accountName)} <span class="status ${html(step.status)}">${html(stepLabel[step.status] ?? step.status)}</span></h2>
+    <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(step.updatedAt ?? '-')}</p>
     <table>
       <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>
       <tbody>${people}</tbody>
     </table>
-    ${step.message && step.items.length ? `<p>${escape(step.message)}</p>` : ''}
-    <p class="muted">monday request ids: ${step.requestIds.length ? step.requestIds.map(escape).join(', ') : 'none'}</p>
+    ${step.message && step.items.length ? `<p>${html(step.message)}</p>` : ''}
+    <p class="muted">monday request ids: ${step.requestIds.length ? step.requestIds.map(html).join(', ') : 'none'}</p>
   </section>`;
     })
     .join('\n');
@@ -56,7 +56,7 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Offboarding receipt ${escape(view.id)}</title>
+<title>Offboarding receipt ${html(view.id)}</title>
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; color: #1d1d1f; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
   h1 { font-size: 1.5rem; margin-bottom: .25rem; }
@@ -71,8 +71,8 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
 </head>
 <body>
 <h1>Offboarding receipt</h1>
-<p>Offboarding <strong>${escape(view.id)}</strong> of ${view.emails.map((e) => `<strong>${escape(e)}</strong>`).join(', ')}</p>
-<p>Asked by ${escape(view.requestedBy)} at ${escape(view.requestedAt)}; ${view.finishedAt ? `finished at ${escape(view.finishedAt)}` : 'not finished'} (${escape(view.status)}).</p>
+<p>Offboarding <strong>${html(view.id)}</strong> of ${view.emails.map((e) => `<strong>${html(e)}</strong>`).join(', ')}</p>
+<p>Asked by ${html(view.requestedBy)} at ${html(view.requestedAt)}; ${view.finishedAt ? `finished at ${html(view.finishedAt)}` : 'not finished'} (${html(view.status)}).</p>
 <p>${s.deactivated} deactivated, ${s.already} already deactivated, ${s.refused} refused, ${s.notFound} ${s.notFound === 1 ? 'account' : 'accounts'} without the person, ${s.failed} failed.</p>
 ${rows}
 </body>

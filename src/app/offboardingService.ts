@@ -12,7 +12,7 @@ import {
   type PersonInAccount,
   planOffboarding,
 } from '../domain/offboarding.ts';
-import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
+import type { RemoteUser } from '../monday/mondayApi.ts';
 import type { Store } from '../store/database.ts';
 import { describeHolder, LeaseRepo } from '../store/leaseRepo.ts';
 import { type OffboardingRow, type OffboardingStepRow, OffboardingsRepo } from '../store/offboardingsRepo.ts';

@@ -1,7 +1,6 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { AppError } from '../domain/appError.ts';
 import { policyKinds, proposalStatuses } from '../domain/policies.ts';
+import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { emailsFrom } from './emailsFile.ts';
 import { ago, printJson, printTable } from './output.ts';
@@ -142,9 +141,9 @@ export function registerPolicyCommands(program: Command): void {
       )
       .option('--json', 'print JSON')
       .action(async (ids: string[], flags) => {
-        const actor = `cli:${userInfo().username}`;
+        const who = actor();
         const done = await withSeatwise((app) =>
-          verdict === 'approve' ? app.policies.approve(ids, actor) : app.policies.reject(ids, actor),
+          verdict === 'approve' ? app.policies.approve(ids, who) : app.policies.reject(ids, who),
         );
         if (flags.json) printJson(done);
         else
