@@ -279,6 +279,45 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     expect(account().users.find((u) => u.id === stale[0]!.id)?.kind).toBe('member');
   });
 
+  it('offboards a person: finds them, shows the plan, asks, and shows the receipt', async () => {
+    const leaver = account().users.find(
+      (u, i) =>
+        i > 10 &&
+        u.id !== account().tokenOwners.admin &&
+        u.kind === 'member' &&
+        u.status === 'ACTIVE' &&
+        u.invitationMethod === 'SCIM',
+    )!;
+    await page.getByRole('link', { name: 'Offboard' }).click();
+    await page.getByRole('heading', { name: 'Offboard', exact: true }).waitFor();
+    await page.getByLabel('Emails of the people leaving').fill(leaver.email.toUpperCase());
+    await page.getByRole('button', { name: 'Find and plan' }).click();
+    await page.getByRole('cell', { name: 'Deactivate (SCIM)', exact: true }).waitFor();
+    await page.getByRole('cell', { name: 'will be deactivated through SCIM' }).waitFor();
+    expect(leaver.status).toBe('ACTIVE');
+    await shot('13-offboard-plan');
+    await page.getByRole('button', { name: 'Offboard: deactivate 1 user in 1 account' }).click();
+    await dialog().getByText(`${leaver.email} will be deactivated in`).waitFor();
+    await dialog().getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByRole('heading', { name: /^Receipt off_/ }).waitFor();
+    const receipt = page.getByRole('region', { name: /^Receipt off_/ });
+    await receipt.getByRole('cell', { name: 'member, deactivated' }).waitFor();
+    await receipt.getByRole('cell', { name: 'Deactivated (SCIM)', exact: true }).waitFor();
+    await receipt.getByText(/: done\./).waitFor();
+    expect(account().users.find((u) => u.id === leaver.id)?.status).toBe('INACTIVE');
+    await shot('14-offboard-receipt');
+    // The printable receipt, from the link on the page.
+    const href = await receipt.getByRole('link', { name: 'Printable receipt' }).getAttribute('href');
+    const printable = await fetch(`${base}${href}`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(printable.status).toBe(200);
+    expect(await printable.text()).toContain(leaver.email);
+    // And it is listed among the recent ones.
+    await page
+      .getByRole('button', { name: /^Show off_/ })
+      .first()
+      .waitFor();
+  });
+
   it('returns to sign-in with a message when the session key is revoked', async () => {
     const created = await fetch(`${base}/api/keys`, {
       method: 'POST',

@@ -7,6 +7,7 @@ import { AuditPage } from './pages/AuditPage.tsx';
 import { CapabilitiesPage } from './pages/CapabilitiesPage.tsx';
 import { ConnectPage } from './pages/ConnectPage.tsx';
 import { IntegrationsPage } from './pages/IntegrationsPage.tsx';
+import { OffboardPage } from './pages/OffboardPage.tsx';
 import { PoliciesPage } from './pages/PoliciesPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
@@ -25,6 +26,7 @@ const nav = [
   ['/dashboard', 'Dashboard'],
   ['/users', 'Users'],
   ['/policies', 'Policies'],
+  ['/offboard', 'Offboard'],
   ['/runs', 'Sync history'],
   ['/audit', 'Audit log'],
 ] as const;
@@ -134,6 +136,7 @@ function Shell({ session }: { session: Session }) {
             {(p) => <UserPage connectionId={p.connectionId} userId={p.userId} />}
           </Route>
           <Route path="/policies" component={PoliciesPage} />
+          <Route path="/offboard">{() => <OffboardPage canAct={session.role === 'admin'} />}</Route>
           <Route path="/runs" component={RunsPage} />
           <Route path="/audit" component={AuditPage} />
           <Route>

@@ -35,6 +35,7 @@ export interface Connection {
   webhookHost: string | null;
   syncSchedule: string;
   nextSyncAt: string | null;
+  graphqlOffboarding: boolean;
 }
 
 export interface Run {
@@ -97,6 +98,8 @@ export interface Capabilities {
     available: boolean;
     reasons: string[];
   }[];
+  /** How offboarding reaches this account's users: SCIM for those it provisioned, GraphQL where allowed. */
+  offboarding: Capabilities['actions'];
 }
 
 export type ActionName = 'create' | 'deactivate' | 'invite' | 'set_role' | 'reactivate';
@@ -199,4 +202,43 @@ export interface AuditEntry {
   targets: unknown[];
   results: { target: string; outcome: string; reason: string }[];
   error: { code: string; message: string } | null;
+}
+
+/** One user of one account as an offboarding saw them, and what it does to them. */
+export interface OffboardingItem {
+  userId: string;
+  email: string;
+  name: string;
+  role: string;
+  status: string;
+  scimLinked: boolean;
+  outcome: 'deactivate' | 'already' | 'refuse';
+  via: 'scim' | 'graphql' | null;
+  code: string | null;
+  reason: string;
+}
+
+export interface OffboardingStep {
+  connectionId: string;
+  accountName: string;
+  status: 'pending' | 'done' | 'refused' | 'failed' | 'not_found';
+  items: OffboardingItem[];
+  before: Omit<OffboardingItem, 'outcome' | 'via' | 'code' | 'reason'>[] | null;
+  after: Omit<OffboardingItem, 'outcome' | 'via' | 'code' | 'reason'>[] | null;
+  requestIds: string[];
+  message: string | null;
+  attempts: number;
+}
+
+export interface Offboarding {
+  id: string | null;
+  dryRun: boolean;
+  emails: string[];
+  requestedBy: string;
+  requestedAt: string;
+  status: 'planned' | 'running' | 'done' | 'partial' | 'failed';
+  finishedAt: string | null;
+  repeated: boolean;
+  summary: { deactivated: number; already: number; refused: number; notFound: number; failed: number };
+  steps: OffboardingStep[];
 }

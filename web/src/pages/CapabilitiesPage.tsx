@@ -67,6 +67,19 @@ export function CapabilitiesPage({ id }: { id: string }) {
                 <td>{a.reasons.join('; ')}</td>
               </tr>
             ))}
+            {caps.data.offboarding.map((a) => (
+              <tr key={a.id}>
+                <th scope="row">{a.label}</th>
+                <td>Offboarding</td>
+                <td>
+                  {a.via === 'scim' ? 'SCIM' : 'GraphQL'} <span className="muted">({a.operation})</span>
+                </td>
+                <td>
+                  <Availability available={a.available} />
+                </td>
+                <td>{a.reasons.join('; ')}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       )}

@@ -16,6 +16,7 @@ interface SettingsForm {
   currency: string;
   webhookUrl: string;
   syncSchedule: string;
+  graphqlOffboarding: boolean;
 }
 
 /** A connection's settings: permission level, new tokens (validated live), account URL. */
@@ -42,6 +43,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
       currency: c.currency ?? 'USD',
       webhookUrl: '',
       syncSchedule: c.syncSchedule,
+      graphqlOffboarding: c.graphqlOffboarding,
     },
   });
   const save = useMutation({
@@ -59,6 +61,8 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
         body.currency = values.currency.trim().toUpperCase();
       if (values.webhookUrl.trim()) body.webhookUrl = values.webhookUrl.trim();
       if (values.syncSchedule.trim() !== c.syncSchedule) body.syncSchedule = values.syncSchedule.trim();
+      if (values.graphqlOffboarding !== c.graphqlOffboarding)
+        body.graphqlOffboarding = values.graphqlOffboarding;
       return api<Connection>('PATCH', `/api/connections/${c.id}`, body);
     },
     onSuccess: (updated) => {
@@ -75,6 +79,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
         currency: updated.currency ?? 'USD',
         webhookUrl: '',
         syncSchedule: updated.syncSchedule,
+        graphqlOffboarding: updated.graphqlOffboarding,
       });
     },
     onError: (error) => {
@@ -117,6 +122,17 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
           <label className="choice">
             <input type="radio" value="read_and_act" {...form.register('permission')} /> Read and Take action
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>Offboarding</legend>
+          <label className="choice">
+            <input type="checkbox" {...form.register('graphqlOffboarding')} /> Offboarding may deactivate
+            users SCIM did not provision, with GraphQL
+          </label>
+          <p className="muted">
+            SCIM deactivates the users it provisioned. Deactivating others with GraphQL also stops the
+            integrations and automations they made, so it is off until you allow it.
+          </p>
         </fieldset>
         <Field
           name="token"
