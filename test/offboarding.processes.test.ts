@@ -17,6 +17,7 @@ describe.each(dialects)(
     let db: TestDatabase;
     let env: Record<string, string>;
     const people: EmuUser[] = [];
+    const ids: string[] = [];
 
     beforeAll(async () => {
       emulator = await startEmulator({ users: 30, accounts: 2, plan: 'pro', seed: 211 });
@@ -34,7 +35,7 @@ describe.each(dialects)(
             apiUrl: emulator.graphqlUrl,
             permission: 'read_and_act',
           });
-          await app.connections.update(id, { graphqlOffboarding: true });
+          ids.push(id);
           expect((await app.sync.sync(id)).status).toBe('succeeded');
         }
       } finally {
@@ -47,6 +48,14 @@ describe.each(dialects)(
     });
 
     it('resumes with the same key, skips the finished account and does not act twice on the other', async () => {
+      // Neither person was provisioned through SCIM: the operator allows GraphQL deactivation for offboarding.
+      for (const id of ids) {
+        const allowed = await runCli(['connections', 'update', id, '--graphql-offboarding', 'on'], env);
+        expect(allowed.stderr).toBe('');
+        expect(allowed.stdout).toContain('offboarding  SCIM, and GraphQL for users SCIM did not provision');
+      }
+      const refused = await runCli(['connections', 'update', ids[0]!, '--graphql-offboarding', 'maybe'], env);
+      expect(refused.code).toBe(2);
       const before = emulator.state.mutationsExecuted.length;
       // monday holds each answer a while: the process is killed after monday deactivated the person in the second
       // account and before it heard so.

@@ -201,6 +201,45 @@ describe.each(['sqlite', 'postgres'] as const)('offboarding across accounts (%s)
     expect(list.body.offboardings.map((o: { id: string }) => o.id)).toContain(again.body.id);
   });
 
+  it('cancels a pending invitation, and says the person is not in the other accounts', async () => {
+    const proAccount = pro.accounts[0]!;
+
+    await gql(pro, proAccount.tokens.admin, INVITE, { emails: ['new.hire@acme.example'] });
+
+    const invited = proAccount.users.find((u) => u.email === 'new.hire@acme.example')!;
+
+    expect(invited.status).toBe('PENDING');
+
+    const run = await api.call('POST', '/api/offboardings', { body: { emails: ['new.hire@acme.example'] } });
+
+    expect(run.status).toBe(201);
+
+    expect(stepOf(run.body, ids.pro)).toMatchObject({
+      status: 'done',
+
+      items: [
+        {
+          status: 'pending',
+          outcome: 'deactivate',
+          via: 'graphql',
+          reason: 'the pending invitation will be cancelled with GraphQL deactivate_users',
+        },
+      ],
+
+      after: [{ userId: invited.id, status: 'deactivated' }],
+    });
+
+    expect(invited.status).toBe('INACTIVE');
+
+    for (const id of [ids.scim, ids.readOnly]) {
+      expect(stepOf(run.body, id)).toMatchObject({ status: 'not_found', items: [] });
+
+      expect(stepOf(run.body, id).message).toContain('no user with new.hire@acme.example');
+    }
+
+    expect(run.body).toMatchObject({ status: 'done', summary: { deactivated: 1, notFound: 2 } });
+  });
+
   it("refuses the token's owner and the account's last admin, and answers bad input with a 400", async () => {
     const account = api.emulator.accounts[0]!;
     const owner = account.usersById.get(account.tokenOwners.admin)!;

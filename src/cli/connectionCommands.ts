@@ -32,6 +32,7 @@ function describeConnection(c: ConnectionView): string {
     `  users        ${c.userCount}, last sync ${ago(c.lastSyncedAt)}`,
     `  API          ${c.apiUrl} (version ${c.apiVersion}), token owner ${c.tokenOwnerId} (${c.tokenOwnerKind ?? 'unknown'})`,
     `  SCIM         ${c.hasScimToken ? `token set, ${c.scimUrl}` : 'no token'}`,
+    `  offboarding  ${c.graphqlOffboarding ? 'SCIM, and GraphQL for users SCIM did not provision' : 'SCIM only (GraphQL not allowed)'}`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -141,6 +142,11 @@ export function registerConnectionCommands(program: Command): void {
       '--schedule <cron>',
       'when it syncs by itself: a cron expression in UTC (default "0 */6 * * *"), or off',
     )
+    .option(
+      '--graphql-offboarding <on|off>',
+      'whether offboarding may deactivate users SCIM did not provision with GraphQL deactivate_users (default off)',
+      oneOf(['on', 'off'] as const),
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, _flags, command: Command) => {
       const flags = command.optsWithGlobals();
@@ -161,6 +167,8 @@ export function registerConnectionCommands(program: Command): void {
           currency: flags.currency,
           webhookUrl: flags.removeWebhook ? null : flags.webhookUrl,
           syncSchedule: flags.schedule,
+          graphqlOffboarding:
+            flags.graphqlOffboarding === undefined ? undefined : flags.graphqlOffboarding === 'on',
         }),
       );
       if (flags.json) return printJson(connection);
