@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
@@ -83,8 +85,11 @@ describe.each(dialects)(
         await app.close();
       }
 
+      // Resumed from the HR leavers list this time: the same person, the same key.
+      const leavers = join(db.dataDir, 'leavers.csv');
+      writeFileSync(leavers, `name,email,last day\n"Crash Leaver",${EMAIL.toUpperCase()},2026-11-30\n`);
       const again = await runCli(
-        ['offboard', '--email', EMAIL, '--idempotency-key', 'leaver-1', '--json'],
+        ['offboard', '--emails-file', leavers, '--idempotency-key', 'leaver-1', '--json'],
         env,
       );
       expect(again.stderr).toBe('');

@@ -3,7 +3,7 @@ import { Link } from 'wouter';
 import { api } from '../api.ts';
 import { Loading, QueryError } from '../components/States.tsx';
 import { useCapabilities } from '../hooks.ts';
-import type { Connection } from '../types.ts';
+import type { Capabilities, Connection } from '../types.ts';
 
 const readLabels: Record<string, string> = {
   users: 'Users',
@@ -55,35 +55,31 @@ export function CapabilitiesPage({ id }: { id: string }) {
               </tr>
             ))}
             {caps.data.actions.map((a) => (
-              <tr key={a.id}>
-                <th scope="row">{a.label}</th>
-                <td>Action</td>
-                <td>
-                  {a.via === 'scim' ? 'SCIM' : 'GraphQL'} <span className="muted">({a.operation})</span>
-                </td>
-                <td>
-                  <Availability available={a.available} />
-                </td>
-                <td>{a.reasons.join('; ')}</td>
-              </tr>
+              <ActionRow key={a.id} row={a} kind="Action" />
             ))}
             {caps.data.offboarding.map((a) => (
-              <tr key={a.id}>
-                <th scope="row">{a.label}</th>
-                <td>Offboarding</td>
-                <td>
-                  {a.via === 'scim' ? 'SCIM' : 'GraphQL'} <span className="muted">({a.operation})</span>
-                </td>
-                <td>
-                  <Availability available={a.available} />
-                </td>
-                <td>{a.reasons.join('; ')}</td>
-              </tr>
+              <ActionRow key={a.id} row={a} kind="Offboarding" />
             ))}
           </tbody>
         </table>
       )}
     </section>
+  );
+}
+
+function ActionRow({ row: a, kind }: { row: Capabilities['actions'][number]; kind: string }) {
+  return (
+    <tr>
+      <th scope="row">{a.label}</th>
+      <td>{kind}</td>
+      <td>
+        {a.via === 'scim' ? 'SCIM' : 'GraphQL'} <span className="muted">({a.operation})</span>
+      </td>
+      <td>
+        <Availability available={a.available} />
+      </td>
+      <td>{a.reasons.join('; ')}</td>
+    </tr>
   );
 }
 
