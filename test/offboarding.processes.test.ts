@@ -9,7 +9,8 @@ import { createTestDatabase, dialects, type TestDatabase } from './helpers/datab
 import { gql } from './helpers/emulator.ts';
 
 const INVITE = `mutation ($emails: [String!]!) { invite_users(emails: $emails, user_role: MEMBER) { invited_users { id } } }`;
-const EMAIL = 'crash.leaver@acme.example';
+const LEAVERS = ['crash.leaver@acme.example', 'second.leaver@acme.example'] as const;
+const LEASE_SECONDS = 2;
 
 describe.each(dialects)(
   'an offboarding whose process dies between accounts (%s)',
@@ -18,20 +19,22 @@ describe.each(dialects)(
     let emulator: RunningEmulator;
     let db: TestDatabase;
     let env: Record<string, string>;
-    const people: EmuUser[] = [];
+    const people = new Map<string, EmuUser[]>();
     const ids: string[] = [];
 
     beforeAll(async () => {
       emulator = await startEmulator({ users: 30, accounts: 2, plan: 'pro', seed: 211 });
       db = await createTestDatabase(dialect);
-      env = { ...db.env, SEATWISE_LEASE_SECONDS: '2', LOG_LEVEL: 'silent' };
-      const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: 2 });
+      env = { ...db.env, SEATWISE_LEASE_SECONDS: String(LEASE_SECONDS), LOG_LEVEL: 'silent' };
+      const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });
       try {
         for (const account of emulator.accounts) {
-          await gql(emulator, account.tokens.admin, INVITE, { emails: [EMAIL] });
-          const person = account.users.find((u) => u.email === EMAIL)!;
-          person.status = 'ACTIVE';
-          people.push(person);
+          for (const email of LEAVERS) {
+            await gql(emulator, account.tokens.admin, INVITE, { emails: [email] });
+            const person = account.users.find((u) => u.email === email)!;
+            person.status = 'ACTIVE';
+            people.set(email, [...(people.get(email) ?? []), person]);
+          }
           const { id } = await app.connections.add({
             token: account.tokens.admin,
             apiUrl: emulator.graphqlUrl,
@@ -43,14 +46,7 @@ describe.each(dialects)(
       } finally {
         await app.close();
       }
-    }, 60_000);
-    afterAll(async () => {
-      await db?.cleanup();
-      await emulator?.close();
-    });
-
-    it('resumes with the same key, skips the finished account and does not act twice on the other', async () => {
-      // Neither person was provisioned through SCIM: the operator allows GraphQL deactivation for offboarding.
+      // Nobody here was provisioned through SCIM: the operator allows GraphQL deactivation for offboarding.
       for (const id of ids) {
         const allowed = await runCli(['connections', 'update', id, '--graphql-offboarding', 'on'], env);
         expect(allowed.stderr).toBe('');
@@ -58,36 +54,59 @@ describe.each(dialects)(
       }
       const refused = await runCli(['connections', 'update', ids[0]!, '--graphql-offboarding', 'maybe'], env);
       expect(refused.code).toBe(2);
+    }, 90_000);
+    afterAll(async () => {
+      await db?.cleanup();
+      await emulator?.close();
+    });
+
+    /** Starts `seatwise offboard` and kills it after monday deactivated the person in the second account, before it heard so. */
+    const offboardAndKill = async (email: string, key: string) => {
       const before = emulator.state.mutationsExecuted.length;
-      // monday holds each answer a while: the process is killed after monday deactivated the person in the second
-      // account and before it heard so.
       emulator.setFaults({ answerDelayMs: 1_500 });
-      const first = spawnCli(['offboard', '--email', EMAIL, '--idempotency-key', 'leaver-1', '--json'], env);
+      const run = spawnCli(['offboard', '--email', email, '--idempotency-key', key, '--json'], env);
       try {
         await waitFor(
           () => emulator.state.mutationsExecuted.length === before + 2,
           'both accounts to be acted on',
           60_000,
         );
-        first.child.kill('SIGKILL');
-        await first.done;
+        run.child.kill('SIGKILL');
+        await run.done;
       } finally {
         emulator.setFaults({});
       }
-      expect(people.map((p) => p.status)).toEqual(['INACTIVE', 'INACTIVE']);
+      expect(people.get(email)!.map((p) => p.status)).toEqual(['INACTIVE', 'INACTIVE']);
+      return before;
+    };
 
-      const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: 2 });
+    const stored = async () => {
+      const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });
       try {
-        const [stopped] = await app.offboardings.list();
-        expect(stopped!.status).toBe('running');
-        expect(stopped!.steps.map((s) => s.status).sort()).toEqual(['done', 'pending']);
+        return await app.offboardings.list();
       } finally {
         await app.close();
       }
+    };
 
-      // Resumed from the HR leavers list this time: the same person, the same key.
+    it('resumes with the same key once the dead process lease lapsed: the finished account is skipped, nothing is done twice', async () => {
+      const [email] = LEAVERS;
+      const before = await offboardAndKill(email, 'leaver-1');
+      const [stopped] = await stored();
+      expect(stopped!.status).toBe('running');
+      expect(stopped!.steps.map((s) => s.status).sort()).toEqual(['done', 'pending']);
+
+      // At once, the dead process still holds it: the CLI says so and when it can be resumed.
+      const tooSoon = await runCli(['offboard', '--email', email, '--idempotency-key', 'leaver-1'], env);
+      expect(tooSoon.code).toBe(4);
+      expect(tooSoon.stderr).toMatch(
+        /is running in offboarding \(pid \d+ on .+\); if that process has stopped, it can be resumed after /,
+      );
+
+      // After the lease, the same request (from the HR leavers list this time) resumes it.
+      await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 200));
       const leavers = join(db.dataDir, 'leavers.csv');
-      writeFileSync(leavers, `name,email,last day\n"Crash Leaver",${EMAIL.toUpperCase()},2026-11-30\n`);
+      writeFileSync(leavers, `name,email,last day\n"Crash Leaver",${email.toUpperCase()},2026-11-30\n`);
       const again = await runCli(
         ['offboard', '--emails-file', leavers, '--idempotency-key', 'leaver-1', '--json'],
         env,
@@ -101,17 +120,36 @@ describe.each(dialects)(
       expect(view.steps.map((s: { attempts: number }) => s.attempts).sort()).toEqual([1, 2]);
       const resumed = view.steps.find((s: { attempts: number }) => s.attempts === 2);
       expect(resumed.items).toMatchObject([{ outcome: 'already' }]);
-      for (const step of view.steps)
-        expect(step.after).toMatchObject([{ userId: expect.any(String), status: 'deactivated' }]);
+      for (const step of view.steps) expect(step.after).toMatchObject([{ status: 'deactivated' }]);
       expect(emulator.state.mutationsExecuted.length).toBe(before + 2);
 
-      // The CLI prints the receipt as a table and writes the printable page.
+      // The CLI prints the receipt as a table and lists it.
       const shown = await runCli(['offboardings', view.id], env);
       expect(shown.code).toBe(0);
-      expect(shown.stdout).toContain(`Offboarding ${view.id} of ${EMAIL}: done`);
+      expect(shown.stdout).toContain(`Offboarding ${view.id} of ${email}: done`);
       expect(shown.stdout).toMatch(/already deactivated/);
-      const listed = await runCli(['offboardings'], env);
-      expect(listed.stdout).toContain(view.id);
+      expect((await runCli(['offboardings'], env)).stdout).toContain(view.id);
+    });
+
+    it('is finished by a worker when nobody resumes it', async () => {
+      const [, email] = LEAVERS;
+      const before = await offboardAndKill(email, 'leaver-2');
+      const worker = spawnCli(['worker'], env);
+      try {
+        await waitFor(
+          async () => (await stored()).find((o) => o.emails[0] === email)?.status === 'done',
+          'a worker to finish the offboarding',
+          60_000,
+        );
+        expect(worker.stdout()).toMatch(/ offboarding off_\w+: done/);
+      } finally {
+        worker.child.kill('SIGTERM');
+        await worker.done;
+      }
+      const view = (await stored()).find((o) => o.emails[0] === email)!;
+      expect(view.steps.map((s) => s.status)).toEqual(['done', 'done']);
+      expect(view.steps.map((s) => s.attempts).sort()).toEqual([1, 2]);
+      expect(emulator.state.mutationsExecuted.length).toBe(before + 2);
     });
   },
 );

@@ -12,6 +12,7 @@ import {
   type PersonInAccount,
   planOffboarding,
 } from '../domain/offboarding.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 import type { RemoteUser } from '../monday/mondayApi.ts';
 import type { Store } from '../store/database.ts';
 import { describeHolder, LeaseRepo } from '../store/leaseRepo.ts';
@@ -74,12 +75,14 @@ const LEASE_WAIT_MS = 30_000;
 export class OffboardingService {
   private readonly repo: OffboardingsRepo;
   private readonly leases: LeaseRepo;
+  private readonly holder = describeHolder('offboarding');
 
   constructor(
     store: Store,
     private readonly connections: ConnectionsService,
     private readonly actions: ActionsService,
     private readonly insights: Pick<InsightsService, 'orgDomains'>,
+    private readonly jobs: Pick<Jobs, 'enqueue'>,
     private readonly now: () => Date = () => new Date(),
     private readonly leaseMs = 60_000,
   ) {
@@ -118,6 +121,9 @@ export class OffboardingService {
         requested_at: at,
         status: 'running',
         finished_at: null,
+        // Held by this process from the start; if it dies, a worker resumes it once the lease has lapsed.
+        holder: this.holder,
+        lease_until: new Date(this.now().getTime() + this.leaseMs).toISOString(),
       },
       connections.map((c) => ({
         offboarding_id: id,
@@ -133,7 +139,8 @@ export class OffboardingService {
         updated_at: at,
       })),
     );
-    if (!created) {
+    if (created) await this.watch(id);
+    else {
       if (row.emails !== JSON.stringify(emails))
         throw new AppError(
           'conflict',
@@ -142,24 +149,84 @@ export class OffboardingService {
         );
       if (row.status !== 'running') return { ...(await this.get(row.id)), repeated: true };
     }
-    return this.resume(row.id, actor);
+    return this.run(row.id, actor);
   }
 
-  /** Runs the steps an offboarding has not finished (after a crash, or ones that failed), then says how it went. */
+  /**
+   * Runs an offboarding's steps again: the ones a stopped process left, and the accounts that failed (a finished
+   * offboarding with failures is reopened for them). Refused accounts stay refused.
+   */
   async resume(id: string, actor?: string): Promise<OffboardingView> {
+    await this.row(id);
+    await this.repo.reopen(id);
+    return this.run(id, actor);
+  }
+
+  /**
+   * A worker's look at an offboarding whose process may have died: finishes it if nobody holds it any more;
+   * otherwise says until when its holder does.
+   */
+  async continueAbandoned(id: string): Promise<{ finished: OffboardingView } | { heldUntil: Date }> {
     const row = await this.row(id);
-    const emails = JSON.parse(row.emails) as string[];
-    for (const step of await this.repo.steps(id)) {
-      if (step.status !== 'pending' && step.status !== 'failed') continue;
-      await this.runStep(row, step, emails, actor ?? row.requested_by);
+    if (row.status !== 'running') return { finished: await this.get(id) };
+    try {
+      return { finished: await this.run(id) };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'offboarding_in_progress')
+        return { heldUntil: new Date(String(error.details?.retryAfter)) };
+      throw error;
     }
-    const steps = await this.repo.steps(id);
-    const open = steps.filter((s) => s.status === 'refused' || s.status === 'failed');
-    await this.repo.finish(
-      id,
-      open.length === 0 ? 'done' : steps.every((s) => s.status === 'failed') ? 'failed' : 'partial',
-      this.now().toISOString(),
+  }
+
+  /** A safety net: a worker looks at the offboarding once this process's lease could have lapsed. */
+  private async watch(id: string): Promise<void> {
+    await this.jobs
+      .enqueue(
+        'offboarding',
+        null,
+        { offboardingId: id },
+        { runAfter: new Date(this.now().getTime() + this.leaseMs + 1_000) },
+      )
+      .catch(() => {});
+  }
+
+  /** Runs the pending and failed steps under the offboarding's lease, then records how it went. */
+  private async run(id: string, actor?: string): Promise<OffboardingView> {
+    if (!(await this.repo.claim(id, this.holder, this.now(), this.leaseMs))) {
+      const row = await this.row(id);
+      if (row.status !== 'running') return this.get(id);
+      throw new AppError(
+        'conflict',
+        'offboarding_in_progress',
+        `offboarding ${id} is running in ${row.holder ?? 'another process'}; if that process has stopped, it can be resumed after ${row.lease_until}`,
+        { holder: row.holder, retryAfter: row.lease_until },
+      );
+    }
+    const beat = setInterval(
+      () => {
+        void this.repo.heartbeat(id, this.holder, this.now(), this.leaseMs).catch(() => {});
+      },
+      Math.max(50, Math.floor(this.leaseMs / 4)),
     );
+    beat.unref();
+    try {
+      const row = await this.row(id);
+      const emails = JSON.parse(row.emails) as string[];
+      for (const step of await this.repo.steps(id)) {
+        if (step.status !== 'pending' && step.status !== 'failed') continue;
+        await this.runStep(row, step, emails, actor ?? row.requested_by);
+      }
+      const steps = await this.repo.steps(id);
+      const open = steps.filter((s) => s.status === 'refused' || s.status === 'failed');
+      await this.repo.finish(
+        id,
+        this.holder,
+        open.length === 0 ? 'done' : steps.every((s) => s.status === 'failed') ? 'failed' : 'partial',
+        this.now().toISOString(),
+      );
+    } finally {
+      clearInterval(beat);
+    }
     return this.get(id);
   }
 

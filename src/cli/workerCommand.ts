@@ -5,10 +5,12 @@ import type { QueuedJob } from '../jobs/jobs.ts';
 import { stopWithNpmParent } from './parentWatch.ts';
 import { integerIn } from './parsers.ts';
 
-/** The connection a job works on (an action batch names it in its request). */
-export function jobConnection(job: QueuedJob): string {
+/** What a job works on: its connection (an action batch names it in its request), or its offboarding. */
+export function jobSubject(job: QueuedJob): string {
   const request = job.payload.request as { connectionId?: unknown } | undefined;
-  return job.connectionId ?? (typeof request?.connectionId === 'string' ? request.connectionId : '-');
+  if (job.connectionId) return job.connectionId;
+  if (typeof request?.connectionId === 'string') return request.connectionId;
+  return typeof job.payload.offboardingId === 'string' ? job.payload.offboardingId : '-';
 }
 
 /** `seatwise worker`: runs scheduled and queued syncs, next to any number of other workers on the database. */
@@ -33,7 +35,7 @@ export function registerWorkerCommand(program: Command): void {
         leaseMs: config.SEATWISE_LEASE_SECONDS * 1000,
         onJob: (job, outcome) =>
           process.stdout.write(
-            `${new Date().toISOString()} ${job.id} ${job.kind} ${jobConnection(job)}: ${outcome}\n`,
+            `${new Date().toISOString()} ${job.id} ${job.kind} ${jobSubject(job)}: ${outcome}\n`,
           ),
         onError: (error) => process.stderr.write(`seatwise worker: ${error.message}\n`),
       });

@@ -5,11 +5,11 @@ import type { Database, JobsTable } from '../store/schema.ts';
 export type JobRow = Selectable<JobsTable>;
 /**
  * What workers do: sync a connection; run an action batch queued through the API or CLI; deliver a connection's
- * due webhook notifications. Syncs and deliveries are one per connection (asking again while one waits joins
+ * due webhook notifications; finish an offboarding whose process died. Syncs and deliveries are one per connection (asking again while one waits joins
  * it); action batches are queued without a connection and never joined.
  */
-export type JobKind = 'sync' | 'action' | 'webhooks';
-export const JOB_KINDS: readonly JobKind[] = ['sync', 'action', 'webhooks'];
+export type JobKind = 'sync' | 'action' | 'webhooks' | 'offboarding';
+export const JOB_KINDS: readonly JobKind[] = ['sync', 'action', 'webhooks', 'offboarding'];
 
 /** Waits before a failed job's next attempt, by attempt; past the last, the job has failed for good. */
 export const JOB_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];

@@ -77,7 +77,9 @@ export class Worker {
           ? await this.action(job)
           : job.kind === 'webhooks'
             ? await this.webhooks(job)
-            : { fail: `unknown job kind ${job.kind}` };
+            : job.kind === 'offboarding'
+              ? await this.offboarding(job)
+              : { fail: `unknown job kind ${job.kind}` };
     this.options.onJob?.(job, 'done' in outcome ? 'done' : 'retry' in outcome ? 'retry' : 'failed');
     return outcome;
   }
@@ -98,6 +100,29 @@ export class Worker {
       }
       // Refused or invalid: the same request would be refused again.
       if (error instanceof AppError) return { fail: error.message };
+      return { retry: (error as Error).message };
+    }
+  }
+
+  /**
+   * Finishes an offboarding whose process died (its lease lapsed). While a live process still holds it, looks
+   * again once that lease could have lapsed.
+   */
+  private async offboarding(job: QueuedJob): Promise<JobOutcome> {
+    const id = job.payload.offboardingId;
+    if (typeof id !== 'string') return { fail: 'the offboarding job names no offboarding' };
+    try {
+      const outcome = await this.seatwise.offboardings.continueAbandoned(id);
+      if ('finished' in outcome) return { done: { offboardingId: id, status: outcome.finished.status } };
+      await this.jobs.enqueue(
+        'offboarding',
+        null,
+        { offboardingId: id },
+        { runAfter: new Date(outcome.heldUntil.getTime() + 1_000) },
+      );
+      return { done: { offboardingId: id, heldUntil: outcome.heldUntil.toISOString() } };
+    } catch (error) {
+      if (error instanceof AppError && error.kind === 'not_found') return { fail: error.message };
       return { retry: (error as Error).message };
     }
   }

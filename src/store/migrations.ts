@@ -510,6 +510,9 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
           .addColumn('requested_at', 'text', (c) => c.notNull())
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('finished_at', 'text')
+          // The process running it holds it with a lease it renews; a dead one's offboarding is resumed.
+          .addColumn('holder', 'text')
+          .addColumn('lease_until', 'text')
           .execute();
         await db.schema
           .createIndex('offboardings_recent')

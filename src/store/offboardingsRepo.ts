@@ -71,11 +71,46 @@ export class OffboardingsRepo {
       .execute();
   }
 
-  async finish(id: string, status: OffboardingRow['status'], at: string): Promise<void> {
+  /** Takes a running offboarding for `holder` unless another holds it with a live lease. */
+  async claim(id: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await this.db
+      .updateTable('offboardings')
+      .set({ holder, lease_until: new Date(now.getTime() + ttlMs).toISOString() })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where((eb) =>
+        eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at), eb('holder', '=', holder)]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async heartbeat(id: string, holder: string, now: Date, ttlMs: number): Promise<void> {
     await this.db
       .updateTable('offboardings')
-      .set({ status, finished_at: status === 'running' ? null : at })
+      .set({ lease_until: new Date(now.getTime() + ttlMs).toISOString() })
       .where('id', '=', id)
+      .where('holder', '=', holder)
+      .execute();
+  }
+
+  async finish(id: string, holder: string, status: OffboardingRow['status'], at: string): Promise<void> {
+    await this.db
+      .updateTable('offboardings')
+      .set({ status, finished_at: status === 'running' ? null : at, holder: null, lease_until: null })
+      .where('id', '=', id)
+      .where('holder', '=', holder)
+      .execute();
+  }
+
+  /** Puts a finished offboarding back to running, to run its failed steps again. */
+  async reopen(id: string): Promise<void> {
+    await this.db
+      .updateTable('offboardings')
+      .set({ status: 'running', finished_at: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['partial', 'failed'])
       .execute();
   }
 }

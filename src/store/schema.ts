@@ -36,6 +36,9 @@ export interface OffboardingsTable {
   requested_at: string;
   status: 'running' | 'done' | 'partial' | 'failed';
   finished_at: string | null;
+  /** Who runs it now, and until when without a heartbeat. */
+  holder: string | null;
+  lease_until: string | null;
 }
 
 /** One account's part of an offboarding: the plan, the states before and after, monday's request ids. */

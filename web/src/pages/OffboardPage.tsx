@@ -131,7 +131,7 @@ export function OffboardPage({ canAct }: { canAct: boolean }) {
           />
         </section>
       )}
-      {shown && <Receipt id={shown} />}
+      {shown && <Receipt id={shown} canAct={canAct} />}
       <History onShow={setShown} />
     </section>
   );
@@ -198,10 +198,18 @@ function StepsTable({ view }: { view: Offboarding }) {
   );
 }
 
-function Receipt({ id }: { id: string }) {
+function Receipt({ id, canAct }: { id: string; canAct: boolean }) {
+  const queryClient = useQueryClient();
   const view = useQuery({
     queryKey: ['offboarding', id],
     queryFn: () => api<Offboarding>('GET', `/api/offboardings/${id}`),
+  });
+  const resume = useMutation({
+    mutationFn: () => api<Offboarding>('POST', `/api/offboardings/${id}/resume`),
+    onSuccess: (done) => {
+      queryClient.setQueryData(['offboarding', id], done);
+      queryClient.invalidateQueries({ queryKey: ['offboardings'] });
+    },
   });
   if (view.isPending) return <Loading what="the receipt" lines={8} />;
   if (view.isError) return <QueryError error={view.error} what="the receipt" retry={() => view.refetch()} />;
@@ -223,11 +231,17 @@ function Receipt({ id }: { id: string }) {
           .slice(0, 12)
           .join(', ') || 'none'}
       </p>
-      <p>
+      {resume.isError && <ErrorBox title="Could not resume it" message={(resume.error as Error).message} />}
+      <div className="buttons">
         <a href={`/api/offboardings/${o.id}/receipt`} target="_blank" rel="noreferrer">
           Printable receipt
         </a>
-      </p>
+        {canAct && (o.status === 'running' || s.failed > 0) && (
+          <button type="button" disabled={resume.isPending} onClick={() => resume.mutate()}>
+            {resume.isPending ? 'Running…' : 'Run the unfinished accounts again'}
+          </button>
+        )}
+      </div>
     </section>
   );
 }
