@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressesOf, type PersonInAccount, planOffboarding } from '../src/domain/offboarding.ts';
 import type { EmuAccount, EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { LeaseRepo } from '../src/store/leaseRepo.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { gql, scim } from './helpers/emulator.ts';
 
@@ -238,6 +239,38 @@ describe.each(['sqlite', 'postgres'] as const)('offboarding across accounts (%s)
     }
 
     expect(run.body).toMatchObject({ status: 'done', summary: { deactivated: 1, notFound: 2 } });
+  });
+
+  it('a sync asked for while an offboarding holds the account says so', async () => {
+    const leases = new LeaseRepo(api.seatwise.store.db);
+
+    const taken = await leases.acquire({
+      connectionId: ids.pro,
+
+      holder: 'offboarding off_test (pid 1 on test)',
+
+      purpose: 'offboarding',
+
+      runId: null,
+
+      now: new Date(),
+
+      ttlMs: 60_000,
+    });
+
+    expect(taken.acquired).toBe(true);
+
+    try {
+      const busy = await api.call('POST', `/api/connections/${ids.pro}/sync`);
+
+      expect(busy.status).toBe(409);
+
+      expect(busy.body.error.message).toContain(
+        `connection ${ids.pro} is busy with an offboarding: offboarding off_test`,
+      );
+    } finally {
+      if (taken.acquired) await leases.release(ids.pro, taken.fence);
+    }
   });
 
   it("refuses the token's owner and the account's last admin, and answers bad input with a 400", async () => {

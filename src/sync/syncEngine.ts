@@ -65,11 +65,14 @@ export class SyncConflictError extends Error {
     readonly connectionId: string,
     readonly holder: string | null = null,
     readonly until: string | null = null,
+    purpose = 'sync',
   ) {
     super(
-      holder
-        ? `a sync of connection ${connectionId} is already running: ${holder} holds the connection until ${until} and keeps extending it while it works; if that process has stopped, the next sync can start after then`
-        : `a sync of connection ${connectionId} is already running in this process`,
+      !holder
+        ? `a sync of connection ${connectionId} is already running in this process`
+        : purpose === 'sync'
+          ? `a sync of connection ${connectionId} is already running: ${holder} holds the connection until ${until} and keeps extending it while it works; if that process has stopped, the next sync can start after then`
+          : `connection ${connectionId} is busy with an ${purpose}: ${holder} holds it until ${until} and keeps extending it while it works; the sync can start once it is done`,
     );
   }
 }
@@ -145,7 +148,12 @@ export class SyncEngine {
       ttlMs: leaseMs,
     });
     if (!taken.acquired)
-      throw new SyncConflictError(connectionId, taken.current.holder, taken.current.expires_at);
+      throw new SyncConflictError(
+        connectionId,
+        taken.current.holder,
+        taken.current.expires_at,
+        taken.current.purpose,
+      );
     const lease: HeldLease = {
       fence: taken.fence,
       lost: false,
