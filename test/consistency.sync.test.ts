@@ -14,7 +14,11 @@ import { createTestDatabase, dialects, type TestDatabase } from './helpers/datab
 
 const actor = 'test:consistency';
 
-/** A MondayApi whose pages stop after `page` until released, and which records the ids each page held. */
+/**
+ * A MondayApi whose pages stop after `page` until released, and which records the ids each page held. `arrived`
+ * settles once page `page` is held back and every page before it has been read (pages are fetched a few at once,
+ * so they may come back in any order).
+ */
 function gated(api: MondayApi, page: number) {
   let release: () => void = () => {};
   const gate = new Promise<void>((resolve) => {
@@ -25,14 +29,17 @@ function gated(api: MondayApi, page: number) {
     reached = resolve;
   });
   const pages: string[][] = [];
+  let held = false;
+  const check = () => {
+    if (held && Array.from({ length: page - 1 }, (_, i) => pages[i]).every(Boolean)) reached();
+  };
   const wrapped = Object.create(api) as MondayApi;
   wrapped.usersPage = async (n, limit) => {
     const users = await api.usersPage(n, limit);
     pages[n - 1] = users.map((u) => u.id);
-    if (n === page) {
-      reached();
-      await gate;
-    }
+    if (n === page) held = true;
+    check();
+    if (n === page) await gate;
     return users;
   };
   return { api: wrapped, release, arrived, pages };
