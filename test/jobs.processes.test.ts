@@ -18,8 +18,11 @@ describe.each(dialects)('worker processes (%s)', { timeout: 150_000 }, (dialect)
     db = await createTestDatabase(dialect);
     env = { ...db.env, SEATWISE_LEASE_SECONDS: String(LEASE_SECONDS), LOG_LEVEL: 'silent' };
     const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });
-    for (const account of emulator.accounts)
-      await app.connections.add({ token: account.tokens.admin, apiUrl: emulator.graphqlUrl });
+    for (const account of emulator.accounts) {
+      const { id } = await app.connections.add({ token: account.tokens.admin, apiUrl: emulator.graphqlUrl });
+      // Only the jobs a test asks for: a schedule falling due mid-test (every 6 hours) would add its own.
+      await app.connections.update(id, { syncSchedule: 'off' });
+    }
     await app.close();
   }, 120_000);
   afterEach(async () => {
