@@ -95,7 +95,7 @@ export async function createSeatwise(
     insights,
     actions,
     policies,
-    offboardings: new OffboardingService(store, connections, actions, insights, jobs, options.now, leaseMs),
+    offboardings: new OffboardingService(store, connections, actions, insights, jobs, options.now, timing),
     notifier,
     jobs,
     jobQueue,

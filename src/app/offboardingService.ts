@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { ActionResult } from '../actions/actionRunner.ts';
+import type { ExecutionTiming } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
@@ -84,7 +84,7 @@ export class OffboardingService {
     private readonly insights: Pick<InsightsService, 'orgDomains'>,
     private readonly jobs: Pick<Jobs, 'enqueue'>,
     private readonly now: () => Date = () => new Date(),
-    private readonly leaseMs = 60_000,
+    private readonly timing: ExecutionTiming = { leaseMs: 60_000, heartbeatMs: 15_000 },
   ) {
     this.repo = new OffboardingsRepo(store.db);
     this.leases = new LeaseRepo(store.db);
@@ -123,7 +123,7 @@ export class OffboardingService {
         finished_at: null,
         // Held by this process from the start; if it dies, a worker resumes it once the lease has lapsed.
         holder: this.holder,
-        lease_until: new Date(this.now().getTime() + this.leaseMs).toISOString(),
+        lease_until: new Date(this.now().getTime() + this.timing.leaseMs).toISOString(),
       },
       connections.map((c) => ({
         offboarding_id: id,
@@ -185,14 +185,14 @@ export class OffboardingService {
         'offboarding',
         null,
         { offboardingId: id },
-        { runAfter: new Date(this.now().getTime() + this.leaseMs + 1_000) },
+        { runAfter: new Date(this.now().getTime() + this.timing.leaseMs + 1_000) },
       )
       .catch(() => {});
   }
 
   /** Runs the pending and failed steps under the offboarding's lease, then records how it went. */
   private async run(id: string, actor?: string): Promise<OffboardingView> {
-    if (!(await this.repo.claim(id, this.holder, this.now(), this.leaseMs))) {
+    if (!(await this.repo.claim(id, this.holder, this.now(), this.timing.leaseMs))) {
       const row = await this.row(id);
       if (row.status !== 'running') return this.get(id);
       throw new AppError(
@@ -202,19 +202,14 @@ export class OffboardingService {
         { holder: row.holder, retryAfter: row.lease_until },
       );
     }
-    const beat = setInterval(
-      () => {
-        void this.repo.heartbeat(id, this.holder, this.now(), this.leaseMs).catch(() => {});
-      },
-      Math.max(50, Math.floor(this.leaseMs / 4)),
-    );
-    beat.unref();
+    const stop = this.keepAlive(() => this.repo.heartbeat(id, this.holder, this.now(), this.timing.leaseMs));
     try {
       const row = await this.row(id);
       const emails = JSON.parse(row.emails) as string[];
+      const addresses = await this.addressesOf(emails);
       for (const step of await this.repo.steps(id)) {
         if (step.status !== 'pending' && step.status !== 'failed') continue;
-        await this.runStep(row, step, emails, actor ?? row.requested_by);
+        await this.runStep(row, step, emails, addresses, actor ?? row.requested_by);
       }
       const steps = await this.repo.steps(id);
       const open = steps.filter((s) => s.status === 'refused' || s.status === 'failed');
@@ -225,9 +220,18 @@ export class OffboardingService {
         this.now().toISOString(),
       );
     } finally {
-      clearInterval(beat);
+      stop();
     }
     return this.get(id);
+  }
+
+  /** Renews a lease every heartbeat interval until the returned function is called. */
+  private keepAlive(beat: () => Promise<unknown>): () => void {
+    const timer = setInterval(() => {
+      void beat().catch(() => {});
+    }, this.timing.heartbeatMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   async get(id: string): Promise<OffboardingView> {
@@ -253,6 +257,7 @@ export class OffboardingService {
     connections: Awaited<ReturnType<ConnectionsService['list']>>,
   ): Promise<OffboardingView> {
     const steps: OffboardingStepView[] = [];
+    const addresses = await this.addressesOf(emails);
     for (const connection of connections) {
       const base = {
         connectionId: connection.id,
@@ -262,7 +267,7 @@ export class OffboardingService {
         updatedAt: null,
       };
       try {
-        const found = await this.find(connection.id, emails);
+        const found = await this.find(connection.id, addresses);
         const items = found.people.length ? await this.decide(connection.id, found.people) : [];
         steps.push({
           ...base,
@@ -297,13 +302,17 @@ export class OffboardingService {
     };
   }
 
+  /** Every address the people may have: the emails and the same names at the organisation's other domains. */
+  private async addressesOf(emails: string[]): Promise<Set<string>> {
+    const domains = await this.insights.orgDomains();
+    return new Set(emails.flatMap((e) => addressesOf(e, domains)));
+  }
+
   /** The person's users in one account as monday reports them now (looked up by every address they may have). */
   private async find(
     connectionId: string,
-    emails: string[],
+    addresses: Set<string>,
   ): Promise<{ people: PersonInAccount[]; remote: RemoteUser[]; requestIds: string[] }> {
-    const domains = await this.insights.orgDomains();
-    const addresses = new Set(emails.flatMap((e) => addressesOf(e, domains)));
     const api = await this.connections.api(connectionId);
     // monday may match emails exactly: the copy's spelling of each address is asked for too.
     const known = await this.actions.storedEmails(connectionId, [...addresses]);
@@ -324,6 +333,7 @@ export class OffboardingService {
     row: OffboardingRow,
     step: OffboardingStepRow,
     emails: string[],
+    addresses: Set<string>,
     actor: string,
   ): Promise<void> {
     const { connection_id: connectionId } = step;
@@ -336,16 +346,12 @@ export class OffboardingService {
       });
     const lease = await this.takeLease(connectionId, row.id);
     if (!lease.ok) return save({ status: 'failed', message: lease.message });
-    const beat = setInterval(
-      () => {
-        void this.leases.heartbeat(connectionId, lease.fence, this.now(), this.leaseMs).catch(() => {});
-      },
-      Math.max(50, Math.floor(this.leaseMs / 4)),
+    const stop = this.keepAlive(() =>
+      this.leases.heartbeat(connectionId, lease.fence, this.now(), this.timing.leaseMs),
     );
-    beat.unref();
     const requestIds: string[] = [];
     try {
-      const found = await this.find(connectionId, emails);
+      const found = await this.find(connectionId, addresses);
       requestIds.push(...found.requestIds);
       if (found.people.length === 0)
         return await save({
@@ -364,7 +370,6 @@ export class OffboardingService {
         request_ids: JSON.stringify(requestIds),
       });
 
-      const results: ActionResult[] = [];
       const problems: string[] = [];
       for (const via of ['scim', 'graphql'] as const) {
         const targets = items.filter((i) => i.outcome === 'deactivate' && i.via === via);
@@ -380,7 +385,6 @@ export class OffboardingService {
             },
             actor,
           );
-          results.push(result);
           requestIds.push(...result.requestIds);
           for (const r of result.results)
             if (r.outcome === 'failed') problems.push(`${r.email}: ${r.reason}`);
@@ -416,7 +420,7 @@ export class OffboardingService {
         message: `${(error as Error).message}; run the offboarding again to retry`,
       });
     } finally {
-      clearInterval(beat);
+      stop();
       await this.leases.release(connectionId, lease.fence).catch(() => {});
     }
   }
@@ -434,7 +438,7 @@ export class OffboardingService {
         purpose: 'offboarding',
         runId: null,
         now: this.now(),
-        ttlMs: this.leaseMs,
+        ttlMs: this.timing.leaseMs,
       });
       if (taken.acquired) return { ok: true, fence: taken.fence };
       if (Date.now() > deadline)
