@@ -77,9 +77,11 @@ export class Notifier {
       .limit(100)
       .execute();
     const counts = { delivered: 0, failed: 0, pending: 0 };
+    // One connection's deliveries all go to its webhook: look it up once for the round.
+    const receiver = due.length > 0 ? await this.receiver(connectionId) : 'nothing to send';
     for (const delivery of due) {
       const attempts = Number(delivery.attempts) + 1;
-      const error = await this.send(delivery.connection_id, delivery.payload);
+      const error = await this.send(receiver, delivery.payload);
       const gaveUp = error !== null && attempts > this.retryDelaysMs.length;
       const status = error === null ? 'delivered' : gaveUp ? 'failed' : 'pending';
       counts[status]++;
@@ -110,16 +112,24 @@ export class Notifier {
     return counts;
   }
 
-  /** One attempt: null when the receiver accepted it (2xx), else why not (never its answer). */
-  private async send(connectionId: string | null, payload: string): Promise<string | null> {
-    const url = connectionId ? await this.connections.webhookUrl(connectionId).catch(() => null) : null;
+  /** Where a connection's notifications go now, or why they cannot go (never the receiver's answer). */
+  private async receiver(connectionId: string): Promise<{ url: string; fetch: typeof fetch } | string> {
+    const url = await this.connections.webhookUrl(connectionId).catch(() => null);
     if (!url) return 'the connection has no webhook any more';
-    let fetchImpl: typeof fetch;
     try {
-      fetchImpl = this.connections.webhookFetch(url);
+      return { url, fetch: this.connections.webhookFetch(url) };
     } catch (error) {
       return (error as Error).message;
     }
+  }
+
+  /** One attempt: null when the receiver accepted it (2xx), else why not. */
+  private async send(
+    receiver: { url: string; fetch: typeof fetch } | string,
+    payload: string,
+  ): Promise<string | null> {
+    if (typeof receiver === 'string') return receiver;
+    const { url, fetch: fetchImpl } = receiver;
     try {
       const response = await fetchImpl(url, {
         method: 'POST',
