@@ -91,11 +91,12 @@ export function mergeFacts(row: BudgetRow, facts: BudgetFacts, now: number): Upd
       row.complexity_reset_at > now &&
       Math.abs(row.complexity_reset_at - complexity.resetAt) <= 2_000;
     // Answers arrive out of order: within one window the least left is the truth.
-    changes.complexity_remaining =
+    const remaining =
       sameWindow && row.complexity_remaining !== null
         ? Math.min(row.complexity_remaining, complexity.remaining)
         : complexity.remaining;
-    changes.complexity_reset_at = sameWindow ? row.complexity_reset_at : complexity.resetAt;
+    if (remaining !== row.complexity_remaining) changes.complexity_remaining = remaining;
+    if (!sameWindow) changes.complexity_reset_at = complexity.resetAt;
     if (complexity.queryCost > row.query_cost) changes.query_cost = complexity.queryCost;
   }
   return changes;
