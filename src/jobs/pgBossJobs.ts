@@ -16,7 +16,6 @@ interface JobData {
   payload: Record<string, unknown>;
 }
 
-const KINDS = JOB_KINDS;
 /** Kinds one per connection: at most one waits and one runs for each connection. */
 const ONE_PER_CONNECTION = new Set<JobKind>(['sync', 'webhooks']);
 
@@ -56,7 +55,7 @@ export class PgBossJobs implements Jobs {
 
   private async setUp(): Promise<void> {
     await this.boss.start();
-    for (const kind of KINDS) {
+    for (const kind of JOB_KINDS) {
       const options = {
         name: kind,
         policy: ONE_PER_CONNECTION.has(kind) ? ('stately' as const) : ('standard' as const),
@@ -120,7 +119,7 @@ export class PgBossJobs implements Jobs {
     // pg-boss ids are UUIDs; anything else names no job (and would be refused by PostgreSQL).
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
     await this.start();
-    for (const kind of KINDS) {
+    for (const kind of JOB_KINDS) {
       const job = await this.boss.getJobById(kind, id, { includeArchive: true });
       if (!job) continue;
       const output = (job.output ?? null) as { result?: unknown; error?: string; failed?: boolean } | null;
@@ -159,7 +158,7 @@ export class PgBossJobs implements Jobs {
       {
         claim: async () => {
           await this.start();
-          for (const kind of KINDS) {
+          for (const kind of JOB_KINDS) {
             const [job] = (await this.boss.fetch<JobData>(kind, { batchSize: 1 })) ?? [];
             if (job) return { kind, job };
           }

@@ -95,8 +95,7 @@ export class Worker {
       return { done: await this.seatwise.actions.run(request, actor) };
     } catch (error) {
       if (error instanceof AppError && error.code === 'action_in_progress') {
-        const until = Date.parse(String(error.details?.retryAfter ?? '')) - Date.now();
-        return { retry: error.message, afterMs: Number.isFinite(until) ? Math.max(1000, until) : 5000 };
+        return retryOnceFree(error.message, error.details?.retryAfter);
       }
       // Refused or invalid: the same request would be refused again.
       if (error instanceof AppError) return { fail: error.message };
@@ -149,11 +148,16 @@ export class Worker {
     } catch (error) {
       if (error instanceof AppError && error.code === 'sync_in_progress') {
         // Another process syncs this connection now: run after its lease, not as a failure.
-        const until = Date.parse(String(error.details?.until ?? '')) - Date.now();
-        return { retry: error.message, afterMs: Number.isFinite(until) ? Math.max(1000, until) : 5000 };
+        return retryOnceFree(error.message, error.details?.until);
       }
       if (error instanceof AppError && error.kind === 'not_found') return { fail: error.message };
       return { retry: (error as Error).message };
     }
   }
+}
+
+/** Another process holds what the job needs until `until`: try again then (in 5 s when it does not say). */
+function retryOnceFree(why: string, until: unknown): JobOutcome {
+  const wait = Date.parse(String(until ?? '')) - Date.now();
+  return { retry: why, afterMs: Number.isFinite(wait) ? Math.max(1000, wait) : 5000 };
 }
