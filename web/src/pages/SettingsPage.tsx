@@ -30,22 +30,25 @@ export function SettingsPage({ id }: { id: string }) {
   return <SettingsForm connection={connection.data} />;
 }
 
+/** The form as a connection fills it; tokens and the webhook URL are never shown, only replaced. */
+function formValues(c: Connection): SettingsForm {
+  return {
+    permission: c.permission,
+    token: '',
+    scimToken: '',
+    accountUrl: c.accountUrl ?? '',
+    inactiveDays: String(c.inactiveDays),
+    seatPrice: c.seatPrice === null ? '' : String(c.seatPrice),
+    currency: c.currency ?? 'USD',
+    webhookUrl: '',
+    syncSchedule: c.syncSchedule,
+    graphqlOffboarding: c.graphqlOffboarding,
+  };
+}
+
 function SettingsForm({ connection: c }: { connection: Connection }) {
   const queryClient = useQueryClient();
-  const form = useForm<SettingsForm>({
-    defaultValues: {
-      permission: c.permission,
-      token: '',
-      scimToken: '',
-      accountUrl: c.accountUrl ?? '',
-      inactiveDays: String(c.inactiveDays),
-      seatPrice: c.seatPrice === null ? '' : String(c.seatPrice),
-      currency: c.currency ?? 'USD',
-      webhookUrl: '',
-      syncSchedule: c.syncSchedule,
-      graphqlOffboarding: c.graphqlOffboarding,
-    },
-  });
+  const form = useForm<SettingsForm>({ defaultValues: formValues(c) });
   const save = useMutation({
     mutationFn: (values: SettingsForm) => {
       const body: Record<string, unknown> = {};
@@ -69,18 +72,7 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
       queryClient.setQueryData(['connection', c.id], updated);
       queryClient.invalidateQueries({ queryKey: ['connections'] });
       queryClient.invalidateQueries({ queryKey: ['capabilities', c.id] });
-      form.reset({
-        permission: updated.permission,
-        token: '',
-        scimToken: '',
-        accountUrl: updated.accountUrl ?? '',
-        inactiveDays: String(updated.inactiveDays),
-        seatPrice: updated.seatPrice === null ? '' : String(updated.seatPrice),
-        currency: updated.currency ?? 'USD',
-        webhookUrl: '',
-        syncSchedule: updated.syncSchedule,
-        graphqlOffboarding: updated.graphqlOffboarding,
-      });
+      form.reset(formValues(updated));
     },
     onError: (error) => {
       const code = error instanceof ApiError ? error.code : '';
