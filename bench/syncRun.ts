@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSeatwise } from '../src/compose.ts';
-import { readPages } from '../src/sync/pageReader.ts';
+import { readAllPages } from '../src/monday/pageReader.ts';
 import { PAGE_LIMIT, READ_AHEAD } from '../src/sync/syncEngine.ts';
 
 export interface SyncRunInput {
@@ -84,8 +84,8 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     // The floor: the same pages, page size and read-ahead as the first sync, fetched, parsed and dropped.
     const floorRequests = api.client.stats.requests;
     let started = performance.now();
-    for await (const _page of readPages((p) => api.usersPage(p, PAGE_LIMIT), PAGE_LIMIT, {
-      surePages: Math.floor(activeMembers / PAGE_LIMIT),
+    for await (const _page of readAllPages((p, limit) => api.usersPage(p, limit), PAGE_LIMIT, {
+      expectedRows: Math.floor(activeMembers / PAGE_LIMIT) * PAGE_LIMIT,
       window: READ_AHEAD,
     })) {
       // discarded

@@ -58,6 +58,8 @@ function connectionRow(id: string): Insertable<ConnectionsTable> {
     webhook_ciphertext: null,
     sync_schedule: '0 */6 * * *',
     next_sync_at: null,
+    removal_hold_percent: 10,
+    removal_hold_min: 20,
     graphql_offboarding: 0,
   };
 }
@@ -213,6 +215,7 @@ describe.each(dialects)('store (%s)', (dialect) => {
           changes: 0,
           requests: 0,
           retries: 0,
+          removals_held: 0,
           error_code: null,
           error_message: null,
           error_request_id: null,

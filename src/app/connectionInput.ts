@@ -56,6 +56,10 @@ export const connectionUpdateSchema = z
     webhookUrl: httpUrl.nullable().optional(),
     /** Offboarding may deactivate users SCIM did not provision with GraphQL deactivate_users (off by default). */
     graphqlOffboarding: z.boolean().optional(),
+    /** A sync that would remove more than this percent of the stored users… */
+    removalHoldPercent: z.number().int().min(0).max(100).optional(),
+    /** …and more than this many people holds its removals until an admin confirms. */
+    removalHoldMin: z.number().int().min(0).max(1_000_000).optional(),
     /** When it syncs by itself: a cron expression (UTC), or `off`. */
     syncSchedule: z
       .string()
@@ -70,6 +74,6 @@ export const connectionUpdateSchema = z
   .strict()
   .refine(
     (v) => Object.values(v).some((x) => x !== undefined),
-    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency, webhook URL, sync schedule or GraphQL offboarding',
+    'nothing to update: give a token, SCIM token, permission, API version, API URL, SCIM URL, account URL, inactive days, seat price, currency, webhook URL, sync schedule, GraphQL offboarding or removal hold',
   );
 export type ConnectionUpdateInput = z.input<typeof connectionUpdateSchema>;

@@ -59,6 +59,8 @@ export interface ConnectionView {
   webhookHost: string | null;
   /** Whether offboarding may deactivate users SCIM did not provision with GraphQL deactivate_users. */
   graphqlOffboarding: boolean;
+  /** A sync that would remove more than this percent of the stored users and more than `min` people holds them. */
+  removalHold: { percent: number; min: number };
   /** When it syncs by itself (cron, UTC, or `off`), and when next. */
   syncSchedule: string;
   nextSyncAt: string | null;
@@ -158,6 +160,8 @@ export class ConnectionsService implements ConnectionAccess {
       webhook_ciphertext: null,
       sync_schedule: DEFAULT_SCHEDULE,
       next_sync_at: null,
+      removal_hold_percent: 10,
+      removal_hold_min: 20,
     });
     return this.get(id);
   }
@@ -291,6 +295,8 @@ export class ConnectionsService implements ConnectionAccess {
     if (input.accountUrl !== undefined) changes.account_url = input.accountUrl;
     if (input.inactiveDays !== undefined) changes.inactive_days = input.inactiveDays;
     if (input.seatPrice !== undefined) changes.seat_price = input.seatPrice;
+    if (input.removalHoldPercent !== undefined) changes.removal_hold_percent = input.removalHoldPercent;
+    if (input.removalHoldMin !== undefined) changes.removal_hold_min = input.removalHoldMin;
     if (input.currency !== undefined) changes.currency = input.currency;
     if (input.graphqlOffboarding !== undefined)
       changes.graphql_offboarding = input.graphqlOffboarding ? 1 : 0;
@@ -526,5 +532,6 @@ function toView(row: ConnectionRow, userCount: number, webhookHost: string | nul
     syncSchedule: row.sync_schedule,
     nextSyncAt: row.next_sync_at,
     graphqlOffboarding: Number(row.graphql_offboarding) === 1,
+    removalHold: { percent: Number(row.removal_hold_percent), min: Number(row.removal_hold_min) },
   };
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../domain/appError.ts';
 import type { Store } from '../store/database.ts';
+import { type HeldRemoval, HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import {
   type LeaseTiming,
@@ -26,6 +27,8 @@ export interface SyncRunView {
   retries: number;
   /** Users left as an action wrote them after this run began reading. */
   keptForActions: number;
+  /** Users monday confirmed gone that the run held for review instead of removing them. */
+  removalsHeld: number;
   /** Why it failed; `requestId` is monday's id of the answer it failed on, for monday's support. */
   error: { code: string; message: string; requestId: string | null } | null;
 }
@@ -34,6 +37,7 @@ export interface SyncRunView {
 export class SyncService {
   private readonly engine: SyncEngine;
   private readonly runs: SyncRunsRepo;
+  private readonly held: HeldRemovalsRepo;
 
   constructor(
     store: Store,
@@ -43,6 +47,7 @@ export class SyncService {
   ) {
     this.engine = new SyncEngine(store, now, timing);
     this.runs = new SyncRunsRepo(store.db);
+    this.held = new HeldRemovalsRepo(store.db);
   }
 
   private readonly finishedListeners: ((result: SyncResult) => Promise<void>)[] = [];
@@ -82,12 +87,13 @@ export class SyncService {
     connectionId: string,
     trigger = 'api',
     onFinished?: (result: SyncResult) => void,
+    confirmRemovals = false,
   ): Promise<SyncRunView> {
     let started: (runId: string) => void = () => {};
     const runId = new Promise<string>((resolve) => {
       started = resolve;
     });
-    const running = this.sync(connectionId, { trigger, onStarted: started });
+    const running = this.sync(connectionId, { trigger, onStarted: started, confirmRemovals });
     const tracked = running.then(
       (result) => onFinished?.(result),
       () => {},
@@ -112,6 +118,17 @@ export class SyncService {
     return (await this.runs.list(connectionId, limit)).map(toRunView);
   }
 
+  /** Who the connection's last run held for review (still held: no later run removed or saw them). */
+  async heldRemovals(connectionId: string): Promise<HeldRemoval[]> {
+    await this.connections.get(connectionId);
+    return this.held.list({ connectionId });
+  }
+
+  /** Who one run held, while its hold is the connection's current one. */
+  heldByRun(runId: string): Promise<HeldRemoval[]> {
+    return this.held.list({ runId });
+  }
+
   async getRun(id: string): Promise<SyncRunView> {
     const row = await this.runs.get(id);
     if (!row) throw new AppError('not_found', 'run_not_found', `no sync run with id ${id}`);
@@ -134,6 +151,7 @@ function toRunView(row: SyncRunRow): SyncRunView {
     requests: Number(row.requests),
     retries: Number(row.retries),
     keptForActions: Number(row.kept_for_actions),
+    removalsHeld: Number(row.removals_held ?? 0),
     error: row.error_code
       ? { code: row.error_code, message: row.error_message ?? '', requestId: row.error_request_id }
       : null,

@@ -111,6 +111,16 @@ export function registerConnectionCommands(program: Command): void {
   connections
     .command('show <id>')
     .description('Show one connection')
+    .option(
+      '--hold-removals-percent <n>',
+      'a sync that would remove more than N% of the stored users (and more than --hold-removals-min) holds them for review (default 10)',
+      integerIn(0, 100),
+    )
+    .option(
+      '--hold-removals-min <n>',
+      'a sync holds its removals only when they are more than N people (default 20)',
+      integerIn(0, 1_000_000),
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, _flags, command: Command) => {
       const flags = command.optsWithGlobals();
@@ -169,6 +179,8 @@ export function registerConnectionCommands(program: Command): void {
           syncSchedule: flags.schedule,
           graphqlOffboarding:
             flags.graphqlOffboarding === undefined ? undefined : flags.graphqlOffboarding === 'on',
+          removalHoldPercent: flags.holdRemovalsPercent,
+          removalHoldMin: flags.holdRemovalsMin,
         }),
       );
       if (flags.json) return printJson(connection);

@@ -15,6 +15,16 @@ export function registerSyncCommands(program: Command): void {
     .option('--all', 'sync every connection')
     .option('--enqueue', 'put the syncs on the queue for the workers instead of running them here')
     .option('--wait', 'with --enqueue: wait for the workers and print their results')
+    .option(
+      '--wait-timeout <seconds>',
+      'with --wait: give up waiting after this long (the jobs stay queued)',
+      integerIn(1, 86_400),
+      600,
+    )
+    .option(
+      '--confirm-removals',
+      'apply the removals the last sync held for review (those monday still does not show)',
+    )
     .option('--json', 'print the results as JSON')
     .action(async (id: string | undefined, flags) => {
       const results = await withSeatwise(async (app) => {
@@ -38,7 +48,12 @@ export function registerSyncCommands(program: Command): void {
         if (flags.enqueue) {
           for (const target of targets) await app.connections.get(target);
           const jobs = await Promise.all(
-            targets.map((target) => app.jobs.enqueue('sync', target, { trigger: 'cli' })),
+            targets.map((target) =>
+              app.jobs.enqueue('sync', target, {
+                trigger: 'cli',
+                confirmRemovals: Boolean(flags.confirmRemovals),
+              }),
+            ),
           );
           if (!flags.wait) {
             if (flags.json) printJson(jobs.map((job, i) => ({ connectionId: targets[i], jobId: job })));
@@ -47,7 +62,7 @@ export function registerSyncCommands(program: Command): void {
                 process.stdout.write(`Queued the sync of ${targets[i]} (job ${job}); a worker runs it.\n`);
             return [];
           }
-          return waitForJobs(app, jobs);
+          return waitForJobs(app, jobs, flags.waitTimeout * 1000);
         }
         const out: SyncResult[] = [];
         for (const target of targets) {
@@ -56,6 +71,7 @@ export function registerSyncCommands(program: Command): void {
           let expected: number | null = null;
           try {
             const result = await app.sync.sync(target, {
+              confirmRemovals: Boolean(flags.confirmRemovals),
               onProgress: (p) => {
                 if (!showProgress) return;
                 if (!bar) {
@@ -88,6 +104,10 @@ export function registerSyncCommands(program: Command): void {
             process.stdout.write(
               `Synced ${r.connectionId}: ${count(r.usersSeen, 'user')}, ${count(r.changes, 'change')}${r.removed ? ` (${r.removed} removed)` : ''}, ${count(r.requests, 'request')}${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
             );
+            if (r.removalsHeld)
+              process.stdout.write(
+                `  ${count(r.removalsHeld, 'removal')} held for review: monday no longer shows them, but that is too many at once to remove without a person's word. See who with \`seatwise runs show ${r.runId}\`; remove them with \`seatwise sync ${r.connectionId} --confirm-removals\`.\n`,
+              );
           } else {
             process.stderr.write(
               `Sync of ${r.connectionId} failed: ${r.error?.message} [${r.error?.code}] (run ${r.runId}); stored users are unchanged\n`,
@@ -134,7 +154,11 @@ export function registerSyncCommands(program: Command): void {
     .action(async (runId: string, flags) => {
       const { run, page } = await withSeatwise(async (app) => {
         const run = await app.sync.getRun(runId);
-        return { run, page: await app.users.changesPage(run.connectionId, run.id, flags) };
+        const held = run.removalsHeld > 0 ? await app.sync.heldByRun(run.id) : [];
+        return {
+          run: { ...run, heldRemovals: held },
+          page: await app.users.changesPage(run.connectionId, run.id, flags),
+        };
       });
       if (flags.json) return printJson({ run, ...page });
       const lines = [
@@ -144,6 +168,13 @@ export function registerSyncCommands(program: Command): void {
         `  Changes       ${run.changes}${run.keptForActions ? `, ${count(run.keptForActions, 'user')} kept as an action wrote them` : ''}`,
       ];
       if (run.error) lines.push(`  Error         ${run.error.message} [${run.error.code}]`);
+      if (run.removalsHeld > 0) {
+        lines.push(
+          `  Held          ${count(run.removalsHeld, 'removal')} for review${run.heldRemovals.length === 0 ? ' (since confirmed or replaced by a later run)' : `; remove them with seatwise sync ${run.connectionId} --confirm-removals`}`,
+        );
+        for (const h of run.heldRemovals)
+          lines.push(`                ${h.userId}  ${h.name ?? ''} <${h.email ?? '?'}>`);
+      }
       process.stdout.write(`${lines.join('\n')}\n\n`);
       if (page.events.length === 0) {
         process.stdout.write(flags.cursor ? 'No more changes.\n' : 'No changes in this run.\n');
@@ -168,9 +199,19 @@ function progressFormat(target: string, expected: number | null): string {
 }
 
 /** Waits until every job has run (done, or failed for good), and answers with their sync results. */
-async function waitForJobs(app: Seatwise, ids: string[]): Promise<SyncResult[]> {
+async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Promise<SyncResult[]> {
   const results = new Map<string, SyncResult>();
+  const deadline = Date.now() + timeoutMs;
   while (results.size < ids.length) {
+    if (Date.now() > deadline) {
+      const open = ids.filter((id) => !results.has(id));
+      throw new AppError(
+        'precondition',
+        'wait_timeout',
+        `no worker finished ${open.length === 1 ? `job ${open[0]}` : `jobs ${open.join(', ')}`} within ${Math.round(timeoutMs / 1000)} s; the jobs stay queued: is \`seatwise worker\` running against this database?`,
+        { jobIds: open },
+      );
+    }
     for (const id of ids) {
       if (results.has(id)) continue;
       const job = await app.jobs.state(id);
@@ -187,6 +228,7 @@ async function waitForJobs(app: Seatwise, ids: string[]): Promise<SyncResult[]> 
             usersSeen: 0,
             changes: 0,
             removed: 0,
+            removalsHeld: 0,
             keptForActions: 0,
             requests: 0,
             retries: 0,

@@ -20,6 +20,15 @@ export interface FaultSettings {
   revokeTokenAfter: number | null;
   /** Pages of users hold at most this many, whatever limit was asked (monday applying its own page size). */
   pageCap: number | null;
+  /**
+   * Where a capped page starts: at (page - 1) × the cap (`follows`), or where the limit asked for puts it,
+   * (page - 1) × limit (`unchanged`), so the rows between the cap and the limit are never on any page.
+   */
+  pageCapOffset: 'follows' | 'unchanged';
+  /** Answers of `users(ids:)` and `users(emails:)` hold at most this many users (offset unchanged). */
+  lookupCap: number | null;
+  /** How `users(emails:)` matches: whatever the case (`insensitive`) or only the exact spelling (`exact`). */
+  emailMatch: 'insensitive' | 'exact';
   /** Answers the next `realErrorTimes` GraphQL requests with one of monday's real error bodies. */
   realError: RealErrorShape | null;
   realErrorTimes: number;
@@ -37,6 +46,9 @@ export const noFaults: FaultSettings = {
   malformedRate: 0,
   revokeTokenAfter: null,
   pageCap: null,
+  pageCapOffset: 'follows',
+  lookupCap: null,
+  emailMatch: 'insensitive',
   realError: null,
   realErrorTimes: 1,
   surfaces: ['graphql', 'scim'],

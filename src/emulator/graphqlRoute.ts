@@ -23,7 +23,7 @@ import type { AccountLimiter } from './limits.ts';
 import type { EmuAccount, EmuUser } from './model.ts';
 import type { EmulatorState } from './state.ts';
 import { activateUsers, deactivateUsers, inviteUsers, updateUsersRole } from './userMutations.ts';
-import { selectUsers, type UsersArgs } from './userQuery.ts';
+import { noBends, selectUsers, type UserQueryBends, type UsersArgs } from './userQuery.ts';
 import { AccountView, UserView } from './userView.ts';
 import { listVersions, type ResolvedVersion, resolveApiVersion } from './versions.ts';
 
@@ -33,15 +33,15 @@ interface ExecutionContext {
   version: ResolvedVersion;
   complexity: { before: number; after: number; query: number; reset_in_x_seconds: number };
   now: Date;
-  /** A page size monday applies instead of the limit asked for (a fault), or null. */
-  pageCap: number | null;
+  /** How monday bends `users` answers (faults): its own page size, capped look-ups, exact email matching. */
+  bends: UserQueryBends;
 }
 
 const rootValue = {
   me: (_: unknown, c: ExecutionContext) => new UserView(c.caller, c.account),
   account: (_: unknown, c: ExecutionContext) => new AccountView(c.account),
   users: (args: UsersArgs, c: ExecutionContext) =>
-    selectUsers(c.account, args, c.pageCap).map((u) => new UserView(u, c.account)),
+    selectUsers(c.account, args, c.bends).map((u) => new UserView(u, c.account)),
   // GraphQL Int is 32-bit; huge test budgets are reported at its maximum.
   complexity: (_: unknown, c: ExecutionContext) =>
     Object.fromEntries(Object.entries(c.complexity).map(([k, v]) => [k, Math.min(v, 2_147_483_647)])),
@@ -231,7 +231,7 @@ function runOperation(
     caller,
     version,
     now: new Date(state.now()),
-    pageCap: state.faults.applies('graphql') ? state.faults.settings.pageCap : null,
+    bends: state.faults.applies('graphql') ? state.faults.settings : noBends,
     complexity: {
       before: charge.before,
       after: charge.after,

@@ -31,15 +31,40 @@ const kindFilterValues: Record<string, EmuKind[]> = {
   BASIC: ['admin', 'member', 'guest', 'view_only', 'agent_member', 'service_user'],
 };
 
+/** Ways monday may bend `users` answers, each switched on as a fault. */
+export interface UserQueryBends {
+  pageCap: number | null;
+  pageCapOffset: 'follows' | 'unchanged';
+  lookupCap: number | null;
+  emailMatch: 'insensitive' | 'exact';
+}
+
+export const noBends: UserQueryBends = {
+  pageCap: null,
+  pageCapOffset: 'follows',
+  lookupCap: null,
+  emailMatch: 'insensitive',
+};
+
 /** Applies monday's 2026-07 `users` semantics: filters, default status [ACTIVE, PENDING], 1-based pages, limit ≤ 1000. */
-export function selectUsers(account: EmuAccount, args: UsersArgs, pageCap: number | null = null): EmuUser[] {
+export function selectUsers(
+  account: EmuAccount,
+  args: UsersArgs,
+  bends: UserQueryBends = noBends,
+): EmuUser[] {
   const asked = args.limit ?? USERS_DEFAULT_LIMIT;
   const page = args.page ?? 1;
   // monday refuses a larger page outright rather than capping it.
   if (asked > USERS_MAX_LIMIT)
     throw invalidArgument(`Limit exceeds the maximum allowed value of ${USERS_MAX_LIMIT}.`);
-  // A page size monday applies on its own replaces the limit for both the page's size and its offset.
-  const limit = pageCap !== null ? Math.min(asked, pageCap) : asked;
+  // A page size monday applies on its own: the page holds at most that many, and starts either at a multiple
+  // of it or where the limit asked for would have started it.
+  const lookup = Boolean(args.ids || args.emails);
+  const none = Number.POSITIVE_INFINITY;
+  const capped = Math.min(asked, bends.pageCap ?? none, lookup ? (bends.lookupCap ?? none) : none);
+  // The offset moves with the page cap only when it follows it; a look-up cap never moves it.
+  const limit =
+    bends.pageCap !== null && bends.pageCapOffset === 'follows' ? Math.min(asked, bends.pageCap) : asked;
   if (limit < 1) throw invalidArgument('limit must be a positive integer');
   if (page < 1) throw invalidArgument('page must be a positive integer (pages start at 1)');
 
@@ -53,7 +78,8 @@ export function selectUsers(account: EmuAccount, args: UsersArgs, pageCap: numbe
           : ['ACTIVE', 'PENDING'],
   );
   const ids = args.ids ? new Set(args.ids.map(String)) : null;
-  const emails = args.emails ? new Set(args.emails.map((e) => e.toLowerCase())) : null;
+  const exactEmails = bends.emailMatch === 'exact';
+  const emails = args.emails ? new Set(args.emails.map((e) => (exactEmails ? e : e.toLowerCase()))) : null;
   const kindIn = args.user_kind?.in
     ? new Set(args.user_kind.in.flatMap((k) => kindFilterValues[k] ?? []))
     : null;
@@ -68,7 +94,7 @@ export function selectUsers(account: EmuAccount, args: UsersArgs, pageCap: numbe
   const matches = (user: EmuUser): boolean => {
     if (!statuses.has(user.status)) return false;
     if (ids && !ids.has(user.id)) return false;
-    if (emails && !emails.has(user.email.toLowerCase())) return false;
+    if (emails && !emails.has(exactEmails ? user.email : user.email.toLowerCase())) return false;
     if (kindIn && !kindIn.has(user.kind)) return false;
     if (kindNotIn?.has(user.kind)) return false;
     if (args.kind === 'guests' && user.kind !== 'guest') return false;
@@ -88,14 +114,14 @@ export function selectUsers(account: EmuAccount, args: UsersArgs, pageCap: numbe
   const everyone =
     statuses.size === 3 && !ids && !emails && !kindIn && !kindNotIn && !args.kind && name === null;
   if (everyone) {
-    const end = Math.min(users.length, skip + limit);
+    const end = Math.min(users.length, skip + Math.min(limit, capped));
     const out: EmuUser[] = [];
     for (let i = skip; i < end; i++) out.push(users[newestFirst ? users.length - 1 - i : i]!);
     return out;
   }
   const out: EmuUser[] = [];
   let seen = 0;
-  for (let i = 0; i < users.length && out.length < limit; i++) {
+  for (let i = 0; i < users.length && out.length < Math.min(limit, capped); i++) {
     const user = users[newestFirst ? users.length - 1 - i : i]!;
     if (!matches(user)) continue;
     if (seen++ >= skip) out.push(user);

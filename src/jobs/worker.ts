@@ -139,7 +139,8 @@ export class Worker {
   private async sync(job: QueuedJob): Promise<JobOutcome> {
     if (!job.connectionId) return { fail: 'the sync job names no connection' };
     try {
-      const result = await this.seatwise.sync.sync(job.connectionId, { trigger: 'job' });
+      const confirmRemovals = (job.payload as { confirmRemovals?: unknown } | null)?.confirmRemovals === true;
+      const result = await this.seatwise.sync.sync(job.connectionId, { trigger: 'job', confirmRemovals });
       if (result.status === 'succeeded') return { done: result };
       // monday failed: tried again later while it may pass (rate limits, outages); a refused token is final.
       const final = /unauthori[sz]ed|not.?authenticated|access.?denied/i.test(result.error?.code ?? '');

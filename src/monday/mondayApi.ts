@@ -9,6 +9,7 @@ import {
   USERS_PAGE,
   USERS_PAGE_2026_10,
 } from './operations.ts';
+import { readAllPages } from './pageReader.ts';
 
 // Bounds far above anything monday sends: a longer value is a broken answer, not a user to store.
 const text = (max: number) => z.string().max(max, `is longer than ${max} characters`);
@@ -113,17 +114,25 @@ export class MondayApi {
     return { users, requestIds };
   }
 
-  /** How many active admins the account has now. */
+  /** How many active admins the account has now (read to the proven end, whatever page size monday applies). */
   async activeAdminCount(): Promise<number> {
-    let count = 0;
-    for (let page = 1; ; page++) {
-      const { data } = await this.client.request<unknown>(ACTIVE_ADMINS, { limit: LOOKUP_LIMIT, page });
-      const users = parseAnswer(idsPageSchema, data, 'active admins').users ?? [];
-      count += users.length;
-      if (users.length < LOOKUP_LIMIT) return count;
-    }
+    const ids = new Set<string>();
+    const fetchPage = async (page: number, limit: number) => {
+      const { data } = await this.client.request<unknown>(ACTIVE_ADMINS, { limit, page });
+      return parseAnswer(idsPageSchema, data, 'active admins').users ?? [];
+    };
+    for await (const users of readAllPages(fetchPage, LOOKUP_LIMIT, { expectedRows: 0, window: 1 }))
+      for (const user of users) ids.add(user.id);
+    return ids.size;
   }
 
+  /**
+   * Asks for users by id or email, in chunks no larger than the answers monday is seen to give in full. monday
+   * may cap an answer below the limit asked (its own page size): an answer with fewer users than values asked
+   * is complete only when it is empty or no larger than an answer already seen in full; otherwise the values
+   * it did not resolve are asked again in chunks of the size monday did answer. So a value counts as absent
+   * only when a complete answer lacks it.
+   */
   private async inChunks(
     values: string[],
     document: string,
@@ -131,17 +140,31 @@ export class MondayApi {
     what: string,
     requestIds: string[] = [],
   ): Promise<RemoteUser[]> {
-    const found: RemoteUser[] = [];
-    for (let i = 0; i < values.length; i += LOOKUP_LIMIT) {
-      const chunk = values.slice(i, i + LOOKUP_LIMIT);
+    const found = new Map<string, RemoteUser>();
+    const queue = [...new Set(values)];
+    // The most users one answer held: monday answers at least this many in full.
+    let proven = 0;
+    let size = LOOKUP_LIMIT;
+    while (queue.length > 0) {
+      const chunk = queue.splice(0, size);
       const { data, requestId } = await this.client.request<unknown>(document, {
         [argument]: chunk,
         limit: chunk.length,
         page: 1,
       });
       if (requestId) requestIds.push(requestId);
-      found.push(...(parseAnswer(usersPageSchema, data, what).users ?? []));
+      const users = parseAnswer(usersPageSchema, data, what).users ?? [];
+      for (const user of users) found.set(user.id, user);
+      const complete = users.length === 0 || users.length >= chunk.length || chunk.length <= proven;
+      proven = Math.max(proven, users.length);
+      if (complete) continue;
+      const resolved = new Set(users.map((u) => (argument === 'ids' ? u.id : u.email.toLowerCase())));
+      const open = chunk.filter((v) => !resolved.has(argument === 'ids' ? v : v.toLowerCase()));
+      // Nothing resolved by a non-empty answer would not shrink the question: take the answer as it is.
+      if (open.length === chunk.length) continue;
+      queue.unshift(...open);
+      size = proven;
     }
-    return found;
+    return [...found.values()];
   }
 }

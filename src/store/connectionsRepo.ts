@@ -77,6 +77,7 @@ export class ConnectionsRepo {
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('change_events').where('connection_id', '=', id).execute();
       await trx.deleteFrom('directory_users').where('connection_id', '=', id).execute();
+      await trx.deleteFrom('held_removals').where('connection_id', '=', id).execute();
       await trx.deleteFrom('sync_runs').where('connection_id', '=', id).execute();
       await trx.deleteFrom('action_requests').where('connection_id', '=', id).execute();
       const result = await trx.deleteFrom('connections').where('id', '=', id).executeTakeFirst();
@@ -93,5 +94,15 @@ export class ConnectionsRepo {
     if (connectionId) query = query.where('connection_id', '=', connectionId);
     const rows = await query.groupBy('connection_id').execute();
     return new Map(rows.map((r) => [r.connection_id, Number(r.n)]));
+  }
+
+  /** When the connection's syncs hold removals for review. */
+  async removalHold(connectionId: string): Promise<{ percent: number; min: number }> {
+    const row = await this.db
+      .selectFrom('connections')
+      .select(['removal_hold_percent', 'removal_hold_min'])
+      .where('id', '=', connectionId)
+      .executeTakeFirst();
+    return { percent: Number(row?.removal_hold_percent ?? 10), min: Number(row?.removal_hold_min ?? 20) };
   }
 }

@@ -23,6 +23,7 @@ export interface Database {
   monday_budget_leases: MondayBudgetLeasesTable;
   offboardings: OffboardingsTable;
   offboarding_steps: OffboardingStepsTable;
+  held_removals: HeldRemovalsTable;
 }
 
 /** One person taken out of every connected account: who asked, for whom, and how it went. */
@@ -290,6 +291,10 @@ export interface ConnectionsTable {
   next_sync_at: string | null;
   /** 1: offboarding may deactivate users not provisioned through SCIM with GraphQL deactivate_users. */
   graphql_offboarding: number;
+  /** A run that would remove more than this share (percent) of the stored users… */
+  removal_hold_percent: number;
+  /** …and more than this many people holds its removals until an admin confirms them. */
+  removal_hold_min: number;
 }
 
 export interface DirectoryUsersTable {
@@ -336,6 +341,16 @@ export interface SyncRunsTable {
   kept_for_actions: number;
   /** JSON, for complete runs: licenses and active users as published (trends). */
   snapshot: string | null;
+  /** Users monday confirmed gone that this run did not remove: too many at once, held for review. */
+  removals_held: number;
+}
+
+/** Removals a run held for review: the stored users monday confirmed gone, kept until an admin confirms. */
+export interface HeldRemovalsTable {
+  connection_id: string;
+  remote_id: string;
+  run_id: string;
+  held_at: string;
 }
 
 export interface ChangeEventsTable {

@@ -2,13 +2,15 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { newId } from '../domain/ids.ts';
 import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
+import { readAllPages } from '../monday/pageReader.ts';
+import { ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
+import { HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
 import { describeHolder, LeaseLostError, LeaseRepo } from '../store/leaseRepo.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { SyncStagingRepo } from '../store/syncStagingRepo.ts';
 import { diffUsers } from './diff.ts';
-import { readPages } from './pageReader.ts';
 import { toDirectoryUser } from './toDirectoryUser.ts';
 
 export const PAGE_LIMIT = 1000;
@@ -34,6 +36,8 @@ export interface SyncResult {
   usersSeen: number;
   changes: number;
   removed: number;
+  /** Users monday confirmed gone whom this run did not remove: too many at once, held until an admin confirms. */
+  removalsHeld: number;
   /** Users left as an action wrote them after this run began reading (the action's answer is newer). */
   keptForActions: number;
   requests: number;
@@ -52,6 +56,19 @@ export interface SyncOptions {
   onStarted?: (runId: string) => void;
   /** Awaited once the changes are worked out and before anything is written (lets tests interleave). */
   beforeCommit?: () => Promise<void>;
+  /** An admin confirmed the removals the connection's last run held: this run applies those still gone. */
+  confirmRemovals?: boolean;
+}
+
+/** When a run holds its removals: more than `percent` of the stored users and more than `min` people. */
+export interface RemovalHold {
+  percent: number;
+  min: number;
+}
+
+/** Whether removing `count` of `stored` users at once needs an admin's confirmation first. */
+export function mustHoldRemovals(count: number, stored: number, hold: RemovalHold): boolean {
+  return count > hold.min && count * 100 > stored * hold.percent;
 }
 
 /** How long a sync's lease lasts without a heartbeat, and how often it heartbeats. */
@@ -89,6 +106,8 @@ export class SyncEngine {
   private readonly directory: DirectoryRepo;
   private readonly leases: LeaseRepo;
   private readonly staging: SyncStagingRepo;
+  private readonly held: HeldRemovalsRepo;
+  private readonly connections: ConnectionsRepo;
   private readonly active = new Set<string>();
   private readonly timing: LeaseTiming;
 
@@ -101,6 +120,8 @@ export class SyncEngine {
     this.directory = new DirectoryRepo(store.db, store.dialect);
     this.leases = new LeaseRepo(store.db);
     this.staging = new SyncStagingRepo(store.db, store.dialect);
+    this.held = new HeldRemovalsRepo(store.db);
+    this.connections = new ConnectionsRepo(store.db);
     const leaseMs = timing.leaseMs ?? DEFAULT_LEASE_MS;
     this.timing = { leaseMs, heartbeatMs: timing.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   }
@@ -207,6 +228,7 @@ export class SyncEngine {
       error_message: null,
       error_request_id: null,
       kept_for_actions: 0,
+      removals_held: 0,
     });
     await this.store.db
       .updateTable('connections')
@@ -231,6 +253,7 @@ export class SyncEngine {
       complete: boolean;
       changes: number;
       removed: number;
+      removalsHeld: number;
       keptForActions: number;
       error: SyncResult['error'];
     }): SyncResult => ({
@@ -241,6 +264,7 @@ export class SyncEngine {
       usersSeen,
       changes: outcome.changes,
       removed: outcome.removed,
+      removalsHeld: outcome.removalsHeld,
       keptForActions: outcome.keptForActions,
       requests: api.client.stats.requests - requestsBefore,
       retries: api.client.stats.retries - retriesBefore,
@@ -278,9 +302,10 @@ export class SyncEngine {
       const surePages = Math.floor(Math.max((expectedUsers ?? 0) * 0.99, activeMembers ?? 0) / PAGE_LIMIT);
       options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
       let progressWrittenAt = Date.now();
-      // Pages are stored as they arrive while the next ones are fetched; only a few are ever held at once.
-      for await (const users of readPages((page) => api.usersPage(page, PAGE_LIMIT), PAGE_LIMIT, {
-        surePages,
+      // Pages are stored as they arrive while the next ones are fetched; only a few are ever held at once. The
+      // read goes on until its end is proven, at a smaller page size if monday applies one.
+      for await (const users of readAllPages((page, limit) => api.usersPage(page, limit), PAGE_LIMIT, {
+        expectedRows: surePages * PAGE_LIMIT,
         window: READ_AHEAD,
       })) {
         stillHeld();
@@ -308,7 +333,16 @@ export class SyncEngine {
       const stillThere = await api.usersByIds(candidates);
       if (stillThere.length > 0) await stage(stillThere);
       const found = new Set(stillThere.map((u) => u.id));
-      const removed = candidates.filter((id) => !found.has(id));
+      const gone = candidates.filter((id) => !found.has(id));
+      // Many people gone at once is more often a bent answer than a real departure: hold them for an admin,
+      // except those an admin already confirmed.
+      const confirmed = options.confirmRemovals ? await this.held.ids(connectionId) : new Set<string>();
+      const unconfirmed = gone.filter((id) => !confirmed.has(id));
+      const stored = (await this.connections.userCounts(connectionId)).get(connectionId) ?? 0;
+      const hold = await this.connections.removalHold(connectionId);
+      const holding = mustHoldRemovals(unconfirmed.length, stored, hold);
+      const removed = holding ? gone.filter((id) => confirmed.has(id)) : gone;
+      const heldIds = holding ? unconfirmed : [];
       const at = this.now().toISOString();
       if (removed.length > 0) {
         const rows = await this.directory.getMany(connectionId, removed);
@@ -330,10 +364,12 @@ export class SyncEngine {
           removed,
           at,
         );
+        await this.held.replace(trx, connectionId, runId, heldIds, at);
         const result = finish({
           complete: true,
           changes: counts.events,
           removed: removed.length,
+          removalsHeld: heldIds.length,
           keptForActions,
           error: null,
         });
@@ -349,12 +385,17 @@ export class SyncEngine {
             requests: result.requests,
             retries: result.retries,
             kept_for_actions: keptForActions,
+            removals_held: heldIds.length,
           },
           trx,
         );
+        const reason =
+          heldIds.length > 0
+            ? `${heldIds.length} removals held for review: monday no longer shows them, confirm to remove them from the copy`
+            : null;
         await trx
           .updateTable('connections')
-          .set({ status: 'connected', status_reason: null, last_synced_at: at, updated_at: at })
+          .set({ status: 'connected', status_reason: reason, last_synced_at: at, updated_at: at })
           .where('id', '=', connectionId)
           .execute();
         return result;
@@ -364,7 +405,14 @@ export class SyncEngine {
       return published;
     } catch (error) {
       const failure = describeFailure(error);
-      const result = finish({ complete: false, changes: 0, removed: 0, keptForActions: 0, error: failure });
+      const result = finish({
+        complete: false,
+        changes: 0,
+        removed: 0,
+        removalsHeld: 0,
+        keptForActions: 0,
+        error: failure,
+      });
       const at = this.now().toISOString();
       await this.staging.clear(runId).catch(() => {});
       const recorded = await this.runs.update(runId, {

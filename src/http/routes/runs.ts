@@ -19,22 +19,33 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
           querystring: z.object({
             wait: z.enum(['true', 'false']).default('true'),
             queue: z.enum(['true', 'false']).default('false'),
+            confirmRemovals: z
+              .enum(['true', 'false'])
+              .default('false')
+              .describe('apply the removals the last run held for review (those monday still does not show)'),
           }),
         },
       },
       async (request, reply) => {
+        const confirmRemovals = request.query.confirmRemovals === 'true';
         if (request.query.queue === 'true') {
           await seatwise.connections.get(request.params.id);
-          const jobId = await seatwise.jobs.enqueue('sync', request.params.id, { trigger: 'api' });
+          const jobId = await seatwise.jobs.enqueue('sync', request.params.id, {
+            trigger: 'api',
+            confirmRemovals,
+          });
           return reply.code(202).header('location', `/api/jobs/${jobId}`).send({ jobId });
         }
         if (request.query.wait === 'false') {
-          const run = await seatwise.sync.start(request.params.id, 'api', (result) =>
-            metrics.syncs.inc({ outcome: result.status }),
+          const run = await seatwise.sync.start(
+            request.params.id,
+            'api',
+            (result) => metrics.syncs.inc({ outcome: result.status }),
+            confirmRemovals,
           );
           return reply.code(202).header('location', `/api/runs/${run.id}`).send({ run });
         }
-        const result = await seatwise.sync.sync(request.params.id, { trigger: 'api' });
+        const result = await seatwise.sync.sync(request.params.id, { trigger: 'api', confirmRemovals });
         metrics.syncs.inc({ outcome: result.status });
         if (result.status !== 'succeeded') {
           // The one error shape; the run (with monday's request id) is recorded and named.
@@ -52,6 +63,7 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
         return reply.code(201).send({
           run: await seatwise.sync.getRun(result.runId),
           removed: result.removed,
+          removalsHeld: result.removalsHeld,
           durationMs: result.durationMs,
         });
       },
@@ -100,7 +112,23 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
           params: z.object({ id: z.string().min(1).max(100) }),
         },
       },
-      async (request) => seatwise.sync.getRun(request.params.id),
+      async (request) => {
+        const run = await seatwise.sync.getRun(request.params.id);
+        return { ...run, heldRemovals: run.removalsHeld > 0 ? await seatwise.sync.heldByRun(run.id) : [] };
+      },
+    );
+    app.get(
+      '/api/connections/:id/held-removals',
+      {
+        config: { access: 'viewer' },
+        schema: {
+          tags: ['sync'],
+          summary:
+            'Who the last sync held for review instead of removing (monday no longer shows them); confirm with POST /api/connections/{id}/sync?confirmRemovals=true',
+          params: z.object({ id: z.string().min(1).max(100) }),
+        },
+      },
+      async (request) => ({ heldRemovals: await seatwise.sync.heldRemovals(request.params.id) }),
     );
     app.get(
       '/api/runs/:id/events',
