@@ -502,8 +502,12 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
         guest: users.filter((u: any) => u.license === 'guest').length,
       });
       expect(insights.pendingInvites).toBe(users.filter((u: any) => u.status === 'pending').length);
+      // Never active, and joined more than the 90 days ago (a new hire is not inactive yet).
       expect(insights.inactiveNeverActive).toBe(
-        users.filter((u: any) => u.license === 'member' && !u.lastActivityAt).length,
+        users.filter(
+          (u: any) =>
+            u.license === 'member' && !u.lastActivityAt && Date.now() - Date.parse(u.createdAt) > 90 * 86_400_000,
+        ).length,
       );
       expect(insights.inactiveDays).toBe(90);
       expect(insights.monthlyWaste).toBeNull();
@@ -551,6 +555,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
           'GET /api/runs',
           'GET /api/runs/{id}',
           'GET /api/runs/{id}/events',
+          'GET /api/connections/{id}/held-removals',
           'GET /api/users',
           'GET /api/users/{connectionId}/{userId}',
           'POST /api/actions',

@@ -5,7 +5,7 @@ import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { buildServer } from '../src/http/server.ts';
-import { EndpointPolicy, isPublicAddress } from '../src/monday/endpointPolicy.ts';
+import { allowedFetch, EndpointPolicy, isPublicAddress } from '../src/monday/endpointPolicy.ts';
 import { runCli } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 
@@ -106,10 +106,10 @@ describe('where tokens may be sent', () => {
     expect(() => policy.fetchFor('https://api.monday.com/v2', 'scim')).toThrow(/not a monday endpoint/);
 
     const listed = EndpointPolicy.fromSetting('http://127.0.0.1:4320, https://proxy.internal:8443');
-    expect(listed.fetchFor('http://127.0.0.1:4320/v2', 'api')).toBe(fetch);
+    expect(listed.fetchFor('http://127.0.0.1:4320/v2', 'api')).toBe(allowedFetch);
     expect(() => listed.fetchFor('http://127.0.0.1:4321/v2', 'api')).toThrow(/SEATWISE_ALLOWED_ENDPOINTS/);
     expect(() => listed.fetchFor('https://proxy.internal:8443/scim/v2', 'scim')).not.toThrow();
-    expect(EndpointPolicy.fromSetting('*').fetchFor('http://10.1.2.3/v2', 'api')).toBe(fetch);
+    expect(EndpointPolicy.fromSetting('*').fetchFor('http://10.1.2.3/v2', 'api')).toBe(allowedFetch);
     expect(() => EndpointPolicy.fromSetting('127.0.0.1:4320')).toThrow(/SEATWISE_ALLOWED_ENDPOINTS/);
     expect(() => EndpointPolicy.fromSetting('http://127.0.0.1:4320/v2')).toThrow(/without a path/);
   });

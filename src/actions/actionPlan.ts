@@ -1,3 +1,4 @@
+import type { PlanItem } from '../domain/actionResult.ts';
 import type { Role, Status, StoredRole } from '../domain/directory.ts';
 import type { ActionRequest, TargetRef } from './actionInput.ts';
 
@@ -12,16 +13,7 @@ export interface KnownUser {
 }
 
 /** What will happen to one target: change it, nothing (already in the target state), or fail and why. */
-export interface PlanItem {
-  target: string;
-  userId: string | null;
-  email: string;
-  name: string | null;
-  before: { role: StoredRole; status: Status } | null;
-  outcome: 'change' | 'noop' | 'fail';
-  code: string | null;
-  reason: string;
-}
+export type { PlanItem } from '../domain/actionResult.ts';
 
 export type PlanResult = { ok: true; items: PlanItem[] } | { ok: false; unknown: string[] };
 

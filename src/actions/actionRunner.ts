@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { type ActionResult, actionOutcome } from '../domain/actionResult.ts';
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
 import type { Role, Status, StoredRole } from '../domain/directory.ts';
@@ -33,6 +34,9 @@ import {
   runScimDeactivate,
   runUserMutation,
 } from './executors.ts';
+
+export type { ActionResult } from '../domain/actionResult.ts';
+
 import { checkTargetState, type Drift, replanFromMonday, replanInvitesFromMonday } from './liveState.ts';
 
 /** How actions reach a connection: its facts and its monday clients (implemented by app/connections). */
@@ -40,35 +44,6 @@ export interface ConnectionAccess {
   facts(connectionId: string): Promise<ConnectionFacts & { tokenOwnerId: string }>;
   graphql(connectionId: string): Promise<GraphqlClient>;
   scim(connectionId: string): Promise<ScimClient>;
-}
-
-/** The answer to an action request (also what a repeated request with the same key returns). */
-export interface ActionResult {
-  action: ActionRequest['action'];
-  via: 'scim' | 'graphql';
-  connectionId: string;
-  dryRun: boolean;
-  idempotencyKey: string | null;
-  replayed: boolean;
-  /** planned (dry run), succeeded (every target in the target state), partial, failed. */
-  outcome: 'planned' | 'succeeded' | 'partial' | 'failed';
-  plan: PlanItem[];
-  results: ResultItem[];
-  summary: { changed: number; already: number; failed: number; planned: number };
-  /** Every target is in the action's target state: for a repeat, as monday reports it now. */
-  inTargetState: boolean;
-  /** For a repeat answered from an earlier execution: which one, and what monday shows now. */
-  replay: {
-    of: number;
-    checkedAt: string;
-    drifted: Drift[];
-    /** Why monday's current state could not be checked (then `inTargetState` is false). */
-    checkError: string | null;
-  } | null;
-  /** Something that went wrong after monday answered (the results above still say what monday did). */
-  warning: string | null;
-  requestIds: string[];
-  auditId: number;
 }
 
 /** How long an execution holds its key without a heartbeat, and how often it heartbeats. */
@@ -289,14 +264,17 @@ export class ActionRunner {
     } catch (error) {
       checkError = `monday's current state could not be checked: ${(error as Error).message}`;
     }
+    // Results kept before outcomes were derived here are judged by their results again.
+    const judged = actionOutcome({
+      dryRun: false,
+      results: previous.results,
+      replay: { drifted, checkError },
+    });
     const replay: ActionResult = {
       ...previous,
       replayed: true,
-      // Results kept before this field existed count as in the target state when nothing failed.
-      inTargetState:
-        (previous.inTargetState ?? previous.summary.failed === 0) &&
-        drifted.length === 0 &&
-        checkError === null,
+      outcome: judged.outcome,
+      inTargetState: judged.inTargetState,
       replay: { of: previous.auditId, checkedAt: this.now().toISOString(), drifted, checkError },
       warning: null,
     };
@@ -473,13 +451,7 @@ export class ActionRunner {
       failed: results.filter((r) => r.outcome === 'failed').length,
       planned: plan.filter((p) => p.outcome === 'change').length,
     };
-    const outcome: ActionResult['outcome'] = dryRun
-      ? 'planned'
-      : summary.failed === 0
-        ? 'succeeded'
-        : summary.failed === results.length
-          ? 'failed'
-          : 'partial';
+    const { outcome, inTargetState } = actionOutcome({ dryRun, results });
     return {
       action: request.action,
       via: channelOf(request),
@@ -491,7 +463,7 @@ export class ActionRunner {
       plan,
       results,
       summary,
-      inTargetState: dryRun ? false : summary.failed === 0,
+      inTargetState,
       replay: null,
       warning: null,
       requestIds,

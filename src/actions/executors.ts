@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { ResultItem } from '../domain/actionResult.ts';
 import type { Role } from '../domain/directory.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
 import { type RemoteUser, remoteUserSchema } from '../monday/mondayApi.ts';
@@ -11,15 +12,7 @@ import type { PlanItem } from './actionPlan.ts';
 /** monday's limit of users per user-management mutation. */
 export const BATCH_SIZE = 200;
 
-/** What happened to one target. */
-export interface ResultItem {
-  target: string;
-  userId: string | null;
-  email: string;
-  outcome: 'changed' | 'already' | 'failed';
-  code: string | null;
-  reason: string;
-}
+export type { ResultItem } from '../domain/actionResult.ts';
 
 /** What an executor did: per-target outcomes, monday request ids, and the users as monday now reports them. */
 export interface Execution {

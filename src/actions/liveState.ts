@@ -1,3 +1,4 @@
+import type { Drift } from '../domain/actionResult.ts';
 import type { Status, StoredRole } from '../domain/directory.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
 import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
@@ -85,11 +86,7 @@ export async function replanInvitesFromMonday(
 }
 
 /** A target that is not (or no longer) in the state the action put it in, as monday reports it now. */
-export interface Drift {
-  target: string;
-  userId: string;
-  now: string;
-}
+export type { Drift } from '../domain/actionResult.ts';
 
 /** Whether each target an earlier execution reported as done is still in the action's target state. */
 export async function checkTargetState(

@@ -264,9 +264,12 @@ export class PoliciesService {
    * Runs approved proposals as ordinary actions, one per proposal, with the proposal's id as idempotency key:
    * approving again (or at once elsewhere) never acts twice. Failed ones may be approved again.
    */
-  async approve(ids: string[], actor: string): Promise<ProposalView[]> {
-    const out: ProposalView[] = [];
-    for (const id of ids) {
+  approve(ids: string[], actor: string): Promise<ProposalDecisions> {
+    return decideEach(ids, (id) => this.approveOne(id, actor));
+  }
+
+  private async approveOne(id: string, actor: string): Promise<ProposalView> {
+    {
       const proposal = await this.repo.getProposal(id);
       if (!proposal) throw new AppError('not_found', 'proposal_not_found', `no proposal with id ${id}`);
       if (proposal.action === 'report') {
@@ -314,19 +317,29 @@ export class PoliciesService {
         status = result.outcome === 'succeeded' ? 'applied' : 'failed';
         outcome = item ? `${item.outcome}: ${item.reason}` : result.outcome;
       } catch (error) {
+        // Another approval of this proposal is acting now: it records what monday shows, not this one.
+        if (error instanceof AppError && error.kind === 'conflict') throw error;
         status = 'failed';
         outcome = (error as Error).message;
       }
-      await this.repo.transition(id, ['approved'], { status, audit_id: auditId, outcome });
-      out.push(toProposalView((await this.repo.getProposal(id))!));
+      // What monday showed wins: an applied proposal is recorded even over a failure recorded meanwhile, and a
+      // failure never overwrites an applied one.
+      await this.repo.transition(id, status === 'applied' ? ['approved', 'failed'] : ['approved'], {
+        status,
+        audit_id: auditId,
+        outcome,
+      });
+      return toProposalView((await this.repo.getProposal(id))!);
     }
-    return out;
   }
 
   /** Rejects open proposals: the users are left as they are. */
-  async reject(ids: string[], actor: string): Promise<ProposalView[]> {
-    const out: ProposalView[] = [];
-    for (const id of ids) {
+  reject(ids: string[], actor: string): Promise<ProposalDecisions> {
+    return decideEach(ids, (id) => this.rejectOne(id, actor));
+  }
+
+  private async rejectOne(id: string, actor: string): Promise<ProposalView> {
+    {
       const proposal = await this.repo.getProposal(id);
       if (!proposal) throw new AppError('not_found', 'proposal_not_found', `no proposal with id ${id}`);
       const moved = await this.repo.transition(id, ['open', 'failed'], {
@@ -340,9 +353,8 @@ export class PoliciesService {
           status: proposal.status,
         });
       }
-      out.push(toProposalView((await this.repo.getProposal(id))!));
+      return toProposalView((await this.repo.getProposal(id))!);
     }
-    return out;
   }
 }
 
@@ -409,4 +421,30 @@ function toProposalView(row: ProposalRow): ProposalView {
     auditId: row.audit_id === null ? null : Number(row.audit_id),
     outcome: row.outcome,
   };
+}
+
+/** What a batch of decisions did: the proposals decided, and each id that could not be, with why. */
+export interface ProposalDecisions {
+  proposals: ProposalView[];
+  errors: { id: string; code: string; message: string }[];
+}
+
+/**
+ * Decides every proposal of a batch, one bad id never stopping the others. A batch of one answers its
+ * refusal as an error, as a single request would.
+ */
+async function decideEach(
+  ids: string[],
+  decide: (id: string) => Promise<ProposalView>,
+): Promise<ProposalDecisions> {
+  const out: ProposalDecisions = { proposals: [], errors: [] };
+  for (const id of ids) {
+    try {
+      out.proposals.push(await decide(id));
+    } catch (error) {
+      if (!(error instanceof AppError) || ids.length === 1) throw error;
+      out.errors.push({ id, code: error.code, message: error.message });
+    }
+  }
+  return out;
 }

@@ -146,10 +146,13 @@ export function registerPolicyCommands(program: Command): void {
           verdict === 'approve' ? app.policies.approve(ids, who) : app.policies.reject(ids, who),
         );
         if (flags.json) printJson(done);
-        else
-          for (const p of done)
+        else {
+          for (const p of done.proposals)
             process.stdout.write(`${p.id} ${p.email}: ${p.status}${p.outcome ? ` (${p.outcome})` : ''}\n`);
-        if (done.some((p) => p.status === 'failed')) process.exitCode = 7;
+          for (const e of done.errors) process.stderr.write(`${e.id}: ${e.message} [${e.code}]\n`);
+        }
+        if (done.errors.length > 0) process.exitCode = 4;
+        if (done.proposals.some((p) => p.status === 'failed')) process.exitCode = 7;
       });
   }
 

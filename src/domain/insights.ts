@@ -1,4 +1,5 @@
 import type { License, Role, Status, StoredRole } from './directory.ts';
+import { isInactive } from './inactivity.ts';
 import { billedGuests } from './licenseRules.ts';
 
 export interface InsightUser {
@@ -6,6 +7,8 @@ export interface InsightUser {
   status: Status;
   license: License | null;
   lastActivityAt: string | null;
+  /** When they joined or were invited: a user never active counts as inactive only that long after it. */
+  createdAt: string | null;
 }
 
 /**
@@ -13,7 +16,8 @@ export interface InsightUser {
  * - a **paid seat** is a member seat (an active admin or member) or a guest the plan bills (Standard: every
  *   guest after the first three in four; free on Pro and Enterprise; billed on every other plan);
  * - `available` is the plan's seats less the paid ones (negative: over the plan), `utilization` their ratio;
- * - an **inactive paid seat** is a member seat whose holder has had no activity for `inactiveDays`, or never;
+ * - an **inactive paid seat** is a member seat whose holder has had no activity for `inactiveDays`, or never
+ *   any and joined or was invited more than `inactiveDays` ago (`isInactive`);
  * - **waste** is what inactive paid seats cost at the connection's price per seat, and also what downgrading
  *   them to viewer (free) would save.
  */
@@ -75,7 +79,7 @@ export interface InsightGroup {
   status: Status;
   license: License | null;
   count: number;
-  /** Never active. */
+  /** Never active, and joined or invited longer ago than the threshold. */
   never: number;
   /** Last active more than the threshold's days ago. */
   idle: number;
@@ -92,8 +96,9 @@ export function groupUsers(users: Iterable<InsightUser>, now: Date, inactiveDays
       groups.set(key, group);
     }
     group.count++;
-    if (!user.lastActivityAt) group.never++;
-    else if (now.getTime() - Date.parse(user.lastActivityAt) > inactiveDays * DAY) group.idle++;
+    if (!isInactive(user, now, inactiveDays)) continue;
+    if (user.lastActivityAt) group.idle++;
+    else group.never++;
   }
   return [...groups.values()];
 }

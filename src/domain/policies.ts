@@ -1,4 +1,5 @@
 import type { License, Role, Status, StoredRole } from './directory.ts';
+import { isInactive } from './inactivity.ts';
 
 /**
  * The rules a connection can have. Each turns synced users into proposals: who, why, which action.
@@ -97,15 +98,15 @@ export function draftProposals(
     switch (rule.kind) {
       case 'inactive_members_to_viewer': {
         if (user.role !== 'member' || user.status !== 'active' || user.license !== 'member') break;
-        const last = user.lastActivityAt ? Date.parse(user.lastActivityAt) : null;
-        if (last !== null && last >= cutoff) break;
+        if (!isInactive(user, now, days)) break;
+        const last = user.lastActivityAt;
         drafts.push({
           ...base,
           action: 'set_role',
           params: { role: 'viewer' },
           reason:
             last === null
-              ? `holds a paid seat and was never active (inactive ${days}+ days rule)`
+              ? `holds a paid seat and was never active since joining ${user.createdAt!.slice(0, 10)} (inactive ${days}+ days rule)`
               : `holds a paid seat and was last active ${user.lastActivityAt!.slice(0, 10)}, over ${days} days ago`,
         });
         break;

@@ -53,7 +53,7 @@ export class EndpointPolicy {
     }
     if (parsed.username || parsed.password)
       throw refused(field, url, 'must not carry a user name or password');
-    if (this.anyOrigin || this.origins.has(parsed.origin)) return fetch;
+    if (this.anyOrigin || this.origins.has(parsed.origin)) return allowedFetch;
     if (kind === 'webhook') {
       // Any public https receiver (Slack, Teams, a service of one's own); nothing inside the network.
       if (parsed.protocol !== 'https:')
@@ -144,6 +144,21 @@ function publicLookup(hostname: string, options: LookupOptions, callback: Lookup
 
 const publicOnlyAgent = new Agent({ connect: { lookup: publicLookup as never } });
 
-/** fetch whose connections only ever reach public addresses, checked on the addresses it really connects to. */
-const publicOnlyFetch = ((input: string, init?: RequestInit) =>
-  undiciFetch(input, { ...(init as object), dispatcher: publicOnlyAgent })) as unknown as typeof fetch;
+/**
+ * The one egress rule for every outbound request (monday's API, SCIM, webhooks): redirects are never followed
+ * (a 3xx is the answer, so a receiver cannot send Seatwise, its token or its payload on to another address).
+ */
+export const allowedFetch = ((input: string, init?: RequestInit) =>
+  fetch(input, { ...init, redirect: 'manual' })) as typeof fetch;
+
+/**
+ * fetch whose connections only ever reach public addresses: a name is checked on the addresses it really
+ * connects to (a lookup never happens for an address written out, so that is checked here), and redirects
+ * are not followed.
+ */
+export const publicOnlyFetch = ((input: string, init?: RequestInit) => {
+  const host = new URL(input).hostname.replace(/^\[|\]$/g, '');
+  if (ipaddr.isValid(host) && !isPublicAddress(host))
+    return Promise.reject(new Error(`${host} is not a public address`));
+  return undiciFetch(input, { ...(init as object), redirect: 'manual', dispatcher: publicOnlyAgent });
+}) as unknown as typeof fetch;

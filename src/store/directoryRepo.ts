@@ -6,6 +6,7 @@ import {
   sql,
   type Transaction,
 } from 'kysely';
+import { inactivityCutoff } from '../domain/inactivity.ts';
 import { type ActivityBucketKey, activityBuckets, type InsightGroup } from '../domain/insights.ts';
 import { copyVersionOf } from './connectionsRepo.ts';
 import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
@@ -315,10 +316,11 @@ export class DirectoryRepo {
     if (filters.license === 'none') q = q.where('license', 'is', null);
     else if (filters.license) q = q.where('license', '=', filters.license);
     if (filters.inactiveDays !== undefined) {
-      const cutoff = new Date(
-        (filters.now ?? new Date()).getTime() - filters.inactiveDays * 86_400_000,
-      ).toISOString();
-      q = q.where((eb) => eb.or([eb('last_activity_at', 'is', null), eb('last_activity_at', '<', cutoff)]));
+      // isInactive: the last activity, or when they joined if never active, is before the cutoff.
+      const cutoff = inactivityCutoff(filters.now ?? new Date(), filters.inactiveDays);
+      q = q.where(
+        sql<boolean>`coalesce(${sql.ref('last_activity_at')}, ${sql.ref('remote_created_at')}) < ${cutoff}`,
+      );
     }
     if (filters.search) {
       const pattern = `%${filters.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -438,7 +440,7 @@ export class DirectoryRepo {
 
   /** Counts by role, status and license, with how many were never active or idle past `inactiveDays`. */
   async insightGroups(connectionId: string, now: Date, inactiveDays: number): Promise<InsightGroup[]> {
-    const cutoff = new Date(now.getTime() - inactiveDays * 86_400_000).toISOString();
+    const cutoff = inactivityCutoff(now, inactiveDays);
     const rows = await this.db
       .selectFrom('directory_users')
       .select([
@@ -446,7 +448,9 @@ export class DirectoryRepo {
         'status',
         'license',
         (eb) => eb.fn.countAll<number>().as('count'),
-        sql<number>`sum(case when ${sql.ref('last_activity_at')} is null then 1 else 0 end)`.as('never'),
+        sql<number>`sum(case when ${sql.ref('last_activity_at')} is null and ${sql.ref('remote_created_at')} < ${cutoff} then 1 else 0 end)`.as(
+          'never',
+        ),
         sql<number>`sum(case when ${sql.ref('last_activity_at')} < ${cutoff} then 1 else 0 end)`.as('idle'),
       ])
       .where('connection_id', '=', connectionId)

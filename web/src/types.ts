@@ -102,34 +102,10 @@ export interface Capabilities {
   offboarding: Capabilities['actions'];
 }
 
-export type ActionName = 'create' | 'deactivate' | 'invite' | 'set_role' | 'reactivate';
+// The action contract is the server's own (one definition, type-only: nothing of the server is bundled).
+import type { ActionName, ActionResult, PlanItem } from '../../src/domain/actionResult.ts';
 
-export interface PlanItem {
-  target: string;
-  userId: string | null;
-  email: string;
-  name: string | null;
-  outcome: 'change' | 'noop' | 'fail';
-  code: string | null;
-  reason: string;
-}
-
-export interface ActionResult {
-  action: ActionName;
-  via: 'scim' | 'graphql';
-  outcome: 'planned' | 'succeeded' | 'partial' | 'failed';
-  plan: PlanItem[];
-  results: {
-    target: string;
-    userId: string | null;
-    email: string;
-    outcome: 'changed' | 'already' | 'failed';
-    reason: string;
-  }[];
-  summary: { changed: number; already: number; failed: number; planned: number };
-  warning: string | null;
-  auditId: number;
-}
+export type { ActionName, ActionResult, PlanItem };
 
 export interface Insights {
   connectionId: string;

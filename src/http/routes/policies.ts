@@ -95,7 +95,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           body: ids,
         },
       },
-      async (request) => ({ proposals: await seatwise.policies.approve(request.body.ids, actorOf(request)) }),
+      async (request) => seatwise.policies.approve(request.body.ids, actorOf(request)),
     );
     app.post(
       '/api/proposals/reject',
@@ -107,7 +107,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           body: ids,
         },
       },
-      async (request) => ({ proposals: await seatwise.policies.reject(request.body.ids, actorOf(request)) }),
+      async (request) => seatwise.policies.reject(request.body.ids, actorOf(request)),
     );
   };
 }

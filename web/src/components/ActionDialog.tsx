@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
+import { planSummary } from '../../../src/domain/actionResult.ts';
 import { api } from '../api.ts';
 import type { ActionResult, Capabilities, PlanItem, Role } from '../types.ts';
 import { Dialog } from './Dialog.tsx';
@@ -53,6 +54,7 @@ export function ActionDialog({
   const [plan, setPlan] = useState<ActionResult | null>(null);
   const [result, setResult] = useState<ActionResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const planCounts = planSummary(plan?.plan ?? []);
   const [busy, setBusy] = useState(false);
 
   const body = (o: Options) => {
@@ -162,8 +164,7 @@ export function ActionDialog({
       {plan && !result && (
         <>
           <p>
-            {plan.summary.planned} will change, {plan.summary.already} already there, {plan.summary.failed}{' '}
-            cannot.
+            {planCounts.change} will change, {planCounts.noop} already there, {planCounts.fail} cannot.
           </p>
           <ItemsTable
             rows={plan.plan.map((i) => ({
@@ -185,7 +186,7 @@ export function ActionDialog({
             <button
               type="button"
               className="primary"
-              disabled={busy || plan.summary.planned === 0}
+              disabled={busy || planCounts.change === 0}
               onClick={confirm}
             >
               {busy ? 'Working…' : `Confirm: ${titles[action].toLowerCase()}`}
@@ -196,14 +197,21 @@ export function ActionDialog({
       {result && (
         <>
           <p role="status">
-            {result.outcome === 'succeeded'
-              ? 'Done.'
-              : result.outcome === 'partial'
-                ? 'Partly done.'
-                : 'Not done.'}{' '}
-            {result.summary.changed} changed, {result.summary.already} already there, {result.summary.failed}{' '}
-            failed.
+            {resultWords[result.outcome]} {result.summary.changed} changed, {result.summary.already} already
+            there, {result.summary.failed} failed.
           </p>
+          {result.replay && result.replay.drifted.length > 0 && (
+            <p className="error-box" role="alert">
+              This repeats an earlier request, and monday no longer shows its effect for{' '}
+              {result.replay.drifted.map((d) => `${d.target} (${d.now})`).join(', ')}. Send it again with a
+              new request to act again.
+            </p>
+          )}
+          {result.replay?.checkError && (
+            <p className="error-box" role="alert">
+              {result.replay.checkError}
+            </p>
+          )}
           <ItemsTable
             rows={result.results.map((r) => ({
               who: r.email || r.target,
@@ -224,6 +232,16 @@ export function ActionDialog({
     </Dialog>
   );
 }
+
+/** What an action's outcome means to the person who asked for it. */
+const resultWords: Record<ActionResult['outcome'], string> = {
+  planned: 'Planned, nothing sent.',
+  succeeded: 'Done.',
+  partial: 'Partly done.',
+  failed: 'Not done.',
+  drifted: 'Not in effect any more.',
+  unverified: 'Not confirmed by monday.',
+};
 
 function ItemsTable({ rows }: { rows: { who: string; what: string; why: string; tone: string }[] }) {
   return (

@@ -1,0 +1,97 @@
+import type { Status, StoredRole } from './directory.ts';
+
+/** The actions Seatwise runs on monday. */
+export type ActionName = 'create' | 'deactivate' | 'invite' | 'set_role' | 'reactivate';
+
+/** What the plan decided for one target, from the synced state checked against monday. */
+export interface PlanItem {
+  target: string;
+  userId: string | null;
+  email: string;
+  name: string | null;
+  before: { role: StoredRole; status: Status } | null;
+  outcome: 'change' | 'noop' | 'fail';
+  code: string | null;
+  reason: string;
+}
+
+/** What happened to one target, as monday answered. */
+export interface ResultItem {
+  target: string;
+  userId: string | null;
+  email: string;
+  outcome: 'changed' | 'already' | 'failed';
+  code: string | null;
+  reason: string;
+}
+
+/** A target an earlier execution reported in the target state that monday shows otherwise now. */
+export interface Drift {
+  target: string;
+  userId: string;
+  now: string;
+}
+
+/**
+ * planned (dry run); succeeded (every target in the target state as monday showed it); partial; failed;
+ * drifted (a repeat whose earlier effect monday no longer shows); unverified (a repeat whose effect could not
+ * be checked against monday now).
+ */
+export type ActionOutcome = 'planned' | 'succeeded' | 'partial' | 'failed' | 'drifted' | 'unverified';
+
+/** The answer to an action request (also what a repeated request with the same key returns). */
+export interface ActionResult {
+  action: ActionName;
+  via: 'scim' | 'graphql';
+  connectionId: string;
+  dryRun: boolean;
+  idempotencyKey: string | null;
+  replayed: boolean;
+  outcome: ActionOutcome;
+  plan: PlanItem[];
+  results: ResultItem[];
+  summary: { changed: number; already: number; failed: number; planned: number };
+  /** Every target is in the action's target state: for a repeat, as monday reports it now. */
+  inTargetState: boolean;
+  /** For a repeat answered from an earlier execution: which one, and what monday shows now. */
+  replay: {
+    of: number;
+    checkedAt: string;
+    drifted: Drift[];
+    /** Why monday's current state could not be checked (then `inTargetState` is false). */
+    checkError: string | null;
+  } | null;
+  /** Something that went wrong after monday answered (the results above still say what monday did). */
+  warning: string | null;
+  requestIds: string[];
+  auditId: number;
+}
+
+/** Counts beside a plan, computed from its rows (so a count never contradicts the rows shown). */
+export function planSummary(plan: readonly PlanItem[]): { change: number; noop: number; fail: number } {
+  return {
+    change: plan.filter((p) => p.outcome === 'change').length,
+    noop: plan.filter((p) => p.outcome === 'noop').length,
+    fail: plan.filter((p) => p.outcome === 'fail').length,
+  };
+}
+
+/**
+ * The one rule for an action's outcome, from monday's answers and, for a repeat, from monday's state read
+ * now: never `succeeded` unless monday showed every target in the target state.
+ */
+export function actionOutcome(input: {
+  dryRun: boolean;
+  results: readonly ResultItem[];
+  replay?: { drifted: readonly Drift[]; checkError: string | null } | null;
+}): { outcome: ActionOutcome; inTargetState: boolean } {
+  if (input.dryRun) return { outcome: 'planned', inTargetState: false };
+  const failed = input.results.filter((r) => r.outcome === 'failed').length;
+  const base: ActionOutcome =
+    failed === 0 ? 'succeeded' : failed === input.results.length ? 'failed' : 'partial';
+  if (input.replay && base === 'succeeded') {
+    if (input.replay.checkError !== null) return { outcome: 'unverified', inTargetState: false };
+    if (input.replay.drifted.length > 0) return { outcome: 'drifted', inTargetState: false };
+  }
+  return { outcome: base, inTargetState: base === 'succeeded' };
+}
