@@ -506,7 +506,9 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(insights.inactiveNeverActive).toBe(
         users.filter(
           (u: any) =>
-            u.license === 'member' && !u.lastActivityAt && Date.now() - Date.parse(u.createdAt) > 90 * 86_400_000,
+            u.license === 'member' &&
+            !u.lastActivityAt &&
+            Date.now() - Date.parse(u.createdAt) > 90 * 86_400_000,
         ).length,
       );
       expect(insights.inactiveDays).toBe(90);

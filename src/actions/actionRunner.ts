@@ -369,9 +369,9 @@ export class ActionRunner {
   }
 
   /** The copy's spelling of these addresses (matched without regard to case), as stored. */
-  async storedEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
+  async storedIdsForEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
     const rows = await this.directory.getByEmails(connectionId, emails);
-    return [...new Set(rows.map((r) => r.email))];
+    return [...new Set(rows.map((r) => r.remote_id))];
   }
 
   /**

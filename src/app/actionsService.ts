@@ -63,8 +63,8 @@ export class ActionsService {
   }
 
   /** The synced copy's spelling of these addresses. */
-  storedEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
-    return this.runner.storedEmails(connectionId, emails);
+  storedIdsForEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
+    return this.runner.storedIdsForEmails(connectionId, emails);
   }
 
   /** Brings users monday reported just now into the synced copy (offboarding finds people live). */

@@ -1,4 +1,4 @@
-import type { PersonInAccount } from '../domain/offboarding.ts';
+import { describeSummary, offboardingResultWords, type PersonInAccount } from '../domain/offboarding.ts';
 import type { OffboardingView } from './offboardingService.ts';
 
 const html = (value: unknown): string =>
@@ -34,7 +34,7 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
           <td>${html(item.name)}<br><span class="muted">${html(item.email)} · id ${html(item.userId)}</span></td>
           <td>${html(stateOf(step.before, item.userId))}</td>
           <td>${html(stateOf(step.after, item.userId))}</td>
-          <td>${html(item.outcome === 'deactivate' ? `deactivated (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : item.outcome === 'already' ? 'already deactivated' : 'refused')}<br><span class="muted">${html(item.reason)}</span></td>
+          <td>${html(offboardingResultWords[item.result])}${item.result === 'deactivated' ? ` (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : ''}<br><span class="muted">${html(item.reason)}</span></td>
         </tr>`,
             )
             .join('')
@@ -51,7 +51,6 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
   </section>`;
     })
     .join('\n');
-  const s = view.summary;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -73,7 +72,7 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
 <h1>Offboarding receipt</h1>
 <p>Offboarding <strong>${html(view.id)}</strong> of ${view.emails.map((e) => `<strong>${html(e)}</strong>`).join(', ')}</p>
 <p>Asked by ${html(view.requestedBy)} at ${html(view.requestedAt)}; ${view.finishedAt ? `finished at ${html(view.finishedAt)}` : 'not finished'} (${html(view.status)}).</p>
-<p>${s.deactivated} deactivated, ${s.already} already deactivated, ${s.refused} refused, ${s.notFound} ${s.notFound === 1 ? 'account' : 'accounts'} without the person, ${s.failed} failed.</p>
+<p>${html(describeSummary(view.summary))}.</p>
 ${rows}
 </body>
 </html>

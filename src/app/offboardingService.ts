@@ -1,21 +1,27 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ExecutionTiming } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
+import { hashText } from '../domain/hash.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import {
   addressesOf,
   normaliseEmails,
   type OffboardingItem,
+  type OffboardingStepView,
+  type OffboardingView,
   offboardingKeyPrefix,
+  offboardingResult,
+  offboardingResultWords,
   type PersonInAccount,
   planOffboarding,
+  type StepStatus,
+  summariseOffboarding,
 } from '../domain/offboarding.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import type { RemoteUser } from '../monday/mondayApi.ts';
 import type { Store } from '../store/database.ts';
-import { describeHolder, LeaseRepo } from '../store/leaseRepo.ts';
+import { describeHolder } from '../store/leaseRepo.ts';
 import { type OffboardingRow, type OffboardingStepRow, OffboardingsRepo } from '../store/offboardingsRepo.ts';
 import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
 import type { ActionsService } from './actionsService.ts';
@@ -34,38 +40,10 @@ export const offboardingRequestSchema = z
   .strict();
 export type OffboardingRequest = z.input<typeof offboardingRequestSchema>;
 
-export type StepStatus = 'pending' | 'done' | 'refused' | 'failed' | 'not_found';
+export type { OffboardingStepView, OffboardingView, StepStatus } from '../domain/offboarding.ts';
 
-/** One account's part: the plan per user, monday's state before and after, and its request ids. */
-export interface OffboardingStepView {
-  connectionId: string;
-  accountName: string;
-  status: StepStatus;
-  items: OffboardingItem[];
-  before: PersonInAccount[] | null;
-  after: PersonInAccount[] | null;
-  requestIds: string[];
-  message: string | null;
-  attempts: number;
-  updatedAt: string | null;
-}
-
-export interface OffboardingView {
-  id: string | null;
-  dryRun: boolean;
-  emails: string[];
-  requestedBy: string;
-  requestedAt: string;
-  status: 'planned' | 'running' | 'done' | 'partial' | 'failed';
-  finishedAt: string | null;
-  /** This request repeated an earlier one (same idempotency key): nothing new was done. */
-  repeated: boolean;
-  summary: { deactivated: number; already: number; refused: number; notFound: number; failed: number };
-  steps: OffboardingStepView[];
-}
-
-/** How long an account's step waits for a sync of that account to finish before it is left for a rerun. */
-const LEASE_WAIT_MS = 30_000;
+/** A write of a run that another run of the same offboarding took over: it stops and writes nothing more. */
+class OffboardingRunLost extends Error {}
 
 /**
  * Takes people out of every connected monday account at once: finds them by email (and the organisation's alias
@@ -74,8 +52,6 @@ const LEASE_WAIT_MS = 30_000;
  */
 export class OffboardingService {
   private readonly repo: OffboardingsRepo;
-  private readonly leases: LeaseRepo;
-  private readonly holder = describeHolder('offboarding');
 
   constructor(
     store: Store,
@@ -87,7 +63,11 @@ export class OffboardingService {
     private readonly timing: ExecutionTiming = { leaseMs: 60_000, heartbeatMs: 15_000 },
   ) {
     this.repo = new OffboardingsRepo(store.db);
-    this.leases = new LeaseRepo(store.db);
+  }
+
+  /** A run's own token: its lease and every write of its steps are held by it alone, whatever the process. */
+  private runToken(id: string): string {
+    return describeHolder(`offboarding ${id} run ${newId('obr')}`);
   }
 
   /** Plans (dryRun) or runs an offboarding; a repeated idempotency key resumes or repeats the stored one. */
@@ -110,6 +90,7 @@ export class OffboardingService {
     if (parsed.data.dryRun) return this.plan(emails, actor, connections);
 
     const id = newId('off');
+    const token = this.runToken(id);
     const at = this.now().toISOString();
     const key = parsed.data.idempotencyKey ?? id;
     const { created, row } = await this.repo.createOrFind(
@@ -122,7 +103,7 @@ export class OffboardingService {
         status: 'running',
         finished_at: null,
         // Held by this process from the start; if it dies, a worker resumes it once the lease has lapsed.
-        holder: this.holder,
+        holder: token,
         lease_until: new Date(this.now().getTime() + this.timing.leaseMs).toISOString(),
       },
       connections.map((c) => ({
@@ -139,17 +120,26 @@ export class OffboardingService {
         updated_at: at,
       })),
     );
-    if (created) await this.watch(id);
-    else {
-      if (row.emails !== JSON.stringify(emails))
-        throw new AppError(
-          'conflict',
-          'idempotency_key_reused',
-          `idempotency key ${key} was already used for offboarding ${row.id} of other people`,
-        );
-      if (row.status !== 'running') return { ...(await this.get(row.id)), repeated: true };
+    if (created) {
+      await this.watch(id);
+      return this.run(id, token, actor);
     }
-    return this.run(row.id, actor);
+    if (row.emails !== JSON.stringify(emails))
+      throw new AppError(
+        'conflict',
+        'idempotency_key_reused',
+        `idempotency key ${key} was already used for offboarding ${row.id} of other people`,
+      );
+    if (row.status !== 'running') return { ...(await this.get(row.id)), repeated: true };
+    // The same request again while it runs answers with the running offboarding; only a lapsed run is taken
+    // over (its process died).
+    try {
+      return { ...(await this.run(row.id, this.runToken(row.id), actor)), repeated: true };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'offboarding_in_progress')
+        return { ...(await this.get(row.id)), repeated: true };
+      throw error;
+    }
   }
 
   /**
@@ -159,7 +149,7 @@ export class OffboardingService {
   async resume(id: string, actor?: string): Promise<OffboardingView> {
     await this.row(id);
     await this.repo.reopen(id);
-    return this.run(id, actor);
+    return this.run(id, this.runToken(id), actor);
   }
 
   /**
@@ -170,7 +160,7 @@ export class OffboardingService {
     const row = await this.row(id);
     if (row.status !== 'running') return { finished: await this.get(id) };
     try {
-      return { finished: await this.run(id) };
+      return { finished: await this.run(id, this.runToken(id)) };
     } catch (error) {
       if (error instanceof AppError && error.code === 'offboarding_in_progress')
         return { heldUntil: new Date(String(error.details?.retryAfter)) };
@@ -191,8 +181,8 @@ export class OffboardingService {
   }
 
   /** Runs the pending and failed steps under the offboarding's lease, then records how it went. */
-  private async run(id: string, actor?: string): Promise<OffboardingView> {
-    if (!(await this.repo.claim(id, this.holder, this.now(), this.timing.leaseMs))) {
+  private async run(id: string, token: string, actor?: string): Promise<OffboardingView> {
+    if (!(await this.repo.claim(id, token, this.now(), this.timing.leaseMs))) {
       const row = await this.row(id);
       if (row.status !== 'running') return this.get(id);
       throw new AppError(
@@ -202,23 +192,30 @@ export class OffboardingService {
         { holder: row.holder, retryAfter: row.lease_until },
       );
     }
-    const stop = this.keepAlive(() => this.repo.heartbeat(id, this.holder, this.now(), this.timing.leaseMs));
+    const run = { token, lost: false };
+    const stop = this.keepAlive(async () => {
+      if (!(await this.repo.heartbeat(id, token, this.now(), this.timing.leaseMs))) run.lost = true;
+    });
     try {
       const row = await this.row(id);
       const emails = JSON.parse(row.emails) as string[];
       const addresses = await this.addressesOf(emails);
       for (const step of await this.repo.steps(id)) {
         if (step.status !== 'pending' && step.status !== 'failed') continue;
-        await this.runStep(row, step, emails, addresses, actor ?? row.requested_by);
+        if (run.lost) throw new OffboardingRunLost();
+        await this.runStep(row, step, emails, addresses, actor ?? row.requested_by, run);
       }
       const steps = await this.repo.steps(id);
       const open = steps.filter((s) => s.status === 'refused' || s.status === 'failed');
       await this.repo.finish(
         id,
-        this.holder,
+        token,
         open.length === 0 ? 'done' : steps.every((s) => s.status === 'failed') ? 'failed' : 'partial',
         this.now().toISOString(),
       );
+    } catch (error) {
+      // Another run took this offboarding over (this one was taken for dead): it answers for it now.
+      if (!(error instanceof OffboardingRunLost)) throw error;
     } finally {
       stop();
     }
@@ -272,7 +269,7 @@ export class OffboardingService {
         steps.push({
           ...base,
           status: found.people.length === 0 ? 'not_found' : 'pending',
-          items,
+          items: items.map((item) => ({ ...item, result: offboardingResult(item, null, true) })),
           before: found.people,
           requestIds: found.requestIds,
           message: found.people.length === 0 ? notFoundMessage(emails) : describePlan(items),
@@ -297,7 +294,8 @@ export class OffboardingService {
       status: 'planned',
       finishedAt: null,
       repeated: false,
-      summary: summarise(steps),
+      runningIn: null,
+      summary: summariseOffboarding(steps),
       steps,
     };
   }
@@ -314,9 +312,13 @@ export class OffboardingService {
     addresses: Set<string>,
   ): Promise<{ people: PersonInAccount[]; remote: RemoteUser[]; requestIds: string[] }> {
     const api = await this.connections.api(connectionId);
-    // monday may match emails exactly: the copy's spelling of each address is asked for too.
-    const known = await this.actions.storedEmails(connectionId, [...addresses]);
-    const { users, requestIds } = await api.usersByEmailsTraced([...new Set([...addresses, ...known])]);
+    // monday may match emails exactly, and its spelling may differ from the one asked for: users the copy
+    // knows under these addresses are also asked for by id, which matches whatever the spelling.
+    const known = await this.actions.storedIdsForEmails(connectionId, [...addresses]);
+    const byEmail = await api.usersByEmailsTraced([...addresses]);
+    const byId = known.length > 0 ? await api.usersByIdsTraced(known) : { users: [], requestIds: [] };
+    const users = [...byEmail.users, ...byId.users];
+    const requestIds = [...byEmail.requestIds, ...byId.requestIds];
     const remote = users.filter((u) => addresses.has(u.email.trim().toLowerCase()));
     const unique = [...new Map(remote.map((u) => [u.id, u])).values()];
     return { people: unique.map(toPerson), remote: unique, requestIds };
@@ -335,20 +337,24 @@ export class OffboardingService {
     emails: string[],
     addresses: Set<string>,
     actor: string,
+    run: { token: string; lost: boolean },
   ): Promise<void> {
     const { connection_id: connectionId } = step;
     const attempts = Number(step.attempts) + 1;
-    const save = (changes: Parameters<OffboardingsRepo['updateStep']>[2]) =>
-      this.repo.updateStep(row.id, connectionId, {
+    // Every write is fenced to this run: a run taken over stops at its next write.
+    const save = async (changes: Parameters<OffboardingsRepo['updateStep']>[3]) => {
+      const saved = await this.repo.updateStep(row.id, connectionId, run.token, {
         ...changes,
         attempts,
         updated_at: this.now().toISOString(),
       });
-    const lease = await this.takeLease(connectionId, row.id);
-    if (!lease.ok) return save({ status: 'failed', message: lease.message });
-    const stop = this.keepAlive(() =>
-      this.leases.heartbeat(connectionId, lease.fence, this.now(), this.timing.leaseMs),
-    );
+      if (!saved) {
+        run.lost = true;
+        throw new OffboardingRunLost();
+      }
+    };
+    // No lease of the account is taken: actions check monday first and write the copy under its own guard, so
+    // a sync of the account may run meanwhile.
     const requestIds: string[] = [];
     try {
       const found = await this.find(connectionId, addresses);
@@ -374,6 +380,7 @@ export class OffboardingService {
       for (const via of ['scim', 'graphql'] as const) {
         const targets = items.filter((i) => i.outcome === 'deactivate' && i.via === via);
         if (targets.length === 0) continue;
+        if (run.lost) throw new OffboardingRunLost();
         try {
           const result = await this.actions.run(
             {
@@ -381,7 +388,14 @@ export class OffboardingService {
               connectionId,
               via,
               targets: targets.map((t) => ({ userId: t.userId })),
-              idempotencyKey: `${offboardingKeyPrefix(row.id)}${connectionId}-${via}`,
+              // Keyed by exactly the users still to act on: a resume after a partial failure acts at once on
+              // those left, and the same users again are never acted on twice.
+              idempotencyKey: `${offboardingKeyPrefix(row.id)}${connectionId}-${via}-${hashText(
+                targets
+                  .map((t) => t.userId)
+                  .sort()
+                  .join(','),
+              ).slice(0, 16)}`,
             },
             actor,
           );
@@ -411,42 +425,15 @@ export class OffboardingService {
         message:
           status === 'failed'
             ? `not deactivated: ${missed.map((m) => m.email).join(', ')}${problems.length ? ` (${problems.join('; ')})` : ''}; run the offboarding again to retry`
-            : describeOutcome(items),
+            : describeOutcome(items, afterPeople),
       });
     } catch (error) {
+      if (error instanceof OffboardingRunLost) throw error;
       await save({
         status: 'failed',
         request_ids: JSON.stringify(requestIds),
         message: `${(error as Error).message}; run the offboarding again to retry`,
       });
-    } finally {
-      stop();
-      await this.leases.release(connectionId, lease.fence).catch(() => {});
-    }
-  }
-
-  /** The connection's lease for this step, waiting a while for a sync of the account to finish. */
-  private async takeLease(
-    connectionId: string,
-    offboardingId: string,
-  ): Promise<{ ok: true; fence: number } | { ok: false; message: string }> {
-    const deadline = Date.now() + LEASE_WAIT_MS;
-    for (;;) {
-      const taken = await this.leases.acquire({
-        connectionId,
-        holder: describeHolder(`offboarding ${offboardingId}`),
-        purpose: 'offboarding',
-        runId: null,
-        now: this.now(),
-        ttlMs: this.timing.leaseMs,
-      });
-      if (taken.acquired) return { ok: true, fence: taken.fence };
-      if (Date.now() > deadline)
-        return {
-          ok: false,
-          message: `the account is busy (${taken.current.holder}, ${taken.current.purpose}); run the offboarding again to finish it`,
-        };
-      await sleep(500);
     }
   }
 }
@@ -471,47 +458,39 @@ function describePlan(items: OffboardingItem[]): string {
   return items.map((i) => `${i.email}: ${i.reason}`).join('; ');
 }
 
-function describeOutcome(items: OffboardingItem[]): string {
+function describeOutcome(items: OffboardingItem[], after: PersonInAccount[]): string {
   return items
-    .map((i) =>
-      i.outcome === 'deactivate'
-        ? `${i.email}: deactivated (${i.via === 'scim' ? 'SCIM' : 'GraphQL'})`
-        : i.outcome === 'already'
+    .map((i) => {
+      const result = offboardingResult(i, after, false);
+      const via = i.via === 'scim' ? 'SCIM' : 'GraphQL';
+      return result === 'refused'
+        ? `${i.email}: not offboarded: ${i.reason}`
+        : result === 'already'
           ? `${i.email}: already deactivated, nothing to do`
-          : `${i.email}: not offboarded: ${i.reason}`,
-    )
+          : `${i.email}: ${offboardingResultWords[result]}${result === 'deactivated' ? ` (${via})` : ''}`;
+    })
     .join('; ');
 }
 
-function summarise(steps: OffboardingStepView[]): OffboardingView['summary'] {
-  const summary = { deactivated: 0, already: 0, refused: 0, notFound: 0, failed: 0 };
-  for (const step of steps) {
-    if (step.status === 'not_found') summary.notFound++;
-    if (step.status === 'failed') summary.failed++;
-    for (const item of step.items) {
-      if (item.outcome === 'refuse') summary.refused++;
-      else if (item.outcome === 'already') summary.already++;
-      else if (step.status !== 'failed') summary.deactivated++;
-    }
-  }
-  return summary;
-}
-
 function toView(row: OffboardingRow, steps: OffboardingStepRow[]): OffboardingView {
-  const stepViews = steps.map(
-    (s): OffboardingStepView => ({
+  const stepViews = steps.map((s): OffboardingStepView => {
+    const after = s.after ? (JSON.parse(s.after) as PersonInAccount[]) : null;
+    return {
       connectionId: s.connection_id,
       accountName: s.account_name,
       status: s.status as StepStatus,
-      items: JSON.parse(s.plan) as OffboardingItem[],
+      items: (JSON.parse(s.plan) as OffboardingItem[]).map((item) => ({
+        ...item,
+        result: offboardingResult(item, after, false),
+      })),
       before: s.before ? (JSON.parse(s.before) as PersonInAccount[]) : null,
-      after: s.after ? (JSON.parse(s.after) as PersonInAccount[]) : null,
+      after,
       requestIds: JSON.parse(s.request_ids) as string[],
       message: s.message,
       attempts: Number(s.attempts),
       updatedAt: s.updated_at,
-    }),
-  );
+    };
+  });
   return {
     id: row.id,
     dryRun: false,
@@ -521,7 +500,8 @@ function toView(row: OffboardingRow, steps: OffboardingStepRow[]): OffboardingVi
     status: row.status,
     finishedAt: row.finished_at,
     repeated: false,
-    summary: summarise(stepViews),
+    runningIn: row.status === 'running' ? { holder: row.holder, until: row.lease_until } : null,
+    summary: summariseOffboarding(stepViews),
     steps: stepViews,
   };
 }

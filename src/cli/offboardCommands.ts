@@ -3,15 +3,22 @@ import type { Command } from 'commander';
 import { offboardingReceiptHtml } from '../app/offboardingReceipt.ts';
 import type { OffboardingView } from '../app/offboardingService.ts';
 import { AppError } from '../domain/appError.ts';
+import { describeSummary, offboardingResultWords } from '../domain/offboarding.ts';
 import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { emailsFrom } from './emailsFile.ts';
 import { printJson, printTable } from './output.ts';
 import { collect, integerIn } from './parsers.ts';
 
-const outcomeWords = { deactivate: 'deactivate', already: 'already deactivated', refuse: 'refused' } as const;
-
 function print(view: OffboardingView): void {
+  if (view.repeated && view.runningIn) {
+    // The same request while another run works on it: nothing was done here; say who runs it and until when.
+    throw new AppError(
+      'conflict',
+      'offboarding_in_progress',
+      `offboarding ${view.id} is running in ${view.runningIn.holder ?? 'another process'}; if that process has stopped, it can be resumed after ${view.runningIn.until}`,
+    );
+  }
   const header = view.dryRun
     ? `Plan to offboard ${view.emails.join(', ')} (dry run: nothing was sent to monday)`
     : `Offboarding ${view.id} of ${view.emails.join(', ')}: ${view.status}${view.repeated ? ' (a repeat of the earlier request: nothing new was done)' : ''}`;
@@ -34,22 +41,18 @@ function print(view: OffboardingView): void {
             step.accountName,
             item.userId,
             item.email,
-            view.dryRun
-              ? outcomeWords[item.outcome]
-              : step.status === 'failed' && item.outcome === 'deactivate'
-                ? 'failed'
-                : outcomeWords[item.outcome],
+            offboardingResultWords[item.result],
             step.after?.find((p) => p.userId === item.userId)?.status ?? '-',
             step.status === 'failed' ? (step.message ?? item.reason) : item.reason,
           ]),
     ),
   );
-  const s = view.summary;
   process.stdout.write(
-    `${s.deactivated} deactivated, ${s.already} already deactivated, ${s.refused} refused, ${s.failed} failed, not in ${s.notFound} ${s.notFound === 1 ? 'account' : 'accounts'}${view.id ? `. Receipt: seatwise offboardings ${view.id} --html receipt.html` : ''}\n`,
+    `${describeSummary(view.summary)}${view.id ? `. Receipt: seatwise offboardings ${view.id} --html receipt.html` : ''}\n`,
   );
+  const s = view.summary;
   // 0 only when nothing was refused or failed (a plan: when everything planned can be done).
-  if (s.refused > 0 || s.failed > 0) process.exitCode = 7;
+  if (s.refused > 0 || s.failed > 0 || s.notDeactivated > 0) process.exitCode = 7;
 }
 
 /** `seatwise offboard` and `seatwise offboardings`. */
@@ -92,7 +95,9 @@ export function registerOffboardCommands(program: Command): void {
       );
       if (flags.json) {
         printJson(view);
-        if (view.summary.refused > 0 || view.summary.failed > 0) process.exitCode = 7;
+        const s = view.summary;
+        if (view.repeated && view.runningIn) process.exitCode = 4;
+        else if (s.refused > 0 || s.failed > 0 || s.notDeactivated > 0) process.exitCode = 7;
       } else print(view);
     });
 

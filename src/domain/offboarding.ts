@@ -128,3 +128,127 @@ export function planOffboarding(
 export function offboardingKeyPrefix(offboardingId: string): string {
   return `offboarding-${offboardingId}-`;
 }
+
+/**
+ * What became of one user of an offboarding, by monday's state read after the act, never by the plan:
+ * `deactivated` only when that read shows them deactivated. `planned` in a dry run; `pending` until the
+ * after-state has been read; `not_deactivated` when monday still shows them otherwise.
+ */
+export type OffboardingResult =
+  | 'planned'
+  | 'pending'
+  | 'deactivated'
+  | 'already'
+  | 'refused'
+  | 'not_deactivated';
+
+export function offboardingResult(
+  item: Pick<OffboardingItem, 'userId' | 'outcome'>,
+  after: readonly PersonInAccount[] | null,
+  dryRun: boolean,
+): OffboardingResult {
+  if (item.outcome === 'refuse') return 'refused';
+  if (dryRun) return item.outcome === 'already' ? 'already' : 'planned';
+  if (after === null) return 'pending';
+  const now = after.find((p) => p.userId === item.userId);
+  if (now?.status !== 'deactivated') return 'not_deactivated';
+  return item.outcome === 'already' ? 'already' : 'deactivated';
+}
+
+/** Words for a result, the same on every surface (CLI, receipt, web). */
+export const offboardingResultWords: Record<OffboardingResult, string> = {
+  planned: 'will be deactivated',
+  pending: 'not done yet',
+  deactivated: 'deactivated (monday confirms)',
+  already: 'already deactivated',
+  refused: 'refused',
+  not_deactivated: 'not deactivated',
+};
+
+/** An offboarding item with its result. */
+export interface OffboardingItemView extends OffboardingItem {
+  result: OffboardingResult;
+}
+
+/** Counts of an offboarding, computed from its items' results and its steps. */
+export interface OffboardingSummary {
+  planned: number;
+  deactivated: number;
+  already: number;
+  refused: number;
+  notDeactivated: number;
+  notFound: number;
+  failed: number;
+}
+
+/** The counts in a sentence, naming only what happened (no "0 failed", no "not in 0 accounts"). */
+export function describeSummary(s: OffboardingSummary): string {
+  const parts = [
+    s.planned ? `${s.planned} to deactivate` : null,
+    s.deactivated || !s.planned ? `${s.deactivated} deactivated` : null,
+    s.already ? `${s.already} already deactivated` : null,
+    s.notDeactivated ? `${s.notDeactivated} not deactivated` : null,
+    s.refused ? `${s.refused} refused` : null,
+    s.failed ? `${s.failed} ${s.failed === 1 ? 'account' : 'accounts'} failed` : null,
+    s.notFound ? `not in ${s.notFound} ${s.notFound === 1 ? 'account' : 'accounts'}` : null,
+  ];
+  return parts.filter(Boolean).join(', ');
+}
+
+export function summariseOffboarding(
+  steps: readonly { status: string; items: readonly OffboardingItemView[] }[],
+): OffboardingSummary {
+  const summary: OffboardingSummary = {
+    planned: 0,
+    deactivated: 0,
+    already: 0,
+    refused: 0,
+    notDeactivated: 0,
+    notFound: 0,
+    failed: 0,
+  };
+  for (const step of steps) {
+    if (step.status === 'not_found') summary.notFound++;
+    if (step.status === 'failed') summary.failed++;
+    for (const item of step.items) {
+      if (item.result === 'planned') summary.planned++;
+      else if (item.result === 'deactivated') summary.deactivated++;
+      else if (item.result === 'already') summary.already++;
+      else if (item.result === 'refused') summary.refused++;
+      else if (item.result === 'not_deactivated') summary.notDeactivated++;
+    }
+  }
+  return summary;
+}
+
+export type StepStatus = 'pending' | 'done' | 'refused' | 'failed' | 'not_found';
+
+/** One account's part: the plan per user, monday's state before and after, and its request ids. */
+export interface OffboardingStepView {
+  connectionId: string;
+  accountName: string;
+  status: StepStatus;
+  items: OffboardingItemView[];
+  before: PersonInAccount[] | null;
+  after: PersonInAccount[] | null;
+  requestIds: string[];
+  message: string | null;
+  attempts: number;
+  updatedAt: string | null;
+}
+
+export interface OffboardingView {
+  id: string | null;
+  dryRun: boolean;
+  emails: string[];
+  requestedBy: string;
+  requestedAt: string;
+  status: 'planned' | 'running' | 'done' | 'partial' | 'failed';
+  finishedAt: string | null;
+  /** This request repeated an earlier one (same idempotency key): nothing new was done. */
+  repeated: boolean;
+  /** While it runs: which run holds it and until when without a heartbeat (after then it can be resumed). */
+  runningIn: { holder: string | null; until: string | null } | null;
+  summary: OffboardingSummary;
+  steps: OffboardingStepView[];
+}

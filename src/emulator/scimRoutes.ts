@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseFilter } from 'scim2-parse-filter';
 import { injectFaults, truncate } from './httpFaults.ts';
@@ -29,8 +30,12 @@ export function registerScimRoutes(app: FastifyInstance, state: EmulatorState): 
     const baseUrl = `http://${request.headers.host ?? '127.0.0.1'}/scim/v2`;
     const result = handler({ account, request, baseUrl });
     // Changes SCIM carried out are recorded like GraphQL mutations (tests count what was done to monday).
-    if (request.method !== 'GET' && result.status < 300)
+    if (request.method !== 'GET' && result.status < 300) {
       state.mutationsExecuted.push({ accountId: account.id, operationName: `SCIM ${request.method}` });
+      // monday acted; its answer is late (a fault).
+      const answerDelay = state.faults.settings.answerDelayMs;
+      if (answerDelay > 0 && state.faults.applies('scim')) await sleep(answerDelay);
+    }
     if (result.body === undefined) return reply.code(result.status).send();
     const text = JSON.stringify(result.body);
     return reply

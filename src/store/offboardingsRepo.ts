@@ -58,17 +58,29 @@ export class OffboardingsRepo {
       .execute();
   }
 
+  /** Writes a step for the run holding the offboarding (`holder`); false when another run took it over. */
   async updateStep(
     offboardingId: string,
     connectionId: string,
+    holder: string,
     changes: Updateable<OffboardingStepsTable>,
-  ): Promise<void> {
-    await this.db
+  ): Promise<boolean> {
+    const result = await this.db
       .updateTable('offboarding_steps')
       .set(changes)
       .where('offboarding_id', '=', offboardingId)
       .where('connection_id', '=', connectionId)
-      .execute();
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('offboardings')
+            .select('id')
+            .where('id', '=', offboardingId)
+            .where('holder', '=', holder),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** Takes a running offboarding for `holder` unless another holds it with a live lease. */
@@ -86,13 +98,15 @@ export class OffboardingsRepo {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async heartbeat(id: string, holder: string, now: Date, ttlMs: number): Promise<void> {
-    await this.db
+  /** Extends the run's lease; false when another run holds the offboarding now. */
+  async heartbeat(id: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+    const result = await this.db
       .updateTable('offboardings')
       .set({ lease_until: new Date(now.getTime() + ttlMs).toISOString() })
       .where('id', '=', id)
       .where('holder', '=', holder)
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async finish(id: string, holder: string, status: OffboardingRow['status'], at: string): Promise<void> {

@@ -180,41 +180,11 @@ export interface AuditEntry {
   error: { code: string; message: string } | null;
 }
 
-/** One user of one account as an offboarding saw them, and what it does to them. */
-export interface OffboardingItem {
-  userId: string;
-  email: string;
-  name: string;
-  role: string;
-  status: string;
-  scimLinked: boolean;
-  outcome: 'deactivate' | 'already' | 'refuse';
-  via: 'scim' | 'graphql' | null;
-  code: string | null;
-  reason: string;
-}
+// Offboarding views are the server's own (type-only).
+import type {
+  OffboardingView as Offboarding,
+  OffboardingItemView as OffboardingItem,
+  OffboardingStepView as OffboardingStep,
+} from '../../src/domain/offboarding.ts';
 
-export interface OffboardingStep {
-  connectionId: string;
-  accountName: string;
-  status: 'pending' | 'done' | 'refused' | 'failed' | 'not_found';
-  items: OffboardingItem[];
-  before: Omit<OffboardingItem, 'outcome' | 'via' | 'code' | 'reason'>[] | null;
-  after: Omit<OffboardingItem, 'outcome' | 'via' | 'code' | 'reason'>[] | null;
-  requestIds: string[];
-  message: string | null;
-  attempts: number;
-}
-
-export interface Offboarding {
-  id: string | null;
-  dryRun: boolean;
-  emails: string[];
-  requestedBy: string;
-  requestedAt: string;
-  status: 'planned' | 'running' | 'done' | 'partial' | 'failed';
-  finishedAt: string | null;
-  repeated: boolean;
-  summary: { deactivated: number; already: number; refused: number; notFound: number; failed: number };
-  steps: OffboardingStep[];
-}
+export type { Offboarding, OffboardingItem, OffboardingStep };

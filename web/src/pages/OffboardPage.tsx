@@ -4,9 +4,17 @@ import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago } from '../format.ts';
-import type { Offboarding, OffboardingStep } from '../types.ts';
+import type { Offboarding, OffboardingItem, OffboardingStep } from '../types.ts';
 
-const planWords = { deactivate: 'Deactivate', already: 'Already deactivated', refuse: 'Refused' } as const;
+/** What became of a user, as monday showed it after the act (the server's one rule). */
+const resultWords: Record<OffboardingItem['result'], string> = {
+  planned: 'Deactivate',
+  pending: 'Not done yet',
+  deactivated: 'Deactivated',
+  already: 'Already deactivated',
+  refused: 'Refused',
+  not_deactivated: 'Not deactivated',
+};
 const stepWords: Record<OffboardingStep['status'], string> = {
   pending: 'Planned',
   done: 'Done',
@@ -175,17 +183,20 @@ function StepsTable({ view }: { view: Offboarding }) {
                   </td>
                   {!view.dryRun && <td>{after ? `${after.role}, ${after.status}` : 'not found'}</td>}
                   <td>
-                    <span className={item.outcome === 'refuse' || step.status === 'failed' ? 'no' : 'yes'}>
-                      {step.status === 'failed' && item.outcome === 'deactivate'
-                        ? 'Failed'
-                        : `${view.dryRun || item.outcome !== 'deactivate' ? planWords[item.outcome] : 'Deactivated'}${item.via ? ` (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : ''}`}
+                    <span
+                      className={['deactivated', 'already', 'planned'].includes(item.result) ? 'yes' : 'no'}
+                    >
+                      {resultWords[item.result]}
+                      {item.via && ['planned', 'deactivated'].includes(item.result)
+                        ? ` (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})`
+                        : ''}
                     </span>
                   </td>
                   <td>
-                    {step.status === 'failed'
+                    {item.result === 'not_deactivated' || (item.result === 'pending' && step.message)
                       ? step.message
-                      : !view.dryRun && item.outcome === 'deactivate'
-                        ? `deactivated ${item.via === 'scim' ? 'through SCIM' : 'with GraphQL deactivate_users'}; monday confirms it`
+                      : item.result === 'deactivated'
+                        ? `deactivated ${item.via === 'scim' ? 'through SCIM' : 'with GraphQL deactivate_users'}; monday shows them deactivated`
                         : item.reason}
                   </td>
                 </tr>
