@@ -208,13 +208,46 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     const second = await cli('sync', ids[1]!);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(
-      new RegExp(`^Synced ${ids[1]}: 1500 users, 0 changes, 2 requests in \\d+\\.\\ds`),
+      // Two pages, and one row past the short second one proving it is the end.
+      new RegExp(`^Synced ${ids[1]}: 1500 users, 0 changes, 3 requests in \\d+\\.\\ds`),
     );
     const runs = JSON.parse((await cli('runs', ids[1]!, '--json')).stdout);
     expect(runs.map((r: any) => [r.status, r.changes])).toEqual([
       ['succeeded', 0],
       ['succeeded', 1500],
     ]);
+  });
+
+  it('holds many removals at once for review, shows who, and removes them once confirmed', async () => {
+    const account = emulator.accounts[1]!;
+    const gone = account.users.splice(600, 300);
+    for (const user of gone) account.usersById.delete(user.id);
+    const held = await cli('sync', ids[1]!);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toContain('300 removals held for review');
+    expect(held.stdout).toContain(`seatwise sync ${ids[1]} --confirm-removals`);
+    const runId = /\(run (run_\w+)\)/.exec(held.stdout)![1]!;
+    const shown = await cli('runs', 'show', runId);
+    expect(shown.stdout).toContain('Held          300 removals for review');
+    for (const user of gone.slice(0, 3))
+      expect(shown.stdout).toContain(`${user.id}  ${user.name} <${user.email.toLowerCase()}>`);
+    const json = JSON.parse((await cli('sync', ids[1]!, '--json')).stdout);
+    expect(json[0]).toMatchObject({ status: 'succeeded', removed: 0, removalsHeld: 300 });
+    const confirmed = await cli('sync', ids[1]!, '--confirm-removals');
+    expect(confirmed.stdout).toMatch(
+      new RegExp(`^Synced ${ids[1]}: 1200 users, 300 changes \\(300 removed\\)`),
+    );
+    account.users.splice(600, 0, ...gone);
+    for (const user of gone) account.usersById.set(user.id, user);
+    expect((await cli('sync', ids[1]!)).code).toBe(0);
+  });
+
+  it('stops waiting for workers after --wait-timeout when none runs, and says so', async () => {
+    const waited = await cli('sync', ids[1]!, '--enqueue', '--wait', '--wait-timeout', '2');
+    expect(waited.code).not.toBe(0);
+    expect(waited.stderr).toMatch(
+      /no worker finished job \S+ within 2 s; the jobs stay queued: is `seatwise worker` running/,
+    );
   });
 
   it('updates the permission level and removes a connection with its synced data', async () => {

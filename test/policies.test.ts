@@ -250,6 +250,33 @@ describe.each(dialects)('policies and proposals (%s)', (dialect) => {
     });
   });
 
+  it('decides a batch past the ids it cannot decide, and names them', async () => {
+    const [open] = await app.policies.proposals({ connectionId, status: 'open' });
+    const [rejected] = await app.policies.proposals({ connectionId, status: 'rejected' });
+    const decided = await app.policies.approve(['prop_missing', open!.id, rejected!.id], 'tester');
+    expect(decided.proposals.map((p) => [p.id, p.status])).toEqual([[open!.id, 'applied']]);
+    expect(decided.errors).toEqual([
+      { id: 'prop_missing', code: 'proposal_not_found', message: 'no proposal with id prop_missing' },
+      { id: rejected!.id, code: 'proposal_decided', message: `proposal ${rejected!.id} is already rejected` },
+    ]);
+    expect(user(open!.userId).kind).toBe('view_only');
+  });
+
+  it('leaves a proposal approved twice at once applied, and acts on monday once', async () => {
+    const [open] = await app.policies.proposals({ connectionId, status: 'open' });
+    const before = emulator.state.mutationsExecuted.length;
+    emulator.setFaults({ answerDelayMs: 500 });
+    const both = await Promise.allSettled([
+      app.policies.approve([open!.id], 'first'),
+      app.policies.approve([open!.id], 'second'),
+    ]).finally(() => emulator.setFaults({}));
+    expect(both.filter((r) => r.status === 'fulfilled')).not.toHaveLength(0);
+    const [after] = (await app.policies.proposals({ connectionId })).filter((p) => p.id === open!.id);
+    expect(after!.status).toBe('applied');
+    expect(user(open!.userId).kind).toBe('view_only');
+    expect(emulator.state.mutationsExecuted.length).toBe(before + 1);
+  });
+
   it('reports stale invitations and deactivates the people on an HR leavers list', async () => {
     const stale = await app.policies.add({ connectionId, kind: 'stale_invites_report', days: 30 });
     const leavers = account()
