@@ -350,7 +350,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
         inactive.body.users.every(
           (u: any) =>
             u.license === 'member' &&
-            (u.lastActivityAt === null || Date.parse(u.lastActivityAt) < Date.now() - 90 * 86_400_000),
+            Date.parse(u.lastActivityAt ?? u.createdAt) < Date.now() - 90 * 86_400_000,
         ),
       ).toBe(true);
       const csv = await call('GET', `/api/users?format=csv&search=${encodeURIComponent(all[0].email)}`);

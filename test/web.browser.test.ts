@@ -243,7 +243,8 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
         u.id !== account().tokenOwners.admin &&
         u.kind === 'member' &&
         u.status === 'ACTIVE' &&
-        (u.lastActivity === null || Date.now() - u.lastActivity.getTime() > 200 * 86_400_000),
+        // Inactive: last active, or joined if never active, more than 200 days ago.
+        Date.now() - (u.lastActivity ?? u.createdAt).getTime() > 200 * 86_400_000,
     );
     expect(stale.length).toBeGreaterThan(2);
     await page.getByRole('link', { name: 'Policies' }).click();
@@ -316,6 +317,37 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       .getByRole('button', { name: /^Show off_/ })
       .first()
       .waitFor();
+  });
+
+  it('shows removals a sync held for review, who they are, and removes them once confirmed', async () => {
+    const owners = new Set(Object.values(account().tokenOwners));
+    const leaving = account()
+      .users.filter((u, i) => i > 100 && !owners.has(u.id))
+      .slice(0, 80);
+    for (const user of leaving) {
+      account().users.splice(account().users.indexOf(user), 1);
+      account().usersById.delete(user.id);
+    }
+    const id = await connectionId();
+    const synced = await fetch(`${base}/api/connections/${id}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}` },
+    }).then((r) => r.json() as Promise<{ removed: number; removalsHeld: number }>);
+    expect(synced).toMatchObject({ removed: 0, removalsHeld: 80 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    const card = page.getByRole('article').filter({ hasText: account().name });
+    await card.getByText('80 removals held for review.').waitFor();
+    await card.getByRole('button', { name: 'Review held removals' }).click();
+    await dialog().getByRole('cell', { name: leaving[0]!.email.toLowerCase() }).waitFor();
+    await expect(dialog().locator('tbody tr').count()).resolves.toBe(80);
+    await shot('15-held-removals');
+    await dialog().getByRole('button', { name: 'Confirm: remove those monday does not show' }).click();
+    await expect.poll(() => card.getByText('removals held for review').count(), { timeout: 30_000 }).toBe(0);
+    await card.locator('.status.ok', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    const users = await fetch(`${base}/api/users?connectionId=${id}&total=true&limit=1`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    }).then((r) => r.json() as Promise<{ total: number }>);
+    expect(users.total).toBe(account().users.length);
   });
 
   it('returns to sign-in with a message when the session key is revoked', async () => {

@@ -49,6 +49,8 @@ export interface ConnectionView {
   statusReason: string | null;
   lastSyncedAt: string | null;
   userCount: number;
+  /** Users monday no longer shows whom the last sync held for review instead of removing them. */
+  removalsHeld: number;
   createdAt: string;
   /** No activity for this many days makes a paid seat inactive (insights, policies). */
   inactiveDays: number;
@@ -170,7 +172,12 @@ export class ConnectionsService implements ConnectionAccess {
     const rows = await this.repo.list();
     return Promise.all(
       rows.map(async (r) =>
-        toView(await this.withLiveStatus(r), await this.userCount(r), this.webhookHost(r)),
+        toView(
+          await this.withLiveStatus(r),
+          await this.userCount(r),
+          this.webhookHost(r),
+          await this.repo.heldRemovals(r.id),
+        ),
       ),
     );
   }
@@ -230,7 +237,7 @@ export class ConnectionsService implements ConnectionAccess {
 
   async get(id: string): Promise<ConnectionView> {
     const row = await this.withLiveStatus(await this.row(id));
-    return toView(row, await this.userCount(row), this.webhookHost(row));
+    return toView(row, await this.userCount(row), this.webhookHost(row), await this.repo.heldRemovals(id));
   }
 
   /**
@@ -504,7 +511,12 @@ function checkAccountUrl(accountUrl: string, slug: string): void {
   }
 }
 
-function toView(row: ConnectionRow, userCount: number, webhookHost: string | null): ConnectionView {
+function toView(
+  row: ConnectionRow,
+  userCount: number,
+  webhookHost: string | null,
+  removalsHeld: number,
+): ConnectionView {
   return {
     id: row.id,
     accountId: row.account_id,
@@ -524,6 +536,7 @@ function toView(row: ConnectionRow, userCount: number, webhookHost: string | nul
     statusReason: row.status_reason,
     lastSyncedAt: row.last_synced_at,
     userCount,
+    removalsHeld,
     createdAt: row.created_at,
     inactiveDays: Number(row.inactive_days),
     seatPrice: row.seat_price === null ? null : Number(row.seat_price),

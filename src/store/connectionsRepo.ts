@@ -96,6 +96,16 @@ export class ConnectionsRepo {
     return new Map(rows.map((r) => [r.connection_id, Number(r.n)]));
   }
 
+  /** How many removals the connection's last sync held for review. */
+  async heldRemovals(connectionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('held_removals')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connection_id', '=', connectionId)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** When the connection's syncs hold removals for review. */
   async removalHold(connectionId: string): Promise<{ percent: number; min: number }> {
     const row = await this.db

@@ -29,6 +29,8 @@ export interface Connection {
   statusReason: string | null;
   lastSyncedAt: string | null;
   userCount: number;
+  removalsHeld: number;
+  removalHold: { percent: number; min: number };
   inactiveDays: number;
   seatPrice: number | null;
   currency: string | null;
@@ -49,7 +51,17 @@ export interface Run {
   usersSeen: number;
   changes: number;
   requests: number;
+  removalsHeld: number;
   error: { code: string; message: string } | null;
+}
+
+/** Someone a sync held for review instead of removing (monday no longer shows them). */
+export interface HeldRemoval {
+  userId: string;
+  name: string | null;
+  email: string | null;
+  runId: string;
+  heldAt: string;
 }
 
 export interface User {

@@ -2,11 +2,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api } from '../api.ts';
-import { Confirm } from '../components/Dialog.tsx';
+import { Confirm, Dialog } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago, until } from '../format.ts';
 import { useConnections } from '../hooks.ts';
-import type { Connection, Run } from '../types.ts';
+import type { Connection, HeldRemoval, Run } from '../types.ts';
 
 /** Every connected monday account as a card: status, counts, and what can be done with it. */
 export function IntegrationsPage() {
@@ -77,6 +77,7 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         <span className="muted">{c.accountSlug}.monday.com</span>
       </header>
       <StatusLine connection={c} />
+      {c.removalsHeld > 0 && c.status !== 'syncing' && <HeldRemovals connection={c} />}
       <dl className="facts">
         <dt>Plan</dt>
         <dd>{c.planTier ?? 'unknown'}</dd>
@@ -125,6 +126,92 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         onClose={() => setConfirming(false)}
       />
     </article>
+  );
+}
+
+/**
+ * Removals the last sync held for review (monday no longer shows these people, but too many at once to remove
+ * without a person's word): who they are, and a confirmation that removes those monday still does not show.
+ */
+function HeldRemovals({ connection: c }: { connection: Connection }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const held = useQuery({
+    queryKey: ['held-removals', c.id],
+    queryFn: async () =>
+      (await api<{ heldRemovals: HeldRemoval[] }>('GET', `/api/connections/${c.id}/held-removals`))
+        .heldRemovals,
+    enabled: open,
+  });
+  const confirm = useMutation({
+    mutationFn: () =>
+      api<{ run: Run }>('POST', `/api/connections/${c.id}/sync?wait=false&confirmRemovals=true`),
+    onSuccess: () => {
+      setOpen(false);
+      queryClient.invalidateQueries({ queryKey: ['connections'] });
+      queryClient.invalidateQueries({ queryKey: ['held-removals', c.id] });
+    },
+  });
+  return (
+    <div className="notice" role="status">
+      <p>
+        <strong>{c.removalsHeld.toLocaleString()} removals held for review.</strong> monday no longer shows
+        these people, but that is more than {c.removalHold.percent}% of the account at once: Seatwise keeps
+        them until someone confirms.
+      </p>
+      <button type="button" onClick={() => setOpen(true)}>
+        Review held removals
+      </button>
+      <Dialog open={open} title={`Held removals: ${c.accountName}`} onClose={() => setOpen(false)}>
+        {held.isPending && <Loading what="the held removals" lines={4} />}
+        {held.isError && (
+          <QueryError error={held.error} what="the held removals" retry={() => held.refetch()} />
+        )}
+        {held.data && (
+          <>
+            <p>
+              The last sync did not find these {held.data.length.toLocaleString()} people in monday.
+              Confirming syncs again and removes from the copy those monday still does not show; anyone back
+              in monday stays.
+            </p>
+            <div className="scroll-box">
+              <table className="grid compact">
+                <thead>
+                  <tr>
+                    <th scope="col">User</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">monday id</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {held.data.map((h) => (
+                    <tr key={h.userId}>
+                      <td>{h.name ?? '-'}</td>
+                      <td>{h.email ?? '-'}</td>
+                      <td>{h.userId}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+        {confirm.isError && <p className="field-error">{(confirm.error as Error).message}</p>}
+        <div className="buttons">
+          <button type="button" onClick={() => setOpen(false)}>
+            Keep them for now
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={!held.data || confirm.isPending}
+            onClick={() => confirm.mutate()}
+          >
+            {confirm.isPending ? 'Starting the sync…' : `Confirm: remove those monday does not show`}
+          </button>
+        </div>
+      </Dialog>
+    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { describeSummary } from '../../../src/domain/offboarding.ts';
 import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
@@ -225,14 +226,12 @@ function Receipt({ id, canAct }: { id: string; canAct: boolean }) {
   if (view.isPending) return <Loading what="the receipt" lines={8} />;
   if (view.isError) return <QueryError error={view.error} what="the receipt" retry={() => view.refetch()} />;
   const o = view.data;
-  const s = o.summary;
   return (
     <section aria-labelledby="receipt-title" className="receipt">
       <h2 id="receipt-title">Receipt {o.id}</h2>
       <p>
         {o.emails.join(', ')}: <strong>{o.status}</strong>. Asked by {o.requestedBy} {ago(o.requestedAt)}.{' '}
-        {s.deactivated} deactivated, {s.already} already deactivated, {s.refused} refused, {s.failed} failed,
-        not in {s.notFound} {s.notFound === 1 ? 'account' : 'accounts'}.
+        {describeSummary(o.summary)}.
       </p>
       <StepsTable view={o} />
       <p className="muted">
@@ -247,7 +246,7 @@ function Receipt({ id, canAct }: { id: string; canAct: boolean }) {
         <a href={`/api/offboardings/${o.id}/receipt`} target="_blank" rel="noreferrer">
           Printable receipt
         </a>
-        {canAct && (o.status === 'running' || s.failed > 0) && (
+        {canAct && (o.status === 'running' || o.summary.failed > 0) && (
           <button type="button" disabled={resume.isPending} onClick={() => resume.mutate()}>
             {resume.isPending ? 'Running…' : 'Run the unfinished accounts again'}
           </button>

@@ -59,7 +59,12 @@ export function RunsPage() {
                   {r.status}
                 </td>
                 <td>{r.usersSeen.toLocaleString()}</td>
-                <td>{r.changes.toLocaleString()}</td>
+                <td>
+                  {r.changes.toLocaleString()}
+                  {r.removalsHeld > 0 && (
+                    <span className="no"> · {r.removalsHeld.toLocaleString()} removals held</span>
+                  )}
+                </td>
                 <td>{r.requests}</td>
                 <td>{r.error ? `${r.error.message} [${r.error.code}]` : ''}</td>
               </tr>
