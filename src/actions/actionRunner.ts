@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type ActionResult, actionOutcome } from '../domain/actionResult.ts';
+import { type ActionResult, actionOutcome, recheckedResults, resultSummary } from '../domain/actionResult.ts';
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
 import type { Role, Status, StoredRole } from '../domain/directory.ts';
@@ -270,11 +270,14 @@ export class ActionRunner {
       results: previous.results,
       replay: { drifted, checkError },
     });
+    const results = recheckedResults(previous.results, drifted, checkError);
     const replay: ActionResult = {
       ...previous,
       replayed: true,
       outcome: judged.outcome,
       inTargetState: judged.inTargetState,
+      results,
+      summary: resultSummary(results, previous.plan),
       replay: { of: previous.auditId, checkedAt: this.now().toISOString(), drifted, checkError },
       warning: null,
     };
@@ -445,12 +448,7 @@ export class ActionRunner {
     key: string | null,
   ): ActionResult {
     const dryRun = request.dryRun;
-    const summary = {
-      changed: results.filter((r) => r.outcome === 'changed').length,
-      already: results.filter((r) => r.outcome === 'already').length,
-      failed: results.filter((r) => r.outcome === 'failed').length,
-      planned: plan.filter((p) => p.outcome === 'change').length,
-    };
+    const summary = resultSummary(results, plan);
     const { outcome, inTargetState } = actionOutcome({ dryRun, results });
     return {
       action: request.action,

@@ -130,7 +130,7 @@ export class OffboardingService {
         'idempotency_key_reused',
         `idempotency key ${key} was already used for offboarding ${row.id} of other people`,
       );
-    if (row.status !== 'running') return { ...(await this.get(row.id)), repeated: true };
+    if (row.status !== 'running') return this.asMondayShowsNow(await this.get(row.id));
     // The same request again while it runs answers with the running offboarding; only a lapsed run is taken
     // over (its process died).
     try {
@@ -178,6 +178,38 @@ export class OffboardingService {
         { runAfter: new Date(this.now().getTime() + this.timing.leaseMs + 1_000) },
       )
       .catch(() => {});
+  }
+
+  /**
+   * A finished offboarding asked for again: nothing is done again, and each user's result is what monday shows
+   * now (someone reactivated since is `not_deactivated`, not the receipt's earlier `deactivated`).
+   */
+  private async asMondayShowsNow(view: OffboardingView): Promise<OffboardingView> {
+    const steps = await Promise.all(
+      view.steps.map(async (step): Promise<OffboardingStepView> => {
+        const ids = step.items.map((i) => i.userId);
+        if (ids.length === 0) return step;
+        try {
+          const api = await this.connections.api(step.connectionId);
+          const now = (await api.usersByIds(ids)).map(toPerson);
+          return {
+            ...step,
+            after: now,
+            items: step.items.map((item) => ({ ...item, result: offboardingResult(item, now, false) })),
+          };
+        } catch (error) {
+          return {
+            ...step,
+            message: `monday could not be asked now: ${(error as Error).message}`,
+            items: step.items.map((item) => ({
+              ...item,
+              result: item.outcome === 'refuse' ? ('refused' as const) : ('unverified' as const),
+            })),
+          };
+        }
+      }),
+    );
+    return { ...view, repeated: true, steps, summary: summariseOffboarding(steps) };
   }
 
   /** Runs the pending and failed steps under the offboarding's lease, then records how it went. */

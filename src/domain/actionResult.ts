@@ -15,12 +15,15 @@ export interface PlanItem {
   reason: string;
 }
 
-/** What happened to one target, as monday answered. */
+/**
+ * What happened to one target, as monday answered; in a repeat, `drifted` when monday no longer shows the earlier
+ * effect and `unverified` when monday could not be asked.
+ */
 export interface ResultItem {
   target: string;
   userId: string | null;
   email: string;
-  outcome: 'changed' | 'already' | 'failed';
+  outcome: 'changed' | 'already' | 'failed' | 'drifted' | 'unverified';
   code: string | null;
   reason: string;
 }
@@ -74,6 +77,37 @@ export function planSummary(plan: readonly PlanItem[]): { change: number; noop: 
     noop: plan.filter((p) => p.outcome === 'noop').length,
     fail: plan.filter((p) => p.outcome === 'fail').length,
   };
+}
+
+/** Counts beside results, computed from those rows. */
+export function resultSummary(
+  results: readonly ResultItem[],
+  plan: readonly PlanItem[],
+): ActionResult['summary'] {
+  return {
+    changed: results.filter((r) => r.outcome === 'changed').length,
+    already: results.filter((r) => r.outcome === 'already').length,
+    failed: results.filter((r) => r.outcome === 'failed').length,
+    planned: plan.filter((p) => p.outcome === 'change').length,
+  };
+}
+
+/**
+ * A repeat's results as monday shows them now: each target that drifted says so with what monday shows, and
+ * when monday could not be asked, none is claimed.
+ */
+export function recheckedResults(
+  results: readonly ResultItem[],
+  drifted: readonly Drift[],
+  checkError: string | null,
+): ResultItem[] {
+  const drift = new Map(drifted.map((d) => [d.target, d]));
+  return results.map((r) => {
+    if (r.outcome !== 'changed' && r.outcome !== 'already') return r;
+    if (checkError !== null) return { ...r, outcome: 'unverified', code: 'unverified', reason: checkError };
+    const d = drift.get(r.target);
+    return d ? { ...r, outcome: 'drifted', code: 'drifted', reason: `earlier done; now ${d.now}` } : r;
+  });
 }
 
 /**

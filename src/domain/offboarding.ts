@@ -140,7 +140,8 @@ export type OffboardingResult =
   | 'deactivated'
   | 'already'
   | 'refused'
-  | 'not_deactivated';
+  | 'not_deactivated'
+  | 'unverified';
 
 export function offboardingResult(
   item: Pick<OffboardingItem, 'userId' | 'outcome'>,
@@ -163,6 +164,7 @@ export const offboardingResultWords: Record<OffboardingResult, string> = {
   already: 'already deactivated',
   refused: 'refused',
   not_deactivated: 'not deactivated',
+  unverified: 'not confirmed: monday could not be asked now',
 };
 
 /** An offboarding item with its result. */

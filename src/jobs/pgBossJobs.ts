@@ -186,13 +186,11 @@ export class PgBossJobs implements Jobs {
             // A job told when to come back (another process holds what it needs until then) waits that long,
             // not pg-boss's backoff, which could use up its retries before the holder lets go.
             if (outcome.afterMs !== undefined)
-              await this.boss
-                .getDb()
-                .executeSql(
-                  `update pgboss.job set start_after = now() + $3 * interval '1 millisecond'
+              await this.boss.getDb().executeSql(
+                `update pgboss.job set start_after = now() + $3 * interval '1 millisecond'
                     where name = $1 and id = $2 and state = 'retry'`,
-                  [kind, job.id, Math.round(outcome.afterMs)],
-                );
+                [kind, job.id, Math.round(outcome.afterMs)],
+              );
           }
         },
         describe: ({ kind, job }) => ({

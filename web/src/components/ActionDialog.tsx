@@ -215,10 +215,9 @@ export function ActionDialog({
           <ItemsTable
             rows={result.results.map((r) => ({
               who: r.email || r.target,
-              what:
-                r.outcome === 'changed' ? 'Changed' : r.outcome === 'already' ? 'Already there' : 'Failed',
+              what: resultItemWords[r.outcome],
               why: r.reason,
-              tone: r.outcome === 'failed' ? 'fail' : r.outcome === 'already' ? 'noop' : 'change',
+              tone: r.outcome === 'changed' ? 'change' : r.outcome === 'already' ? 'noop' : 'fail',
             }))}
           />
           {result.warning && <p className="notice">{result.warning}</p>}
@@ -232,6 +231,15 @@ export function ActionDialog({
     </Dialog>
   );
 }
+
+/** What became of one target. */
+const resultItemWords: Record<ActionResult['results'][number]['outcome'], string> = {
+  changed: 'Changed',
+  already: 'Already there',
+  failed: 'Failed',
+  drifted: 'No longer in effect',
+  unverified: 'Not confirmed',
+};
 
 /** What an action's outcome means to the person who asked for it. */
 const resultWords: Record<ActionResult['outcome'], string> = {

@@ -15,6 +15,7 @@ const resultWords: Record<OffboardingItem['result'], string> = {
   already: 'Already deactivated',
   refused: 'Refused',
   not_deactivated: 'Not deactivated',
+  unverified: 'Not confirmed now',
 };
 const stepWords: Record<OffboardingStep['status'], string> = {
   pending: 'Planned',

@@ -1,0 +1,360 @@
+/**
+ * A model-based test of what Seatwise promises: random sequences of syncs, actions (with and without keys),
+ * offboardings, proposal approvals, changes made in monday itself (status, role, invitations, users vanishing
+ * and coming back) and bent answers (pages and look-ups cut short, exact email matching) against the emulator,
+ * checking after every step that what Seatwise reports is what monday shows:
+ * - after a successful sync the copy equals monday, but for removals held for review (which monday confirmed gone);
+ * - nobody is marked removed who is in monday;
+ * - no action, offboarding result or proposal says `succeeded` / `deactivated` / `applied` unless monday shows it;
+ * - a repeat is answered without acting on monday again.
+ * A failure prints fast-check's seed and path; SEATWISE_MODEL_SEED and SEATWISE_MODEL_PATH replay it, and
+ * SEATWISE_MODEL_RUNS runs more.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import { AppError } from '../src/domain/appError.ts';
+import type { EmuUser } from '../src/emulator/model.ts';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { createTestDatabase, dialects } from './helpers/databases.ts';
+import { gql } from './helpers/emulator.ts';
+import { expectedAccess } from './helpers/expectedAccess.ts';
+
+const RUNS = Number(process.env.SEATWISE_MODEL_RUNS ?? 20);
+const INVITE = `mutation ($emails: [String!]!) { invite_users(emails: $emails, user_role: MEMBER) { invited_users { id } } }`;
+
+/** The world a run acts on: Seatwise, the emulator, and the users taken out of monday for now. */
+interface World {
+  app: Seatwise;
+  emulator: RunningEmulator;
+  connectionId: string;
+  vanished: { at: number; user: EmuUser }[];
+  invited: number;
+}
+type Model = Record<string, never>;
+type Cmd = fc.AsyncCommand<Model, World>;
+
+const account = (w: World) => w.emulator.accounts[0]!;
+const mutations = (w: World) => w.emulator.state.mutationsExecuted.length;
+/** A user monday has now that Seatwise may act on (never a token's owner), picked by a number. */
+function pick(w: World, n: number): EmuUser {
+  const owners = new Set(Object.values(account(w).tokenOwners));
+  const users = account(w).users.filter((u) => !owners.has(u.id) && expectedAccess(u).role !== 'other');
+  return users[n % users.length]!;
+}
+const mondayUser = (w: World, id: string) => account(w).usersById.get(id);
+
+/** An error an action may meet in a world that changes under it: a clear refusal, never a wrong answer. */
+function expectedRefusal(error: unknown): void {
+  expect(error).toBeInstanceOf(AppError);
+  expect(['invalid_input', 'conflict', 'precondition', 'not_found']).toContain((error as AppError).kind);
+}
+
+const inTarget = (user: EmuUser | undefined, action: string, role: string): boolean =>
+  user !== undefined &&
+  (action === 'deactivate'
+    ? user.status === 'INACTIVE'
+    : action === 'reactivate'
+      ? user.status === 'ACTIVE'
+      : expectedAccess(user).role === role);
+
+class Sync implements Cmd {
+  constructor(readonly confirm: boolean) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    const result = await w.app.sync.sync(w.connectionId, { confirmRemovals: this.confirm });
+    expect(result.status).toBe('succeeded');
+    const held = new Set((await w.app.sync.heldRemovals(w.connectionId)).map((h) => h.userId));
+    expect(held.size).toBe(result.removalsHeld);
+    const rows = await w.app.store.db
+      .selectFrom('directory_users')
+      .select(['remote_id', 'role', 'status', 'removed_at'])
+      .where('connection_id', '=', w.connectionId)
+      .execute();
+    const monday = new Map(account(w).users.map((u) => [u.id, u]));
+    const copy = new Map<string, string>();
+    for (const row of rows) {
+      if (row.removed_at !== null) {
+        // Nobody is removed who is in monday.
+        expect(monday.has(row.remote_id), `${row.remote_id} removed but in monday`).toBe(false);
+        continue;
+      }
+      if (held.has(row.remote_id)) {
+        // Held: monday confirmed them gone.
+        expect(monday.has(row.remote_id), `${row.remote_id} held but in monday`).toBe(false);
+        continue;
+      }
+      copy.set(row.remote_id, `${row.role}/${row.status}`);
+    }
+    const expected = new Map(
+      [...monday.values()].map((u) => {
+        const { role, status } = expectedAccess(u);
+        return [u.id, `${role}/${status}`];
+      }),
+    );
+    expect(copy).toEqual(expected);
+  }
+  toString = () => `sync${this.confirm ? ' --confirm-removals' : ''}`;
+}
+
+class Act implements Cmd {
+  constructor(
+    readonly action: 'deactivate' | 'reactivate' | 'set_role',
+    readonly who: number,
+    readonly role: 'viewer' | 'member',
+    readonly key: string | null,
+  ) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    const user = pick(w, this.who);
+    const before = mutations(w);
+    const request =
+      this.action === 'set_role'
+        ? { action: 'set_role' as const, role: this.role }
+        : this.action === 'deactivate'
+          ? { action: 'deactivate' as const, via: 'graphql' as const }
+          : { action: 'reactivate' as const };
+    let result: Awaited<ReturnType<Seatwise['actions']['run']>>;
+    try {
+      result = await w.app.actions.run(
+        {
+          ...request,
+          connectionId: w.connectionId,
+          targets: [{ userId: user.id }],
+          ...(this.key ? { idempotencyKey: `${this.key}-${this.action}-${user.id}` } : {}),
+        },
+        'model',
+      );
+    } catch (error) {
+      expectedRefusal(error);
+      return;
+    }
+    const now = mondayUser(w, user.id);
+    const role = this.role;
+    if (result.outcome === 'succeeded') expect(inTarget(now, this.action, role)).toBe(true);
+    if (result.outcome === 'drifted') expect(inTarget(now, this.action, role)).toBe(false);
+    for (const item of result.results)
+      if (item.outcome === 'changed' || item.outcome === 'already')
+        expect(inTarget(now, this.action, role)).toBe(true);
+    // A repeat acts on monday no more; a new execution at most once per change it reports.
+    if (result.replayed) expect(mutations(w)).toBe(before);
+    else expect(mutations(w) - before).toBeLessThanOrEqual(result.summary.changed);
+  }
+  toString = () =>
+    `${this.action}(${this.who}${this.action === 'set_role' ? `, ${this.role}` : ''}, key ${this.key})`;
+}
+
+class Offboard implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly key: string | null,
+  ) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    const user = pick(w, this.who);
+    const before = mutations(w);
+    let view: Awaited<ReturnType<Seatwise['offboardings']['offboard']>>;
+    try {
+      view = await w.app.offboardings.offboard(
+        { emails: [user.email], ...(this.key ? { idempotencyKey: `${this.key}-${user.id}` } : {}) },
+        'model',
+      );
+    } catch (error) {
+      expectedRefusal(error);
+      return;
+    }
+    const items = view.steps.flatMap((s) => s.items);
+    for (const item of items) {
+      const now = mondayUser(w, item.userId);
+      if (item.result === 'deactivated' || item.result === 'already') expect(now?.status).toBe('INACTIVE');
+      if (item.result === 'not_deactivated') expect(now?.status).not.toBe('INACTIVE');
+    }
+    const count = (r: string) => items.filter((i) => i.result === r).length;
+    expect(view.summary).toMatchObject({
+      deactivated: count('deactivated'),
+      already: count('already'),
+      notDeactivated: count('not_deactivated'),
+    });
+    if (view.repeated) expect(mutations(w)).toBe(before);
+    else expect(mutations(w) - before).toBeLessThanOrEqual(count('deactivated') + count('not_deactivated'));
+  }
+  toString = () => `offboard(${this.who}, key ${this.key})`;
+}
+
+class Approve implements Cmd {
+  constructor(readonly which: number) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    const open = await w.app.policies.proposals({ connectionId: w.connectionId, status: 'open' });
+    if (open.length === 0) return;
+    const proposal = open[this.which % open.length]!;
+    const decided = await w.app.policies.approve([proposal.id], 'model').catch((error) => {
+      expectedRefusal(error);
+      return null;
+    });
+    const shown = decided?.proposals[0];
+    if (shown?.status === 'applied')
+      expect(expectedAccess(mondayUser(w, proposal.userId)!).role).toBe('viewer');
+  }
+  toString = () => `approve(${this.which})`;
+}
+
+/** monday changes by itself: someone's status or role, an invitation, users leaving or coming back. */
+class MondayChange implements Cmd {
+  constructor(
+    readonly change: 'status' | 'role' | 'invite' | 'vanish' | 'return',
+    readonly who: number,
+    readonly count: number,
+  ) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    const acc = account(w);
+    if (this.change === 'return') {
+      for (const { at, user } of w.vanished.splice(0).sort((a, b) => a.at - b.at)) {
+        acc.users.splice(Math.min(at, acc.users.length), 0, user);
+        acc.usersById.set(user.id, user);
+      }
+      return;
+    }
+    if (this.change === 'invite') {
+      const email = `model.hire.${w.invited++}@example.com`;
+      await gql(w.emulator, acc.tokens.admin, INVITE, { emails: [email] });
+      return;
+    }
+    const user = pick(w, this.who);
+    if (this.change === 'status') user.status = user.status === 'INACTIVE' ? 'ACTIVE' : 'INACTIVE';
+    else if (this.change === 'role') user.kind = user.kind === 'view_only' ? 'member' : 'view_only';
+    else {
+      const owners = new Set(Object.values(acc.tokenOwners));
+      let start = acc.users.indexOf(user);
+      for (let i = 0; i < this.count && start < acc.users.length; i++) {
+        const gone = acc.users[start]!;
+        if (owners.has(gone.id)) {
+          start++;
+          continue;
+        }
+        acc.users.splice(start, 1);
+        acc.usersById.delete(gone.id);
+        w.vanished.push({ at: start, user: gone });
+      }
+    }
+  }
+  toString = () => `monday ${this.change}(${this.who}, ${this.count})`;
+}
+
+/** monday bends its answers: its own page size (offset following it or not), capped look-ups, exact emails. */
+class Bend implements Cmd {
+  constructor(
+    readonly pageCap: number | null,
+    readonly offset: 'follows' | 'unchanged',
+    readonly lookupCap: number | null,
+    readonly exact: boolean,
+  ) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    w.emulator.setFaults({
+      pageCap: this.pageCap,
+      pageCapOffset: this.offset,
+      lookupCap: this.lookupCap,
+      emailMatch: this.exact ? 'exact' : 'insensitive',
+    });
+  }
+  toString = () =>
+    `bend(page ${this.pageCap} ${this.offset}, look-ups ${this.lookupCap}, exact ${this.exact})`;
+}
+
+// Mostly a handful of people, so actions, repeats and monday's own changes meet the same users often.
+const who = fc.oneof(
+  { arbitrary: fc.nat({ max: 2 }), weight: 4 },
+  { arbitrary: fc.nat({ max: 200 }), weight: 1 },
+);
+const key = fc.option(fc.constant('k1'), { nil: null, freq: 3 });
+const act = fc
+  .tuple(
+    fc.constantFrom('deactivate', 'reactivate', 'set_role') as fc.Arbitrary<Act['action']>,
+    who,
+    fc.constantFrom('viewer', 'member') as fc.Arbitrary<'viewer' | 'member'>,
+    key,
+  )
+  .map(([a, w, r, k]) => new Act(a, w, r, k));
+const mondayFlip = fc
+  .tuple(fc.constantFrom('status', 'role') as fc.Arbitrary<MondayChange['change']>, who)
+  .map(([c, w]) => new MondayChange(c, w, 1));
+const mondayMoves = fc
+  .tuple(
+    fc.constantFrom('invite', 'vanish', 'return') as fc.Arbitrary<MondayChange['change']>,
+    who,
+    fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 20, max: 40 })),
+  )
+  .map(([c, w, n]) => new MondayChange(c, w, n));
+// Actions and monday's own flips come more often than the rest, so repeats meet drift.
+const commands = [
+  fc.boolean().map((confirm) => new Sync(confirm)),
+  act,
+  act,
+  act,
+  fc.tuple(who, key).map(([w, k]) => new Offboard(w, k)),
+  fc.nat().map((n) => new Approve(n)),
+  mondayFlip,
+  mondayFlip,
+  mondayMoves,
+  fc
+    .tuple(
+      fc.option(fc.integer({ min: 1, max: 1200 }), { nil: null }),
+      fc.constantFrom('follows', 'unchanged') as fc.Arbitrary<'follows' | 'unchanged'>,
+      fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }),
+      fc.boolean(),
+    )
+    .map(([p, o, l, e]) => new Bend(p, o, l, e)),
+];
+
+/** A fresh world: monday with 150 users on Enterprise, Seatwise connected with SCIM and synced once. */
+async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World & { close(): Promise<void> }> {
+  const emulator = await startEmulator({ users: 150, plan: 'enterprise', seed: 777 });
+  const db = await createTestDatabase(dialect);
+  const app = await createSeatwise(db.config, { remote: { baseDelayMs: 1 } });
+  const acc = emulator.accounts[0]!;
+  const { id } = await app.connections.add({
+    token: acc.tokens.admin,
+    apiUrl: emulator.graphqlUrl,
+    scimToken: acc.scimToken!,
+    scimUrl: emulator.scimUrl,
+    permission: 'read_and_act',
+  });
+  await app.connections.update(id, { graphqlOffboarding: true, syncSchedule: 'off' });
+  await app.policies.add({ connectionId: id, kind: 'inactive_members_to_viewer', days: 30 });
+  expect((await app.sync.sync(id)).status).toBe('succeeded');
+  return {
+    app,
+    emulator,
+    connectionId: id,
+    vanished: [],
+    invited: 0,
+    close: async () => {
+      await app.close();
+      await db.cleanup();
+      await emulator.close();
+    },
+  };
+}
+
+describe.each(dialects)('what Seatwise reports is what monday shows, whatever happens (%s)', (dialect) => {
+  it('holds every promise through random syncs, actions, offboardings, approvals, monday changes and bent answers', async () => {
+    const seed = process.env.SEATWISE_MODEL_SEED;
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: 'max' }), async (cmds) => {
+        // Every run (and every shrink of one) starts from the same fresh world, so a printed seed replays.
+        const world = await newWorld(dialect);
+        try {
+          await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds);
+        } finally {
+          await world.close();
+        }
+      }),
+      {
+        numRuns: RUNS,
+        ...(seed ? { seed: Number(seed), path: process.env.SEATWISE_MODEL_PATH, endOnFailure: true } : {}),
+      },
+    );
+  }, 900_000);
+});
