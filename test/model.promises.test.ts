@@ -14,13 +14,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
+import type { FaultSettings } from '../src/emulator/faults.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { spawnCli, waitFor } from './helpers/cli.ts';
 import { createTestDatabase, dialects } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
 const RUNS = Number(process.env.SEATWISE_MODEL_RUNS ?? 20);
+/** Short, so a killed process's execution lapses soon. */
+const LEASE_SECONDS = 2;
 const INVITE = `mutation ($emails: [String!]!) { invite_users(emails: $emails, user_role: MEMBER) { invited_users { id } } }`;
 
 /** The world a run acts on: Seatwise, the emulator, and the users taken out of monday for now. */
@@ -30,6 +34,10 @@ interface World {
   connectionId: string;
   vanished: { at: number; user: EmuUser }[];
   invited: number;
+  /** How monday bends its answers now (a kill adds a late answer on top). */
+  bends: Partial<FaultSettings>;
+  /** The environment a Seatwise process on the same data runs with. */
+  env: NodeJS.ProcessEnv;
 }
 type Model = Record<string, never>;
 type Cmd = fc.AsyncCommand<Model, World>;
@@ -242,6 +250,70 @@ class MondayChange implements Cmd {
   toString = () => `monday ${this.change}(${this.who}, ${this.count})`;
 }
 
+/**
+ * A `seatwise action deactivate` process killed right after monday carried it out, before it heard so. The
+ * same request again (once the dead execution's lease has lapsed) finds monday done and does not act twice.
+ */
+class KillAfterMondayActs implements Cmd {
+  constructor(readonly who: number) {}
+  check = () => true;
+  async run(_: Model, w: World) {
+    const user = pick(w, this.who);
+    if (user.status !== 'ACTIVE') return;
+    const request = { action: 'deactivate' as const, via: 'graphql' as const, connectionId: w.connectionId };
+    const key = `killed-${user.id}-${mutations(w)}`;
+    const before = mutations(w);
+    w.emulator.setFaults({ ...w.bends, answerDelayMs: 30_000, surfaces: ['graphql'] });
+    const cli = spawnCli(
+      ['action', 'deactivate', '--connection', w.connectionId, '--user', user.id, '--via', 'graphql'].concat([
+        '--idempotency-key',
+        key,
+        '--json',
+      ]),
+      w.env,
+    );
+    let exited = false;
+    void cli.done.then(() => {
+      exited = true;
+    });
+    try {
+      await waitFor(
+        () => mutations(w) > before || exited,
+        'monday to carry out the killed process request',
+        60_000,
+      );
+    } finally {
+      cli.child.kill('SIGKILL');
+      await cli.done;
+      w.emulator.setFaults(w.bends);
+    }
+    if (mutations(w) === before) return; // it stopped before monday acted (refused): nothing to prove
+    expect(mondayUser(w, user.id)?.status).toBe('INACTIVE');
+    const acted = mutations(w);
+    // Until the dead execution's lease lapses the key is refused as still running; then it checks monday.
+    let again: Awaited<ReturnType<Seatwise['actions']['run']>> | null = null;
+    await waitFor(
+      async () => {
+        try {
+          again = await w.app.actions.run(
+            { ...request, targets: [{ userId: user.id }], idempotencyKey: key },
+            'model',
+          );
+          return true;
+        } catch (error) {
+          expectedRefusal(error);
+          return false;
+        }
+      },
+      'the dead execution to lapse',
+      60_000,
+    );
+    expect(again!.outcome).toBe('succeeded');
+    expect(mutations(w)).toBe(acted);
+  }
+  toString = () => `kill after monday acts(${this.who})`;
+}
+
 /** monday bends its answers: its own page size (offset following it or not), capped look-ups, exact emails. */
 class Bend implements Cmd {
   constructor(
@@ -252,12 +324,13 @@ class Bend implements Cmd {
   ) {}
   check = () => true;
   async run(_: Model, w: World) {
-    w.emulator.setFaults({
+    w.bends = {
       pageCap: this.pageCap,
       pageCapOffset: this.offset,
       lookupCap: this.lookupCap,
       emailMatch: this.exact ? 'exact' : 'insensitive',
-    });
+    };
+    w.emulator.setFaults(w.bends);
   }
   toString = () =>
     `bend(page ${this.pageCap} ${this.offset}, look-ups ${this.lookupCap}, exact ${this.exact})`;
@@ -287,9 +360,14 @@ const mondayMoves = fc
     fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 20, max: 40 })),
   )
   .map(([c, w, n]) => new MondayChange(c, w, n));
-// Actions and monday's own flips come more often than the rest, so repeats meet drift.
+// Actions and monday's own flips come more often than the rest, so repeats meet drift; a killed process (slow:
+// a process starts and a lease lapses) now and then.
 const commands = [
   fc.boolean().map((confirm) => new Sync(confirm)),
+  fc.oneof(
+    { arbitrary: who.map((w) => new KillAfterMondayActs(w)), weight: 1 },
+    { arbitrary: fc.constant(new Sync(false)), weight: 3 },
+  ),
   act,
   act,
   act,
@@ -312,7 +390,10 @@ const commands = [
 async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World & { close(): Promise<void> }> {
   const emulator = await startEmulator({ users: 150, plan: 'enterprise', seed: 777 });
   const db = await createTestDatabase(dialect);
-  const app = await createSeatwise(db.config, { remote: { baseDelayMs: 1 } });
+  const app = await createSeatwise(
+    { ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS },
+    { remote: { baseDelayMs: 1 } },
+  );
   const acc = emulator.accounts[0]!;
   const { id } = await app.connections.add({
     token: acc.tokens.admin,
@@ -330,6 +411,13 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World & { close
     connectionId: id,
     vanished: [],
     invited: 0,
+    bends: {},
+    env: {
+      ...db.env,
+      SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.url).origin,
+      SEATWISE_LEASE_SECONDS: String(LEASE_SECONDS),
+      LOG_LEVEL: 'silent',
+    },
     close: async () => {
       await app.close();
       await db.cleanup();
