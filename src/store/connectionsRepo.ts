@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { RemovalHold } from '../domain/removals.ts';
 import type { ConnectionsTable, Database } from './schema.ts';
 
 export type ConnectionRow = ConnectionsTable;
@@ -107,7 +108,7 @@ export class ConnectionsRepo {
   }
 
   /** When the connection's syncs hold removals for review. */
-  async removalHold(connectionId: string): Promise<{ percent: number; min: number }> {
+  async removalHold(connectionId: string): Promise<RemovalHold> {
     const row = await this.db
       .selectFrom('connections')
       .select(['removal_hold_percent', 'removal_hold_min'])

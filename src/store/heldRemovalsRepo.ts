@@ -1,16 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { HeldRemoval } from '../domain/removals.ts';
 import type { Database } from './schema.ts';
 
 const CHUNK = 500;
 
-/** A held removal as interfaces show it: who, and which run held them. */
-export interface HeldRemoval {
-  userId: string;
-  name: string | null;
-  email: string | null;
-  runId: string;
-  heldAt: string;
-}
+export type { HeldRemoval } from '../domain/removals.ts';
 
 /** Removals a sync held for review, per connection: the latest run's set replaces the one before. */
 export class HeldRemovalsRepo {

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { newId } from '../domain/ids.ts';
+import { mustHoldRemovals } from '../domain/removals.ts';
 import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { readAllPages } from '../monday/pageReader.ts';
@@ -58,17 +59,6 @@ export interface SyncOptions {
   beforeCommit?: () => Promise<void>;
   /** An admin confirmed the removals the connection's last run held: this run applies those still gone. */
   confirmRemovals?: boolean;
-}
-
-/** When a run holds its removals: more than `percent` of the stored users and more than `min` people. */
-export interface RemovalHold {
-  percent: number;
-  min: number;
-}
-
-/** Whether removing `count` of `stored` users at once needs an admin's confirmation first. */
-export function mustHoldRemovals(count: number, stored: number, hold: RemovalHold): boolean {
-  return count > hold.min && count * 100 > stored * hold.percent;
 }
 
 /** How long a sync's lease lasts without a heartbeat, and how often it heartbeats. */

@@ -55,14 +55,7 @@ export interface Run {
   error: { code: string; message: string } | null;
 }
 
-/** Someone a sync held for review instead of removing (monday no longer shows them). */
-export interface HeldRemoval {
-  userId: string;
-  name: string | null;
-  email: string | null;
-  runId: string;
-  heldAt: string;
-}
+export type { HeldRemoval } from '../../src/domain/removals.ts';
 
 export interface User {
   connectionId: string;
