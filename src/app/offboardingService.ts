@@ -444,10 +444,8 @@ export class OffboardingService {
       const after = await api.usersByIdsTraced(found.people.map((p) => p.userId));
       requestIds.push(...after.requestIds);
       const afterPeople = after.users.map(toPerson);
-      const afterById = new Map(afterPeople.map((p) => [p.userId, p]));
-      const missed = items.filter(
-        (i) => i.outcome !== 'refuse' && afterById.get(i.userId)?.status !== 'deactivated',
-      );
+      // The step's status follows the users' results, derived from monday's after-state by the one rule.
+      const missed = items.filter((i) => offboardingResult(i, afterPeople, false) === 'not_deactivated');
       const refused = items.filter((i) => i.outcome === 'refuse');
       const status: StepStatus = missed.length > 0 ? 'failed' : refused.length > 0 ? 'refused' : 'done';
       await save({

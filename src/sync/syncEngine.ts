@@ -328,9 +328,13 @@ export class SyncEngine {
       // except those an admin already confirmed.
       const confirmed = options.confirmRemovals ? await this.held.ids(connectionId) : new Set<string>();
       const unconfirmed = gone.filter((id) => !confirmed.has(id));
-      const stored = (await this.connections.userCounts(connectionId)).get(connectionId) ?? 0;
-      const hold = await this.connections.removalHold(connectionId);
-      const holding = mustHoldRemovals(unconfirmed.length, stored, hold);
+      const holding =
+        unconfirmed.length > 0 &&
+        mustHoldRemovals(
+          unconfirmed.length,
+          (await this.connections.userCounts(connectionId)).get(connectionId) ?? 0,
+          await this.connections.removalHold(connectionId),
+        );
       const removed = holding ? gone.filter((id) => confirmed.has(id)) : gone;
       const heldIds = holding ? unconfirmed : [];
       const at = this.now().toISOString();
