@@ -35,9 +35,9 @@ import {
   runUserMutation,
 } from './executors.ts';
 
-export type { ActionResult } from '../domain/actionResult.ts';
-
 import { checkTargetState, type Drift, replanFromMonday, replanInvitesFromMonday } from './liveState.ts';
+
+export type { ActionResult } from '../domain/actionResult.ts';
 
 /** How actions reach a connection: its facts and its monday clients (implemented by app/connections). */
 export interface ConnectionAccess {
@@ -371,7 +371,7 @@ export class ActionRunner {
     return [...unique.values()];
   }
 
-  /** The copy's spelling of these addresses (matched without regard to case), as stored. */
+  /** The ids of the users the copy knows under these addresses (matched without regard to case). */
   async storedIdsForEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
     const rows = await this.directory.getByEmails(connectionId, emails);
     return [...new Set(rows.map((r) => r.remote_id))];

@@ -62,7 +62,7 @@ export class ActionsService {
     return this.runner.run(request, actor);
   }
 
-  /** The synced copy's spelling of these addresses. */
+  /** The ids of the users the synced copy knows under these addresses (whatever their case). */
   storedIdsForEmails(connectionId: string, emails: readonly string[]): Promise<string[]> {
     return this.runner.storedIdsForEmails(connectionId, emails);
   }

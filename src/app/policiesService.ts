@@ -269,68 +269,66 @@ export class PoliciesService {
   }
 
   private async approveOne(id: string, actor: string): Promise<ProposalView> {
-    {
-      const proposal = await this.repo.getProposal(id);
-      if (!proposal) throw new AppError('not_found', 'proposal_not_found', `no proposal with id ${id}`);
-      if (proposal.action === 'report') {
-        throw new AppError(
-          'invalid_input',
-          'nothing_to_approve',
-          `proposal ${id} is a report: there is nothing to run`,
-        );
-      }
-      const claimed = await this.repo.transition(id, ['open', 'failed', 'approved'], {
-        status: 'approved',
-        decided_at: this.now().toISOString(),
-        decided_by: actor,
-      });
-      if (!claimed) {
-        throw new AppError('conflict', 'proposal_decided', `proposal ${id} is already ${proposal.status}`, {
-          status: proposal.status,
-        });
-      }
-      const params = JSON.parse(proposal.params) as { role?: 'viewer'; via?: 'scim' | 'graphql' };
-      let status: 'applied' | 'failed';
-      let outcome: string;
-      let auditId: number | null = null;
-      try {
-        const result = await this.actions.run(
-          proposal.action === 'set_role'
-            ? {
-                action: 'set_role',
-                connectionId: proposal.connection_id,
-                targets: [{ userId: proposal.remote_user_id }],
-                role: params.role ?? 'viewer',
-                idempotencyKey: `proposal-${proposal.id}`,
-              }
-            : {
-                action: 'deactivate',
-                connectionId: proposal.connection_id,
-                targets: [{ userId: proposal.remote_user_id }],
-                via: params.via ?? 'scim',
-                idempotencyKey: `proposal-${proposal.id}`,
-              },
-          actor,
-        );
-        auditId = result.auditId;
-        const item = result.results[0];
-        status = result.outcome === 'succeeded' ? 'applied' : 'failed';
-        outcome = item ? `${item.outcome}: ${item.reason}` : result.outcome;
-      } catch (error) {
-        // Another approval of this proposal is acting now: it records what monday shows, not this one.
-        if (error instanceof AppError && error.kind === 'conflict') throw error;
-        status = 'failed';
-        outcome = (error as Error).message;
-      }
-      // What monday showed wins: an applied proposal is recorded even over a failure recorded meanwhile, and a
-      // failure never overwrites an applied one.
-      await this.repo.transition(id, status === 'applied' ? ['approved', 'failed'] : ['approved'], {
-        status,
-        audit_id: auditId,
-        outcome,
-      });
-      return toProposalView((await this.repo.getProposal(id))!);
+    const proposal = await this.repo.getProposal(id);
+    if (!proposal) throw new AppError('not_found', 'proposal_not_found', `no proposal with id ${id}`);
+    if (proposal.action === 'report') {
+      throw new AppError(
+        'invalid_input',
+        'nothing_to_approve',
+        `proposal ${id} is a report: there is nothing to run`,
+      );
     }
+    const claimed = await this.repo.transition(id, ['open', 'failed', 'approved'], {
+      status: 'approved',
+      decided_at: this.now().toISOString(),
+      decided_by: actor,
+    });
+    if (!claimed) {
+      throw new AppError('conflict', 'proposal_decided', `proposal ${id} is already ${proposal.status}`, {
+        status: proposal.status,
+      });
+    }
+    const params = JSON.parse(proposal.params) as { role?: 'viewer'; via?: 'scim' | 'graphql' };
+    let status: 'applied' | 'failed';
+    let outcome: string;
+    let auditId: number | null = null;
+    try {
+      const result = await this.actions.run(
+        proposal.action === 'set_role'
+          ? {
+              action: 'set_role',
+              connectionId: proposal.connection_id,
+              targets: [{ userId: proposal.remote_user_id }],
+              role: params.role ?? 'viewer',
+              idempotencyKey: `proposal-${proposal.id}`,
+            }
+          : {
+              action: 'deactivate',
+              connectionId: proposal.connection_id,
+              targets: [{ userId: proposal.remote_user_id }],
+              via: params.via ?? 'scim',
+              idempotencyKey: `proposal-${proposal.id}`,
+            },
+        actor,
+      );
+      auditId = result.auditId;
+      const item = result.results[0];
+      status = result.outcome === 'succeeded' ? 'applied' : 'failed';
+      outcome = item ? `${item.outcome}: ${item.reason}` : result.outcome;
+    } catch (error) {
+      // Another approval of this proposal is acting now: it records what monday shows, not this one.
+      if (error instanceof AppError && error.kind === 'conflict') throw error;
+      status = 'failed';
+      outcome = (error as Error).message;
+    }
+    // What monday showed wins: an applied proposal is recorded even over a failure recorded meanwhile, and a
+    // failure never overwrites an applied one.
+    await this.repo.transition(id, status === 'applied' ? ['approved', 'failed'] : ['approved'], {
+      status,
+      audit_id: auditId,
+      outcome,
+    });
+    return toProposalView((await this.repo.getProposal(id))!);
   }
 
   /** Rejects open proposals: the users are left as they are. */
@@ -339,22 +337,20 @@ export class PoliciesService {
   }
 
   private async rejectOne(id: string, actor: string): Promise<ProposalView> {
-    {
-      const proposal = await this.repo.getProposal(id);
-      if (!proposal) throw new AppError('not_found', 'proposal_not_found', `no proposal with id ${id}`);
-      const moved = await this.repo.transition(id, ['open', 'failed'], {
-        status: 'rejected',
-        decided_at: this.now().toISOString(),
-        decided_by: actor,
-        outcome: 'rejected; the user was not changed',
+    const proposal = await this.repo.getProposal(id);
+    if (!proposal) throw new AppError('not_found', 'proposal_not_found', `no proposal with id ${id}`);
+    const moved = await this.repo.transition(id, ['open', 'failed'], {
+      status: 'rejected',
+      decided_at: this.now().toISOString(),
+      decided_by: actor,
+      outcome: 'rejected; the user was not changed',
+    });
+    if (!moved) {
+      throw new AppError('conflict', 'proposal_decided', `proposal ${id} is already ${proposal.status}`, {
+        status: proposal.status,
       });
-      if (!moved) {
-        throw new AppError('conflict', 'proposal_decided', `proposal ${id} is already ${proposal.status}`, {
-          status: proposal.status,
-        });
-      }
-      return toProposalView((await this.repo.getProposal(id))!);
     }
+    return toProposalView((await this.repo.getProposal(id))!);
   }
 }
 
