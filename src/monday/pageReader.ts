@@ -63,12 +63,12 @@ export interface FullRead {
  * extra request a read to an empty page costs anyway), which both readings of a capped page answer alike. If
  * a row is there, the short page's size is what the server honours: the read goes on at that size from the
  * first row not yet seen, and so on until the end is proven. Rows may come twice (read again after a cap);
- * callers key them. `onPageSize` hears of each size the server was found to honour.
+ * callers key them. Each change of size is smaller than the last, so the read always ends.
  */
 export async function* readAllPages<T>(
   fetchPage: (page: number, limit: number) => Promise<T[]>,
   limit: number,
-  options: FullRead & { onPageSize?: (size: number) => void },
+  options: FullRead,
 ): AsyncGenerator<T[]> {
   let size = limit;
   // Rows before this offset were all seen on full pages (or on the short page before a cap was found).
@@ -93,6 +93,5 @@ export async function* readAllPages<T>(
     yield after;
     size = lastRows;
     from = end;
-    options.onPageSize?.(size);
   }
 }
