@@ -138,6 +138,30 @@ describe('monday GraphQL client against the emulator', () => {
     expect(time.clock.waited).toContain(50_000);
   });
 
+  it('takes no pause from a complexity figure that is missing or broken', async () => {
+    const answers = [
+      { after: null, query: 41, reset_in_x_seconds: 60 },
+      { after: 'lots', query: 41, reset_in_x_seconds: 60 },
+      { after: -5, query: 41, reset_in_x_seconds: 60 },
+    ];
+    let n = 0;
+    const { client, time } = await setup(
+      {},
+      {
+        fetch: (async () =>
+          new Response(
+            JSON.stringify({ data: { me: { id: '1' }, complexity: answers[n++ % answers.length] } }),
+            {
+              status: 200,
+              headers: { 'content-type': 'application/json' },
+            },
+          )) as typeof fetch,
+      },
+    );
+    for (let i = 0; i < 4; i++) await client.request('{ me { id } }');
+    expect(time.clock.waited).toEqual([]);
+  });
+
   it('waits as told when another tool used up the minute limit', async () => {
     const { client, time } = await setup({ limits: { requestsPerMinute: 2 } });
     for (let i = 0; i < 2; i++) await gql(emulator!, emulator!.accounts[0]!.tokens.admin, '{ me { id } }');

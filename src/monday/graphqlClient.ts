@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { fetchText } from './fetchText.ts';
 import { errorFromBody, isRateLimitCode, MondayError, parseRetryAfter, restOfMinute } from './mondayError.ts';
 import { RequestBudget } from './requestBudget.ts';
@@ -105,7 +106,7 @@ export class GraphqlClient {
       await this.budget.observe({
         rateLimitHeader: response.headers.get('ratelimit'),
         rateLimitPolicyHeader: response.headers.get('ratelimit-policy'),
-        complexity: (body as { data?: { complexity?: never } })?.data?.complexity ?? null,
+        complexity: complexityOf(body),
       });
       if (error) throw explainFor(error, document);
       if (!response.ok) throw statusError(response.status, requestId, retryAfter);
@@ -178,4 +179,20 @@ function statusError(status: number, requestId: string | null, retryAfter: strin
     requestId,
     status,
   );
+}
+
+const budgetNumber = z.number().finite().min(0);
+const complexitySchema = z.object({
+  after: budgetNumber,
+  query: budgetNumber,
+  reset_in_x_seconds: budgetNumber,
+});
+
+/**
+ * What an answer says of the complexity budget, only when it is well formed: a missing or broken figure (null,
+ * a string) tells nothing and must not pause the account's requests.
+ */
+function complexityOf(body: unknown): z.infer<typeof complexitySchema> | null {
+  const parsed = complexitySchema.safeParse((body as { data?: { complexity?: unknown } })?.data?.complexity);
+  return parsed.success ? parsed.data : null;
 }
