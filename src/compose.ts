@@ -74,7 +74,7 @@ export async function createSeatwise(
   const leaseMs = options.leaseMs ?? (config.SEATWISE_LEASE_SECONDS ?? 60) * 1000;
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   const sync = new SyncService(store, connections, options.now, timing);
-  const demo = new DemoAccount(connections, sync);
+  const demo = new DemoAccount(store, connections, sync);
   const jobQueue = new JobQueue(store.db, store.dialect, options.now);
   const jobs: Jobs = config.DATABASE_URL
     ? new PgBossJobs(config.DATABASE_URL, (config.SEATWISE_LEASE_SECONDS ?? 60) * 3)

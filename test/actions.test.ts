@@ -181,7 +181,7 @@ describe('user-lifecycle actions against the emulator', () => {
       const requestsBefore = ent.state.limiter(entAccount()).dailyUsed();
       const error = await fail({ action: 'create', connectionId: entId, email: 'not-an-email', name: 'X' });
       expect(error).toMatchObject({ kind: 'invalid_input', code: 'invalid_action' });
-      expect(error.message).toBe('email is not a well-formed email address');
+      expect(error.message).toBe('email "not-an-email" is not a well-formed email address');
       expect(ent.state.limiter(entAccount()).dailyUsed()).toBe(requestsBefore);
     });
   });
@@ -217,7 +217,7 @@ describe('user-lifecycle actions against the emulator', () => {
       const result = await run({ action: 'deactivate', connectionId: entId, targets: [{ userId: user.id }] });
       expect(result.outcome).toBe('failed');
       expect(result.results[0]).toMatchObject({ outcome: 'failed', code: 'not_scim_provisioned' });
-      expect(result.results[0]!.reason).toContain('use --via graphql');
+      expect(result.results[0]!.reason).toContain('deactivate through GraphQL instead');
       expect(user.status).toBe('ACTIVE');
       const viaGraphql = await run({
         action: 'deactivate',

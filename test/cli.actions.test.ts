@@ -88,7 +88,7 @@ describe('CLI: actions, capabilities and audit', () => {
     const result = await cli('action', 'deactivate', '--connection', id, '--user', user.id);
     expect(result.code).toBe(7);
     expect(result.stdout).toContain(
-      'was not provisioned by SCIM, so SCIM cannot deactivate it; use --via graphql',
+      'was not provisioned by SCIM, so SCIM cannot deactivate it; deactivate through GraphQL instead',
     );
   });
 

@@ -209,7 +209,7 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(
       // Two pages, and one row past the short second one proving it is the end.
-      new RegExp(`^Synced ${ids[1]}: 1500 users, 0 changes, 3 requests in \\d+\\.\\ds`),
+      new RegExp(`^Synced [^\n]* \\(${ids[1]}\\): 1500 users, 0 changes, 3 requests in \\d+\\.\\ds`),
     );
     const runs = JSON.parse((await cli('runs', ids[1]!, '--json')).stdout);
     expect(runs.map((r: any) => [r.status, r.changes])).toEqual([
@@ -235,7 +235,7 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     expect(json[0]).toMatchObject({ status: 'succeeded', removed: 0, removalsHeld: 300 });
     const confirmed = await cli('sync', ids[1]!, '--confirm-removals');
     expect(confirmed.stdout).toMatch(
-      new RegExp(`^Synced ${ids[1]}: 1200 users, 300 changes \\(300 removed\\)`),
+      new RegExp(`^Synced [^\n]* \\(${ids[1]}\\): 1200 users, 300 changes \\(300 removed\\)`),
     );
     account.users.splice(600, 0, ...gone);
     for (const user of gone) account.usersById.set(user.id, user);

@@ -95,7 +95,7 @@ export function planTarget(
           user,
           'fail',
           'not_scim_provisioned',
-          'was not provisioned by SCIM, so SCIM cannot deactivate it; use --via graphql (deactivate_users, needs an admin token)',
+          'was not provisioned by SCIM, so SCIM cannot deactivate it; deactivate through GraphQL instead (deactivate_users, needs an admin token)',
         );
       }
       if (request.via === 'graphql' && self)

@@ -448,7 +448,7 @@ export class ActionRunner {
     key: string | null,
   ): ActionResult {
     const dryRun = request.dryRun;
-    const summary = resultSummary(results, plan);
+    const summary = resultSummary(results, plan, dryRun);
     const { outcome, inTargetState } = actionOutcome({ dryRun, results });
     return {
       action: request.action,

@@ -184,7 +184,7 @@ export async function runScimDeactivate(scim: ScimClient, items: PlanItem[]): Pr
             item,
             'failed',
             'not_scim_provisioned',
-            'monday SCIM does not know this user; use --via graphql (deactivate_users, needs an admin token)',
+            'monday SCIM does not know this user; deactivate through GraphQL instead (deactivate_users, needs an admin token)',
           ),
         );
         return;
@@ -206,7 +206,7 @@ export async function runScimDeactivate(scim: ScimClient, items: PlanItem[]): Pr
             item,
             'failed',
             'not_scim_provisioned',
-            `monday SCIM refused: ${error.message}; use --via graphql (deactivate_users, needs an admin token)`,
+            `monday SCIM refused: ${error.message}; deactivate through GraphQL instead (deactivate_users, needs an admin token)`,
           ),
         );
       } else execution.results.push(result_(item, 'failed', codeOf(error), messageOf(error)));

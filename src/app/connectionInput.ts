@@ -6,13 +6,20 @@ const apiVersion = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must look like 2026-07')
   .refine((v) => v >= '2026-07', 'must be 2026-07 or later (older versions lack user kind and status)');
 
-const httpUrl = z.string().refine((v) => {
+function isHttpUrl(v: string): boolean {
   try {
     return /^https?:$/.test(new URL(v).protocol);
   } catch {
     return false;
   }
-}, 'must be an http(s) URL such as https://api.monday.com/v2');
+}
+
+/** An http(s) address; the example in the message is the kind of address the field takes. */
+const httpUrl = (example: string) => z.string().refine(isHttpUrl, `is not an http(s) address such as ${example}`);
+const accountUrl = httpUrl('https://yourcompany.monday.com');
+const apiUrl = httpUrl('https://api.monday.com/v2');
+const scimUrl = httpUrl('https://yourcompany.monday.com/scim/v2');
+const webhookUrl = httpUrl('https://hooks.example.com/seatwise');
 
 // A token travels in an HTTP header, which cannot carry control characters.
 const token = z
@@ -25,12 +32,12 @@ const token = z
 /** What `connect` takes (CLI flags and the HTTP body alike). */
 export const newConnectionSchema = z.object({
   token,
-  accountUrl: httpUrl.optional(),
+  accountUrl: accountUrl.optional(),
   scimToken: token.optional(),
   permission: z.enum(['read', 'read_and_act']).default('read'),
   apiVersion: apiVersion.default('2026-07'),
-  apiUrl: httpUrl.optional(),
-  scimUrl: httpUrl.optional(),
+  apiUrl: apiUrl.optional(),
+  scimUrl: scimUrl.optional(),
 });
 export type NewConnectionInput = z.input<typeof newConnectionSchema>;
 
@@ -41,9 +48,9 @@ export const connectionUpdateSchema = z
     scimToken: token.nullable().optional(),
     permission: z.enum(['read', 'read_and_act']).optional(),
     apiVersion: apiVersion.optional(),
-    apiUrl: httpUrl.optional(),
-    scimUrl: httpUrl.optional(),
-    accountUrl: httpUrl.nullable().optional(),
+    apiUrl: apiUrl.optional(),
+    scimUrl: scimUrl.optional(),
+    accountUrl: accountUrl.nullable().optional(),
     /** No activity for this many days makes a paid seat inactive. */
     inactiveDays: z.number().int().min(1).max(3650).optional(),
     /** What a paid seat costs a month (null: unknown), and the currency (ISO 4217, e.g. USD). */
@@ -53,7 +60,7 @@ export const connectionUpdateSchema = z
       .regex(/^[A-Z]{3}$/, 'must be a three-letter currency code such as USD')
       .optional(),
     /** Where notifications go (proposals, failed syncs, a token that stopped working); null removes it. */
-    webhookUrl: httpUrl.nullable().optional(),
+    webhookUrl: webhookUrl.nullable().optional(),
     /** Offboarding may deactivate users SCIM did not provision with GraphQL deactivate_users (off by default). */
     graphqlOffboarding: z.boolean().optional(),
     /** A sync that would remove more than this percent of the stored users… */

@@ -14,6 +14,7 @@ import { type ConnectionRow, ConnectionsRepo, copyVersionOf } from '../store/con
 import type { Store } from '../store/database.ts';
 import { LeaseRepo } from '../store/leaseRepo.ts';
 import type { SecretBox } from '../store/secretBox.ts';
+import { SettingsRepo } from '../store/settingsRepo.ts';
 import {
   type ConnectionUpdateInput,
   connectionUpdateSchema,
@@ -21,6 +22,9 @@ import {
   newConnectionSchema,
 } from './connectionInput.ts';
 import { CopyMemo } from './copyMemo.ts';
+
+/** The setting that names the demo connection, so a restarted server finds it again. */
+export const DEMO_SETTING = 'demo_connection';
 
 /** Every six hours, on the hour (UTC), unless a connection says otherwise. */
 export const DEFAULT_SCHEDULE = '0 */6 * * *';
@@ -51,6 +55,8 @@ export interface ConnectionView {
   userCount: number;
   /** Users monday no longer shows whom the last sync held for review instead of removing them. */
   removalsHeld: number;
+  /** The sample account of "Try with a demo account": its users are not real people. */
+  demo: boolean;
   createdAt: string;
   /** No activity for this many days makes a paid seat inactive (insights, policies). */
   inactiveDays: number;
@@ -85,6 +91,7 @@ export interface RemoteOptions {
 /** Adds, lists, updates and removes connections; validates tokens live and keeps them sealed. */
 export class ConnectionsService implements ConnectionAccess {
   private readonly repo: ConnectionsRepo;
+  private readonly settings: SettingsRepo;
   private readonly leases: LeaseRepo;
   private readonly budgets = new Map<string, RequestBudget>();
   private readonly endpoints: EndpointPolicy;
@@ -98,6 +105,7 @@ export class ConnectionsService implements ConnectionAccess {
   ) {
     this.store = store;
     this.repo = new ConnectionsRepo(store.db);
+    this.settings = new SettingsRepo(store.db);
     this.leases = new LeaseRepo(store.db);
     this.endpoints = remote.endpoints ?? EndpointPolicy.fromSetting(undefined);
   }
@@ -170,6 +178,7 @@ export class ConnectionsService implements ConnectionAccess {
 
   async list(): Promise<ConnectionView[]> {
     const rows = await this.repo.list();
+    const demo = await this.demoId();
     return Promise.all(
       rows.map(async (r) =>
         toView(
@@ -177,9 +186,15 @@ export class ConnectionsService implements ConnectionAccess {
           await this.userCount(r),
           this.webhookHost(r),
           await this.repo.heldRemovals(r.id),
+          r.id === demo,
         ),
       ),
     );
+  }
+
+  /** The connection "Try with a demo account" made, if any: its data are samples. */
+  demoId(): Promise<string | null> {
+    return this.settings.get<string | null>(DEMO_SETTING, null);
   }
 
   private readonly counts = new CopyMemo<number>();
@@ -237,7 +252,13 @@ export class ConnectionsService implements ConnectionAccess {
 
   async get(id: string): Promise<ConnectionView> {
     const row = await this.withLiveStatus(await this.row(id));
-    return toView(row, await this.userCount(row), this.webhookHost(row), await this.repo.heldRemovals(id));
+    return toView(
+      row,
+      await this.userCount(row),
+      this.webhookHost(row),
+      await this.repo.heldRemovals(id),
+      id === (await this.demoId()),
+    );
   }
 
   /**
@@ -516,8 +537,10 @@ function toView(
   userCount: number,
   webhookHost: string | null,
   removalsHeld: number,
+  demo: boolean,
 ): ConnectionView {
   return {
+    demo,
     id: row.id,
     accountId: row.account_id,
     accountName: row.account_name,

@@ -1,24 +1,53 @@
+import { AppError } from '../domain/appError.ts';
 import type { RunningEmulator } from '../emulator/server.ts';
-import type { ConnectionsService, ConnectionView } from './connections.ts';
+import { SettingsRepo } from '../store/settingsRepo.ts';
+import type { Store } from '../store/database.ts';
+import { type ConnectionsService, type ConnectionView, DEMO_SETTING } from './connections.ts';
 import type { SyncService } from './syncService.ts';
 
 /** The demo: monday's emulator, started in this process with sample data, so every page works without an account. */
 const DEMO = { users: 500, plan: 'enterprise', seed: 2026 } as const;
 
+
 /**
- * "Try with a demo account": starts the emulator in-process once, allows its address (it is Seatwise's own),
- * connects its Enterprise account with API and SCIM tokens and starts the first sync. Asking again while it runs
- * returns the same connection. The demo lives as long as the process.
+ * "Try with a demo account": starts the emulator in-process, allows its address (it is Seatwise's own), connects
+ * its Enterprise account with API and SCIM tokens and starts the first sync. There is only ever one demo
+ * connection: asking again returns it, and a restarted server starts the emulator again (same sample data, a new
+ * address) and points the same connection at it. The emulator runs as long as the server process.
  */
 export class DemoAccount {
   private started: Promise<{ emulator: RunningEmulator; connectionId: string }> | null = null;
+  private readonly settings: SettingsRepo;
 
   constructor(
+    store: Store,
     private readonly connections: ConnectionsService,
     private readonly sync: SyncService,
-  ) {}
+  ) {
+    this.settings = new SettingsRepo(store.db);
+  }
+
+  /** The demo connection's id, when there is one (another process may have started it). */
+  async connectionId(): Promise<string | null> {
+    const id = await this.connections.demoId();
+    if (!id) return null;
+    const exists = await this.connections.get(id).then(
+      () => true,
+      (error) => {
+        if (error instanceof AppError && error.kind === 'not_found') return false;
+        throw error;
+      },
+    );
+    return exists ? id : null;
+  }
 
   async start(): Promise<ConnectionView> {
+    const running = await this.started?.catch(() => null);
+    if (running && (await this.connectionId()) !== running.connectionId) {
+      // The demo connection was removed: its emulator goes with it, and a new demo starts afresh.
+      this.started = null;
+      await running.emulator.close();
+    }
     this.started ??= this.launch().catch((error) => {
       this.started = null;
       throw error;
@@ -27,21 +56,38 @@ export class DemoAccount {
     return this.connections.get(connectionId);
   }
 
+  /** On server start: a demo connected before the restart gets its emulator back. Nothing when there is none. */
+  async resume(): Promise<ConnectionView | null> {
+    if (!(await this.connectionId())) return null;
+    return this.start();
+  }
+
   private async launch(): Promise<{ emulator: RunningEmulator; connectionId: string }> {
     const { startEmulator } = await import('../emulator/server.ts');
     const emulator = await startEmulator({ ...DEMO, host: '127.0.0.1', port: 0 });
     try {
       this.connections.allowEndpoint(new URL(emulator.url).origin);
       const account = emulator.describe().accounts[0]!;
-      const connection = await this.connections.add({
+      const endpoints = {
         token: account.tokens.admin,
         scimToken: account.scimToken ?? undefined,
         apiUrl: emulator.graphqlUrl,
         scimUrl: emulator.scimUrl,
-        permission: 'read_and_act',
-      });
-      await this.sync.start(connection.id, 'demo');
-      return { emulator, connectionId: connection.id };
+      };
+      const existing = await this.connectionId();
+      let connectionId: string;
+      if (existing) {
+        // The same sample account at the emulator's new address: checked live like any new endpoint.
+        await this.connections.update(existing, endpoints);
+        connectionId = existing;
+      } else {
+        connectionId = (await this.connections.add({ ...endpoints, permission: 'read_and_act' })).id;
+        await this.settings.set(DEMO_SETTING, connectionId);
+        // It syncs when asked: a worker in another process cannot reach this process's emulator.
+        await this.connections.update(connectionId, { syncSchedule: 'off' });
+      }
+      await this.sync.start(connectionId, 'demo');
+      return { emulator, connectionId };
     } catch (error) {
       await emulator.close();
       throw error;

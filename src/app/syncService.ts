@@ -2,8 +2,10 @@ import { AppError } from '../domain/appError.ts';
 import type { Store } from '../store/database.ts';
 import { type HeldRemoval, HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
+import type { MondayApi } from '../monday/mondayApi.ts';
 import {
   type LeaseTiming,
+  recordRefusedSync,
   SyncConflictError,
   SyncEngine,
   type SyncOptions,
@@ -40,9 +42,9 @@ export class SyncService {
   private readonly held: HeldRemovalsRepo;
 
   constructor(
-    store: Store,
+    private readonly store: Store,
     private readonly connections: ConnectionsService,
-    now?: () => Date,
+    private readonly now?: () => Date,
     timing?: Partial<LeaseTiming>,
   ) {
     this.engine = new SyncEngine(store, now, timing);
@@ -61,7 +63,23 @@ export class SyncService {
   }
 
   async sync(connectionId: string, options: SyncOptions = {}): Promise<SyncResult> {
-    const api = await this.connections.api(connectionId);
+    let api: MondayApi;
+    try {
+      api = await this.connections.api(connectionId);
+    } catch (error) {
+      // A connection that does not exist has no history; any other refusal is a failed run with its reason.
+      if (error instanceof AppError && error.kind !== 'not_found') {
+        const runId = await recordRefusedSync(this.store, this.runs, {
+          connectionId,
+          trigger: options.trigger ?? 'manual',
+          code: error.code,
+          message: error.message,
+          at: (this.now?.() ?? new Date()).toISOString(),
+        });
+        options.onStarted?.(runId);
+      }
+      throw error;
+    }
     try {
       const result = await this.engine.run(connectionId, api, options);
       for (const listener of this.finishedListeners) {

@@ -33,6 +33,11 @@ export function registerServeCommand(program: Command): void {
       await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
       // Notifications stored without a delivery job (an earlier version's) are queued for the workers.
       await seatwise.notifier.resume();
+      // A demo account connected before a restart gets its in-process emulator back (and a fresh sync).
+      seatwise.demo.resume().then(
+        (demo) => demo && app.log.info({ connection: demo.id }, 'demo account started again'),
+        (error: Error) => app.log.warn({ err: error }, 'the demo account could not start again'),
+      );
       const address = `http://${config.SEATWISE_HOST}:${config.SEATWISE_PORT}`;
       if (initial) {
         // Printed once, to the terminal only: the key is stored hashed and cannot be shown again.

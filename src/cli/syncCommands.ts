@@ -27,8 +27,10 @@ export function registerSyncCommands(program: Command): void {
     )
     .option('--json', 'print the results as JSON')
     .action(async (id: string | undefined, flags) => {
+      const names = new Map<string, string>();
       const results = await withSeatwise(async (app) => {
         const all = await app.connections.list();
+        for (const c of all) names.set(c.id, `${c.accountName} (${c.id})`);
         let targets: string[];
         if (flags.all) targets = all.map((c) => c.id);
         else if (id !== undefined) targets = [id];
@@ -64,14 +66,18 @@ export function registerSyncCommands(program: Command): void {
           }
           return waitForJobs(app, jobs, flags.waitTimeout * 1000);
         }
-        const out: SyncResult[] = [];
+        const out: ReportedSync[] = [];
         for (const target of targets) {
           const showProgress = !flags.json && process.stderr.isTTY;
           let bar: cliProgress.SingleBar | null = null;
           let expected: number | null = null;
+          let runId: string | null = null;
           try {
             const result = await app.sync.sync(target, {
               confirmRemovals: Boolean(flags.confirmRemovals),
+              onStarted: (id) => {
+                runId = id;
+              },
               onProgress: (p) => {
                 if (!showProgress) return;
                 if (!bar) {
@@ -90,6 +96,10 @@ export function registerSyncCommands(program: Command): void {
             const shown = bar as cliProgress.SingleBar | null;
             if (result.status === 'succeeded' && expected !== null) shown?.update(shown.getTotal());
             out.push(result);
+          } catch (error) {
+            // One connection that cannot sync (refused, already syncing) does not stop the others of --all.
+            if (!flags.all || !(error instanceof AppError)) throw error;
+            out.push(refusedResult(target, runId, error));
           } finally {
             (bar as cliProgress.SingleBar | null)?.stop();
           }
@@ -102,7 +112,7 @@ export function registerSyncCommands(program: Command): void {
         for (const r of results) {
           if (r.status === 'succeeded') {
             process.stdout.write(
-              `Synced ${r.connectionId}: ${count(r.usersSeen, 'user')}, ${count(r.changes, 'change')}${r.removed ? ` (${r.removed} removed)` : ''}, ${count(r.requests, 'request')}${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
+              `Synced ${names.get(r.connectionId) ?? r.connectionId}: ${count(r.usersSeen, 'user')}, ${count(r.changes, 'change')}${r.removed ? ` (${r.removed} removed)` : ''}, ${count(r.requests, 'request')}${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
             );
             if (r.removalsHeld)
               process.stdout.write(
@@ -110,7 +120,7 @@ export function registerSyncCommands(program: Command): void {
               );
           } else {
             process.stderr.write(
-              `Sync of ${r.connectionId} failed: ${r.error?.message} [${r.error?.code}] (run ${r.runId}); stored users are unchanged\n`,
+              `Sync of ${names.get(r.connectionId) ?? r.connectionId} failed: ${r.error?.message} [${r.error?.code}]${r.runId ? ` (run ${r.runId})` : ''}; stored users are unchanged\n`,
             );
           }
         }
@@ -240,4 +250,26 @@ async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Pro
     if (results.size < ids.length) await new Promise((r) => setTimeout(r, 250));
   }
   return ids.map((id) => results.get(id)!);
+}
+
+/** A sync as the command reports it: one refused before its run was recorded has no run id. */
+type ReportedSync = Omit<SyncResult, 'runId'> & { runId: string | null };
+
+/** A sync that did not run (refused, or another one holds the connection), as one result among --all's. */
+function refusedResult(connectionId: string, runId: string | null, error: AppError): ReportedSync {
+  return {
+    runId,
+    connectionId,
+    status: 'failed',
+    complete: false,
+    usersSeen: 0,
+    changes: 0,
+    removed: 0,
+    removalsHeld: 0,
+    keptForActions: 0,
+    requests: 0,
+    retries: 0,
+    durationMs: 0,
+    error: { code: error.code, message: error.message, requestId: null },
+  };
 }

@@ -79,11 +79,19 @@ export function planSummary(plan: readonly PlanItem[]): { change: number; noop: 
   };
 }
 
-/** Counts beside results, computed from those rows. */
+/**
+ * Counts beside results, computed from those rows. A dry run has no results: its counts are the plan's rows
+ * (`already` = already there, `failed` = cannot, `planned` = will change; nothing `changed`).
+ */
 export function resultSummary(
   results: readonly ResultItem[],
   plan: readonly PlanItem[],
+  dryRun = false,
 ): ActionResult['summary'] {
+  if (dryRun) {
+    const counts = planSummary(plan);
+    return { changed: 0, already: counts.noop, failed: counts.fail, planned: counts.change };
+  }
   return {
     changed: results.filter((r) => r.outcome === 'changed').length,
     already: results.filter((r) => r.outcome === 'already').length,

@@ -45,7 +45,7 @@ export function issuesOf(error: z.ZodError, input?: unknown): InputIssue[] {
     seen.add(path);
     const value = valueAt(input, issue.path);
     out.push(
-      typeof value === 'string' && value.length <= 100
+      typeof value === 'string' && value.length <= 100 && !/token|secret|webhook/i.test(path)
         ? { path, message: issue.message, value }
         : { path, message: issue.message },
     );
@@ -53,7 +53,8 @@ export function issuesOf(error: z.ZodError, input?: unknown): InputIssue[] {
   return out;
 }
 
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
+/** The value at a path inside a parsed request (undefined when there is none). */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let at = input;
   for (const key of path) {
     if (at === null || typeof at !== 'object') return undefined;
@@ -62,9 +63,17 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return at;
 }
 
-/** One readable sentence naming each field: `apiUrl must be an http(s) URL; token must not be empty`. */
+/**
+ * One readable sentence naming each field and what was typed there:
+ * `emails.1 "bob@" is not a well-formed email address; token must not be empty`.
+ */
 export function describeIssues(issues: InputIssue[]): string {
-  return issues.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join('; ');
+  return issues
+    .map((i) => {
+      const typed = i.value !== undefined ? ` ${JSON.stringify(i.value)}` : '';
+      return i.path ? `${i.path}${typed} ${i.message}` : `${typed.trim()} ${i.message}`.trim();
+    })
+    .join('; ');
 }
 
 /** A 400 for a failed parse, with the issues in `details` for interfaces that name fields their own way. */

@@ -2,6 +2,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type KeyRole, type KeysService, type Principal, safeEqual } from '../app/keysService.ts';
 import { HttpError } from './errorEnvelope.ts';
+import type { SignInGuard } from './signInGuard.ts';
 
 export const SESSION_COOKIE = 'seatwise_session';
 
@@ -23,13 +24,13 @@ const rank: Record<KeyRole, number> = { viewer: 1, admin: 2 };
  * Authenticates every request but public ones: `Authorization: Bearer <key>`, or the session cookie set by
  * POST /api/session. Cookie-authenticated requests that change state must echo the session's CSRF token.
  */
-export function authHook(keys: KeysService) {
+export function authHook(keys: KeysService, guard: SignInGuard) {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     // Routes say who may call them; those that don't (plugin routes such as /docs assets) are open to any key
     // for reads and to admin keys for everything else.
     const access =
       request.routeOptions.config?.access ?? (['GET', 'HEAD'].includes(request.method) ? 'viewer' : 'admin');
-    await authenticate(keys, request, access);
+    await authenticate(keys, request, access, guard);
   };
 }
 
@@ -38,15 +39,21 @@ export async function authenticate(
   keys: KeysService,
   request: FastifyRequest,
   access: Access,
+  guard?: SignInGuard,
 ): Promise<void> {
   if (access === 'public') return;
   const header = request.headers.authorization;
   let principal: Principal | null = null;
   if (header) {
+    guard?.check(request.ip);
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw new HttpError(401, 'unauthenticated', 'use Authorization: Bearer <API key>');
     principal = await keys.authenticate(match[1]!);
-    if (!principal) throw new HttpError(401, 'unauthenticated', 'the API key is not valid or was revoked');
+    if (!principal) {
+      guard?.failed(request.ip);
+      throw new HttpError(401, 'unauthenticated', 'the API key is not valid or was revoked');
+    }
+    guard?.succeeded(request.ip);
   } else {
     const sessionId = request.cookies?.[SESSION_COOKIE];
     if (sessionId) principal = await keys.session(sessionId);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type AppErrorKind } from '../domain/appError.ts';
+import { describeIssues, type InputIssue, valueAt } from '../domain/inputIssues.ts';
 import { MondayError } from '../monday/mondayError.ts';
 
 /** The one error shape every route answers with. */
@@ -35,8 +36,11 @@ export function envelope(code: string, message: string, details?: Record<string,
 
 /** Turns any error into the envelope with the right status; unexpected errors are logged, never echoed. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof HttpError)
+  if (error instanceof HttpError) {
+    const wait = error.details?.retryAfterSeconds;
+    if (typeof wait === 'number') reply.header('retry-after', String(wait));
     return reply.code(error.status).send(envelope(error.code, error.message, error.details));
+  }
   if (error instanceof AppError)
     return reply.code(statusByKind[error.kind]).send(envelope(error.code, error.message, error.details));
   if (error instanceof MondayError) {
@@ -54,15 +58,20 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     );
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const all = error.validation.map((v) => ({
-      path: `${error.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`,
-      message: v.message ?? 'is invalid',
-    }));
+    const context = error.validationContext ?? 'request';
+    const input = (request as unknown as Record<string, unknown>)[context];
+    const all: InputIssue[] = error.validation.map((v) => {
+      const keys = v.instancePath.split('/').filter(Boolean);
+      const value = valueAt(input, keys);
+      const issue = { path: [context, ...keys].join('.'), message: v.message ?? 'is invalid' };
+      // The value the person typed, so the message names it (short text only: never a token-sized blob).
+      return typeof value === 'string' && value.length <= 100 && !/token|secret|webhook/i.test(issue.path)
+        ? { ...issue, value }
+        : issue;
+    });
     // One issue per field: a value failing two checks is reported once.
     const issues = all.filter((issue, index) => all.findIndex((i) => i.path === issue.path) === index);
-    return reply
-      .code(400)
-      .send(envelope('invalid_input', issues.map((i) => `${i.path} ${i.message}`).join('; '), { issues }));
+    return reply.code(400).send(envelope('invalid_input', describeIssues(issues), { issues }));
   }
   const fastifyError = error as FastifyError;
   if (

@@ -11,6 +11,7 @@ import {
 import type { DestinationStream } from 'pino';
 import type { Seatwise } from '../compose.ts';
 import { authHook } from './auth.ts';
+import { SignInGuard, type SignInLimits } from './signInGuard.ts';
 import { envelope, handleError } from './errorEnvelope.ts';
 import { Metrics } from './metrics.ts';
 import { actionRoutes } from './routes/actions.ts';
@@ -36,6 +37,8 @@ export interface ServerOptions {
    */
   secureCookies?: boolean | 'auto';
   metrics?: Metrics;
+  /** Wrong keys one address may send before it must wait (default: 10 in 15 minutes). */
+  signInLimits?: SignInLimits;
 }
 
 /** Secrets that must never reach a log line, whatever a future log call includes. */
@@ -91,14 +94,15 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
     },
     transform: jsonSchemaTransform,
   });
-  app.addHook('onRequest', authHook(seatwise.keys));
+  const guard = new SignInGuard(options.signInLimits);
+  app.addHook('onRequest', authHook(seatwise.keys, guard));
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { access: 'viewer' }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
 
   await app.register(healthRoutes(metrics));
-  await app.register(sessionRoutes(seatwise, { secureCookies: options.secureCookies ?? 'auto' }));
+  await app.register(sessionRoutes(seatwise, { secureCookies: options.secureCookies ?? 'auto', guard }));
   await app.register(connectionRoutes(seatwise));
   await app.register(runRoutes(seatwise, metrics));
   await app.register(userRoutes(seatwise));

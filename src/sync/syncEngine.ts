@@ -435,11 +435,50 @@ export class SyncEngine {
   }
 }
 
+/**
+ * Records a sync that was refused before it could start (the connection's endpoint is not allowed, its token
+ * cannot be read): a failed run in history with the reason, and the connection no longer shown as connected.
+ * A sync another process is running keeps the connection's status.
+ */
+export async function recordRefusedSync(
+  store: Store,
+  runs: SyncRunsRepo,
+  input: { connectionId: string; trigger: string; code: string; message: string; at: string },
+): Promise<string> {
+  const runId = newId('run');
+  await runs.insert({
+    id: runId,
+    connection_id: input.connectionId,
+    trigger: input.trigger,
+    status: 'failed',
+    started_at: input.at,
+    finished_at: input.at,
+    complete: 0,
+    pages_read: 0,
+    users_seen: 0,
+    changes: 0,
+    requests: 0,
+    retries: 0,
+    error_code: input.code,
+    error_message: input.message,
+    error_request_id: null,
+    kept_for_actions: 0,
+    removals_held: 0,
+  });
+  await store.db
+    .updateTable('connections')
+    .set({ status: 'error', status_reason: `sync refused: ${input.message}`, updated_at: input.at })
+    .where('id', '=', input.connectionId)
+    .where('status', '!=', 'syncing')
+    .execute();
+  return runId;
+}
+
 function describeFailure(error: unknown): { code: string; message: string; requestId: string | null } {
   if (error instanceof MondayError) {
     const hint =
       error.code === 'Unauthorized'
-        ? ' (the API token was rejected: update it with `seatwise connections update`)'
+        ? ' (the API token was rejected: give the connection a new token)'
         : '';
     return { code: error.code, message: `${error.message}${hint}`, requestId: error.requestId };
   }

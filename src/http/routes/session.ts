@@ -2,12 +2,14 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
+import { AppError } from '../../domain/appError.ts';
 import { SESSION_COOKIE } from '../auth.ts';
+import type { SignInGuard } from '../signInGuard.ts';
 
 /** Browser sign-in: POST /api/session with a key sets an HttpOnly, SameSite cookie and returns a CSRF token. */
 export function sessionRoutes(
   seatwise: Seatwise,
-  options: { secureCookies: boolean | 'auto' },
+  options: { secureCookies: boolean | 'auto'; guard: SignInGuard },
 ): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -21,7 +23,12 @@ export function sessionRoutes(
         },
       },
       async (request, reply) => {
-        const session = await seatwise.keys.openSession(request.body.key);
+        options.guard.check(request.ip);
+        const session = await seatwise.keys.openSession(request.body.key).catch((error) => {
+          if (error instanceof AppError && error.kind === 'unauthorized') options.guard.failed(request.ip);
+          throw error;
+        });
+        options.guard.succeeded(request.ip);
         reply.setCookie(SESSION_COOKIE, session.sessionId, {
           httpOnly: true,
           sameSite: 'strict',

@@ -1,0 +1,210 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeatwise } from '../src/compose.ts';
+import { type PlanItem, planSummary, resultSummary } from '../src/domain/actionResult.ts';
+import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { type ApiHarness, startApi } from './helpers/api.ts';
+import { runCli } from './helpers/cli.ts';
+import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+
+/** What a person sees is right: counts come from the rows they sit beside, states from the last run. */
+describe('counts beside a plan are the plan rows counted', () => {
+  const item = fc.record({
+    target: fc.uuid(),
+    outcome: fc.constantFrom<PlanItem['outcome']>('change', 'noop', 'fail'),
+  });
+  it('a dry run summary counts each kind of row, and nothing as changed', () => {
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 30 }), (rows) => {
+        const plan = rows.map((r) => ({
+          ...r,
+          userId: null,
+          email: '',
+          name: null,
+          before: null,
+          code: null,
+          reason: '',
+        }));
+        const summary = resultSummary([], plan, true);
+        const counted = planSummary(plan);
+        expect(summary).toEqual({
+          changed: 0,
+          planned: counted.change,
+          already: counted.noop,
+          failed: counted.fail,
+        });
+        expect(summary.planned + summary.already + summary.failed).toBe(plan.length);
+      }),
+    );
+  });
+});
+
+describe.each(dialects)('what the API reports agrees with its rows (%s)', (dialect) => {
+  let h: ApiHarness;
+  let id: string;
+  let users: any[];
+  beforeAll(async () => {
+    h = await startApi(dialect);
+    const account = h.emulator.accounts[0]!;
+    const connected = await h.call('POST', '/api/connections', {
+      body: {
+        token: account.tokens.admin,
+        scimToken: account.scimToken,
+        scimUrl: h.emulator.scimUrl,
+        permission: 'read_and_act',
+      },
+    });
+    id = connected.body.id;
+    expect((await h.call('POST', `/api/connections/${id}/sync`)).status).toBe(201);
+    users = (await h.call('GET', `/api/users?connectionId=${id}&limit=200`)).body.users;
+  });
+  afterAll(async () => h?.close());
+
+  const plan = async (body: Record<string, unknown>) => {
+    const res = await h.call('POST', '/api/actions/plan', { body: { connectionId: id, ...body } });
+    expect(res.status).toBe(200);
+    const byRow = planSummary(res.body.plan);
+    expect(res.body.summary).toEqual({
+      changed: 0,
+      planned: byRow.change,
+      already: byRow.noop,
+      failed: byRow.fail,
+    });
+    return res.body;
+  };
+
+  it('a deactivation of a SCIM user and one SCIM did not provision: 1 will change, 1 cannot', async () => {
+    const scimUser = users.find((u) => u.scimLinked && u.status === 'active' && u.role === 'member');
+    const other = users.find((u) => !u.scimLinked && u.status === 'active' && u.role === 'member');
+    const body = await plan({
+      action: 'deactivate',
+      via: 'scim',
+      targets: [{ userId: scimUser.id }, { userId: other.id }],
+    });
+    expect(body.summary).toEqual({ changed: 0, planned: 1, already: 0, failed: 1 });
+    expect(body.plan.find((p: any) => p.userId === other.id).reason).toContain('through GraphQL instead');
+  });
+
+  it('reactivating an active user is "already there", and inviting a member is too', async () => {
+    const active = users.find((u) => u.status === 'active' && u.role === 'member');
+    expect((await plan({ action: 'reactivate', targets: [{ userId: active.id }] })).summary).toMatchObject({
+      already: 1,
+      planned: 0,
+    });
+    const invited = await plan({
+      action: 'invite',
+      emails: [active.email, 'new.person@dunder.com'],
+      role: 'member',
+    });
+    expect(invited.summary).toMatchObject({ already: 1, planned: 1, failed: 0 });
+  });
+
+  it('names what was typed when an input is wrong', async () => {
+    const invite = await h.call('POST', '/api/actions/plan', {
+      body: {
+        action: 'invite',
+        connectionId: id,
+        emails: ['ok@dunder.com', 'bob at dunder'],
+        role: 'member',
+      },
+    });
+    expect(invite.status).toBe(400);
+    expect(invite.body.error.message).toBe(
+      'body.emails.1 "bob at dunder" is not a well-formed email address',
+    );
+    const url = await h.call('PATCH', `/api/connections/${id}`, { body: { accountUrl: 'dunder' } });
+    expect(url.status).toBe(400);
+    expect(url.body.error.message).toBe(
+      'body.accountUrl "dunder" is not an http(s) address such as https://yourcompany.monday.com',
+    );
+    // A token is never echoed, even a wrong one.
+    const token = await h.call('PATCH', `/api/connections/${id}`, { body: { token: 'has space' } });
+    expect(token.status).toBe(400);
+    expect(token.text).not.toContain('has space');
+  });
+
+  it('answers wrong keys with 429 after ten from one address, with Retry-After, on sign-in too', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++)
+      statuses.push((await h.call('GET', '/api/connections', { key: `sw_wrong_${i}` })).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429, 429, 429]);
+    const limited = await h.call('POST', '/api/session', { key: null, body: { key: 'sw_wrong_again' } });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.body.error.code).toBe('too_many_sign_in_attempts');
+  });
+});
+
+describe.each(dialects)('a refused sync is a run, and sync --all goes on past it (%s)', (dialect) => {
+  let db: TestDatabase;
+  let here: RunningEmulator;
+  let elsewhere: RunningEmulator;
+  const ids: string[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    here = await startEmulator({ users: 60, plan: 'enterprise', seed: 5 });
+    elsewhere = await startEmulator({ users: 40, plan: 'pro', seed: 6 });
+    // Connected while both endpoints were allowed; the refused one first, so --all must go past it.
+    for (const emulator of [elsewhere, here]) {
+      const out = await runCli(
+        [
+          'connect',
+          '--token',
+          emulator.accounts[0]!.tokens.admin,
+          '--api-url',
+          emulator.graphqlUrl,
+          '--json',
+        ],
+        db.env,
+      );
+      expect(out.code).toBe(0);
+      ids.push(JSON.parse(out.stdout).id);
+    }
+  });
+  afterAll(async () => {
+    await here?.close();
+    await elsewhere?.close();
+    await db?.cleanup();
+  });
+
+  it('syncs every connection it can, reports each, and records the refusal as a failed run', async () => {
+    const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(here.url).origin };
+    const out = await runCli(['sync', '--all'], env);
+    expect(out.code).toBe(6);
+    expect(out.stdout).toMatch(new RegExp(`^Synced [^\\n]+ \\(${ids[1]}\\): 60 users`, 'm'));
+    expect(out.stderr).toMatch(
+      new RegExp(`Sync of [^\\n]+ \\(${ids[0]}\\) failed: apiUrl .*is not a monday endpoint`),
+    );
+    const runs = JSON.parse((await runCli(['runs', ids[0]!, '--json'], db.env)).stdout);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'failed', trigger: 'manual', usersSeen: 0 });
+    expect(runs[0].error.message).toContain('is not a monday endpoint');
+    // The connection is no longer shown as connected, and says why (read by a new process).
+    const connections = JSON.parse((await runCli(['connections', '--json'], db.env)).stdout);
+    const refused = connections.find((c: any) => c.id === ids[0]);
+    expect(refused).toMatchObject({ status: 'error' });
+    expect(refused.statusReason).toMatch(/^sync refused: apiUrl .*is not a monday endpoint/);
+    expect(connections.find((c: any) => c.id === ids[1])).toMatchObject({
+      status: 'connected',
+      userCount: 60,
+    });
+  });
+
+  it('over HTTP too: the refusal answers with its reason and the run is in history', async () => {
+    const app = await createSeatwise({ ...db.config, SEATWISE_ALLOWED_ENDPOINTS: new URL(here.url).origin });
+    try {
+      const error = await app.sync.sync(ids[0]!, { trigger: 'api' }).then(
+        () => null,
+        (e) => e,
+      );
+      expect(error?.message).toContain('is not a monday endpoint');
+      const runs = await app.sync.listRuns(ids[0]!);
+      expect(runs.map((r) => [r.status, r.trigger])).toEqual([
+        ['failed', 'api'],
+        ['failed', 'manual'],
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
