@@ -15,7 +15,8 @@ function isHttpUrl(v: string): boolean {
 }
 
 /** An http(s) address; the example in the message is the kind of address the field takes. */
-const httpUrl = (example: string) => z.string().refine(isHttpUrl, `is not an http(s) address such as ${example}`);
+const httpUrl = (example: string) =>
+  z.string().refine(isHttpUrl, `is not an http(s) address such as ${example}`);
 const accountUrl = httpUrl('https://yourcompany.monday.com');
 const apiUrl = httpUrl('https://api.monday.com/v2');
 const scimUrl = httpUrl('https://yourcompany.monday.com/scim/v2');

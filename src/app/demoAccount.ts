@@ -1,13 +1,12 @@
 import { AppError } from '../domain/appError.ts';
 import type { RunningEmulator } from '../emulator/server.ts';
-import { SettingsRepo } from '../store/settingsRepo.ts';
 import type { Store } from '../store/database.ts';
+import { SettingsRepo } from '../store/settingsRepo.ts';
 import { type ConnectionsService, type ConnectionView, DEMO_SETTING } from './connections.ts';
 import type { SyncService } from './syncService.ts';
 
 /** The demo: monday's emulator, started in this process with sample data, so every page works without an account. */
 const DEMO = { users: 500, plan: 'enterprise', seed: 2026 } as const;
-
 
 /**
  * "Try with a demo account": starts the emulator in-process, allows its address (it is Seatwise's own), connects

@@ -1,8 +1,8 @@
 import { AppError } from '../domain/appError.ts';
+import type { MondayApi } from '../monday/mondayApi.ts';
 import type { Store } from '../store/database.ts';
 import { type HeldRemoval, HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
-import type { MondayApi } from '../monday/mondayApi.ts';
 import {
   type LeaseTiming,
   recordRefusedSync,

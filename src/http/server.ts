@@ -11,7 +11,6 @@ import {
 import type { DestinationStream } from 'pino';
 import type { Seatwise } from '../compose.ts';
 import { authHook } from './auth.ts';
-import { SignInGuard, type SignInLimits } from './signInGuard.ts';
 import { envelope, handleError } from './errorEnvelope.ts';
 import { Metrics } from './metrics.ts';
 import { actionRoutes } from './routes/actions.ts';
@@ -24,6 +23,7 @@ import { policyRoutes } from './routes/policies.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
+import { SignInGuard, type SignInLimits } from './signInGuard.ts';
 import { registerWebUi } from './webUi.ts';
 
 export interface ServerOptions {

@@ -477,9 +477,7 @@ export async function recordRefusedSync(
 function describeFailure(error: unknown): { code: string; message: string; requestId: string | null } {
   if (error instanceof MondayError) {
     const hint =
-      error.code === 'Unauthorized'
-        ? ' (the API token was rejected: give the connection a new token)'
-        : '';
+      error.code === 'Unauthorized' ? ' (the API token was rejected: give the connection a new token)' : '';
     return { code: error.code, message: `${error.message}${hint}`, requestId: error.requestId };
   }
   if (error instanceof LeaseLostError) return { code: 'lease_lost', message: error.message, requestId: null };
