@@ -356,7 +356,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       const csv = await call('GET', `/api/users?format=csv&search=${encodeURIComponent(all[0].email)}`);
       expect(csv.headers.get('content-type')).toContain('text/csv');
       expect(csv.text.split('\n')[0]).toBe(
-        'connectionId,id,name,email,title,role,kind,status,license,lastActivityAt,createdAt,scimLinked',
+        'account,connectionId,id,name,email,title,role,kind,status,license,lastActivityAt,createdAt,scimLinked',
       );
       expect(csv.text).toContain(all[0].email);
       expect((await call('GET', '/api/users?role=owner')).status).toBe(400);

@@ -143,9 +143,11 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     expect(new Set(guests.map((u: any) => u.connectionId))).toEqual(new Set(ids));
     const csv = (await cli('users', ids[0]!, '--license', 'viewer', '--csv')).stdout.trim().split('\n');
     expect(csv[0]).toBe(
-      'connectionId,id,name,email,title,role,kind,status,license,lastActivityAt,createdAt,scimLinked',
+      'account,connectionId,id,name,email,title,role,kind,status,license,lastActivityAt,createdAt,scimLinked',
     );
     expect(csv.slice(1).every((line) => line.includes(',viewer,view_only,active,viewer,'))).toBe(true);
+    // Each row names the account, not only the connection id.
+    expect(csv.slice(1).every((line) => line.startsWith(`${emulator.accounts[0]!.name},${ids[0]},`))).toBe(true);
     const bad = await cli('users', '--role', 'owner');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('expected one of: admin, member, viewer, guest, other');

@@ -41,6 +41,45 @@ export interface AuditEntryView {
   results: unknown;
   requestIds: string[];
   error: { code: string; message: string } | null;
+  /** Who each target is, as a person reads it (an email where monday gave one, else the target as asked). */
+  targetLabels: string[];
+  /** What the action was part of: an offboarding or a policy's proposal (from its idempotency key). */
+  source: { kind: 'offboarding' | 'proposal'; id: string } | null;
+}
+
+/** The filters of the audit log (the API's query and the CLI's flags). */
+export interface AuditFilters {
+  connectionId?: string;
+  action?: ActionName;
+  offboardingId?: string;
+  dryRun?: boolean;
+  actor?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+/** An offboarding's actions carry `offboarding-<id>-<connection>-…` as key, a proposal's `proposal-<id>`. */
+export function auditSource(key: string | null): AuditEntryView['source'] {
+  if (!key) return null;
+  const offboarding = /^offboarding-(.+?)-con_/.exec(key);
+  if (offboarding) return { kind: 'offboarding', id: offboarding[1]! };
+  const proposal = /^proposal-(.+)$/.exec(key);
+  return proposal ? { kind: 'proposal', id: proposal[1]! } : null;
+}
+
+/** Each target's email from the plan rows (falling back to the target as asked). */
+function targetLabels(targets: unknown, plan: unknown): string[] {
+  const rows = Array.isArray(plan) ? (plan as { target?: unknown; email?: unknown }[]) : [];
+  const emailOf = new Map(rows.map((r) => [String(r.target), typeof r.email === 'string' ? r.email : '']));
+  const asked = Array.isArray(targets) ? targets : [];
+  return asked.map((t) => {
+    const target =
+      typeof t === 'object' && t !== null
+        ? String((t as Record<string, unknown>).userId ?? (t as Record<string, unknown>).email ?? '')
+        : String(t);
+    return emailOf.get(target) || target;
+  });
 }
 
 /** Runs actions, derives capabilities from the same action definitions, and reads the audit log. */
@@ -111,9 +150,7 @@ export class ActionsService {
    * The audit log, newest first. A connection filter must name a connection that exists or once had entries
    * (the log outlives a disconnect); an unknown one is a 404, as on every route.
    */
-  async auditLog(
-    filters: { connectionId?: string; action?: ActionName; offboardingId?: string; limit?: number } = {},
-  ): Promise<AuditEntryView[]> {
+  async auditLog(filters: AuditFilters = {}): Promise<AuditEntryView[]> {
     if (filters.action !== undefined && !(actionNames as readonly string[]).includes(filters.action)) {
       throw new AppError(
         'invalid_input',
@@ -151,6 +188,8 @@ export class ActionsService {
       results: JSON.parse(r.results),
       requestIds: JSON.parse(r.request_ids),
       error: r.error_code ? { code: r.error_code, message: r.error_message ?? '' } : null,
+      targetLabels: targetLabels(JSON.parse(r.targets), JSON.parse(r.plan)),
+      source: auditSource(r.idempotency_key),
     }));
   }
 }

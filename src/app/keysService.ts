@@ -75,6 +75,15 @@ export class KeysService {
     }));
   }
 
+  /**
+   * Who an audit actor is, as people read it: the key's name for `api-key:<id>` (`test admin (API key)`), the
+   * actor as stored otherwise (a policy, the scheduler).
+   */
+  async actorLabels(): Promise<(actor: string) => string> {
+    const names = new Map((await this.repo.list()).map((r) => [`api-key:${r.id}`, `${r.name} (API key)`]));
+    return (actor) => names.get(actor) ?? actor;
+  }
+
   async revoke(id: string): Promise<void> {
     const row = await this.repo.get(id);
     if (!row) throw new AppError('not_found', 'key_not_found', `no API key with id ${id}`);

@@ -7,6 +7,9 @@ const html = (value: unknown): string =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** A time as people read it on paper: `2026-12-04 18:17:05 UTC`. */
+const when = (iso: string | null): string => (iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : '-');
+
 const stateOf = (people: PersonInAccount[] | null, userId: string): string => {
   const person = people?.find((p) => p.userId === userId);
   return person ? `${person.role}, ${person.status}` : 'not found';
@@ -24,7 +27,10 @@ const stepLabel: Record<string, string> = {
  * The printable receipt of an offboarding: who asked and when, and for each account what monday reported before
  * and after (read fresh from monday), with monday's request ids. Every value is escaped: names come from monday.
  */
-export function offboardingReceiptHtml(view: OffboardingView): string {
+export function offboardingReceiptHtml(
+  view: OffboardingView,
+  actorLabel: (actor: string) => string = (actor) => actor,
+): string {
   const rows = view.steps
     .map((step) => {
       const people = step.items.length
@@ -41,7 +47,7 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
         : `<tr><td colspan="4" class="muted">${html(step.message ?? '')}</td></tr>`;
       return `<section>
     <h2>${html(step.accountName)} <span class="status ${html(step.status)}">${html(stepLabel[step.status] ?? step.status)}</span></h2>
-    <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(step.updatedAt ?? '-')}</p>
+    <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(when(step.updatedAt))}</p>
     <table>
       <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>
       <tbody>${people}</tbody>
@@ -71,7 +77,7 @@ export function offboardingReceiptHtml(view: OffboardingView): string {
 <body>
 <h1>Offboarding receipt</h1>
 <p>Offboarding <strong>${html(view.id)}</strong> of ${view.emails.map((e) => `<strong>${html(e)}</strong>`).join(', ')}</p>
-<p>Asked by ${html(view.requestedBy)} at ${html(view.requestedAt)}; ${view.finishedAt ? `finished at ${html(view.finishedAt)}` : 'not finished'} (${html(view.status)}).</p>
+<p>Asked by ${html(actorLabel(view.requestedBy))} at ${html(when(view.requestedAt))}; ${view.finishedAt ? `finished at ${html(when(view.finishedAt))}` : 'not finished'} (${html(view.status)}).</p>
 <p>${html(describeSummary(view.summary))}.</p>
 ${rows}
 </body>

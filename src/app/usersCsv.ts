@@ -12,13 +12,19 @@ export function csvCell(value: unknown): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-/** Users as CSV, header first, streamed row by row as they are read (no export is held in memory). */
-export function usersCsv(users: AsyncIterable<UserView>): Readable {
+/**
+ * Users as CSV, header first, streamed row by row as they are read (no export is held in memory). The first
+ * column names each user's monday account, as a spreadsheet reader knows it.
+ */
+export function usersCsv(users: AsyncIterable<UserView>, accountNames: ReadonlyMap<string, string>): Readable {
   async function* lines() {
-    yield stringify([[...userExportColumns]]);
+    yield stringify([['account', ...userExportColumns]]);
     let batch: string[][] = [];
     for await (const user of users) {
-      batch.push(userExportColumns.map((c) => csvCell(user[c])));
+      batch.push([
+        csvCell(accountNames.get(user.connectionId) ?? ''),
+        ...userExportColumns.map((c) => csvCell(user[c])),
+      ]);
       if (batch.length === 500) {
         yield stringify(batch);
         batch = [];

@@ -47,9 +47,10 @@ export function registerUsersCommand(program: Command): void {
       const { usersCsv } = await import('../app/usersCsv.ts');
       await withSeatwise(async (app) => {
         if (connectionId) await app.connections.get(connectionId);
+        const names = new Map((await app.connections.list()).map((c) => [c.id, c.accountName]));
         if (exportAll) {
           const users = app.users.stream(filters, order);
-          if (flags.csv) return pipeOut(usersCsv(users));
+          if (flags.csv) return pipeOut(usersCsv(users, names));
           return pipeOut(jsonArray(users));
         }
         const page = await app.users.page(filters, {
@@ -61,7 +62,7 @@ export function registerUsersCommand(program: Command): void {
           ? `More users: seatwise users ${commandLine(connectionId, flags)}--cursor ${page.nextCursor}\n`
           : '';
         if (flags.json || flags.csv) {
-          if (flags.csv) await pipeOut(usersCsv(fromArray(page.users)));
+          if (flags.csv) await pipeOut(usersCsv(fromArray(page.users), names));
           else process.stdout.write(`${JSON.stringify(page.users.map(withoutRemoved), null, 2)}\n`);
           process.stderr.write(more);
           return;

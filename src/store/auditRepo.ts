@@ -43,11 +43,25 @@ export class AuditRepo {
   }
 
   async list(
-    filters: { connectionId?: string; action?: string; keyPrefix?: string; limit?: number } = {},
+    filters: {
+      connectionId?: string;
+      action?: string;
+      keyPrefix?: string;
+      dryRun?: boolean;
+      actor?: string;
+      /** ISO times: entries at or after `from`, and before `to`. */
+      from?: string;
+      to?: string;
+      limit?: number;
+    } = {},
   ): Promise<AuditRow[]> {
     let q = this.db.selectFrom('audit_entries').selectAll();
     if (filters.connectionId) q = q.where('connection_id', '=', filters.connectionId);
     if (filters.action) q = q.where('action', '=', filters.action);
+    if (filters.dryRun !== undefined) q = q.where('dry_run', '=', filters.dryRun ? 1 : 0);
+    if (filters.actor) q = q.where('actor', '=', filters.actor);
+    if (filters.from) q = q.where('at', '>=', filters.from);
+    if (filters.to) q = q.where('at', '<', filters.to);
     // Compared as a prefix, not with LIKE: `_` in an id is not a wildcard.
     if (filters.keyPrefix)
       q = q.where(

@@ -8,12 +8,14 @@ import { CapabilitiesPage } from './pages/CapabilitiesPage.tsx';
 import { ConnectPage } from './pages/ConnectPage.tsx';
 import { IntegrationsPage } from './pages/IntegrationsPage.tsx';
 import { OffboardPage } from './pages/OffboardPage.tsx';
+import { OrganisationPage } from './pages/OrganisationPage.tsx';
 import { PoliciesPage } from './pages/PoliciesPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { UserPage } from './pages/UserPage.tsx';
 import { UsersPage } from './pages/UsersPage.tsx';
+import { SessionContext, ViewerNote } from './session.tsx';
 import type { Session } from './types.ts';
 
 // Charts are only needed on the dashboard: loaded when it is opened.
@@ -29,6 +31,7 @@ const nav = [
   ['/offboard', 'Offboard'],
   ['/runs', 'Sync history'],
   ['/audit', 'Audit log'],
+  ['/settings', 'Settings'],
 ] as const;
 
 /** Drops every answer but the session's: the next person signed in sees nothing of the last one's data. */
@@ -87,7 +90,7 @@ function Shell({ session }: { session: Session }) {
     queryClient.setQueryData(['session'], null);
   };
   return (
-    <>
+    <SessionContext.Provider value={session}>
       <a className="skip" href="#main">
         Skip to content
       </a>
@@ -112,6 +115,7 @@ function Shell({ session }: { session: Session }) {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
+        <ViewerNote />
         <Switch>
           <Route path="/" component={IntegrationsPage} />
           <Route path="/connect" component={ConnectPage} />
@@ -139,11 +143,12 @@ function Shell({ session }: { session: Session }) {
           <Route path="/offboard">{() => <OffboardPage canAct={session.role === 'admin'} />}</Route>
           <Route path="/runs" component={RunsPage} />
           <Route path="/audit" component={AuditPage} />
+          <Route path="/settings" component={OrganisationPage} />
           <Route>
             <ErrorBox title="Page not found" message="There is nothing at this address." />
           </Route>
         </Switch>
       </main>
-    </>
+    </SessionContext.Provider>
   );
 }

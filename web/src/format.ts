@@ -38,3 +38,40 @@ export const licenseLabel: Record<string, string> = {
   viewer: 'Viewer',
   guest: 'Guest',
 };
+
+/** A moment as people read it, in their own time zone: `Dec 4, 2026, 6:17 PM`. */
+export function when(iso: string | null): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** How long something took, in words: `850 ms`, `4.2 s`, `3 min 5 s`. */
+export function took(fromIso: string, toIso: string | null): string {
+  if (!toIso) return '—';
+  const ms = Math.max(0, Date.parse(toIso) - Date.parse(fromIso));
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** `1 user`, `2 users`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
+}
+
+/** How monday says a user came into the account (`invitation_method`), in words. */
+export const invitationMethodLabel: Record<string, string> = {
+  USER: 'invited by a person',
+  SCIM: 'by SCIM (identity provider)',
+  SSO: 'by single sign-on',
+  AUTH_DOMAIN: 'signed up from an allowed email domain',
+  FIRST_USER: 'created the account',
+  CONSOLIDATION: 'moved in from a merged account',
+  INTERNAL_CREATION: 'created by monday',
+  UNKNOWN: 'unknown',
+  SERVICE_PORTAL_AUTH_DOMAIN: 'service portal (allowed domain)',
+  SERVICE_PORTAL_USER_INVITATION: 'invited to the service portal',
+  API_USER_CREATION: 'created through the API',
+  AGENT_USER_CREATION: 'created as an agent',
+  SYSTEM_CREATION: 'created by the system',
+};

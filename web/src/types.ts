@@ -30,6 +30,8 @@ export interface Connection {
   lastSyncedAt: string | null;
   userCount: number;
   removalsHeld: number;
+  /** The sample account of "Try with a demo account". */
+  demo: boolean;
   removalHold: { percent: number; min: number };
   inactiveDays: number;
   seatPrice: number | null;
@@ -181,8 +183,11 @@ export interface AuditEntry {
   dryRun: boolean;
   outcome: string;
   targets: unknown[];
-  results: { target: string; outcome: string; reason: string }[];
+  results: { target: string; email?: string; outcome: string; reason: string }[];
   error: { code: string; message: string } | null;
+  actorName: string;
+  targetLabels: string[];
+  source: { kind: 'offboarding' | 'proposal'; id: string } | null;
 }
 
 // Offboarding views are the server's own (type-only).

@@ -4,8 +4,14 @@ import { actionRequestSchema } from '../../actions/actionInput.ts';
 import { actionNames } from '../../actions/definitions.ts';
 import type { Seatwise } from '../../compose.ts';
 import { queueAction } from '../../jobs/actionJobs.ts';
+import { auditCsv } from '../../app/auditCsv.ts';
 import { actorOf } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
+
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day such as 2026-12-31')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'is not a day of the calendar');
 
 /** /api/actions: execute (or plan with dryRun), /api/actions/plan: always a dry run; /api/audit: the log. */
 export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAsyncZod {
@@ -82,11 +88,35 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
             action: z.enum(actionNames).optional(),
             /** The actions one offboarding ran, grouped under its id. */
             offboardingId: z.string().min(1).max(100).optional(),
+            dryRun: z
+              .enum(['true', 'false'])
+              .optional()
+              .describe('only dry runs (true) or only real actions (false)'),
+            actor: z.string().min(1).max(200).optional().describe('who asked, as stored: api-key:<key id>'),
+            from: isoDay.optional().describe('entries on or after this day (YYYY-MM-DD, UTC)'),
+            to: isoDay.optional().describe('entries on or before this day (YYYY-MM-DD, UTC)'),
             limit: z.coerce.number().int().min(1).max(1000).default(100),
+            format: z.enum(['json', 'csv']).default('json'),
           }),
         },
       },
-      async (request) => ({ entries: await seatwise.actions.auditLog(request.query) }),
+      async (request, reply) => {
+        const { dryRun, from, to, format, ...rest } = request.query;
+        const entries = await seatwise.actions.auditLog({
+          ...rest,
+          dryRun: dryRun === undefined ? undefined : dryRun === 'true',
+          from: from ? `${from}T00:00:00.000Z` : undefined,
+          to: to ? new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString() : undefined,
+        });
+        const label = await seatwise.keys.actorLabels();
+        const named = entries.map((e) => ({ ...e, actorName: label(e.actor) }));
+        if (format === 'json') return { entries: named };
+        const accounts = new Map((await seatwise.connections.list()).map((c) => [c.id, c.accountName]));
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="seatwise-audit.csv"');
+        return auditCsv(named, accounts);
+      },
     );
   };
 }

@@ -40,7 +40,11 @@ export function offboardingRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
         },
       },
-      async (request) => ({ offboardings: await seatwise.offboardings.list(request.query.limit) }),
+      async (request) => {
+        const label = await seatwise.keys.actorLabels();
+        const list = await seatwise.offboardings.list(request.query.limit);
+        return { offboardings: list.map((o) => ({ ...o, requestedByName: label(o.requestedBy) })) };
+      },
     );
     app.get(
       '/api/offboardings/:id',
@@ -52,7 +56,10 @@ export function offboardingRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           params: idParams,
         },
       },
-      async (request) => seatwise.offboardings.get(request.params.id),
+      async (request) => {
+        const view = await seatwise.offboardings.get(request.params.id);
+        return { ...view, requestedByName: (await seatwise.keys.actorLabels())(view.requestedBy) };
+      },
     );
     app.post(
       '/api/offboardings/:id/resume',
@@ -80,7 +87,12 @@ export function offboardingRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         reply
           .type('text/html; charset=utf-8')
           .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-          .send(offboardingReceiptHtml(await seatwise.offboardings.get(request.params.id))),
+          .send(
+            offboardingReceiptHtml(
+              await seatwise.offboardings.get(request.params.id),
+              await seatwise.keys.actorLabels(),
+            ),
+          ),
     );
   };
 }

@@ -31,7 +31,8 @@ export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           reply
             .type('text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="seatwise-users.csv"');
-          return reply.send(usersCsv(seatwise.users.stream(filters, { sort, direction: order })));
+          const names = new Map((await seatwise.connections.list()).map((c) => [c.id, c.accountName]));
+          return reply.send(usersCsv(seatwise.users.stream(filters, { sort, direction: order }), names));
         }
         const page = await seatwise.users.page(filters, {
           sort,

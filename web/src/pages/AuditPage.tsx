@@ -1,30 +1,47 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'wouter';
 import { api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
+import { plural, when } from '../format.ts';
 import type { AuditEntry } from '../types.ts';
 
 const actions = ['create', 'deactivate', 'invite', 'set_role', 'reactivate'];
+const actionWords: Record<string, string> = {
+  create: 'Create user',
+  deactivate: 'Deactivate',
+  invite: 'Invite',
+  set_role: 'Change role',
+  reactivate: 'Reactivate',
+};
 
-/** The audit log: every action, refusal and dry run, who asked and what monday did. */
+/** The audit log: every action and refusal (dry runs on request), who asked, whom it touched, what monday did. */
 export function AuditPage() {
   const [connectionId, setConnectionId] = useState<string | undefined>();
   const [action, setAction] = useState('');
+  const [kind, setKind] = useState<'false' | 'true' | ''>('false');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const accountName = useAccountName();
+  const filters = { connectionId, action, dryRun: kind, from, to };
   const entries = useQuery({
-    queryKey: ['audit', connectionId, action],
+    queryKey: ['audit', filters],
     queryFn: async () =>
-      (
-        await api<{ entries: AuditEntry[] }>(
-          'GET',
-          `/api/audit${query({ connectionId, action, limit: 200 })}`,
-        )
-      ).entries,
+      (await api<{ entries: AuditEntry[] }>('GET', `/api/audit${query({ ...filters, limit: 200 })}`)).entries,
   });
   return (
     <section aria-labelledby="audit-title">
-      <h1 id="audit-title">Audit log</h1>
+      <div className="page-head">
+        <h1 id="audit-title">Audit log</h1>
+        <a
+          className="button"
+          href={`/api/audit${query({ ...filters, limit: 1000, format: 'csv' })}`}
+          download
+        >
+          Export CSV
+        </a>
+      </div>
       <div className="filters">
         <ConnectionFilter value={connectionId} onChange={setConnectionId} />
         <label>
@@ -33,52 +50,93 @@ export function AuditPage() {
             <option value="">Any</option>
             {actions.map((a) => (
               <option key={a} value={a}>
-                {a.replace('_', ' ')}
+                {actionWords[a]}
               </option>
             ))}
           </select>
+        </label>
+        <label>
+          Show{' '}
+          <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+            <option value="false">Actions sent to monday</option>
+            <option value="true">Previews (dry runs)</option>
+            <option value="">Both</option>
+          </select>
+        </label>
+        <label>
+          From <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          To <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>
       {entries.isPending && <Loading what="the audit log" lines={10} />}
       {entries.isError && (
         <QueryError error={entries.error} what="the audit log" retry={() => entries.refetch()} />
       )}
+      {entries.data && (
+        <p className="count" aria-live="polite">
+          {entries.data.length === 200
+            ? 'The newest 200 entries; narrow the filters or export to see more.'
+            : plural(entries.data.length, 'entry', 'entries')}
+        </p>
+      )}
       {entries.data?.length === 0 && <Empty>No audit entries match.</Empty>}
       {entries.data && entries.data.length > 0 && (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Account</th>
-              <th scope="col">Action</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Targets</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.data.map((e) => (
-              <tr key={e.id}>
-                <td>{e.at.replace('T', ' ').slice(0, 19)}</td>
-                <td>{e.actor}</td>
-                <td>{accountName(e.connectionId)}</td>
-                <td>
-                  {e.action.replace('_', ' ')} <span className="muted">({e.via})</span>
-                  {e.dryRun ? <span className="muted"> dry run</span> : null}
-                </td>
-                <td>{e.outcome}</td>
-                <td>
-                  {e.results.length
-                    ? e.results.map((r) => `${r.target}: ${r.outcome}`).join(', ')
-                    : e.targets.length}
-                </td>
-                <td>{e.error ? `${e.error.message}` : ''}</td>
+        <div className="table-wrap">
+          <table className="grid">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">Account</th>
+                <th scope="col">Action</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Users</th>
+                <th scope="col">Detail</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.data.map((e) => (
+                <tr key={e.id}>
+                  <td>{when(e.at)}</td>
+                  <td>{e.actorName}</td>
+                  <td>{accountName(e.connectionId)}</td>
+                  <td>
+                    {actionWords[e.action] ?? e.action} <span className="muted">({e.via})</span>
+                    {e.dryRun ? <span className="badge">preview</span> : null}
+                  </td>
+                  <td>{e.outcome}</td>
+                  <td>{e.targetLabels.join(', ')}</td>
+                  <td>
+                    <Detail entry={e} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
+  );
+}
+
+/** Why an entry ended as it did, and what it was part of. */
+function Detail({ entry: e }: { entry: AuditEntry }) {
+  const results = e.results.map(
+    (r) => `${r.email || r.target}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`,
+  );
+  return (
+    <>
+      {e.error && <div className="no">{e.error.message}</div>}
+      {results.length > 0 && <div>{results.join('; ')}</div>}
+      {!e.error && results.length === 0 && <div className="muted">{e.dryRun ? 'nothing sent' : '—'}</div>}
+      {e.source?.kind === 'offboarding' && (
+        <Link href={`/offboard?id=${encodeURIComponent(e.source.id)}`}>Offboarding {e.source.id}</Link>
+      )}
+      {e.source?.kind === 'proposal' && (
+        <Link href={`/policies?proposal=${encodeURIComponent(e.source.id)}`}>Proposal {e.source.id}</Link>
+      )}
+    </>
   );
 }

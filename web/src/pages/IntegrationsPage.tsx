@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import { Confirm, Dialog } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago, until } from '../format.ts';
 import { useConnections } from '../hooks.ts';
+import { useCanAct } from '../session.tsx';
 import type { Connection, HeldRemoval, Run } from '../types.ts';
 
 /** Every connected monday account as a card: status, counts, and what can be done with it. */
@@ -13,6 +14,7 @@ export function IntegrationsPage() {
   const connections = useConnections();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
+  const canAct = useCanAct();
   const demo = useMutation({
     mutationFn: () => api<Connection>('POST', '/api/demo'),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['connections'] }),
@@ -21,9 +23,11 @@ export function IntegrationsPage() {
     <section aria-labelledby="integrations-title">
       <div className="page-head">
         <h1 id="integrations-title">Integrations</h1>
-        <button type="button" className="primary" onClick={() => navigate('/connect')}>
-          Connect monday.com
-        </button>
+        {canAct && (
+          <button type="button" className="primary" onClick={() => navigate('/connect')}>
+            Connect monday.com
+          </button>
+        )}
       </div>
       {connections.isPending && <Loading what="connections" lines={8} />}
       {connections.isError && (
@@ -32,15 +36,21 @@ export function IntegrationsPage() {
       {connections.data?.length === 0 && (
         <Empty>
           <h2>No monday.com account is connected yet</h2>
-          <p>Connect an account with its API v2 token, or look around first with sample data.</p>
-          <div className="buttons">
-            <Link href="/connect" className="button primary">
-              Connect monday.com
-            </Link>
-            <button type="button" onClick={() => demo.mutate()} disabled={demo.isPending}>
-              {demo.isPending ? 'Starting the demo account…' : 'Try with a demo account'}
-            </button>
-          </div>
+          {canAct ? (
+            <>
+              <p>Connect an account with its API v2 token, or look around first with sample data.</p>
+              <div className="buttons">
+                <Link href="/connect" className="button primary">
+                  Connect monday.com
+                </Link>
+                <button type="button" onClick={() => demo.mutate()} disabled={demo.isPending}>
+                  {demo.isPending ? 'Starting the demo account…' : 'Try with a demo account'}
+                </button>
+              </div>
+            </>
+          ) : (
+            <p>An admin connects accounts; they appear here once connected.</p>
+          )}
           {demo.isError && (
             <ErrorBox title="The demo could not start" message={(demo.error as Error).message} />
           )}
@@ -57,12 +67,33 @@ export function IntegrationsPage() {
 
 function ConnectionCard({ connection: c }: { connection: Connection }) {
   const queryClient = useQueryClient();
+  const canAct = useCanAct();
   const [confirming, setConfirming] = useState(false);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['connections'] });
+  const refresh = () => {
+    queryClient.invalidateQueries({ queryKey: ['connections'] });
+    queryClient.invalidateQueries({ queryKey: ['runs'] });
+  };
+  // A second click before the first answer (a double click) sends nothing more.
+  const asking = useRef(false);
   const sync = useMutation({
-    mutationFn: () => api<{ run: Run }>('POST', `/api/connections/${c.id}/sync?wait=false`),
+    mutationFn: async () => {
+      try {
+        return await api<{ run: Run }>('POST', `/api/connections/${c.id}/sync?wait=false`);
+      } catch (error) {
+        // Someone else (a schedule, another tab) is syncing it already: that is what was asked for.
+        if (error instanceof ApiError && error.code === 'sync_in_progress') return null;
+        throw error;
+      } finally {
+        asking.current = false;
+      }
+    },
     onSettled: refresh,
   });
+  const startSync = () => {
+    if (asking.current) return;
+    asking.current = true;
+    sync.mutate();
+  };
   const remove = useMutation({
     mutationFn: () => api('DELETE', `/api/connections/${c.id}`),
     onSuccess: () => {
@@ -73,8 +104,12 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
   return (
     <article className="card" aria-labelledby={`card-${c.id}`}>
       <header>
-        <h2 id={`card-${c.id}`}>{c.accountName}</h2>
-        <span className="muted">{c.accountSlug}.monday.com</span>
+        <h2 id={`card-${c.id}`}>
+          {c.accountName} {c.demo && <span className="badge">Sample data</span>}
+        </h2>
+        <span className="muted">
+          {c.demo ? 'a demo account running inside Seatwise' : `${c.accountSlug}.monday.com`}
+        </span>
       </header>
       <StatusLine connection={c} />
       {c.removalsHeld > 0 && c.status !== 'syncing' && <HeldRemovals connection={c} />}
@@ -93,22 +128,25 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         <dd>{c.permission === 'read_and_act' ? 'Read and take action' : 'Read'}</dd>
       </dl>
       <div className="buttons">
-        <button
-          type="button"
-          onClick={() => sync.mutate()}
-          disabled={c.status === 'syncing' || sync.isPending}
-        >
-          Sync now
-        </button>
+        {canAct && (
+          <button type="button" onClick={startSync} disabled={c.status === 'syncing' || sync.isPending}>
+            {c.status === 'syncing' || sync.isPending ? 'Syncing…' : 'Sync now'}
+          </button>
+        )}
         <Link href={`/connections/${c.id}/capabilities`} className="button">
           Capabilities
         </Link>
         <Link href={`/connections/${c.id}/settings`} className="button">
           Settings
         </Link>
-        <button type="button" className="danger-outline" onClick={() => setConfirming(true)}>
-          Disconnect
-        </button>
+        <Link href={`/runs?connectionId=${c.id}`} className="button">
+          History
+        </Link>
+        {canAct && (
+          <button type="button" className="danger-outline" onClick={() => setConfirming(true)}>
+            Disconnect
+          </button>
+        )}
       </div>
       {sync.isError && <p className="field-error">{(sync.error as Error).message}</p>}
       <Confirm
@@ -135,6 +173,7 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
  */
 function HeldRemovals({ connection: c }: { connection: Connection }) {
   const queryClient = useQueryClient();
+  const canAct = useCanAct();
   const [open, setOpen] = useState(false);
   const held = useQuery({
     queryKey: ['held-removals', c.id],
@@ -204,7 +243,8 @@ function HeldRemovals({ connection: c }: { connection: Connection }) {
           <button
             type="button"
             className="primary"
-            disabled={!held.data || confirm.isPending}
+            disabled={!held.data || confirm.isPending || !canAct}
+            title={canAct ? undefined : 'Needs an admin key'}
             onClick={() => confirm.mutate()}
           >
             {confirm.isPending ? 'Starting the sync…' : `Confirm: remove those monday does not show`}

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useSearch } from 'wouter';
 import { describeSummary } from '../../../src/domain/offboarding.ts';
 import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
@@ -25,6 +26,9 @@ const stepWords: Record<OffboardingStep['status'], string> = {
   not_found: 'Not in this account',
 };
 
+/** The API adds who asked by name (an API key's name) to each offboarding it returns. */
+const named = (o: Offboarding) => o as Offboarding & { requestedByName?: string };
+
 function emailsOf(text: string): string[] {
   return text
     .split(/[\s,;]+/)
@@ -40,7 +44,8 @@ export function OffboardPage({ canAct }: { canAct: boolean }) {
   const queryClient = useQueryClient();
   const [text, setText] = useState('');
   const [confirming, setConfirming] = useState(false);
-  const [shown, setShown] = useState<string | null>(null);
+  // The audit log links here with ?id= to show one offboarding's receipt.
+  const [shown, setShown] = useState<string | null>(new URLSearchParams(useSearch()).get('id'));
   const emails = emailsOf(text);
   const plan = useMutation({
     mutationFn: () => api<Offboarding>('POST', '/api/offboardings', { emails, dryRun: true }),
@@ -231,8 +236,8 @@ function Receipt({ id, canAct }: { id: string; canAct: boolean }) {
     <section aria-labelledby="receipt-title" className="receipt">
       <h2 id="receipt-title">Receipt {o.id}</h2>
       <p>
-        {o.emails.join(', ')}: <strong>{o.status}</strong>. Asked by {o.requestedBy} {ago(o.requestedAt)}.{' '}
-        {describeSummary(o.summary)}.
+        {o.emails.join(', ')}: <strong>{o.status}</strong>. Asked by{' '}
+        {named(o).requestedByName ?? o.requestedBy} {ago(o.requestedAt)}. {describeSummary(o.summary)}.
       </p>
       <StepsTable view={o} />
       <p className="muted">
@@ -289,7 +294,7 @@ function History({ onShow }: { onShow: (id: string) => void }) {
                 <td>{o.summary.deactivated}</td>
                 <td>{o.summary.refused}</td>
                 <td>
-                  {o.requestedBy} {ago(o.requestedAt)}
+                  {named(o).requestedByName ?? o.requestedBy} {ago(o.requestedAt)}
                 </td>
                 <td>
                   <button type="button" className="link" onClick={() => o.id && onShow(o.id)}>

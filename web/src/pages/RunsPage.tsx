@@ -1,13 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useSearch } from 'wouter';
 import { api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
+import { Dialog } from '../components/Dialog.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
+import { plural, took, when } from '../format.ts';
 import type { Run } from '../types.ts';
 
 /** Sync history: every run, newest first, with what it read, changed and why it failed. */
 export function RunsPage() {
-  const [connectionId, setConnectionId] = useState<string | undefined>();
+  const [connectionId, setConnectionId] = useState<string | undefined>(
+    new URLSearchParams(useSearch()).get('connectionId') ?? undefined,
+  );
+  const [opened, setOpened] = useState<Run | null>(null);
   const [status, setStatus] = useState('');
   const accountName = useAccountName();
   const runs = useQuery({
@@ -40,6 +46,7 @@ export function RunsPage() {
           <thead>
             <tr>
               <th scope="col">Started</th>
+              <th scope="col">Took</th>
               <th scope="col">Account</th>
               <th scope="col">Trigger</th>
               <th scope="col">Status</th>
@@ -52,7 +59,8 @@ export function RunsPage() {
           <tbody>
             {shown.map((r) => (
               <tr key={r.id}>
-                <td>{r.startedAt.replace('T', ' ').slice(0, 19)}</td>
+                <td>{when(r.startedAt)}</td>
+                <td>{took(r.startedAt, r.finishedAt)}</td>
                 <td>{accountName(r.connectionId)}</td>
                 <td>{r.trigger}</td>
                 <td className={r.status === 'succeeded' ? 'yes' : r.status === 'running' ? '' : 'no'}>
@@ -60,7 +68,13 @@ export function RunsPage() {
                 </td>
                 <td>{r.usersSeen.toLocaleString()}</td>
                 <td>
-                  {r.changes.toLocaleString()}
+                  {r.changes > 0 ? (
+                    <button type="button" className="link" onClick={() => setOpened(r)}>
+                      {plural(r.changes, 'change')}
+                    </button>
+                  ) : (
+                    '0'
+                  )}
                   {r.removalsHeld > 0 && (
                     <span className="no"> · {r.removalsHeld.toLocaleString()} removals held</span>
                   )}
@@ -72,6 +86,94 @@ export function RunsPage() {
           </tbody>
         </table>
       )}
+      {opened && (
+        <RunChanges
+          run={opened}
+          accountName={accountName(opened.connectionId)}
+          onClose={() => setOpened(null)}
+        />
+      )}
     </section>
+  );
+}
+
+interface ChangeEvent {
+  id: number;
+  kind: string;
+  userId: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  occurredAt: string;
+}
+
+const fieldsShown = ['role', 'status', 'license', 'email', 'name'];
+
+/** What one side of a change said, in the fields people look at. */
+function stateText(state: Record<string, unknown> | null): string {
+  if (!state) return '—';
+  return fieldsShown
+    .filter((f) => state[f] !== undefined && state[f] !== null)
+    .map((f) => `${f}: ${String(state[f])}`)
+    .join(', ');
+}
+
+/** The changes one run made, a page at a time. */
+function RunChanges({ run, accountName, onClose }: { run: Run; accountName: string; onClose: () => void }) {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useQuery({
+    queryKey: ['run-events', run.id, cursor],
+    queryFn: () =>
+      api<{ events: ChangeEvent[]; nextCursor: string | null }>(
+        'GET',
+        `/api/runs/${run.id}/events${query({ limit: 50, cursor })}`,
+      ),
+  });
+  return (
+    <Dialog open title={`Changes of the ${when(run.startedAt)} sync of ${accountName}`} onClose={onClose}>
+      <p>
+        {plural(run.changes, 'change')} · {plural(run.usersSeen, 'user')} read in{' '}
+        {took(run.startedAt, run.finishedAt)}
+      </p>
+      {page.isPending && <Loading what="the changes" lines={6} />}
+      {page.isError && <QueryError error={page.error} what="the changes" retry={() => page.refetch()} />}
+      {page.data && (
+        <table className="grid compact">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Change</th>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data.events.map((e) => (
+              <tr key={e.id}>
+                <td>{String(e.after?.email ?? e.before?.email ?? e.userId)}</td>
+                <td>{e.kind.replace(/_/g, ' ')}</td>
+                <td>{stateText(e.before)}</td>
+                <td>{stateText(e.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="buttons">
+        <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          ← Previous
+        </button>
+        <button
+          type="button"
+          disabled={!page.data?.nextCursor}
+          onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
+        >
+          Next →
+        </button>
+        <button type="button" className="primary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </Dialog>
   );
 }

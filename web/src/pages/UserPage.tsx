@@ -4,8 +4,9 @@ import { Link } from 'wouter';
 import { api } from '../api.ts';
 import { ActionDialog, type DialogAction } from '../components/ActionDialog.tsx';
 import { Loading, QueryError } from '../components/States.tsx';
-import { day, licenseLabel, roleLabel } from '../format.ts';
+import { day, invitationMethodLabel, licenseLabel, roleLabel, when } from '../format.ts';
 import { useCapabilities } from '../hooks.ts';
+import { useCanAct } from '../session.tsx';
 import type { UserDetail } from '../types.ts';
 
 const actionLabels: Record<string, string> = {
@@ -21,6 +22,7 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
     queryFn: () => api<UserDetail>('GET', `/api/users/${connectionId}/${userId}`),
   });
   const caps = useCapabilities(connectionId);
+  const canAct = useCanAct();
   const [dialog, setDialog] = useState<DialogAction | null>(null);
   if (user.isPending) return <Loading what="the user" lines={14} />;
   if (user.isError) return <QueryError error={user.error} what="the user" retry={() => user.refetch()} />;
@@ -52,32 +54,49 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
         <dt>Created</dt>
         <dd>{day(u.createdAt)}</dd>
         <dt>Provisioned</dt>
-        <dd>{u.scimLinked ? 'by SCIM' : (u.invitationMethod ?? 'not by SCIM')}</dd>
+        <dd>
+          {u.scimLinked
+            ? 'by SCIM (identity provider)'
+            : u.invitationMethod
+              ? (invitationMethodLabel[u.invitationMethod] ??
+                u.invitationMethod.toLowerCase().replace(/_/g, ' '))
+              : 'not by SCIM'}
+        </dd>
         <dt>monday user id</dt>
         <dd>{u.id}</dd>
       </dl>
 
-      <h2>Actions</h2>
-      {caps.isPending && <Loading what="actions" />}
-      <ul className="actions">
-        {Object.entries(actionLabels).map(([action, label]) => {
-          const options = caps.data?.actions.filter((a) => a.action === action) ?? [];
-          const available = options.some((a) => a.available);
-          return (
-            <li key={action}>
-              <button type="button" disabled={!available} onClick={() => setDialog(action as DialogAction)}>
-                {label}…
-              </button>
-              {!available && options.length > 0 && (
-                <span className="muted">
-                  {' '}
-                  {options.map((a) => `${a.label}: ${a.reasons.join('; ')}`).join(' · ')}
-                </span>
-              )}
-            </li>
-          );
-        })}
-      </ul>
+      {canAct && <h2>Actions</h2>}
+      {canAct && caps.isPending && <Loading what="actions" />}
+      {canAct && (
+        <ul className="actions">
+          {Object.entries(actionLabels).map(([action, label]) => {
+            const options = caps.data?.actions.filter((a) => a.action === action) ?? [];
+            // Offered only where it would change something: reactivate a deactivated user, deactivate another.
+            const fits =
+              action === 'reactivate'
+                ? u.status === 'deactivated'
+                : action === 'deactivate'
+                  ? u.status !== 'deactivated'
+                  : true;
+            if (!fits) return null;
+            const available = options.some((a) => a.available);
+            return (
+              <li key={action}>
+                <button type="button" disabled={!available} onClick={() => setDialog(action as DialogAction)}>
+                  {label}…
+                </button>
+                {!available && options.length > 0 && (
+                  <span className="muted">
+                    {' '}
+                    {options.map((a) => `${a.label}: ${a.reasons.join('; ')}`).join(' · ')}
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
 
       <h2>Change history</h2>
       {u.history.length === 0 ? (
@@ -96,7 +115,7 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
           <tbody>
             {u.history.map((e) => (
               <tr key={e.id}>
-                <td>{e.occurredAt.replace('T', ' ').slice(0, 16)}</td>
+                <td>{when(e.occurredAt)}</td>
                 <td>{e.kind.replace('_', ' ')}</td>
                 <td>{describe(e.before)}</td>
                 <td>{describe(e.after)}</td>

@@ -1,12 +1,14 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { api, query } from '../api.ts';
 import { ActionDialog, type DialogAction } from '../components/ActionDialog.tsx';
+import { useAccountName } from '../components/ConnectionFilter.tsx';
 import { Empty, QueryError } from '../components/States.tsx';
-import { day, licenseLabel, roleLabel } from '../format.ts';
+import { day, licenseLabel, plural, roleLabel } from '../format.ts';
 import { useCapabilities, useConnections } from '../hooks.ts';
+import { useCanAct } from '../session.tsx';
 import type { UsersPage as Page, User } from '../types.ts';
 
 const PAGE_SIZE = 50;
@@ -46,6 +48,21 @@ export function UsersPage() {
     return Object.fromEntries(filterNames.flatMap((n) => (params.get(n) ? [[n, params.get(n)!]] : [])));
   }, [search]);
   const setFilters = (next: Filters) => navigate(`/users${query(next)}`);
+  // Inputs keep what is typed in them; clearing starts them afresh.
+  const [resets, setResets] = useState(0);
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const apply = (form: HTMLFormElement, delayMs: number) => {
+    clearTimeout(typingTimer.current);
+    const data = new FormData(form);
+    const next: Filters = {};
+    for (const name of filterNames) {
+      const value = data.get(name);
+      if (typeof value === 'string' && value.trim()) next[name] = value.trim();
+    }
+    const go = () => setFilters({ ...next, sort: filters.sort, order: filters.order });
+    if (delayMs === 0) go();
+    else typingTimer.current = setTimeout(go, delayMs);
+  };
 
   // Pages are keyset pages: the cursors of the pages before this one, to go back.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -71,6 +88,10 @@ export function UsersPage() {
       (await api<Page>('GET', `/api/users${query({ ...filters, limit: 1, total: 'true' })}`)).total ?? 0,
   });
   const connections = useConnections();
+  const accountName = useAccountName();
+  // Users of several accounts side by side: each row says whose it is.
+  const showAccount = !filters.connectionId && (connections.data?.length ?? 0) > 1;
+  const canAct = useCanAct();
   const selectedUsers = [...selected.values()];
   const actingOn =
     filters.connectionId ??
@@ -116,6 +137,14 @@ export function UsersPage() {
           ),
         }),
         helper.accessor('email', { header: 'Email' }),
+        ...(showAccount
+          ? [
+              helper.accessor('connectionId', {
+                header: 'Account',
+                cell: (info) => accountName(info.getValue()),
+              }),
+            ]
+          : []),
         helper.accessor('role', {
           header: 'Role',
           cell: (info) => roleLabel[info.getValue()] ?? info.getValue(),
@@ -127,7 +156,7 @@ export function UsersPage() {
         }),
         helper.accessor('lastActivityAt', { header: 'Last active', cell: (info) => day(info.getValue()) }),
       ]),
-    [selected],
+    [selected, showAccount, accountName],
   );
   const table = useTable({ features, columns, data: page.data?.users ?? noUsers });
 
@@ -144,13 +173,12 @@ export function UsersPage() {
         aria-label="Filter users"
         onSubmit={(e) => {
           e.preventDefault();
-          const data = new FormData(e.currentTarget);
-          const next: Filters = {};
-          for (const name of filterNames) {
-            const value = data.get(name);
-            if (typeof value === 'string' && value.trim()) next[name] = value.trim();
-          }
-          setFilters({ ...next, sort: filters.sort, order: filters.order });
+          apply(e.currentTarget, 0);
+        }}
+        onChange={(e) => {
+          // Lists filter as one types or picks: choices at once, typing after a short pause.
+          const typing = (e.target as HTMLElement).tagName === 'INPUT';
+          apply(e.currentTarget, typing ? 350 : 0);
         }}
       >
         <label>
@@ -160,12 +188,12 @@ export function UsersPage() {
             type="search"
             defaultValue={filters.search ?? ''}
             placeholder="name or email"
-            key={`s${key}`}
+            key={`s${resets}`}
           />
         </label>
         <label>
           Account
-          <select name="connectionId" defaultValue={filters.connectionId ?? ''} key={`c${key}`}>
+          <select name="connectionId" defaultValue={filters.connectionId ?? ''} key={`c${resets}`}>
             <option value="">All accounts</option>
             {connections.data?.map((c) => (
               <option key={c.id} value={c.id}>
@@ -179,21 +207,21 @@ export function UsersPage() {
           label="Role"
           value={filters.role}
           options={['admin', 'member', 'viewer', 'guest', 'other']}
-          k={key}
+          k={String(resets)}
         />
         <Select
           name="status"
           label="Status"
           value={filters.status}
           options={['active', 'pending', 'deactivated']}
-          k={key}
+          k={String(resets)}
         />
         <Select
           name="license"
           label="License"
           value={filters.license}
           options={['member', 'viewer', 'guest', 'none']}
-          k={key}
+          k={String(resets)}
         />
         <label>
           Inactive for (days)
@@ -203,53 +231,77 @@ export function UsersPage() {
             min={0}
             max={36500}
             defaultValue={filters.inactiveDays ?? ''}
-            key={`i${key}`}
+            key={`i${resets}`}
           />
         </label>
-        <button type="submit" className="primary">
-          Apply
-        </button>
-        <button type="button" onClick={() => setFilters({})}>
-          Clear
+        <button
+          type="button"
+          onClick={() => {
+            clearTimeout(typingTimer.current);
+            setResets(resets + 1);
+            setFilters({});
+          }}
+        >
+          Clear filters
         </button>
       </form>
 
-      <div className="toolbar" role="toolbar" aria-label="Actions on selected users">
-        <span>{selected.size ? `${selected.size} selected` : 'Select users to act on them'}</span>
-        <button
-          type="button"
-          disabled={!selected.size || !actingOn || !can('set_role')}
-          onClick={() => setDialog('set_role')}
-        >
-          Change role…
-        </button>
-        <button
-          type="button"
-          disabled={!selected.size || !actingOn || !can('deactivate')}
-          onClick={() => setDialog('deactivate')}
-        >
-          Deactivate…
-        </button>
-        <button
-          type="button"
-          disabled={!selected.size || !actingOn || !can('reactivate')}
-          onClick={() => setDialog('reactivate')}
-        >
-          Reactivate…
-        </button>
-        <button
-          type="button"
-          disabled={!filters.connectionId || !can('invite')}
-          onClick={() => setDialog('invite')}
-        >
-          Invite users…
-        </button>
-        {!actingOn && selected.size > 0 && <span className="muted">Actions need users of one account.</span>}
-        {!filters.connectionId && <span className="muted">Choose an account to invite users.</span>}
-      </div>
+      {canAct && (
+        <div className="toolbar" role="toolbar" aria-label="Actions on selected users">
+          <span>{selected.size ? `${selected.size} selected` : 'Select users to act on them'}</span>
+          <button
+            type="button"
+            disabled={!selected.size || !actingOn || !can('set_role')}
+            onClick={() => setDialog('set_role')}
+          >
+            Change role…
+          </button>
+          <button
+            type="button"
+            disabled={!selected.size || !actingOn || !can('deactivate')}
+            onClick={() => setDialog('deactivate')}
+          >
+            Deactivate…
+          </button>
+          <button
+            type="button"
+            disabled={
+              !selected.size ||
+              !actingOn ||
+              !can('reactivate') ||
+              !selectedUsers.some((u) => u.status === 'deactivated')
+            }
+            title={
+              selected.size && !selectedUsers.some((u) => u.status === 'deactivated')
+                ? 'Only deactivated users can be reactivated'
+                : undefined
+            }
+            onClick={() => setDialog('reactivate')}
+          >
+            Reactivate…
+          </button>
+          <button
+            type="button"
+            disabled={!filters.connectionId || !can('invite')}
+            onClick={() => setDialog('invite')}
+          >
+            Invite users…
+          </button>
+          {!actingOn && selected.size > 0 && (
+            <span className="muted">Actions need users of one account.</span>
+          )}
+          {!filters.connectionId && <span className="muted">Choose an account to invite users.</span>}
+        </div>
+      )}
 
       <p className="count" aria-live="polite">
-        {total.data === undefined ? ' ' : `${total.data.toLocaleString()} users match`}
+        {total.data === undefined
+          ? ' '
+          : `${plural(total.data, 'user')} ${total.data === 1 ? 'matches' : 'match'}${
+              total.data > PAGE_SIZE
+                ? ` · page ${cursors.length} of ${Math.ceil(total.data / PAGE_SIZE)}`
+                : ''
+            }`}
       </p>
       {page.isError && <QueryError error={page.error} what="users" retry={() => page.refetch()} />}
       <div className="table-wrap" aria-busy={page.isFetching}>
@@ -284,7 +336,7 @@ export function UsersPage() {
             {page.isPending &&
               placeholders.map((key) => (
                 <tr key={key} className="placeholder">
-                  <td colSpan={7}>&nbsp;</td>
+                  <td colSpan={showAccount ? 8 : 7}>&nbsp;</td>
                 </tr>
               ))}
             {table.getRowModel().rows.map((row) => (
@@ -304,7 +356,10 @@ export function UsersPage() {
         <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
           ← Previous
         </button>
-        <span>Page {cursors.length}</span>
+        <span>
+          Page {cursors.length}
+          {total.data !== undefined ? ` of ${Math.max(1, Math.ceil(total.data / PAGE_SIZE))}` : ''}
+        </span>
         <button
           type="button"
           disabled={!page.data?.nextCursor}
