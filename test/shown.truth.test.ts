@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { type PlanItem, planSummary, resultSummary } from '../src/domain/actionResult.ts';
+import { computeInsights, totalInsights } from '../src/domain/insights.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli } from './helpers/cli.ts';
@@ -35,6 +36,64 @@ describe('counts beside a plan are the plan rows counted', () => {
         });
         expect(summary.planned + summary.already + summary.failed).toBe(plan.length);
       }),
+    );
+  });
+});
+
+describe('totals across accounts are the accounts added up, never merged under one label', () => {
+  const account = (
+    name: string,
+    inactiveDays: number,
+    currency: string | null,
+    seats: number,
+    idle: number,
+  ) => ({
+    ...computeInsights(
+      [
+        { role: 'member', status: 'active', license: 'member', count: seats, never: 0, idle },
+        { role: 'guest', status: 'pending', license: 'guest', count: 2, never: 2, idle: 0 },
+      ],
+      { tier: 'pro', maxUsers: 100, inactiveDays, seatPrice: currency ? 10 : null, currency },
+    ),
+    connectionId: `con_${name}`,
+    accountName: name,
+  });
+  it('adds each figure, lists the thresholds, and keeps currencies apart', () => {
+    const list = [account('Dunder', 60, 'EUR', 500, 230), account('Acme', 90, 'USD', 600, 318)];
+    const total = totalInsights(list);
+    expect(total.inactivePaidSeats).toBe(548);
+    expect(total.inactiveDays).toEqual([60, 90]);
+    expect(total.costs).toEqual([
+      { currency: 'EUR', monthlyWaste: 2300, yearlyWaste: 27600, accounts: 1 },
+      { currency: 'USD', monthlyWaste: 3180, yearlyWaste: 38160, accounts: 1 },
+    ]);
+    expect(total.unpriced).toEqual([]);
+    expect(total.seats).toMatchObject({ paid: 1100, planMax: 200, memberSeats: 1100 });
+    expect(total.byStatus).toEqual({ active: 1100, pending: 4, deactivated: 0 });
+    const one = totalInsights([account('Dunder', 60, null, 10, 1), account('Acme', 60, 'USD', 10, 2)]);
+    expect(one.inactiveDays).toEqual([60]);
+    expect(one.unpriced).toEqual(['Dunder']);
+  });
+  it('every total equals the sum of the accounts it adds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 400 }), fc.boolean()), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (accounts) => {
+          const list = accounts.map(([seats, days, priced], i) =>
+            account(`A${i}`, days, priced ? 'USD' : null, seats, Math.floor(seats / 3)),
+          );
+          const total = totalInsights(list);
+          const sum = (pick: (i: (typeof list)[number]) => number) => list.reduce((n, i) => n + pick(i), 0);
+          expect(total.inactivePaidSeats).toBe(sum((i) => i.inactivePaidSeats));
+          expect(total.users).toBe(sum((i) => i.users));
+          expect(total.seats.paid).toBe(sum((i) => i.seats.paid));
+          expect(total.pendingInvites).toBe(sum((i) => i.pendingInvites));
+          expect(total.costs.reduce((n, c) => n + c.accounts, 0) + total.unpriced.length).toBe(list.length);
+        },
+      ),
     );
   });
 });

@@ -190,3 +190,90 @@ export const activityBuckets = [
   { key: 'never', label: 'never active', fromDays: null, toDays: null },
 ] as const;
 export type ActivityBucketKey = (typeof activityBuckets)[number]['key'];
+
+/** One account's insights as the API lists them. */
+export type AccountInsights = Insights & { connectionId: string; accountName: string };
+
+/** Insights of several accounts added up, saying what does not add up: thresholds and currencies. */
+export interface InsightsTotal {
+  accounts: number;
+  users: number;
+  byStatus: Record<Status, number>;
+  byRole: Record<Role, number>;
+  byLicense: Record<License | 'none', number>;
+  seats: Pick<
+    Insights['seats'],
+    'paid' | 'memberSeats' | 'billedGuests' | 'viewer' | 'guest' | 'freeGuests'
+  > & {
+    /** Only when every account's plan size is known. */
+    planMax: number | null;
+    utilization: number | null;
+  };
+  pendingInvites: number;
+  pendingInviteAge: Insights['pendingInviteAge'];
+  inactivePaidSeats: number;
+  /** The inactivity thresholds the figure used, each account's own (one value when they agree). */
+  inactiveDays: number[];
+  /** What inactive paid seats cost, per currency (accounts in different currencies are not added up). */
+  costs: { currency: string; monthlyWaste: number; yearlyWaste: number; accounts: number }[];
+  /** Accounts without a seat price: their inactive seats are counted but not priced. */
+  unpriced: string[];
+}
+
+/**
+ * The total of several accounts' insights, each figure the sum of the accounts' own (so it equals what the API
+ * gives per account, added up): thresholds and currencies are listed, never merged under one label.
+ */
+export function totalInsights(list: readonly AccountInsights[]): InsightsTotal {
+  const sum = (pick: (i: Insights) => number) => list.reduce((n, i) => n + pick(i), 0);
+  const add = <K extends string>(pick: (i: Insights) => Record<K, number>): Record<K, number> => {
+    const out = {} as Record<K, number>;
+    for (const i of list)
+      for (const [k, v] of Object.entries(pick(i)) as [K, number][]) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const paid = sum((i) => i.seats.paid);
+  const planMax =
+    list.length > 0 && list.every((i) => i.seats.planMax !== null) ? sum((i) => i.seats.planMax ?? 0) : null;
+  const costs = new Map<string, InsightsTotal['costs'][number]>();
+  for (const i of list) {
+    if (!i.cost) continue;
+    const c = costs.get(i.cost.currency) ?? {
+      currency: i.cost.currency,
+      monthlyWaste: 0,
+      yearlyWaste: 0,
+      accounts: 0,
+    };
+    c.monthlyWaste += i.cost.monthlyWaste;
+    c.yearlyWaste += i.cost.yearlyWaste;
+    c.accounts++;
+    costs.set(i.cost.currency, c);
+  }
+  const oldest = list.map((i) => i.pendingInviteAge.oldestDays).filter((d): d is number => d !== null);
+  return {
+    accounts: list.length,
+    users: sum((i) => i.users),
+    byStatus: add((i) => i.byStatus),
+    byRole: add((i) => i.byRole),
+    byLicense: add((i) => i.byLicense),
+    seats: {
+      paid,
+      memberSeats: sum((i) => i.seats.memberSeats),
+      billedGuests: sum((i) => i.seats.billedGuests),
+      viewer: sum((i) => i.seats.viewer),
+      guest: sum((i) => i.seats.guest),
+      freeGuests: sum((i) => i.seats.freeGuests),
+      planMax,
+      utilization: planMax ? paid / planMax : null,
+    },
+    pendingInvites: sum((i) => i.pendingInvites),
+    pendingInviteAge: {
+      oldestDays: oldest.length ? Math.max(...oldest) : null,
+      over30Days: sum((i) => i.pendingInviteAge.over30Days),
+    },
+    inactivePaidSeats: sum((i) => i.inactivePaidSeats),
+    inactiveDays: [...new Set(list.map((i) => i.inactiveDays))].sort((a, b) => a - b),
+    costs: [...costs.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    unpriced: list.filter((i) => !i.cost).map((i) => i.accountName),
+  };
+}

@@ -1,27 +1,32 @@
 import { useQuery } from '@tanstack/react-query';
 import {
   ArcElement,
+  BarController,
   BarElement,
   CategoryScale,
   Chart as ChartJS,
   Legend,
   LinearScale,
+  LineController,
   LineElement,
   PointElement,
   Tooltip,
 } from 'chart.js';
 import { useState } from 'react';
 import { Bar, Doughnut, Line } from 'react-chartjs-2';
-import { useLocation } from 'wouter';
+import { Link, useLocation } from 'wouter';
+import { type InsightsTotal, totalInsights } from '../../../src/domain/insights.ts';
 import { api, query } from '../api.ts';
 import { ConnectionFilter } from '../components/ConnectionFilter.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
-import { daysSince } from '../format.ts';
+import { daysSince, when } from '../format.ts';
 import type { Insights, Run, UsersPage } from '../types.ts';
 
 ChartJS.register(
   ArcElement,
+  BarController,
   BarElement,
+  LineController,
   CategoryScale,
   LinearScale,
   LineElement,
@@ -81,7 +86,12 @@ export function DashboardPage({ id }: { id?: string }) {
       (await api<{ runs: Run[] }>('GET', `/api/runs${query({ connectionId: id, limit: 50 })}`)).runs,
   });
 
-  const all = insights.data ? sum(insights.data) : null;
+  const all = insights.data ? totalInsights(insights.data) : null;
+  const names = new Map((insights.data ?? []).map((i) => [i.connectionId, i.accountName]));
+  // Every card opens the users it counts (in this account, or in all of them).
+  const usersLink = (filters: Record<string, string | number | undefined>) =>
+    `/users${query({ connectionId: id, ...filters })}`;
+  const threshold = days ?? (all && all.inactiveDays.length === 1 ? all.inactiveDays[0] : undefined);
   return (
     <section aria-labelledby="dashboard-title">
       <div className="page-head">
@@ -101,10 +111,11 @@ export function DashboardPage({ id }: { id?: string }) {
           <div className="tiles">
             <Tile
               label="Paid seats"
+              href={usersLink({ license: 'member' })}
               value={`${all.seats.paid.toLocaleString()}${all.seats.planMax ? ` of ${all.seats.planMax.toLocaleString()}` : ''}`}
               note={
                 all.seats.utilization === null
-                  ? 'plan size unknown'
+                  ? `plan size unknown · ${all.seats.memberSeats} member seats`
                   : `${Math.round(all.seats.utilization * 100)}% of the plan · ${all.seats.memberSeats} member seats${all.seats.billedGuests ? ` + ${all.seats.billedGuests} billed guests` : ''}`
               }
             />
@@ -116,21 +127,45 @@ export function DashboardPage({ id }: { id?: string }) {
                   type="number"
                   min={1}
                   max={3650}
-                  value={days ?? all.inactiveDays}
-                  onChange={(e) => setDays(Math.min(3650, Math.max(1, Number(e.target.value) || 1)))}
+                  value={threshold ?? ''}
+                  placeholder="each"
+                  onChange={(e) =>
+                    setDays(
+                      e.target.value === ''
+                        ? undefined
+                        : Math.min(3650, Math.max(1, Number(e.target.value) || 1)),
+                    )
+                  }
                   className="small"
                 />{' '}
-                days
+                {threshold === undefined ? `account's own days (${all.inactiveDays.join(', ')})` : 'days'}
               </span>
-              <strong className="tile-value">{all.inactivePaidSeats.toLocaleString()}</strong>
-              <span className="tile-note">
-                {all.cost
-                  ? `${money(all.cost.monthlyWaste, all.cost.currency)} a month, ${money(all.cost.yearlyWaste, all.cost.currency)} a year — saved by making them viewers`
-                  : 'Set a price per seat in the connection’s settings to see what they cost.'}
-              </span>
+              {threshold !== undefined ? (
+                <Link className="tile-value" href={usersLink({ license: 'member', inactiveDays: threshold })}>
+                  {all.inactivePaidSeats.toLocaleString()}
+                </Link>
+              ) : (
+                <strong className="tile-value">{all.inactivePaidSeats.toLocaleString()}</strong>
+              )}
+              {threshold === undefined && (
+                <span className="tile-note">
+                  {insights.data.map((i, n) => (
+                    <span key={i.connectionId}>
+                      {n > 0 ? ' · ' : ''}
+                      <Link
+                        href={`/users${query({ connectionId: i.connectionId, license: 'member', inactiveDays: i.inactiveDays })}`}
+                      >
+                        {i.accountName}: {i.inactivePaidSeats.toLocaleString()} ({i.inactiveDays} days)
+                      </Link>
+                    </span>
+                  ))}
+                </span>
+              )}
+              <span className="tile-note">{costWords(all, names.size)}</span>
             </div>
             <Tile
               label="Pending invites"
+              href={usersLink({ status: 'pending' })}
               value={all.pendingInvites.toLocaleString()}
               note={
                 all.pendingInviteAge.oldestDays === null
@@ -140,6 +175,7 @@ export function DashboardPage({ id }: { id?: string }) {
             />
             <Tile
               label="Guests and viewers"
+              href={usersLink({ license: 'guest' })}
               value={`${all.seats.guest.toLocaleString()} · ${all.seats.viewer.toLocaleString()}`}
               note={`guests (${all.seats.billedGuests} billed) · viewers (free)`}
             />
@@ -170,7 +206,7 @@ export function DashboardPage({ id }: { id?: string }) {
               />
             </Figure>
             <Figure
-              title="Roles"
+              title={`Roles of all ${all.users.toLocaleString()} people (${all.byStatus.active.toLocaleString()} active, ${all.byStatus.pending.toLocaleString()} pending, ${all.byStatus.deactivated.toLocaleString()} deactivated)`}
               summary={`Admins ${all.byRole.admin}, members ${all.byRole.member}, viewers ${all.byRole.viewer}, guests ${all.byRole.guest}.`}
             >
               <Doughnut
@@ -210,7 +246,7 @@ export function DashboardPage({ id }: { id?: string }) {
               title="Users and changes per sync"
               summary={`${runs.data?.filter((r) => r.status === 'succeeded').length ?? 0} successful syncs.`}
             >
-              {runs.data && <Trend runs={runs.data} />}
+              {runs.data && <Trend runs={runs.data} names={names} />}
             </Figure>
             {id && (
               <Figure
@@ -313,50 +349,93 @@ function Across({ data }: { data: AcrossData }) {
       <p>
         {data.orgDomains.length
           ? `${data.ownDomainGuests.length} guests on the organisation’s domains (${data.orgDomains.join(', ')}).`
-          : 'Set the organisation’s domains (seatwise settings --org-domains) to find colleagues let in as guests.'}
+          : 'Set the organisation’s email domains on the Settings page to find colleagues let in as guests.'}
       </p>
     </div>
   );
 }
 
-function Trend({ runs }: { runs: Run[] }) {
+/** Users read and changes made per sync: one line per account, changes as bars, whole numbers from zero. */
+function Trend({ runs, names }: { runs: Run[]; names: ReadonlyMap<string, string> }) {
   const done = runs.filter((r) => r.status === 'succeeded').reverse();
+  const times = done.map((r) => r.startedAt);
+  const accounts = [...new Set(done.map((r) => r.connectionId))];
+  const series = (connectionId: string, pick: (r: Run) => number) =>
+    done.map((r) => (r.connectionId === connectionId ? pick(r) : null));
+  const label = (connectionId: string, what: string) =>
+    accounts.length > 1 ? `${names.get(connectionId) ?? connectionId}: ${what}` : what;
   return (
-    <Line
+    <Bar
       data={{
-        labels: done.map((r) => r.startedAt.slice(5, 16).replace('T', ' ')),
-        datasets: [
+        labels: times.map((t) => when(t)),
+        datasets: accounts.flatMap((connectionId, i) => [
           {
-            label: 'Users',
-            data: done.map((r) => r.usersSeen),
-            borderColor: palette[0],
-            backgroundColor: palette[0],
+            type: 'line' as const,
+            label: label(connectionId, 'users'),
+            data: series(connectionId, (r) => r.usersSeen),
+            borderColor: palette[i % palette.length],
+            backgroundColor: palette[i % palette.length],
+            spanGaps: true,
             yAxisID: 'y',
           },
           {
-            label: 'Changes',
-            data: done.map((r) => r.changes),
-            borderColor: palette[2],
-            backgroundColor: palette[2],
+            type: 'bar' as const,
+            label: label(connectionId, 'changes'),
+            data: series(connectionId, (r) => r.changes),
+            backgroundColor: `${palette[(i + 2) % palette.length]}99`,
             yAxisID: 'y1',
           },
-        ],
+        ]) as never,
       }}
       options={{
         maintainAspectRatio: false,
-        scales: { y: { position: 'left' }, y1: { position: 'right', grid: { drawOnChartArea: false } } },
+        scales: {
+          y: {
+            position: 'left',
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            title: { display: true, text: 'users' },
+          },
+          y1: {
+            position: 'right',
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            grid: { drawOnChartArea: false },
+            title: { display: true, text: 'changes' },
+          },
+        },
       }}
     />
   );
 }
 
-function Tile({ label, value, note }: { label: string; value: string; note: string }) {
+/** What inactive paid seats cost, per currency, and which accounts have no price yet. */
+function costWords(all: InsightsTotal, accounts: number): string {
+  const priced = all.costs
+    .map((c) => `${money(c.monthlyWaste, c.currency)} a month (${money(c.yearlyWaste, c.currency)} a year)`)
+    .join(' + ');
+  const missing = all.unpriced.length
+    ? `Set a price per seat for ${accounts > 1 ? all.unpriced.join(', ') : 'this account'} in its settings to see ${all.costs.length ? 'its' : 'what they'} cost.`
+    : '';
+  if (!priced) return missing;
+  return `${priced} — saved by making them viewers.${missing ? ` ${missing}` : ''}`;
+}
+
+function Tile({ label, value, note, href }: { label: string; value: string; note: string; href: string }) {
+  const [, navigate] = useLocation();
   return (
-    <div className="tile">
+    <a
+      className="tile tile-link"
+      href={href}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
       <span className="tile-label">{label}</span>
       <strong className="tile-value">{value}</strong>
       <span className="tile-note">{note}</span>
-    </div>
+    </a>
   );
 }
 
@@ -378,59 +457,4 @@ function money(amount: number, currency: string): string {
   } catch {
     return `${amount.toFixed(2)} ${currency}`;
   }
-}
-
-/** The insights of every account added up (plan seats only where every plan is known, cost in one currency). */
-function sum(list: Insights[]): Insights {
-  const first = list[0]!;
-  if (list.length === 1) return first;
-  const total = (pick: (i: Insights) => number) => list.reduce((n, i) => n + pick(i), 0);
-  const add = <T extends Record<string, number>>(pick: (i: Insights) => T): T => {
-    const out = { ...pick(first) };
-    for (const i of list.slice(1))
-      for (const k of Object.keys(out)) (out as Record<string, number>)[k]! += pick(i)[k] ?? 0;
-    return out;
-  };
-  const paid = total((i) => i.seats.paid);
-  const planMax = list.every((i) => i.seats.planMax !== null) ? total((i) => i.seats.planMax ?? 0) : null;
-  const priced = list.every((i) => i.cost && i.cost.currency === first.cost?.currency);
-  const oldest = list.map((i) => i.pendingInviteAge.oldestDays).filter((d): d is number => d !== null);
-  return {
-    ...first,
-    connectionId: 'all',
-    accountName: 'All accounts',
-    users: total((i) => i.users),
-    notPeople: total((i) => i.notPeople),
-    byStatus: add((i) => i.byStatus),
-    byRole: add((i) => i.byRole),
-    byLicense: add((i) => i.byLicense),
-    seats: {
-      paid,
-      memberSeats: total((i) => i.seats.memberSeats),
-      billedGuests: total((i) => i.seats.billedGuests),
-      planMax,
-      available: planMax === null ? null : planMax - paid,
-      utilization: planMax ? paid / planMax : null,
-      viewer: total((i) => i.seats.viewer),
-      guest: total((i) => i.seats.guest),
-      freeGuests: total((i) => i.seats.freeGuests),
-    },
-    pendingInvites: total((i) => i.pendingInvites),
-    pendingInviteAge: {
-      oldestDays: oldest.length ? Math.max(...oldest) : null,
-      over30Days: total((i) => i.pendingInviteAge.over30Days),
-    },
-    inactivePaidSeats: total((i) => i.inactivePaidSeats),
-    inactiveNeverActive: total((i) => i.inactiveNeverActive),
-    inactiveAdmins: total((i) => i.inactiveAdmins),
-    cost: priced
-      ? {
-          seatPrice: first.cost!.seatPrice,
-          currency: first.cost!.currency,
-          monthlyWaste: total((i) => i.cost!.monthlyWaste),
-          yearlyWaste: total((i) => i.cost!.yearlyWaste),
-        }
-      : null,
-    monthlyWaste: priced ? total((i) => i.monthlyWaste ?? 0) : null,
-  };
 }

@@ -1,12 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
+import { Link, useSearch } from 'wouter';
 import { ApiError, api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
 import { Dialog } from '../components/Dialog.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
-import { ago } from '../format.ts';
+import { ago, plural } from '../format.ts';
 import { useConnections } from '../hooks.ts';
+import { useCanAct } from '../session.tsx';
 import type { Policy, Proposal } from '../types.ts';
 
 interface PolicyForm {
@@ -37,6 +39,21 @@ export function PoliciesPage() {
     queryFn: async () =>
       (await api<{ policies: Policy[] }>('GET', `/api/policies${query({ connectionId })}`)).policies,
   });
+  const canAct = useCanAct();
+  const [evaluated, setEvaluated] = useState<string | null>(null);
+  const evaluate = useMutation({
+    mutationFn: async (policy: Policy) => ({
+      policy,
+      added: (await api<{ proposals: Proposal[] }>('POST', `/api/policies/${policy.id}/evaluate`)).proposals,
+    }),
+    onSuccess: ({ policy, added }) => {
+      setEvaluated(
+        `${policy.description}: ${added.length === 0 ? 'no new proposals' : `${plural(added.length, 'new proposal')} below`}.`,
+      );
+      queryClient.invalidateQueries({ queryKey: ['proposals'] });
+    },
+    onError: (error) => setEvaluated((error as Error).message),
+  });
   const remove = useMutation({
     mutationFn: (id: string) => api('DELETE', `/api/policies/${id}`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['policies'] }),
@@ -45,9 +62,11 @@ export function PoliciesPage() {
     <section aria-labelledby="policies-title">
       <div className="page-head">
         <h1 id="policies-title">Policies</h1>
-        <button type="button" className="primary" onClick={() => setAdding(true)}>
-          Add a policy
-        </button>
+        {canAct && (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add a policy
+          </button>
+        )}
       </div>
       <div className="filters">
         <ConnectionFilter value={connectionId} onChange={setConnectionId} />
@@ -83,14 +102,31 @@ export function PoliciesPage() {
                   <button type="button" onClick={() => setPreviewing(p)}>
                     Preview
                   </button>
-                  <button type="button" className="danger-outline" onClick={() => remove.mutate(p.id)}>
-                    Remove
-                  </button>
+                  {canAct && (
+                    <button
+                      type="button"
+                      disabled={evaluate.isPending}
+                      onClick={() => evaluate.mutate(p)}
+                      aria-label={`Evaluate now: ${p.description}`}
+                    >
+                      Evaluate now
+                    </button>
+                  )}
+                  {canAct && (
+                    <button type="button" className="danger-outline" onClick={() => remove.mutate(p.id)}>
+                      Remove
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {evaluated && (
+        <p className="notice" role="status">
+          {evaluated}
+        </p>
       )}
       <Proposals connectionId={connectionId} />
       {adding && <AddPolicy onClose={() => setAdding(false)} defaultConnection={connectionId} />}
@@ -118,27 +154,29 @@ function Preview({ policy, onClose }: { policy: Policy; onClose: () => void }) {
           <p>
             {preview.data.length === 0
               ? 'It would propose nothing now.'
-              : `It would propose ${preview.data.length} changes now:`}
+              : `It would propose ${plural(preview.data.length, 'change')} now${preview.data.length > 100 ? '; the first 100:' : ':'}`}
           </p>
           {preview.data.length > 0 && (
-            <table className="grid compact">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {preview.data.slice(0, 100).map((d) => (
-                  <tr key={d.email}>
-                    <td>{d.email}</td>
-                    <td>{d.action === 'set_role' ? `role → ${d.params.role}` : d.action}</td>
-                    <td>{d.reason}</td>
+            <div className="scroll-box">
+              <table className="grid compact">
+                <thead>
+                  <tr>
+                    <th scope="col">User</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Why</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {preview.data.slice(0, 100).map((d) => (
+                    <tr key={d.email}>
+                      <td>{d.email}</td>
+                      <td>{d.action === 'set_role' ? `role → ${d.params.role}` : d.action}</td>
+                      <td>{d.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </>
       )}
@@ -261,10 +299,25 @@ function AddPolicy({ onClose, defaultConnection }: { onClose: () => void; defaul
   );
 }
 
+const PROPOSALS_PAGE = 25;
+
+type ProposalSort = 'createdAt' | 'email' | 'account' | 'action';
+
+/**
+ * The proposals policies made: sorted, a page at a time, chosen one by one or all on the page, and approved or
+ * rejected only after a confirmation that lists who and what (an approval acts on monday).
+ */
 function Proposals({ connectionId }: { connectionId: string | undefined }) {
   const queryClient = useQueryClient();
   const accountName = useAccountName();
-  const [status, setStatus] = useState('open');
+  const canAct = useCanAct();
+  // The audit log links here with ?proposal= to show the one proposal behind an action.
+  const linked = new URLSearchParams(useSearch()).get('proposal');
+  const [status, setStatus] = useState(linked ? '' : 'open');
+  const [sort, setSort] = useState<ProposalSort>('createdAt');
+  const [page, setPage] = useState(0);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [asking, setAsking] = useState<{ verdict: 'approve' | 'reject'; items: Proposal[] } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const proposals = useQuery({
     queryKey: ['proposals', connectionId, status],
@@ -272,27 +325,69 @@ function Proposals({ connectionId }: { connectionId: string | undefined }) {
       (
         await api<{ proposals: Proposal[] }>(
           'GET',
-          `/api/proposals${query({ connectionId, status: status || undefined })}`,
+          `/api/proposals${query({ connectionId, status: status || undefined, limit: 1000 })}`,
         )
       ).proposals,
   });
   const decide = useMutation({
-    mutationFn: ({ verdict, id }: { verdict: 'approve' | 'reject'; id: string }) =>
-      api<{ proposals: Proposal[] }>('POST', `/api/proposals/${verdict}`, { ids: [id] }),
-    onSuccess: (result) => {
-      const p = result.proposals[0];
-      if (p) setMessage(`${p.email}: ${p.status}${p.outcome ? ` (${p.outcome})` : ''}`);
+    mutationFn: ({ verdict, ids }: { verdict: 'approve' | 'reject'; ids: string[] }) =>
+      api<{ proposals: Proposal[] }>('POST', `/api/proposals/${verdict}`, { ids }),
+    onSuccess: (result, { verdict }) => {
+      const counts = new Map<string, number>();
+      for (const p of result.proposals) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
+      setMessage(
+        `${verdict === 'approve' ? 'Approved' : 'Rejected'} ${plural(result.proposals.length, 'proposal')}: ${[
+          ...counts,
+        ]
+          .map(([s, n]) => `${n} ${s}`)
+          .join(', ')}.`,
+      );
+      setAsking(null);
+      setChosen(new Set());
       queryClient.invalidateQueries({ queryKey: ['proposals'] });
+      queryClient.invalidateQueries({ queryKey: ['users'] });
     },
-    onError: (error) => setMessage((error as Error).message),
+    onError: (error) => {
+      setAsking(null);
+      setMessage((error as Error).message);
+    },
   });
+  const all = (proposals.data ?? []).filter((p) => !linked || p.id === linked);
+  const key = (p: Proposal): string =>
+    sort === 'account' ? accountName(p.connectionId) : sort === 'createdAt' ? p.createdAt : p[sort];
+  const sorted = [...all].sort((a, b) =>
+    sort === 'createdAt'
+      ? key(b).localeCompare(key(a))
+      : key(a).localeCompare(key(b)) || a.email.localeCompare(b.email),
+  );
+  const pages = Math.max(1, Math.ceil(sorted.length / PROPOSALS_PAGE));
+  const current = Math.min(page, pages - 1);
+  const shown = sorted.slice(current * PROPOSALS_PAGE, (current + 1) * PROPOSALS_PAGE);
+  const decidable = (p: Proposal) => (p.status === 'open' || p.status === 'failed') && p.action !== 'report';
+  const chosenItems = all.filter((p) => chosen.has(p.id));
+  const pageDecidable = shown.filter(decidable);
+  const toggle = (ids: string[], on: boolean) => {
+    const next = new Set(chosen);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    setChosen(next);
+  };
   return (
     <>
       <h2>Proposals</h2>
       <div className="filters">
         <label>
           Status{' '}
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setPage(0);
+              setChosen(new Set());
+            }}
+          >
             <option value="">Any</option>
             {['open', 'applied', 'rejected', 'failed', 'reported', 'withdrawn'].map((s) => (
               <option key={s} value={s}>
@@ -301,35 +396,107 @@ function Proposals({ connectionId }: { connectionId: string | undefined }) {
             ))}
           </select>
         </label>
+        <label>
+          Sort by{' '}
+          <select value={sort} onChange={(e) => setSort(e.target.value as ProposalSort)}>
+            <option value="createdAt">Newest first</option>
+            <option value="email">User</option>
+            <option value="account">Account</option>
+            <option value="action">Proposed change</option>
+          </select>
+        </label>
+        {linked && (
+          <Link href="/policies" className="button">
+            Show all proposals
+          </Link>
+        )}
       </div>
+      {canAct && (
+        <div className="toolbar" role="toolbar" aria-label="Decide on chosen proposals">
+          <span>
+            {chosen.size
+              ? `${plural(chosen.size, 'proposal')} chosen`
+              : 'Choose proposals to decide on several'}
+          </span>
+          <button
+            type="button"
+            disabled={!chosen.size || decide.isPending}
+            onClick={() => setAsking({ verdict: 'approve', items: chosenItems })}
+          >
+            Approve chosen…
+          </button>
+          <button
+            type="button"
+            disabled={!chosen.size || decide.isPending}
+            onClick={() => setAsking({ verdict: 'reject', items: chosenItems })}
+          >
+            Reject chosen…
+          </button>
+        </div>
+      )}
       <p role="status" className="count">
-        {message ?? ' '}
+        {message ??
+          (proposals.data
+            ? `${plural(all.length, 'proposal')}${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`
+            : ' ')}
       </p>
       {proposals.isPending && <Loading what="proposals" lines={6} />}
       {proposals.isError && (
         <QueryError error={proposals.error} what="proposals" retry={() => proposals.refetch()} />
       )}
-      {proposals.data?.length === 0 && <Empty>No proposals {status ? `with status ${status}` : ''}.</Empty>}
-      {proposals.data && proposals.data.length > 0 && (
+      {proposals.data && all.length === 0 && (
+        <Empty>No proposals {status ? `with status ${status}` : ''}.</Empty>
+      )}
+      {all.length > 0 && (
         <table className="grid">
           <thead>
             <tr>
+              {canAct && (
+                <th scope="col">
+                  <input
+                    type="checkbox"
+                    aria-label="Choose every open proposal on this page"
+                    disabled={pageDecidable.length === 0}
+                    checked={pageDecidable.length > 0 && pageDecidable.every((p) => chosen.has(p.id))}
+                    onChange={(e) =>
+                      toggle(
+                        pageDecidable.map((p) => p.id),
+                        e.target.checked,
+                      )
+                    }
+                  />
+                </th>
+              )}
               <th scope="col">User</th>
               <th scope="col">Account</th>
               <th scope="col">Proposed</th>
               <th scope="col">Why</th>
               <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Decide</span>
-              </th>
+              {canAct && (
+                <th scope="col">
+                  <span className="sr-only">Decide</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
-            {proposals.data.map((p) => (
+            {shown.map((p) => (
               <tr key={p.id}>
+                {canAct && (
+                  <td>
+                    {decidable(p) && (
+                      <input
+                        type="checkbox"
+                        aria-label={`Choose the proposal for ${p.email}`}
+                        checked={chosen.has(p.id)}
+                        onChange={(e) => toggle([p.id], e.target.checked)}
+                      />
+                    )}
+                  </td>
+                )}
                 <td>{p.email}</td>
                 <td>{accountName(p.connectionId)}</td>
-                <td>{p.action === 'set_role' ? `role → ${p.params.role}` : p.action}</td>
+                <td>{proposedWords(p)}</td>
                 <td>
                   {p.reason} <span className="muted">({ago(p.createdAt)})</span>
                 </td>
@@ -337,33 +504,103 @@ function Proposals({ connectionId }: { connectionId: string | undefined }) {
                   {p.status}
                   {p.outcome && p.status !== 'open' ? <span className="muted"> — {p.outcome}</span> : null}
                 </td>
-                <td className="row-buttons">
-                  {(p.status === 'open' || p.status === 'failed') && p.action !== 'report' && (
-                    <>
-                      <button
-                        type="button"
-                        aria-label={`Approve for ${p.email}`}
-                        disabled={decide.isPending}
-                        onClick={() => decide.mutate({ verdict: 'approve', id: p.id })}
-                      >
-                        Approve
-                      </button>
-                      <button
-                        type="button"
-                        aria-label={`Reject for ${p.email}`}
-                        disabled={decide.isPending}
-                        onClick={() => decide.mutate({ verdict: 'reject', id: p.id })}
-                      >
-                        Reject
-                      </button>
-                    </>
-                  )}
-                </td>
+                {canAct && (
+                  <td className="row-buttons">
+                    {decidable(p) && (
+                      <>
+                        <button
+                          type="button"
+                          aria-label={`Approve for ${p.email}`}
+                          disabled={decide.isPending}
+                          onClick={() => setAsking({ verdict: 'approve', items: [p] })}
+                        >
+                          Approve…
+                        </button>
+                        <button
+                          type="button"
+                          aria-label={`Reject for ${p.email}`}
+                          disabled={decide.isPending}
+                          onClick={() => setAsking({ verdict: 'reject', items: [p] })}
+                        >
+                          Reject…
+                        </button>
+                      </>
+                    )}
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {pages > 1 && (
+        <nav className="pager" aria-label="Proposal pages">
+          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
+            ← Previous
+          </button>
+          <span>
+            Page {current + 1} of {pages}
+          </span>
+          <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
+            Next →
+          </button>
+        </nav>
+      )}
+      {asking && (
+        <Dialog
+          open
+          title={`${asking.verdict === 'approve' ? 'Approve' : 'Reject'} ${plural(asking.items.length, 'proposal')}?`}
+          onClose={() => setAsking(null)}
+        >
+          <p>
+            {asking.verdict === 'approve'
+              ? 'Each approved proposal runs on monday now, as an ordinary action (checked against monday first, audited). Those already done are reported as such.'
+              : 'The users are left as they are; the proposals are closed as rejected.'}
+          </p>
+          <div className="scroll-box">
+            <table className="grid compact">
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col">Account</th>
+                  <th scope="col">Change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {asking.items.map((p) => (
+                  <tr key={p.id}>
+                    <td>{p.email}</td>
+                    <td>{accountName(p.connectionId)}</td>
+                    <td>{proposedWords(p)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="buttons">
+            <button type="button" onClick={() => setAsking(null)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className={asking.verdict === 'approve' ? 'danger' : 'primary'}
+              disabled={decide.isPending}
+              onClick={() => decide.mutate({ verdict: asking.verdict, ids: asking.items.map((p) => p.id) })}
+            >
+              {decide.isPending
+                ? 'Working…'
+                : `${asking.verdict === 'approve' ? 'Approve and apply' : 'Reject'} ${plural(asking.items.length, 'proposal')}`}
+            </button>
+          </div>
+        </Dialog>
+      )}
     </>
   );
+}
+
+/** What a proposal would do, in words. */
+function proposedWords(p: Proposal): string {
+  if (p.action === 'set_role') return `change role to ${p.params.role}`;
+  if (p.action === 'deactivate') return 'deactivate';
+  return 'report only';
 }
