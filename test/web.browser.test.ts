@@ -127,7 +127,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
 
   it('changes the sync schedule in the settings, refusing one that is not cron', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
-    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('main').getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: /^Settings: / }).waitFor();
     await page.getByLabel('Sync schedule').fill('every day');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -152,9 +152,11 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await filters.getByLabel('Account').selectOption({ label: account().name });
     await filters.getByLabel('Role').selectOption('member');
     await filters.getByLabel('Status').selectOption('active');
-    await filters.getByRole('button', { name: 'Apply' }).click();
+    // Choices apply at once: no Apply button to find.
     const expected = account().users.filter((u) => u.kind === 'member' && u.status === 'ACTIVE').length;
-    await expect.poll(() => page.locator('.count').textContent()).toBe(`${expected} users match`);
+    await expect
+      .poll(() => page.locator('.count').textContent())
+      .toBe(`${expected} users match${expected > 50 ? ` · page 1 of ${Math.ceil(expected / 50)}` : ''}`);
     const rows = page.locator('table.grid tbody tr');
     await expect.poll(() => rows.count()).toBe(Math.min(expected, 50));
     const roles = await rows.locator('td:nth-child(4)').allTextContents();
@@ -188,9 +190,9 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       (u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE' && u.invitationMethod === 'SCIM',
     )!;
     const filters = page.getByRole('form', { name: 'Filter users' });
+    // Typing filters after a short pause.
     await filters.getByLabel('Search').fill(target.email);
-    await filters.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.locator('.count').textContent()).toBe('1 users match');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 user matches');
     await page.getByLabel(`Select ${target.name}`).check();
     await page.getByRole('button', { name: 'Deactivate…' }).click();
     await expect(dialog().getByLabel('Through').inputValue()).resolves.toBe('scim');
@@ -206,17 +208,29 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     // The copy changed at once: the member is no longer among the active ones.
     await expect.poll(() => page.locator('.count').textContent()).toBe('0 users match');
     await page.getByRole('form', { name: 'Filter users' }).getByLabel('Status').selectOption('deactivated');
-    await page.getByRole('form', { name: 'Filter users' }).getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => page.locator('.count').textContent()).toBe('1 users match');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 user matches');
   });
 
   it('finds both actions in the audit log', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    const invite = page.getByRole('row', { name: /invite/ }).filter({ hasText: 'new.hire@example.com' });
+    const invite = page.getByRole('row', { name: /Invite/ }).filter({ hasText: 'new.hire@example.com' });
     await expect(invite.textContent()).resolves.toContain('succeeded');
-    const deactivate = page.getByRole('row', { name: /deactivate/ }).filter({ hasText: 'succeeded' });
+    // Who asked is the key's name; whom it touched is an email, with what monday did.
+    await expect(invite.textContent()).resolves.toContain('initial admin key (API key)');
+    const deactivate = page.getByRole('row', { name: /Deactivate/ }).filter({ hasText: 'succeeded' });
     await expect(deactivate.count()).resolves.toBe(1);
+    await expect(deactivate.textContent()).resolves.toMatch(/@\S+: changed/);
+    // Previews are kept apart: none among the actions sent, all of them when asked for.
+    await expect(page.getByText('preview', { exact: true }).count()).resolves.toBe(0);
+    await page.getByLabel('Show').selectOption({ label: 'Previews (dry runs)' });
+    await expect.poll(() => page.getByText('preview', { exact: true }).count()).toBeGreaterThanOrEqual(2);
+    await page.getByLabel('Show').selectOption({ label: 'Actions sent to monday' });
+    const csv = await page.request.get(
+      `${base}${await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href')}`,
+    );
+    expect(csv.headers()['content-type']).toContain('text/csv');
+    expect(await csv.text()).toContain('new.hire@example.com');
     await shot('08-audit');
   });
 
@@ -254,10 +268,12 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await dialog().getByLabel('Days (N)').fill('200');
     await dialog().getByLabel('Never touch (emails or domains)').fill(stale[0]!.email);
     await dialog().getByRole('button', { name: 'Add policy' }).click();
-    await page.getByRole('cell', { name: 'members inactive for 200 days → change role to viewer' }).waitFor();
+    await page
+      .getByRole('cell', { name: 'members inactive for 200 days → change role to viewer', exact: true })
+      .waitFor();
     await page.getByRole('button', { name: 'Preview' }).click();
     await dialog()
-      .getByText(`It would propose ${stale.length - 1} changes now:`)
+      .getByText(`It would propose ${stale.length - 1} changes now:`, { exact: false })
       .waitFor();
     await shot('11-policy-preview');
     await dialog().getByRole('button', { name: 'Close' }).click();
@@ -269,14 +285,29 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     });
     expect(synced.status).toBe(201);
     await page.reload();
-    const [approve, reject] = [stale[1]!, stale[2]!];
+    // Sorted by user, the first proposals are the alphabetically first of those the policy may touch.
+    await page.getByLabel('Sort by').selectOption({ label: 'User' });
+    const proposed = stale.slice(1).sort((a, b) => a.email.localeCompare(b.email));
+    const [approve, ...reject] = proposed.slice(0, 3) as [(typeof stale)[0], ...typeof stale];
+    await expect
+      .poll(() => page.locator('table.grid').last().locator('tbody tr td:nth-child(2)').first().textContent())
+      .toBe(approve.email);
+    // Approving acts on monday: it asks first, naming whom and what.
     await page.getByRole('button', { name: `Approve for ${approve.email}` }).click();
-    await page.getByText(`${approve.email}: applied`).waitFor();
-    await page.getByRole('button', { name: `Reject for ${reject.email}` }).click();
-    await page.getByText(`${reject.email}: rejected`).waitFor();
+    await dialog().getByRole('cell', { name: approve.email }).waitFor();
+    await shot('12-approve-confirm');
+    expect(account().users.find((u) => u.id === approve.id)?.kind).toBe('member');
+    await dialog().getByRole('button', { name: 'Approve and apply 1 proposal' }).click();
+    await page.getByText('Approved 1 proposal: 1 applied.').waitFor();
+    // Several at once: chosen, then rejected behind one confirmation that lists them.
+    for (const user of reject) await page.getByLabel(`Choose the proposal for ${user.email}`).check();
+    await page.getByRole('button', { name: 'Reject chosen…' }).click();
+    for (const user of reject) await dialog().getByRole('cell', { name: user.email }).waitFor();
+    await dialog().getByRole('button', { name: 'Reject 2 proposals' }).click();
+    await page.getByText('Rejected 2 proposals: 2 rejected.').waitFor();
     await shot('12-proposals');
     expect(account().users.find((u) => u.id === approve.id)?.kind).toBe('view_only');
-    expect(account().users.find((u) => u.id === reject.id)?.kind).toBe('member');
+    for (const user of reject) expect(account().users.find((u) => u.id === user.id)?.kind).toBe('member');
     expect(account().users.find((u) => u.id === stale[0]!.id)?.kind).toBe('member');
   });
 
@@ -350,6 +381,175 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     expect(users.total).toBe(account().users.length);
   });
 
+  it('opens the users a dashboard card counts', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    // Fresh figures, not the ones kept from the last visit.
+    await page.reload();
+    const tile = page.getByRole('link', { name: /^Pending invites/ });
+    const counted = Number((await tile.locator('.tile-value').textContent())!.replace(/\D/g, ''));
+    await tile.click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await expect
+      .poll(() => page.locator('.count').textContent())
+      .toMatch(new RegExp(`^${counted} users? match`));
+    expect(new URL(page.url()).searchParams.get('status')).toBe('pending');
+  });
+
+  it('turns the card from green when a sync fails, keeps it after a reload, and lists the run', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    const card = page.getByRole('article').filter({ hasText: account().name });
+    await card.locator('.status.ok').waitFor();
+    emulator.setFaults({ revokeTokenAfter: 0 });
+    try {
+      await card.getByRole('button', { name: 'Sync now' }).click();
+      await card.getByText('Needs attention').waitFor({ timeout: 30_000 });
+      await page.reload();
+      await card.getByText('Needs attention').waitFor();
+      await expect(card.textContent()).resolves.toContain('monday did not accept the API token');
+      await expect(card.locator('.status.ok').count()).resolves.toBe(0);
+      await shot('16-sync-failed-card');
+      await card.getByRole('link', { name: 'History' }).click();
+      await page.getByRole('heading', { name: 'Sync history' }).waitFor();
+      await page
+        .getByRole('row', { name: /failed/ })
+        .first()
+        .waitFor();
+      await expect(
+        page
+          .getByRole('row', { name: /failed/ })
+          .first()
+          .textContent(),
+      ).resolves.toContain('monday did not accept the API token');
+    } finally {
+      emulator.setFaults({ revokeTokenAfter: null });
+    }
+  });
+
+  it('starts one sync for a double click on Sync now, and shows no error', async () => {
+    const id = await connectionId();
+    const runsBefore = await fetch(`${base}/api/runs?connectionId=${id}&limit=500`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    }).then((r) => r.json() as Promise<{ runs: unknown[] }>);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    const card = page.getByRole('article').filter({ hasText: account().name });
+    await card.getByRole('button', { name: 'Sync now' }).dblclick();
+    await card.locator('.status.ok', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    const runsAfter = await fetch(`${base}/api/runs?connectionId=${id}&limit=500`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    }).then((r) => r.json() as Promise<{ runs: { status: string }[] }>);
+    expect(runsAfter.runs.length).toBe(runsBefore.runs.length + 1);
+    expect(runsAfter.runs[0]!.status).toBe('succeeded');
+    await expect(card.locator('.field-error').count()).resolves.toBe(0);
+  });
+
+  /** Every page of the navigation, and a user's page, with what each must show. */
+  const pages = [
+    ['Integrations', 'Integrations'],
+    ['Dashboard', 'Dashboard'],
+    ['Users', 'Users'],
+    ['Policies', 'Policies'],
+    ['Offboard', 'Offboard'],
+    ['Sync history', 'Sync history'],
+    ['Audit log', 'Audit log'],
+    ['Settings', 'Organisation settings'],
+  ] as const;
+
+  it('walks every page as an admin, with the controls an admin uses', async () => {
+    for (const [link, heading] of pages) {
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: link, exact: true })
+        .click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await shot(`admin-${link.toLowerCase().replace(/ /g, '-')}`);
+    }
+    await page.getByLabel("Your organisation's email domains").fill('dunder.com\nnot_a_domain');
+    await page.getByRole('button', { name: 'Save domains' }).click();
+    await page.getByText('orgDomains.1 "not_a_domain" is not a domain such as example.com').waitFor();
+    await page.getByLabel("Your organisation's email domains").fill('dunder.com');
+    await page.getByRole('button', { name: 'Save domains' }).click();
+    await page.getByText('Saved: dunder.com.').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    for (const name of ['Connect monday.com', 'Sync now', 'Disconnect'])
+      await expect(page.getByRole('button', { name }).first().isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('note').count()).resolves.toBe(0);
+  });
+
+  it('walks every page as a viewer: reads everything, and is offered nothing it cannot do', async () => {
+    const created = await fetch(`${base}/api/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'viewer', name: 'auditor' }),
+    }).then((r) => r.json() as Promise<{ key: string }>);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const viewer = await context.newPage();
+    viewer.setDefaultTimeout(20_000);
+    try {
+      await viewer.goto(base);
+      await viewer.getByLabel('API key').fill(created.key);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByRole('heading', { name: 'Integrations' }).waitFor();
+      for (const [link, heading] of pages) {
+        await viewer
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: link, exact: true })
+          .click();
+        await viewer.getByRole('heading', { name: heading, exact: true }).waitFor();
+        await viewer.locator('.loading').first().waitFor({ state: 'detached' });
+        // Said once on every page, instead of a refusal after the click.
+        await viewer.getByRole('note').getByText('viewer', { exact: true }).waitFor();
+        await viewer.screenshot({
+          path: join(shots, `viewer-${link.toLowerCase().replace(/ /g, '-')}.png`),
+          fullPage: true,
+        });
+      }
+      const absent = [
+        'Connect monday.com',
+        'Sync now',
+        'Disconnect',
+        'Try with a demo account',
+        'Change role…',
+        'Deactivate…',
+        'Invite users…',
+        'Add a policy',
+        'Evaluate now',
+        'Save domains',
+      ];
+      const visibleButtons = async () =>
+        (await viewer.getByRole('button').allTextContents()).map((t) => t.trim());
+      for (const [link] of pages) {
+        await viewer
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: link, exact: true })
+          .click();
+        await viewer.locator('.loading').first().waitFor({ state: 'detached' });
+        const shown = await visibleButtons();
+        for (const name of absent) expect(shown, `${name} on ${link}`).not.toContain(name);
+      }
+      await expect(
+        viewer.getByLabel("Your organisation's email domains").getAttribute('readonly'),
+      ).resolves.not.toBeNull();
+      // A user's page: every field, no actions.
+      await viewer
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Users', exact: true })
+        .click();
+      await viewer.locator('table.grid tbody tr a').first().click();
+      await viewer.getByText('Why this license').waitFor();
+      await expect(viewer.getByRole('heading', { name: 'Actions' }).count()).resolves.toBe(0);
+      await viewer.screenshot({ path: join(shots, 'viewer-user.png'), fullPage: true });
+      // The offboarding form is there to plan, not to run.
+      await viewer
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Offboard', exact: true })
+        .click();
+      await expect(viewer.getByRole('button', { name: /^Offboard: / }).count()).resolves.toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('returns to sign-in with a message when the session key is revoked', async () => {
     const created = await fetch(`${base}/api/keys`, {
       method: 'POST',
@@ -364,6 +564,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     // Signed in again, on the page it was on.
     await page.getByRole('heading', { name: 'Sync history' }).waitFor();
     await expect(page.getByText('Viewer', { exact: false }).first().isVisible()).resolves.toBe(true);
+    await page.getByRole('note').getByText('viewer', { exact: true }).waitFor();
     const revoked = await fetch(`${base}/api/keys/${created.id}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${adminKey}` },

@@ -76,7 +76,9 @@ export class InsightsService {
 
   async setOrgDomains(domains: string[]): Promise<string[]> {
     const parsed = orgDomainsSchema.safeParse(domains);
-    if (!parsed.success) throw invalidInput('invalid_settings', parsed.error, domains);
+    // Named by field, so the message reads `orgDomains.1 "acme" is not a domain such as example.com`.
+    if (!parsed.success)
+      throw invalidInput('invalid_settings', prefixed(parsed.error, 'orgDomains'), { orgDomains: domains });
     const unique = [...new Set(parsed.data)];
     await this.settings.set('org_domains', unique);
     return unique;
@@ -178,4 +180,9 @@ export class InsightsService {
     }
     return out;
   }
+}
+
+/** The same issues under a field name (a list parsed alone reports bare indexes). */
+function prefixed(error: z.ZodError, field: string): z.ZodError {
+  return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [field, ...issue.path] })));
 }
