@@ -147,7 +147,9 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
     );
     expect(csv.slice(1).every((line) => line.includes(',viewer,view_only,active,viewer,'))).toBe(true);
     // Each row names the account, not only the connection id.
-    expect(csv.slice(1).every((line) => line.startsWith(`${emulator.accounts[0]!.name},${ids[0]},`))).toBe(true);
+    expect(csv.slice(1).every((line) => line.startsWith(`${emulator.accounts[0]!.name},${ids[0]},`))).toBe(
+      true,
+    );
     const bad = await cli('users', '--role', 'owner');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('expected one of: admin, member, viewer, guest, other');

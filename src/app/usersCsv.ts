@@ -16,7 +16,10 @@ export function csvCell(value: unknown): string {
  * Users as CSV, header first, streamed row by row as they are read (no export is held in memory). The first
  * column names each user's monday account, as a spreadsheet reader knows it.
  */
-export function usersCsv(users: AsyncIterable<UserView>, accountNames: ReadonlyMap<string, string>): Readable {
+export function usersCsv(
+  users: AsyncIterable<UserView>,
+  accountNames: ReadonlyMap<string, string>,
+): Readable {
   async function* lines() {
     yield stringify([['account', ...userExportColumns]]);
     let batch: string[][] = [];

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actionRequestSchema } from '../../actions/actionInput.ts';
 import { actionNames } from '../../actions/definitions.ts';
+import { auditCsv } from '../../app/auditCsv.ts';
 import type { Seatwise } from '../../compose.ts';
 import { queueAction } from '../../jobs/actionJobs.ts';
-import { auditCsv } from '../../app/auditCsv.ts';
 import { actorOf } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
 
