@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
@@ -5,7 +6,7 @@ import { type PlanItem, planSummary, resultSummary } from '../src/domain/actionR
 import { computeInsights, totalInsights } from '../src/domain/insights.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
-import { runCli } from './helpers/cli.ts';
+import { freePort, runCli, startServe } from './helpers/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 
 /** What a person sees is right: counts come from the rows they sit beside, states from the last run. */
@@ -266,4 +267,82 @@ describe.each(dialects)('a refused sync is a run, and sync --all goes on past it
       await app.close();
     }
   });
+});
+
+describe('the demo account', () => {
+  let db: TestDatabase;
+  let server: ChildProcess | undefined;
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    await db?.cleanup();
+  });
+
+  const stop = async (child: ChildProcess) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+
+  it('is one connection marked as sample data, and survives a restart of the server', async () => {
+    db = await createTestDatabase('sqlite');
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // Only monday's own endpoints are allowed: the demo allows its own emulator, nothing else.
+    const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: '', SEATWISE_PORT: String(port), LOG_LEVEL: 'info' };
+    let started = await startServe(env);
+    server = started.child;
+    const key = /\n {4}(sw_\S+)\n/.exec(started.err())![1]!;
+    const call = async (method: string, path: string) => {
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const connections = async () => (await call('GET', '/api/connections')).body.connections as any[];
+    const synced = async (after: string | null) => {
+      await expect
+        .poll(
+          async () => {
+            const [c] = await connections();
+            return (
+              c?.status === 'connected' &&
+              c.lastSyncedAt !== null &&
+              (after === null || c.lastSyncedAt > after)
+            );
+          },
+          { timeout: 30_000, interval: 200 },
+        )
+        .toBe(true);
+      return (await connections())[0];
+    };
+
+    const demo = await call('POST', '/api/demo');
+    expect(demo.status).toBe(201);
+    expect(demo.body).toMatchObject({ demo: true, permission: 'read_and_act', syncSchedule: 'off' });
+    const first = await synced(null);
+    expect(first).toMatchObject({ id: demo.body.id, userCount: 500, demo: true });
+    // Asking again is the same connection.
+    expect((await call('POST', '/api/demo')).body.id).toBe(demo.body.id);
+    expect(await connections()).toHaveLength(1);
+
+    // Another process cannot reach the server's emulator: it says so, as a run in history.
+    const cli = await runCli(['sync', demo.body.id], { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: '' });
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain('the demo account runs inside the Seatwise server that started it');
+
+    await stop(server);
+    started = await startServe(env);
+    server = started.child;
+    // The restarted server starts the emulator again, points the same connection at it and syncs it.
+    const again = await synced(first.lastSyncedAt);
+    expect(again).toMatchObject({ id: demo.body.id, userCount: 500, demo: true, status: 'connected' });
+    expect((await call('POST', '/api/demo')).body.id).toBe(demo.body.id);
+    expect(await connections()).toHaveLength(1);
+    const runs = (await call('GET', `/api/runs?connectionId=${demo.body.id}`)).body.runs as any[];
+    expect(runs.map((r) => [r.trigger, r.status])).toEqual([
+      ['demo', 'succeeded'],
+      ['manual', 'failed'],
+      ['demo', 'succeeded'],
+    ]);
+    await stop(server);
+    server = undefined;
+  }, 120_000);
 });
