@@ -146,6 +146,26 @@ describe('CLI: actions, capabilities and audit', () => {
     );
     expect(audit.every((e: any) => e.actor.startsWith('cli'))).toBe(true);
     const table = await cli('audit');
-    expect(table.stdout).toMatch(/^ID\s+AT\s+ACTOR\s+CONNECTION\s+ACTION\s+VIA\s+OUTCOME\s+TARGETS\s+NOTE/);
+    expect(table.stdout).toMatch(/^ID\s+AT\s+WHO\s+ACCOUNT\s+ACTION\s+VIA\s+OUTCOME\s+USERS\s+NOTE/);
+    // Dry runs apart from what was sent; a day range; CSV for auditors.
+    const sent = JSON.parse((await cli('audit', '--dry-runs', 'exclude', '--json')).stdout);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((e: any) => e.dryRun === false)).toBe(true);
+    const previews = JSON.parse((await cli('audit', '--dry-runs', 'only', '--json')).stdout);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews.every((e: any) => e.dryRun === true)).toBe(true);
+    expect(sent.length + previews.length).toBe(audit.length);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(JSON.parse((await cli('audit', '--from', today, '--to', today, '--json')).stdout)).toHaveLength(
+      audit.length,
+    );
+    expect(JSON.parse((await cli('audit', '--to', '2020-01-01', '--json')).stdout)).toEqual([]);
+    const badDay = await cli('audit', '--from', '2026-13-45');
+    expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toContain('from "2026-13-45" is not a day such as 2026-12-31');
+    const csv = (await cli('audit', '--connection', id, '--csv')).stdout.split('\n');
+    expect(csv[0]).toBe(
+      'id,at,actor,actorName,account,connectionId,action,via,dryRun,outcome,targets,results,error,partOf,requestIds',
+    );
   });
 });

@@ -159,6 +159,53 @@ describe.each(dialects)('what the API reports agrees with its rows (%s)', (diale
     expect(invited.summary).toMatchObject({ already: 1, planned: 1, failed: 0 });
   });
 
+  it('an offboarding says what monday shows: planned in a dry run, done and refused per person, by name', async () => {
+    const connection = (await h.call('GET', `/api/connections/${id}`)).body;
+    const leaver = users.find(
+      (u) => u.scimLinked && u.status === 'active' && u.role === 'member' && u.id !== connection.tokenOwnerId,
+    );
+    const owner = users.find((u) => u.id === connection.tokenOwnerId);
+    const emails = [leaver.email, owner.email];
+    const dry = await h.call('POST', '/api/offboardings', { body: { emails, dryRun: true } });
+    expect(dry.status).toBe(200);
+    expect(dry.body.summary).toMatchObject({
+      planned: 1,
+      deactivated: 0,
+      refused: 1,
+      failed: 0,
+      notFound: 0,
+    });
+    const done = await h.call('POST', '/api/offboardings', { body: { emails } });
+    expect(done.status).toBe(201);
+    expect(done.body.summary).toMatchObject({ deactivated: 1, refused: 1, planned: 0, notFound: 0 });
+    const receipt = await h.call('GET', `/api/offboardings/${done.body.id}/receipt`);
+    expect(receipt.text).toContain('Done, 1 refused');
+    expect(receipt.text).not.toContain('>Refused<');
+    expect(receipt.text).toContain('<p>1 deactivated, 1 refused.</p>');
+    expect(receipt.text).toContain('Asked by test admin (API key) at ');
+    expect(receipt.text).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
+    expect((await h.call('GET', `/api/offboardings/${done.body.id}`)).body.requestedByName).toBe(
+      'test admin (API key)',
+    );
+    // The audit log names the person's key, the users by email, and the offboarding behind the action.
+    const sent = (await h.call('GET', `/api/audit?connectionId=${id}&dryRun=false`)).body.entries;
+    expect(sent.every((e: any) => e.dryRun === false)).toBe(true);
+    const step = sent.find((e: any) => e.source?.kind === 'offboarding');
+    expect(step).toMatchObject({
+      source: { id: done.body.id },
+      actorName: 'test admin (API key)',
+      outcome: 'succeeded',
+    });
+    expect(step.targetLabels).toEqual([leaver.email]);
+    const previews = (await h.call('GET', `/api/audit?connectionId=${id}&dryRun=true`)).body.entries;
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews.every((e: any) => e.dryRun === true)).toBe(true);
+    const csv = await h.call('GET', `/api/audit?connectionId=${id}&dryRun=false&format=csv`);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text).toContain(`offboarding ${done.body.id}`);
+    expect((await h.call('GET', '/api/audit?from=2026-02-30')).status).toBe(400);
+  });
+
   it('names what was typed when an input is wrong', async () => {
     const invite = await h.call('POST', '/api/actions/plan', {
       body: {

@@ -54,6 +54,7 @@ export interface AuditFilters {
   offboardingId?: string;
   dryRun?: boolean;
   actor?: string;
+  /** Days (YYYY-MM-DD, UTC), both included. */
   from?: string;
   to?: string;
   limit?: number;
@@ -158,8 +159,23 @@ export class ActionsService {
         `action must be one of ${actionNames.join(', ')}`,
       );
     }
+    for (const [name, day] of [
+      ['from', filters.from],
+      ['to', filters.to],
+    ] as const) {
+      if (day !== undefined && !isCalendarDay(day))
+        throw new AppError(
+          'invalid_input',
+          'invalid_filter',
+          `${name} "${day}" is not a day such as 2026-12-31`,
+        );
+    }
     const rows = await this.audit.list({
       ...filters,
+      from: filters.from ? `${filters.from}T00:00:00.000Z` : undefined,
+      to: filters.to
+        ? new Date(Date.parse(`${filters.to}T00:00:00.000Z`) + 86_400_000).toISOString()
+        : undefined,
       keyPrefix: filters.offboardingId ? offboardingKeyPrefix(filters.offboardingId) : undefined,
     });
     if (filters.connectionId && rows.length === 0) {
@@ -192,4 +208,11 @@ export class ActionsService {
       source: auditSource(r.idempotency_key),
     }));
   }
+}
+
+/** A day of the calendar written as YYYY-MM-DD (2026-02-30 is not one). */
+export function isCalendarDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
+  const at = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === day;
 }

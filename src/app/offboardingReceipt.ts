@@ -1,4 +1,9 @@
-import { describeSummary, offboardingResultWords, type PersonInAccount } from '../domain/offboarding.ts';
+import {
+  describeStep,
+  describeSummary,
+  offboardingResultWords,
+  type PersonInAccount,
+} from '../domain/offboarding.ts';
 import type { OffboardingView } from './offboardingService.ts';
 
 const html = (value: unknown): string =>
@@ -13,14 +18,6 @@ const when = (iso: string | null): string => (iso ? `${iso.replace('T', ' ').sli
 const stateOf = (people: PersonInAccount[] | null, userId: string): string => {
   const person = people?.find((p) => p.userId === userId);
   return person ? `${person.role}, ${person.status}` : 'not found';
-};
-
-const stepLabel: Record<string, string> = {
-  done: 'Done',
-  refused: 'Refused',
-  failed: 'Failed: run again',
-  not_found: 'Not in this account',
-  pending: 'Not run yet',
 };
 
 /**
@@ -46,7 +43,7 @@ export function offboardingReceiptHtml(
             .join('')
         : `<tr><td colspan="4" class="muted">${html(step.message ?? '')}</td></tr>`;
       return `<section>
-    <h2>${html(step.accountName)} <span class="status ${html(step.status)}">${html(stepLabel[step.status] ?? step.status)}</span></h2>
+    <h2>${html(step.accountName)} <span class="status ${html(step.status === 'refused' && step.items.some((i) => i.result === 'deactivated' || i.result === 'already') ? 'done' : step.status)}">${html(describeStep(step))}</span></h2>
     <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(when(step.updatedAt))}</p>
     <table>
       <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>

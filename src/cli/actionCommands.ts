@@ -4,6 +4,7 @@ import type { ActionRequestInput, TargetRef } from '../actions/actionInput.ts';
 import { products } from '../actions/actionInput.ts';
 import type { ActionResult } from '../actions/actionRunner.ts';
 import { actionNames } from '../actions/definitions.ts';
+import { auditCsv } from '../app/auditCsv.ts';
 import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
 import { queueAction } from '../jobs/actionJobs.ts';
@@ -227,29 +228,52 @@ export function registerActionCommands(program: Command): void {
     .description('Show the audit log of actions, refusals and dry runs (newest first)')
     .option('--connection <id>', 'only this connection')
     .option('--action <name>', actionNames.join('|'), oneOf(actionNames))
+    .option(
+      '--dry-runs <which>',
+      'include, exclude or only dry runs',
+      oneOf(['include', 'exclude', 'only']),
+      'include',
+    )
+    .option('--from <day>', 'entries on or after this day (YYYY-MM-DD, UTC)')
+    .option('--to <day>', 'entries on or before this day (YYYY-MM-DD, UTC)')
     .option('--limit <n>', 'how many entries', integerIn(1, 1000), 50)
+    .option('--csv', 'print CSV (who by name, targets by email, what monday did)')
     .option('--json', 'print JSON')
     .action(async (flags) => {
-      const entries = await withSeatwise((app) =>
-        app.actions.auditLog({ connectionId: flags.connection, action: flags.action, limit: flags.limit }),
-      );
-      if (flags.json) return printJson(entries);
+      const { entries, label, accounts } = await withSeatwise(async (app) => ({
+        entries: await app.actions.auditLog({
+          connectionId: flags.connection,
+          action: flags.action,
+          dryRun: flags.dryRuns === 'include' ? undefined : flags.dryRuns === 'only',
+          from: flags.from,
+          to: flags.to,
+          limit: flags.limit,
+        }),
+        label: await app.keys.actorLabels(),
+        accounts: new Map((await app.connections.list()).map((c) => [c.id, c.accountName])),
+      }));
+      const named = entries.map((e) => ({ ...e, actorName: label(e.actor) }));
+      if (flags.json) return printJson(named);
+      if (flags.csv) {
+        process.stdout.write(auditCsv(named, accounts));
+        return;
+      }
       if (entries.length === 0) {
-        process.stdout.write('The audit log is empty.\n');
+        process.stdout.write('No audit entries match.\n');
         return;
       }
       printTable(
-        ['ID', 'AT', 'ACTOR', 'CONNECTION', 'ACTION', 'VIA', 'OUTCOME', 'TARGETS', 'NOTE'],
-        entries.map((e) => [
+        ['ID', 'AT', 'WHO', 'ACCOUNT', 'ACTION', 'VIA', 'OUTCOME', 'USERS', 'NOTE'],
+        named.map((e) => [
           e.id,
-          e.at,
-          e.actor,
-          e.connectionId,
-          e.action,
+          e.at.replace('T', ' ').slice(0, 19),
+          e.actorName,
+          accounts.get(e.connectionId) ?? e.connectionId,
+          `${e.action}${e.dryRun ? ' (dry run)' : ''}`,
           e.via,
           e.outcome,
-          (e.targets as unknown[]).length,
-          e.error ? `${e.error.code}: ${e.error.message}` : '',
+          e.targetLabels.join(' '),
+          e.error ? `${e.error.code}: ${e.error.message}` : e.source ? `${e.source.kind} ${e.source.id}` : '',
         ]),
       );
     });

@@ -254,3 +254,24 @@ export interface OffboardingView {
   summary: OffboardingSummary;
   steps: OffboardingStepView[];
 }
+
+/**
+ * An account's part in words, from its users' results (the same on the receipt and the web): a step where some
+ * were deactivated and others refused is "Done, 1 refused", never only "Refused".
+ */
+export function describeStep(step: Pick<OffboardingStepView, 'status' | 'items'>): string {
+  const refused = step.items.filter((i) => i.result === 'refused').length;
+  const settled = step.items.filter((i) => i.result === 'deactivated' || i.result === 'already').length;
+  switch (step.status) {
+    case 'pending':
+      return 'Not run yet';
+    case 'failed':
+      return 'Failed: run again';
+    case 'not_found':
+      return 'Not in this account';
+    case 'refused':
+      return settled > 0 ? `Done, ${refused} refused` : 'Refused';
+    case 'done':
+      return 'Done';
+  }
+}

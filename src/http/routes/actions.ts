@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actionRequestSchema } from '../../actions/actionInput.ts';
 import { actionNames } from '../../actions/definitions.ts';
+import { isCalendarDay } from '../../app/actionsService.ts';
 import { auditCsv } from '../../app/auditCsv.ts';
 import type { Seatwise } from '../../compose.ts';
 import { queueAction } from '../../jobs/actionJobs.ts';
@@ -11,7 +12,7 @@ import type { Metrics } from '../metrics.ts';
 const isoDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day such as 2026-12-31')
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'is not a day of the calendar');
+  .refine(isCalendarDay, 'is not a day of the calendar');
 
 /** /api/actions: execute (or plan with dryRun), /api/actions/plan: always a dry run; /api/audit: the log. */
 export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAsyncZod {
@@ -101,12 +102,10 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
         },
       },
       async (request, reply) => {
-        const { dryRun, from, to, format, ...rest } = request.query;
+        const { dryRun, format, ...rest } = request.query;
         const entries = await seatwise.actions.auditLog({
           ...rest,
           dryRun: dryRun === undefined ? undefined : dryRun === 'true',
-          from: from ? `${from}T00:00:00.000Z` : undefined,
-          to: to ? new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString() : undefined,
         });
         const label = await seatwise.keys.actorLabels();
         const named = entries.map((e) => ({ ...e, actorName: label(e.actor) }));

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearch } from 'wouter';
-import { describeSummary } from '../../../src/domain/offboarding.ts';
+import { describeStep, describeSummary } from '../../../src/domain/offboarding.ts';
 import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
@@ -17,13 +17,6 @@ const resultWords: Record<OffboardingItem['result'], string> = {
   refused: 'Refused',
   not_deactivated: 'Not deactivated',
   unverified: 'Not confirmed now',
-};
-const stepWords: Record<OffboardingStep['status'], string> = {
-  pending: 'Planned',
-  done: 'Done',
-  refused: 'Refused',
-  failed: 'Failed: run again',
-  not_found: 'Not in this account',
 };
 
 /** The API adds who asked by name (an API key's name) to each offboarding it returns. */
@@ -171,7 +164,9 @@ function StepsTable({ view }: { view: Offboarding }) {
           step.items.length === 0 ? (
             <tr key={step.connectionId}>
               <th scope="row">{step.accountName}</th>
-              <td colSpan={view.dryRun ? 2 : 3}>{stepWords[step.status]}</td>
+              <td colSpan={view.dryRun ? 2 : 3}>
+                {step.status === 'pending' && view.dryRun ? 'Planned' : describeStep(step)}
+              </td>
               <td>{step.message}</td>
             </tr>
           ) : (
