@@ -101,7 +101,7 @@ describe.each(dialects)('the job queue and schedules (%s)', (dialect) => {
     expect(await app.scheduler.tick()).toEqual([]);
     const views = await Promise.all(ids.map((id) => app.connections.get(id)));
     expect(views.map((v) => [v.syncSchedule, v.nextSyncAt])).toEqual(
-      ids.map(() => ['0 */6 * * *', new Date(clock.t).toISOString().slice(0, 11) + '12:00:00.000Z']),
+      ids.map(() => ['0 */6 * * *', `${new Date(clock.t).toISOString().slice(0, 11)}12:00:00.000Z`]),
     );
     await app.connections.update(ids[2]!, { syncSchedule: 'off' });
     await app.connections.update(ids[1]!, { syncSchedule: '*/15 * * * *' });

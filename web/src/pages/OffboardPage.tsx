@@ -6,7 +6,7 @@ import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago } from '../format.ts';
-import type { Offboarding, OffboardingItem, OffboardingStep } from '../types.ts';
+import type { Offboarding, OffboardingItem } from '../types.ts';
 
 /** What became of a user, as monday showed it after the act (the server's one rule). */
 const resultWords: Record<OffboardingItem['result'], string> = {
