@@ -99,7 +99,7 @@ export function registerSyncCommands(program: Command): void {
           } catch (error) {
             // One connection that cannot sync (refused, already syncing) does not stop the others of --all.
             if (!flags.all || !(error instanceof AppError)) throw error;
-            out.push(refusedResult(target, runId, error));
+            out.push(failedSync(target, runId, error));
           } finally {
             (bar as cliProgress.SingleBar | null)?.stop();
           }
@@ -209,8 +209,8 @@ function progressFormat(target: string, expected: number | null): string {
 }
 
 /** Waits until every job has run (done, or failed for good), and answers with their sync results. */
-async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Promise<SyncResult[]> {
-  const results = new Map<string, SyncResult>();
+async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Promise<ReportedSync[]> {
+  const results = new Map<string, ReportedSync>();
   const deadline = Date.now() + timeoutMs;
   while (results.size < ids.length) {
     if (Date.now() > deadline) {
@@ -230,21 +230,13 @@ async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Pro
         const result = job.result as (SyncResult & { joined?: boolean }) | null;
         if (result?.runId && !result.joined) results.set(id, result);
         else
-          results.set(id, {
-            runId: '-',
-            connectionId: '',
-            status: 'failed',
-            complete: false,
-            usersSeen: 0,
-            changes: 0,
-            removed: 0,
-            removalsHeld: 0,
-            keptForActions: 0,
-            requests: 0,
-            retries: 0,
-            durationMs: 0,
-            error: { code: 'job_failed', message: job.error ?? 'the job failed', requestId: null },
-          });
+          results.set(
+            id,
+            failedSync('', null, {
+              code: 'job_failed',
+              message: job.error ?? 'the job failed',
+            }),
+          );
       }
     }
     if (results.size < ids.length) await new Promise((r) => setTimeout(r, 250));
@@ -255,8 +247,12 @@ async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Pro
 /** A sync as the command reports it: one refused before its run was recorded has no run id. */
 type ReportedSync = Omit<SyncResult, 'runId'> & { runId: string | null };
 
-/** A sync that did not run (refused, or another one holds the connection), as one result among --all's. */
-function refusedResult(connectionId: string, runId: string | null, error: AppError): ReportedSync {
+/** A sync that did not run (refused, another one holds the connection, its job failed), as one result. */
+function failedSync(
+  connectionId: string,
+  runId: string | null,
+  error: { code: string; message: string },
+): ReportedSync {
   return {
     runId,
     connectionId,

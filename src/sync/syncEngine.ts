@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Insertable } from 'kysely';
 import { newId } from '../domain/ids.ts';
 import { mustHoldRemovals } from '../domain/removals.ts';
 import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
@@ -9,6 +10,7 @@ import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
 import { HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
 import { describeHolder, LeaseLostError, LeaseRepo } from '../store/leaseRepo.ts';
+import type { SyncRunsTable } from '../store/schema.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { SyncStagingRepo } from '../store/syncStagingRepo.ts';
 import { diffUsers } from './diff.ts';
@@ -201,25 +203,7 @@ export class SyncEngine {
     );
     for (const id of abandoned) await this.staging.clear(id);
     await this.staging.clearLeftovers();
-    await this.runs.insert({
-      id: runId,
-      connection_id: connectionId,
-      trigger,
-      status: 'running',
-      started_at: at,
-      finished_at: null,
-      complete: 0,
-      pages_read: 0,
-      users_seen: 0,
-      changes: 0,
-      requests: 0,
-      retries: 0,
-      error_code: null,
-      error_message: null,
-      error_request_id: null,
-      kept_for_actions: 0,
-      removals_held: 0,
-    });
+    await this.runs.insert(newRun({ id: runId, connectionId, trigger, at }));
     await this.store.db
       .updateTable('connections')
       .set({ status: 'syncing', status_reason: null })
@@ -435,6 +419,34 @@ export class SyncEngine {
   }
 }
 
+/** A run as it starts: running, nothing read yet. */
+function newRun(input: {
+  id: string;
+  connectionId: string;
+  trigger: string;
+  at: string;
+}): Insertable<SyncRunsTable> {
+  return {
+    id: input.id,
+    connection_id: input.connectionId,
+    trigger: input.trigger,
+    status: 'running',
+    started_at: input.at,
+    finished_at: null,
+    complete: 0,
+    pages_read: 0,
+    users_seen: 0,
+    changes: 0,
+    requests: 0,
+    retries: 0,
+    error_code: null,
+    error_message: null,
+    error_request_id: null,
+    kept_for_actions: 0,
+    removals_held: 0,
+  };
+}
+
 /**
  * Records a sync that was refused before it could start (the connection's endpoint is not allowed, its token
  * cannot be read): a failed run in history with the reason, and the connection no longer shown as connected.
@@ -447,23 +459,11 @@ export async function recordRefusedSync(
 ): Promise<string> {
   const runId = newId('run');
   await runs.insert({
-    id: runId,
-    connection_id: input.connectionId,
-    trigger: input.trigger,
+    ...newRun({ id: runId, connectionId: input.connectionId, trigger: input.trigger, at: input.at }),
     status: 'failed',
-    started_at: input.at,
     finished_at: input.at,
-    complete: 0,
-    pages_read: 0,
-    users_seen: 0,
-    changes: 0,
-    requests: 0,
-    retries: 0,
     error_code: input.code,
     error_message: input.message,
-    error_request_id: null,
-    kept_for_actions: 0,
-    removals_held: 0,
   });
   await store.db
     .updateTable('connections')

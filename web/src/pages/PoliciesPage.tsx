@@ -5,6 +5,7 @@ import { Link, useSearch } from 'wouter';
 import { ApiError, api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { Pager } from '../components/Pager.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
 import { ago, plural } from '../format.ts';
 import { useConnections } from '../hooks.ts';
@@ -534,17 +535,13 @@ function Proposals({ connectionId }: { connectionId: string | undefined }) {
         </table>
       )}
       {pages > 1 && (
-        <nav className="pager" aria-label="Proposal pages">
-          <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
-            ← Previous
-          </button>
-          <span>
-            Page {current + 1} of {pages}
-          </span>
-          <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
-            Next →
-          </button>
-        </nav>
+        <Pager
+          label="Proposal pages"
+          current={current + 1}
+          of={pages}
+          onPrevious={current > 0 ? () => setPage(current - 1) : null}
+          onNext={current < pages - 1 ? () => setPage(current + 1) : null}
+        />
       )}
       {asking && (
         <Dialog

@@ -4,6 +4,7 @@ import { useSearch } from 'wouter';
 import { api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
 import { Dialog } from '../components/Dialog.tsx';
+import { cursorHandlers, Pager } from '../components/Pager.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
 import { plural, took, when } from '../format.ts';
 import type { Run } from '../types.ts';
@@ -159,17 +160,14 @@ function RunChanges({ run, accountName, onClose }: { run: Run; accountName: stri
           </tbody>
         </table>
       )}
+      {(cursors.length > 1 || page.data?.nextCursor) && (
+        <Pager
+          label="Pages of changes"
+          current={cursors.length}
+          {...cursorHandlers(cursors, setCursors, page.data?.nextCursor)}
+        />
+      )}
       <div className="buttons">
-        <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          ← Previous
-        </button>
-        <button
-          type="button"
-          disabled={!page.data?.nextCursor}
-          onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
-        >
-          Next →
-        </button>
         <button type="button" className="primary" onClick={onClose}>
           Close
         </button>

@@ -5,6 +5,7 @@ import { Link, useLocation, useSearch } from 'wouter';
 import { api, query } from '../api.ts';
 import { ActionDialog, type DialogAction } from '../components/ActionDialog.tsx';
 import { useAccountName } from '../components/ConnectionFilter.tsx';
+import { cursorHandlers, Pager } from '../components/Pager.tsx';
 import { Empty, QueryError } from '../components/States.tsx';
 import { day, licenseLabel, plural, roleLabel } from '../format.ts';
 import { useCapabilities, useConnections } from '../hooks.ts';
@@ -352,22 +353,12 @@ export function UsersPage() {
         </table>
       </div>
       {page.data?.users.length === 0 && <Empty>No users match these filters.</Empty>}
-      <nav className="pager" aria-label="Pages">
-        <button type="button" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          ← Previous
-        </button>
-        <span>
-          Page {cursors.length}
-          {total.data !== undefined ? ` of ${Math.max(1, Math.ceil(total.data / PAGE_SIZE))}` : ''}
-        </span>
-        <button
-          type="button"
-          disabled={!page.data?.nextCursor}
-          onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
-        >
-          Next →
-        </button>
-      </nav>
+      <Pager
+        label="Pages"
+        current={cursors.length}
+        of={total.data === undefined ? undefined : Math.ceil(total.data / PAGE_SIZE)}
+        {...cursorHandlers(cursors, setCursors, page.data?.nextCursor)}
+      />
       {dialog && actingOn !== undefined && (
         <ActionDialog
           action={dialog}
