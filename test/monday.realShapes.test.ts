@@ -129,7 +129,7 @@ describe("monday's real error bodies, served by the emulator, in a sync and in a
     emulator.setFaults({});
     expect(result).toMatchObject({ status: 'failed', error: { code: 'Unauthorized' } });
     expect(result.error!.message).toContain('monday did not accept the API token (Not Authenticated)');
-    expect(result.error!.message).toContain('seatwise connections update');
+    expect(result.error!.message).toContain('give the connection a new token');
     // monday's request id of the failing answer is kept with the run, for monday's support.
     const run = await app.sync.getRun(result.runId);
     expect(run.error).toMatchObject({

@@ -276,6 +276,9 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       .getByText(`It would propose ${stale.length - 1} changes now:`, { exact: false })
       .waitFor();
     await shot('11-policy-preview');
+    // However long the list, the dialog's button is in view without scrolling.
+    const close = await dialog().getByRole('button', { name: 'Close' }).boundingBox();
+    expect(close!.y + close!.height).toBeLessThanOrEqual(900);
     await dialog().getByRole('button', { name: 'Close' }).click();
 
     // After the next sync the policy proposes; nothing changes before someone approves.
