@@ -553,6 +553,61 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     }
   });
 
+  it('shows two accounts side by side: the demo marked as sample data, totals that name thresholds and currencies', async () => {
+    const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+    const demo = await fetch(`${base}/api/demo`, {
+      method: 'POST',
+      headers: { authorization: admin.authorization },
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const tyrell = await connectionId();
+    for (const [id, settings] of [
+      [tyrell, { seatPrice: 10, currency: 'EUR', inactiveDays: 60 }],
+      [demo.id, { seatPrice: 12, currency: 'USD', inactiveDays: 90 }],
+    ] as const) {
+      const res = await fetch(`${base}/api/connections/${id}`, {
+        method: 'PATCH',
+        headers: admin,
+        body: JSON.stringify(settings),
+      });
+      expect(res.status).toBe(200);
+    }
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    // Added through the API meanwhile: a reload shows it.
+    await page.reload();
+    const card = page.getByRole('article').filter({ hasText: 'Sample data' });
+    await card.locator('.status.ok', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await shot('17-two-accounts');
+
+    const per = (
+      (await fetch(`${base}/api/insights`, { headers: admin }).then((r) => r.json())) as {
+        connections: { inactivePaidSeats: number; cost: { monthlyWaste: number; currency: string } }[];
+      }
+    ).connections;
+    expect(per).toHaveLength(2);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page.reload();
+    const inactive = page.locator('.tile').filter({ hasText: 'Inactive paid seats' });
+    await expect
+      .poll(() => inactive.locator('.tile-value').textContent())
+      .toBe(per.reduce((n, c) => n + c.inactivePaidSeats, 0).toLocaleString('en-US'));
+    await expect(inactive.textContent()).resolves.toContain("account's own days (60, 90)");
+    const note = (await inactive.textContent()) ?? '';
+    expect(note).toContain('€');
+    expect(note).toContain('$');
+    expect(note).not.toContain('Set a price');
+    // The pending invites of both accounts say whose they are.
+    await page.getByRole('columnheader', { name: 'Account' }).waitFor();
+    await shot('18-dashboard-two-accounts');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('columnheader', { name: 'Account' }).waitFor();
+    await page
+      .getByRole('form', { name: 'Filter users' })
+      .getByLabel('Account')
+      .selectOption({ label: account().name });
+    await expect.poll(() => page.getByRole('columnheader', { name: 'Account' }).count()).toBe(0);
+  });
+
   it('returns to sign-in with a message when the session key is revoked', async () => {
     const created = await fetch(`${base}/api/keys`, {
       method: 'POST',

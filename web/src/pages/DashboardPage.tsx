@@ -271,6 +271,7 @@ export function DashboardPage({ id }: { id?: string }) {
               <thead>
                 <tr>
                   <th scope="col">Email</th>
+                  {names.size > 1 && <th scope="col">Account</th>}
                   <th scope="col">Invited</th>
                   <th scope="col">Pending for</th>
                 </tr>
@@ -279,6 +280,7 @@ export function DashboardPage({ id }: { id?: string }) {
                 {pending.data.users.map((u) => (
                   <tr key={`${u.connectionId}/${u.id}`}>
                     <td>{u.email}</td>
+                    {names.size > 1 && <td>{names.get(u.connectionId) ?? u.connectionId}</td>}
                     <td>{u.createdAt?.slice(0, 10) ?? '—'}</td>
                     <td>{daysSince(u.createdAt) === null ? '—' : `${daysSince(u.createdAt)} days`}</td>
                   </tr>
