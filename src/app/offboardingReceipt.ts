@@ -3,6 +3,7 @@ import {
   describeSummary,
   offboardingResultWords,
   type PersonInAccount,
+  partlyDone,
 } from '../domain/offboarding.ts';
 import type { OffboardingView } from './offboardingService.ts';
 
@@ -43,7 +44,7 @@ export function offboardingReceiptHtml(
             .join('')
         : `<tr><td colspan="4" class="muted">${html(step.message ?? '')}</td></tr>`;
       return `<section>
-    <h2>${html(step.accountName)} <span class="status ${html(step.status === 'refused' && step.items.some((i) => i.result === 'deactivated' || i.result === 'already') ? 'done' : step.status)}">${html(describeStep(step))}</span></h2>
+    <h2>${html(step.accountName)} <span class="status ${html(partlyDone(step) ? 'done' : step.status)}">${html(describeStep(step))}</span></h2>
     <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(when(step.updatedAt))}</p>
     <table>
       <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>

@@ -261,7 +261,6 @@ export interface OffboardingView {
  */
 export function describeStep(step: Pick<OffboardingStepView, 'status' | 'items'>): string {
   const refused = step.items.filter((i) => i.result === 'refused').length;
-  const settled = step.items.filter((i) => i.result === 'deactivated' || i.result === 'already').length;
   switch (step.status) {
     case 'pending':
       return 'Not run yet';
@@ -270,8 +269,15 @@ export function describeStep(step: Pick<OffboardingStepView, 'status' | 'items'>
     case 'not_found':
       return 'Not in this account';
     case 'refused':
-      return settled > 0 ? `Done, ${refused} refused` : 'Refused';
+      return partlyDone(step) ? `Done, ${refused} refused` : 'Refused';
     case 'done':
       return 'Done';
   }
+}
+
+/** A refused step in which monday shows some of the people deactivated all the same (the others were refused). */
+export function partlyDone(step: Pick<OffboardingStepView, 'status' | 'items'>): boolean {
+  return (
+    step.status === 'refused' && step.items.some((i) => i.result === 'deactivated' || i.result === 'already')
+  );
 }
