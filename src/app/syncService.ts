@@ -91,7 +91,11 @@ export class SyncService {
       throw error;
     }
     try {
-      const result = await this.engine.run(connectionId, api, options);
+      // With a SCIM token the sync can tell which teams an identity provider manages.
+      const scim = (await this.connections.facts(connectionId)).hasScimToken
+        ? await this.connections.scim(connectionId).catch(() => null)
+        : null;
+      const result = await this.engine.run(connectionId, api, { ...options, scim });
       for (const listener of this.finishedListeners) {
         await listener(result).catch((error) => {
           result.followUpErrors = [...(result.followUpErrors ?? []), (error as Error).message];

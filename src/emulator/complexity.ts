@@ -86,10 +86,15 @@ function listSize(
   node: FieldNode,
   variables: Record<string, unknown>,
 ): number {
+  // A list asked for by ids holds at most that many (teams(ids:), users(ids:) without a smaller limit).
+  const idsArg = field.args.find((a) => a.name === 'ids');
+  const idsNode = node.arguments?.find((a) => a.name.value === 'ids');
+  const ids = idsArg && idsNode ? valueFromAST(idsNode.value, idsArg.type, variables) : undefined;
+  const byIds = Array.isArray(ids) ? Math.max(1, ids.length) : Number.POSITIVE_INFINITY;
   const limitArg = field.args.find((a) => a.name === 'limit');
-  if (!limitArg) return UNBOUNDED_LIST_ESTIMATE;
+  if (!limitArg) return Math.min(byIds, UNBOUNDED_LIST_ESTIMATE);
   const limitNode = node.arguments?.find((a) => a.name.value === 'limit');
   const given = limitNode ? valueFromAST(limitNode.value, limitArg.type, variables) : undefined;
   const limit = typeof given === 'number' && given > 0 ? given : USERS_DEFAULT_LIMIT;
-  return Math.min(limit, USERS_MAX_LIMIT);
+  return Math.min(limit, USERS_MAX_LIMIT, byIds);
 }

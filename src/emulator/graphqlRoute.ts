@@ -22,6 +22,15 @@ import { injectFaults, truncate } from './httpFaults.ts';
 import type { AccountLimiter } from './limits.ts';
 import type { EmuAccount, EmuUser } from './model.ts';
 import type { EmulatorState } from './state.ts';
+import {
+  addUsersToTeam,
+  assignTeamOwners,
+  createTeam,
+  deleteTeam,
+  removeTeamOwners,
+  removeUsersFromTeam,
+} from './teamMutations.ts';
+import { selectTeams } from './teamView.ts';
 import { activateUsers, deactivateUsers, inviteUsers, updateUsersRole } from './userMutations.ts';
 import { noBends, selectUsers, type UserQueryBends, type UsersArgs } from './userQuery.ts';
 import { AccountView, UserView } from './userView.ts';
@@ -51,10 +60,17 @@ const rootValue = {
     display_name: c.version.value,
   }),
   versions: () => listVersions(),
+  teams: (args: { ids?: string[] | null }, c: ExecutionContext) => selectTeams(c.account, args.ids),
   invite_users: inviteUsers,
   update_users_role: updateUsersRole,
   deactivate_users: deactivateUsers,
   activate_users: activateUsers,
+  add_users_to_team: addUsersToTeam,
+  remove_users_from_team: removeUsersFromTeam,
+  create_team: createTeam,
+  delete_team: deleteTeam,
+  assign_team_owners: assignTeamOwners,
+  remove_team_owners: removeTeamOwners,
 };
 
 /** Serves monday's GraphQL API at POST /v2: auth, API-Version, limits, faults, complexity and execution. */

@@ -46,7 +46,13 @@ export interface EmuUser {
 export interface EmuTeam {
   id: string;
   name: string;
+  /** A guest team holds guests only; any other team holds no guests (monday's `is_guest_team`). */
   isGuest: boolean;
+  ownerIds: string[];
+  /** Provisioned through SCIM Groups by an identity provider: monday leaves its members to the provider. */
+  scimProvisioned: boolean;
+  /** The team's SCIM Group id, which is not its GraphQL id. */
+  scimId: string;
 }
 
 export interface EmuAccount {
@@ -70,6 +76,7 @@ export interface EmuAccount {
   scimToken: string | null;
   scimTokenOwnerId: string | null;
   nextUserId: number;
+  nextTeamId: number;
 }
 
 export function addUser(account: EmuAccount, user: EmuUser): void {
@@ -89,4 +96,19 @@ export function activeMembersCount(account: EmuAccount): number {
     if (user.status === 'ACTIVE' && (user.kind === 'admin' || user.kind === 'member')) count++;
   }
   return count;
+}
+
+/** The account's users in a team, in the account's order. */
+export function teamMembers(account: EmuAccount, teamId: string): EmuUser[] {
+  return account.users.filter((u) => u.teamIds.includes(teamId));
+}
+
+/** A SCIM Group id for a team: a string of its own, so a client cannot mistake it for the GraphQL id. */
+export function scimGroupId(teamId: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of `group:${teamId}`) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `g${hash.toString(16).padStart(8, '0')}-${teamId.length}${teamId.slice(-3)}`;
 }

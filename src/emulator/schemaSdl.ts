@@ -28,6 +28,7 @@ type Query {
     non_active: Boolean
     newest_first: Boolean
   ): [User!]
+  teams(ids: [ID!]): [Team]
   complexity: Complexity
   version: Version!
   versions: [Version!]
@@ -38,6 +39,12 @@ type Mutation {
   update_users_role(user_ids: [ID!]!, new_role: BaseRoleName, role_id: ID): UpdateUsersRoleResult
   deactivate_users(user_ids: [ID!]!): DeactivateUsersResult
   activate_users(user_ids: [ID!]!): ActivateUsersResult
+  add_users_to_team(team_id: ID!, user_ids: [ID!]!): ChangeTeamMembershipsResult
+  remove_users_from_team(team_id: ID!, user_ids: [ID!]!): ChangeTeamMembershipsResult
+  create_team(input: CreateTeamAttributesInput!, options: CreateTeamOptionsInput): Team
+  delete_team(team_id: ID!): Team
+  assign_team_owners(team_id: ID!, user_ids: [ID!]!): AssignTeamOwnersResult
+  remove_team_owners(team_id: ID!, user_ids: [ID!]!): RemoveTeamOwnersResult
   complexity: Complexity
 }
 
@@ -179,6 +186,64 @@ type Team {
   ): [User]
   name: String!
   is_guest: Boolean
+}
+
+type ChangeTeamMembershipsResult {
+  failed_users: [User!]
+  successful_users: [User!]
+}
+
+input CreateTeamAttributesInput {
+  name: String!
+  is_guest_team: Boolean
+  parent_team_id: ID
+  subscriber_ids: [ID!]
+}
+
+input CreateTeamOptionsInput {
+  allow_empty_team: Boolean
+}
+
+type AssignTeamOwnersResult {
+  team: Team
+  errors: [AssignTeamOwnersError!]
+}
+
+type AssignTeamOwnersError {
+  message: String
+  code: AssignTeamOwnersErrorCode
+  user_id: ID
+}
+
+enum AssignTeamOwnersErrorCode {
+  VIEWERS_OR_GUESTS
+  USER_NOT_MEMBER_OF_TEAM
+  EXCEEDS_BATCH_LIMIT
+  INVALID_INPUT
+  USER_NOT_FOUND
+  CANNOT_UPDATE_SELF
+  FAILED
+}
+
+type RemoveTeamOwnersResult {
+  team: Team
+  errors: [RemoveTeamOwnersError!]
+}
+
+type RemoveTeamOwnersError {
+  message: String
+  code: RemoveTeamOwnersErrorCode
+  user_id: ID
+}
+
+enum RemoveTeamOwnersErrorCode {
+  VIEWERS_OR_GUESTS
+  USER_NOT_MEMBER_OF_TEAM
+  EXCEEDS_BATCH_LIMIT
+  INVALID_INPUT
+  USER_NOT_FOUND
+  CANNOT_UPDATE_SELF
+  FAILED
 }
 
 type Account {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse as parseFilter } from 'scim2-parse-filter';
 import { injectFaults, truncate } from './httpFaults.ts';
 import { addUser, type EmuAccount, type EmuUser, isScimProvisioned } from './model.ts';
+import { createGroup, deleteGroup, type GroupContext, listGroups, patchGroup } from './scimGroups.ts';
 import { applyChanges, parsePatch, type ScimChanges } from './scimPatch.ts';
 import { SCIM_LIST_SCHEMA, scimError, toScimUser, userTypeToKind } from './scimResource.ts';
 import type { EmulatorState } from './state.ts';
@@ -62,6 +63,13 @@ export function registerScimRoutes(app: FastifyInstance, state: EmulatorState): 
     '/scim/v2/Users/:id',
     route((ctx) => deleteUser(ctx, new Date(state.now()))),
   );
+  // Groups are monday's teams. GET /Groups/{id} is not served: monday does not say it exists.
+  const withNow = (handler: (ctx: GroupContext) => { status: number; body?: unknown }) =>
+    route((ctx) => handler({ ...ctx, now: new Date(state.now()) }));
+  app.get('/scim/v2/Groups', withNow(listGroups));
+  app.post('/scim/v2/Groups', withNow(createGroup));
+  app.patch('/scim/v2/Groups/:id', withNow(patchGroup));
+  app.delete('/scim/v2/Groups/:id', withNow(deleteGroup));
 }
 
 function sendScim(reply: FastifyReply, status: number, body: unknown) {

@@ -3,9 +3,13 @@ import {
   type EmuAccount,
   type EmuKind,
   type EmuStatus,
+  type EmuTeam,
   type EmuUser,
+  isScimProvisioned,
   nonPersonKinds,
   type PlanTier,
+  scimGroupId,
+  teamMembers,
 } from './model.ts';
 import { Random } from './random.ts';
 
@@ -137,6 +141,10 @@ const titles = [
 const guestDomains = ['contractor.io', 'agency.example', 'partner.net', 'freelance.dev'];
 const timeZones = ['Europe/London', 'America/New_York', 'Asia/Tokyo', 'Europe/Berlin', 'America/Los_Angeles'];
 const teamNames = ['Engineering', 'Design', 'Marketing', 'Sales', 'Support', 'Finance', 'People', 'Partners'];
+/** Guests are in the guest team; People is a team nobody is in yet; on Enterprise an IdP manages two teams. */
+const guestTeam = 'Partners';
+const emptyTeam = 'People';
+const scimTeams = ['Engineering', 'Sales'];
 
 /** monday sells member seats in buckets; max_users is the bucket the account bought. */
 const seatBuckets = [
@@ -190,16 +198,23 @@ function seedAccount(index: number, options: SeedOptions, usedSlugs: Set<string>
     users: [],
     usersById: new Map(),
     usersByEmail: new Map(),
-    teams: teamNames.map((name, i) => ({
-      id: String(Number(id) * 10 + i + 1),
-      name,
-      isGuest: name === 'Partners',
-    })),
+    teams: teamNames.map((name, i) => {
+      const teamId = String(Number(id) * 100 + i + 1);
+      return {
+        id: teamId,
+        name,
+        isGuest: name === guestTeam,
+        ownerIds: [],
+        scimProvisioned: options.plan === 'enterprise' && scimTeams.includes(name),
+        scimId: scimGroupId(teamId),
+      };
+    }),
     tokens: { admin: '', member: '', viewer: '' },
     tokenOwners: { admin: '', member: '', viewer: '' },
     scimToken: null,
     scimTokenOwnerId: null,
     nextUserId: 50_000_000 + index * 5_000_000 + random.int(0, 999),
+    nextTeamId: Number(id) * 100 + 50,
   };
   const domain = `${slug}.com`;
   const emailCounts = new Map<string, number>();
@@ -219,6 +234,7 @@ function seedAccount(index: number, options: SeedOptions, usedSlugs: Set<string>
     addUser(account, user);
   }
   account.nextUserId += total;
+  seedTeams(account, streamFor(options.seed, 'teams', index));
   const tokenRandom = streamFor(options.seed, 'tokens', index);
   for (const role of ['admin', 'member', 'viewer'] as const) {
     const owner = account.users[role === 'admin' ? 0 : role === 'member' ? 1 : 2]!;
@@ -323,9 +339,60 @@ function seedUser(
     timeZone: random.pick(timeZones),
     locale: 'en',
     externalId: invitationMethod === 'SCIM' ? `idp-${random.chars(10)}` : null,
-    teamIds: random.chance(0.7) ? [random.pick(account.teams).id] : [],
+    teamIds: [],
     updatedAt: createdAt,
   };
+}
+
+/**
+ * Puts people in teams as real accounts have them: most people in one team, some in two, some in none;
+ * guests only in the guest team; SCIM-provisioned people (alone) in the teams an IdP manages; one team
+ * empty. Each team with members has an active member or admin as owner (two for the largest). Drawn from the
+ * account's own stream, after its users, so teams never change who the users are.
+ */
+function seedTeams(account: EmuAccount, random: Random): void {
+  const byName = new Map(account.teams.map((t) => [t.name, t]));
+  const open = account.teams.filter((t) => !t.isGuest && t.name !== emptyTeam);
+  const scimManaged = open.filter((t) => t.scimProvisioned);
+  const others = open.filter((t) => !t.scimProvisioned);
+  for (const user of account.users) {
+    if (nonPersonKinds.includes(user.kind)) continue;
+    if (user.kind === 'guest') {
+      if (random.chance(0.6)) user.teamIds.push(byName.get(guestTeam)!.id);
+      continue;
+    }
+    const roll = random.next();
+    if (roll < 0.25) continue;
+    const pool = isScimProvisioned(user) && scimManaged.length > 0 ? scimManaged : others;
+    const first = random.pick(pool);
+    user.teamIds.push(first.id);
+    if (roll > 0.8) {
+      const second = random.pick(others);
+      if (second.id !== first.id) user.teamIds.push(second.id);
+    }
+  }
+  let largest: EmuTeam | null = null;
+  let largestSize = 0;
+  for (const team of account.teams) {
+    const members = teamMembers(account, team.id);
+    const candidates = members.filter(
+      (u) => u.status === 'ACTIVE' && (u.kind === 'admin' || u.kind === 'member'),
+    );
+    if (candidates.length > 0) team.ownerIds.push(candidates[0]!.id);
+    if (members.length > largestSize) {
+      largest = team;
+      largestSize = members.length;
+    }
+  }
+  if (largest) {
+    const second = teamMembers(account, largest.id).find(
+      (u) =>
+        u.status === 'ACTIVE' &&
+        (u.kind === 'admin' || u.kind === 'member') &&
+        !largest.ownerIds.includes(u.id),
+    );
+    if (second) largest.ownerIds.push(second.id);
+  }
 }
 
 /** Tokens look like monday's personal API tokens (a signed JWT) and are unique per seed, account and user. */

@@ -1,5 +1,6 @@
 import type { EmuAccount, EmuUser } from './model.ts';
 import { activeMembersCount } from './model.ts';
+import { TeamView } from './teamView.ts';
 
 /** monday's ISO8601DateTime renders without milliseconds. */
 export function isoSeconds(date: Date | null): string | null {
@@ -82,11 +83,12 @@ export class UserView {
   get time_zone_identifier() {
     return this.user.timeZone;
   }
+  /** Every team the user is in, whatever the user's status: a deactivated user keeps their teams. */
   teams(args: { ids?: string[] | null }) {
     const wanted = args.ids ? new Set(args.ids.map(String)) : null;
     return this.acct.teams
       .filter((t) => this.user.teamIds.includes(t.id) && (!wanted || wanted.has(t.id)))
-      .map((t) => teamView(t, this.acct));
+      .map((t) => new TeamView(t, this.acct));
   }
   // Fields monday serves that the emulator does not model answer realistic values or null, so any client
   // asking for them gets an answer rather than an error.
@@ -173,26 +175,6 @@ export class UserView {
   private photo(size: string) {
     return `https://files.monday.com/use1/photos/${this.user.id}/${size}/${this.user.id}-user_${size}.png`;
   }
-}
-
-/** A team with monday's field names; its users are those of the account in it. */
-function teamView(team: EmuAccount['teams'][number], account: EmuAccount) {
-  return {
-    id: team.id,
-    name: team.name,
-    is_guest: team.isGuest,
-    picture_url: null,
-    owners: () => [],
-    users: (args: { ids?: string[] | null; limit?: number | null; page?: number | null }) => {
-      const wanted = args.ids ? new Set(args.ids.map(String)) : null;
-      const members = account.users.filter(
-        (u) => u.teamIds.includes(team.id) && u.status !== 'INACTIVE' && (!wanted || wanted.has(u.id)),
-      );
-      const limit = args.limit ?? members.length;
-      const start = ((args.page ?? 1) - 1) * limit;
-      return members.slice(start, start + limit).map((u) => new UserView(u, account));
-    },
-  };
 }
 
 /** The user's offset from UTC in hours now, as monday reports it. */

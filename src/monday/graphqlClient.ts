@@ -128,9 +128,12 @@ export class GraphqlClient {
   }
 }
 
+/** monday's codes for "the token's owner may not do this" (not: the token is wrong). */
+const permissionCodes = new Set(['USER_UNAUTHORIZED', 'UserUnauthorizedException', 'UNAUTHORIZED']);
+
 /** A refusal of the token owner's rights names the operation it was refused for. */
 function explainFor(error: MondayError, document: string): MondayError {
-  if (error.code !== 'USER_UNAUTHORIZED' && error.code !== 'UserUnauthorizedException') return error;
+  if (!permissionCodes.has(error.code)) return error;
   const operation = /\{\s*(\w+)/.exec(document)?.[1] ?? 'this operation';
   return new MondayError(
     error.code,

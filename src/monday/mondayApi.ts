@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import type { GraphqlClient } from './graphqlClient.ts';
-import { parseAnswer } from './mondayError.ts';
+import { MondayError, parseAnswer } from './mondayError.ts';
 import {
   ACTIVE_ADMINS,
   ME_AND_ACCOUNT,
+  TEAM_MEMBERS_PAGE,
+  TEAMS,
+  TEAMS_BY_IDS,
+  teamMembersEndDocument,
+  USER_TEAMS,
   USERS_BY_EMAILS,
   USERS_BY_IDS,
   USERS_PAGE,
@@ -60,6 +65,44 @@ const accountSchema = z.object({
   }),
 });
 export type AccountInfo = z.infer<typeof accountSchema>;
+
+export const remoteTeamSchema = z.object({
+  id,
+  name: text(1000),
+  is_guest: z.boolean().nullish(),
+  picture_url: text(2000).nullish(),
+});
+export type RemoteTeamInfo = z.infer<typeof remoteTeamSchema>;
+
+/** A team as one read found it: its fields, owners and every member in any status. */
+export interface RemoteTeam {
+  id: string;
+  name: string;
+  isGuest: boolean;
+  pictureUrl: string | null;
+  ownerIds: string[];
+  memberIds: string[];
+}
+
+const teamsSchema = z.object({ teams: z.array(remoteTeamSchema).nullable() });
+const teamMembersSchema = z.object({
+  teams: z
+    .array(
+      z.object({
+        id,
+        owners: z.array(z.object({ id })).nullish(),
+        users: z.array(z.object({ id }).nullable()).nullish(),
+      }),
+    )
+    .nullable(),
+});
+const userTeamsSchema = z.object({
+  users: z.array(z.object({ id, teams: z.array(z.object({ id }).nullable()).nullish() })).nullable(),
+});
+/** Teams asked about in one members request. */
+const TEAMS_PER_REQUEST = 100;
+/** User look-ups that also list teams: each user may be in many, so fewer at once. */
+const USER_TEAMS_PER_REQUEST = 200;
 
 /** monday's largest page: a look-up asks at most this many ids or emails at once. */
 const LOOKUP_LIMIT = 1000;
@@ -124,6 +167,174 @@ export class MondayApi {
     for await (const users of readAllPages(fetchPage, LOOKUP_LIMIT, { expectedRows: 0, window: 1 }))
       for (const user of users) ids.add(user.id);
     return ids.size;
+  }
+
+  /**
+   * Every team of the account with its owners and all its members (active, pending and deactivated), read to
+   * the proven end of each team's list: complete, or an error. A team deleted while it was read is left out;
+   * one monday lists but will not describe fails the read.
+   */
+  async teams(): Promise<RemoteTeam[]> {
+    const { data } = await this.client.request<unknown>(TEAMS);
+    const infos = parseAnswer(teamsSchema, data, 'teams').teams ?? [];
+    const byId = new Map(infos.map((t) => [t.id, t] as const));
+    const members = new Map<string, Set<string>>();
+    const owners = new Map<string, string[]>();
+    const missing = new Set<string>();
+    const ids = [...byId.keys()];
+    for (let i = 0; i < ids.length; i += TEAMS_PER_REQUEST) {
+      const chunk = ids.slice(i, i + TEAMS_PER_REQUEST);
+      for (const inactive of [null, true]) await this.teamMembers(chunk, inactive, members, owners, missing);
+    }
+    if (missing.size > 0) {
+      // Gone since the list was read: left out. Still there: monday answered two questions differently.
+      const { data: again } = await this.client.request<unknown>(TEAMS_BY_IDS, { ids: [...missing] });
+      const still = parseAnswer(teamsSchema, again, 'teams by id').teams ?? [];
+      if (still.length > 0)
+        throw new MondayError(
+          'unexpected_response',
+          `monday lists team ${still[0]!.id} but did not answer for its members; the teams were not read in full`,
+          true,
+          null,
+          null,
+          200,
+        );
+      for (const teamId of missing) byId.delete(teamId);
+    }
+    return [...byId.values()].map((t) => ({
+      id: t.id,
+      name: t.name,
+      isGuest: t.is_guest === true,
+      pictureUrl: t.picture_url ?? null,
+      ownerIds: owners.get(t.id) ?? [],
+      memberIds: [...(members.get(t.id) ?? [])],
+    }));
+  }
+
+  /**
+   * Reads one status group of several teams' members page by page, all teams in each request, until every
+   * team's page came back short; then proves each short, non-empty end (the member right after it is absent),
+   * and reads a team whose end does not hold alone, at whatever page size monday applies.
+   */
+  private async teamMembers(
+    teamIds: string[],
+    inactive: boolean | null,
+    members: Map<string, Set<string>>,
+    owners: Map<string, string[]>,
+    missing: Set<string>,
+  ): Promise<void> {
+    const add = (teamId: string, users: readonly ({ id: string } | null)[] | null | undefined) => {
+      let set = members.get(teamId);
+      if (!set) members.set(teamId, (set = new Set()));
+      for (const user of users ?? []) if (user) set.add(user.id);
+      return users?.length ?? 0;
+    };
+    const read = new Map<string, number>();
+    const ends: { teamId: string; offset: number }[] = [];
+    let open = teamIds.filter((t) => !missing.has(t));
+    for (let page = 1; open.length > 0; page++) {
+      const { data } = await this.client.request<unknown>(TEAM_MEMBERS_PAGE, {
+        ids: open,
+        limit: LOOKUP_LIMIT,
+        page,
+        inactive,
+      });
+      const answer = new Map(
+        (parseAnswer(teamMembersSchema, data, 'team members').teams ?? []).map((t) => [t.id, t]),
+      );
+      const full: string[] = [];
+      for (const teamId of open) {
+        const team = answer.get(teamId);
+        if (!team) {
+          missing.add(teamId);
+          continue;
+        }
+        if (inactive === null && page === 1)
+          owners.set(
+            teamId,
+            (team.owners ?? []).map((o) => o.id),
+          );
+        const rows = add(teamId, team.users);
+        read.set(teamId, (read.get(teamId) ?? 0) + rows);
+        if (rows >= LOOKUP_LIMIT) full.push(teamId);
+        // An empty page after full ones (or an empty first page) ends the list whatever size monday applies.
+        else if (rows > 0) ends.push({ teamId, offset: read.get(teamId)! });
+      }
+      open = full;
+    }
+    if (ends.length === 0) return;
+    const { data } = await this.client.request<unknown>(teamMembersEndDocument(ends), { inactive });
+    const record = (data ?? {}) as Record<string, unknown>;
+    for (const [i, end] of ends.entries()) {
+      const proof = parseAnswer(
+        teamMembersSchema,
+        { teams: record[`t${i}`] ?? null },
+        'team members end',
+      ).teams;
+      const after = proof?.[0]?.users ?? [];
+      if (after.length === 0) continue;
+      // monday answered fewer than asked without being at the end: read this team again, to its proven end.
+      const fetchPage = async (page: number, limit: number) => {
+        const { data: pageData } = await this.client.request<unknown>(TEAM_MEMBERS_PAGE, {
+          ids: [end.teamId],
+          limit,
+          page,
+          inactive,
+        });
+        const team = parseAnswer(teamMembersSchema, pageData, 'team members').teams?.[0];
+        return (team?.users ?? []).filter((u): u is { id: string } => u !== null);
+      };
+      for await (const users of readAllPages(fetchPage, LOOKUP_LIMIT, { expectedRows: 0, window: 1 }))
+        add(end.teamId, users);
+    }
+  }
+
+  /** Which of these teams monday has now (asked by id). */
+  async existingTeams(teamIds: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < teamIds.length; i += TEAMS_PER_REQUEST) {
+      const { data } = await this.client.request<unknown>(TEAMS_BY_IDS, {
+        ids: teamIds.slice(i, i + TEAMS_PER_REQUEST),
+      });
+      for (const team of parseAnswer(teamsSchema, data, 'teams by id').teams ?? []) found.add(team.id);
+    }
+    return found;
+  }
+
+  /** The teams each of these users is in now, by user id; users monday does not have are absent. */
+  async userTeams(userIds: string[]): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    const unique = [...new Set(userIds)];
+    for (let i = 0; i < unique.length; i += USER_TEAMS_PER_REQUEST) {
+      const chunk = unique.slice(i, i + USER_TEAMS_PER_REQUEST);
+      const { data } = await this.client.request<unknown>(USER_TEAMS, {
+        ids: chunk,
+        limit: chunk.length,
+        page: 1,
+      });
+      const users = parseAnswer(userTeamsSchema, data, 'user teams').users ?? [];
+      for (const user of users)
+        found.set(
+          user.id,
+          (user.teams ?? []).flatMap((t) => (t ? [t.id] : [])),
+        );
+      // A short answer is no proof of absence: ask the rest again, one at a time.
+      if (users.length < chunk.length && chunk.length > 1) {
+        for (const userId of chunk.filter((u) => !found.has(u))) {
+          const { data: one } = await this.client.request<unknown>(USER_TEAMS, {
+            ids: [userId],
+            limit: 1,
+            page: 1,
+          });
+          for (const user of parseAnswer(userTeamsSchema, one, 'user teams').users ?? [])
+            found.set(
+              user.id,
+              (user.teams ?? []).flatMap((t) => (t ? [t.id] : [])),
+            );
+        }
+      }
+    }
+    return found;
   }
 
   /**

@@ -81,3 +81,60 @@ export const ACTIVE_ADMINS = /* GraphQL */ `
 query SeatwiseActiveAdmins($limit: Int!, $page: Int!) {
   users(user_kind: { in: [ADMIN] }, status: [ACTIVE], limit: $limit, page: $page) { id }
 }`;
+
+const teamFields = 'id name is_guest picture_url';
+
+/** Every team of the account (monday's `teams` takes no page: it answers all of them). */
+export const TEAMS = /* GraphQL */ `
+query SeatwiseTeams {
+  teams { ${teamFields} }
+  complexity { before after query reset_in_x_seconds }
+}`;
+
+export const TEAMS_BY_IDS = /* GraphQL */ `
+query SeatwiseTeamsByIds($ids: [ID!]) {
+  teams(ids: $ids) { ${teamFields} }
+}`;
+
+/**
+ * One page of the members of several teams at once, with their owners. `users` on a team takes the older
+ * arguments: without `non_active` it answers active and pending members, and `non_active: true` the
+ * deactivated ones (or, by the older reading, everyone): a full read asks both ways.
+ */
+export const TEAM_MEMBERS_PAGE = /* GraphQL */ `
+query SeatwiseTeamMembers($ids: [ID!], $limit: Int!, $page: Int!, $inactive: Boolean) {
+  teams(ids: $ids) { id owners { id } users(limit: $limit, page: $page, non_active: $inactive) { id } }
+  complexity { before after query reset_in_x_seconds }
+}`;
+
+/** The teams each of these users is in, whatever their status (to confirm a membership is gone). */
+export const USER_TEAMS = /* GraphQL */ `
+query SeatwiseUserTeams($ids: [ID!], $limit: Int!, $page: Int!) {
+  users(ids: $ids, limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { id teams { id } }
+}`;
+
+/**
+ * Proves where several teams' member lists end: for each team, the one member right after the last one read
+ * (there must be none). Built per read: each team asks at its own offset, under an alias of its own.
+ */
+export function teamMembersEndDocument(ends: readonly { teamId: string; offset: number }[]): string {
+  const fields = ends
+    .map(
+      (end, i) =>
+        `t${i}: teams(ids: [${JSON.stringify(end.teamId)}]) { id users(limit: 1, page: ${end.offset + 1}, non_active: $inactive) { id } }`,
+    )
+    .join('\n  ');
+  return `query SeatwiseTeamMembersEnd($inactive: Boolean) {\n  ${fields}\n}`;
+}
+
+const changeResult = 'successful_users { id } failed_users { id }';
+
+export const ADD_USERS_TO_TEAM = /* GraphQL */ `
+mutation SeatwiseAddUsersToTeam($team: ID!, $ids: [ID!]!) {
+  add_users_to_team(team_id: $team, user_ids: $ids) { ${changeResult} }
+}`;
+
+export const REMOVE_USERS_FROM_TEAM = /* GraphQL */ `
+mutation SeatwiseRemoveUsersFromTeam($team: ID!, $ids: [ID!]!) {
+  remove_users_from_team(team_id: $team, user_ids: $ids) { ${changeResult} }
+}`;

@@ -23,6 +23,25 @@ const listSchema = z.object({
 
 export type ScimUserType = 'admin' | 'member' | 'viewer' | 'guest';
 
+const scimGroupSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String).pipe(z.string().min(1).max(200)),
+  /** Some clients read monday's team id from here; whether monday sends it is not documented. */
+  internalId: z.union([z.string(), z.number()]).transform(String).nullish(),
+  displayName: z.string().max(1000),
+  members: z
+    .array(
+      z.object({ value: z.union([z.string(), z.number()]).transform(String), display: z.string().nullish() }),
+    )
+    .nullish(),
+});
+export type ScimGroup = z.infer<typeof scimGroupSchema>;
+const groupListSchema = z.object({
+  totalResults: z.number().int().min(0),
+  itemsPerPage: z.number().int().optional(),
+  Resources: z.array(scimGroupSchema).max(1000).default([]),
+});
+const GROUP_PAGE = 100;
+
 export interface ScimClientOptions {
   token: string;
   /** `https://<slug>.monday.com/scim/v2` for real accounts. */
@@ -113,6 +132,52 @@ export class ScimClient {
       if (!existing) throw error;
       return { ...existing, existed: true };
     }
+  }
+
+  /**
+   * Every SCIM-provisioned Group (monday team) with its members: pages by `startIndex` until the list's total
+   * is reached or a page comes back empty.
+   */
+  async groups(): Promise<ScimGroup[]> {
+    const all: ScimGroup[] = [];
+    for (let startIndex = 1; ; ) {
+      const page = parseAnswer(
+        groupListSchema,
+        await this.call('GET', `/Groups?startIndex=${startIndex}&count=${GROUP_PAGE}`, undefined, true),
+        'SCIM groups list',
+      );
+      all.push(...page.Resources);
+      startIndex += page.Resources.length;
+      if (page.Resources.length === 0 || startIndex > page.totalResults) return all;
+    }
+  }
+
+  /** The SCIM-provisioned Group with exactly this name, or null (SCIM's only Group filter). */
+  async groupByName(name: string): Promise<ScimGroup | null> {
+    const filter = encodeURIComponent(`displayName eq "${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+    const list = parseAnswer(
+      groupListSchema,
+      await this.call('GET', `/Groups?filter=${filter}`, undefined, true),
+      'SCIM group search',
+    );
+    return list.Resources.find((g) => g.displayName === name) ?? null;
+  }
+
+  /**
+   * Adds or removes members of a Group by PATCH. Safe to retry: adding a member who is in, or removing one who
+   * is out, leaves the Group as asked. monday may answer without a body; callers read the Group again.
+   */
+  async changeGroupMembers(groupId: string, change: 'add' | 'remove', userIds: string[]): Promise<void> {
+    const Operations =
+      change === 'add'
+        ? [{ op: 'add', path: 'members', value: userIds.map((value) => ({ value })) }]
+        : userIds.map((value) => ({ op: 'remove', path: `members[value eq "${value}"]` }));
+    await this.call(
+      'PATCH',
+      `/Groups/${encodeURIComponent(groupId)}`,
+      { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations },
+      true,
+    );
   }
 
   /** PATCH replace of `active` and/or `userType`; safe to retry because the target state is absolute. */

@@ -25,6 +25,8 @@ export interface UserFilters {
   /** Users with no activity in this many days (never active counts as inactive). */
   inactiveDays?: number;
   search?: string;
+  /** Members of this monday team (as the last sync, or an action since, saw them). */
+  teamId?: string;
   includeRemoved?: boolean;
   now?: Date;
 }
@@ -320,6 +322,18 @@ export class DirectoryRepo {
       const cutoff = inactivityCutoff(filters.now ?? new Date(), filters.inactiveDays);
       q = q.where(
         sql<boolean>`coalesce(${sql.ref('last_activity_at')}, ${sql.ref('remote_created_at')}) < ${cutoff}`,
+      );
+    }
+    if (filters.teamId) {
+      const teamId = filters.teamId;
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('directory_team_members as m')
+            .select(sql.lit(1).as('one'))
+            .whereRef('m.connection_id', '=', 'directory_users.connection_id')
+            .whereRef('m.user_id', '=', 'directory_users.remote_id')
+            .where('m.team_id', '=', teamId),
+        ),
       );
     }
     if (filters.search) {

@@ -6,6 +6,9 @@ export interface Database {
   directory_users: DirectoryUsersTable;
   sync_runs: SyncRunsTable;
   change_events: ChangeEventsTable;
+  directory_teams: DirectoryTeamsTable;
+  directory_team_members: DirectoryTeamLinksTable;
+  directory_team_owners: DirectoryTeamLinksTable;
   audit_entries: AuditEntriesTable;
   action_requests: ActionRequestsTable;
   api_keys: ApiKeysTable;
@@ -358,8 +361,44 @@ export interface ChangeEventsTable {
   connection_id: string;
   run_id: string | null;
   remote_user_id: string;
-  kind: 'added' | 'removed' | 'role_changed' | 'status_changed' | 'license_changed';
+  kind: ChangeKind;
   before_value: string | null;
   after_value: string | null;
   occurred_at: ColumnType<string, string, never>;
+  /** The team a team event is about (null for user events). */
+  team_id: string | null;
+}
+
+export type ChangeKind =
+  | 'added'
+  | 'removed'
+  | 'role_changed'
+  | 'status_changed'
+  | 'license_changed'
+  | 'joined_team'
+  | 'left_team'
+  | 'team_created'
+  | 'team_renamed'
+  | 'team_removed'
+  | 'owner_added'
+  | 'owner_removed';
+
+export interface DirectoryTeamsTable {
+  connection_id: string;
+  team_id: string;
+  name: string;
+  is_guest: number;
+  picture_url: string | null;
+  scim_managed: number | null;
+  first_seen_at: string;
+  updated_at: string;
+  removed_at: string | null;
+}
+
+/** A user in a team (members) or owning it (owners), as monday reported it. */
+export interface DirectoryTeamLinksTable {
+  connection_id: string;
+  team_id: string;
+  user_id: string;
+  since: string;
 }

@@ -5,6 +5,7 @@ import { mustHoldRemovals } from '../domain/removals.ts';
 import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { readAllPages } from '../monday/pageReader.ts';
+import type { ScimClient } from '../monday/scimClient.ts';
 import { ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
@@ -13,7 +14,10 @@ import { describeHolder, LeaseLostError, LeaseRepo } from '../store/leaseRepo.ts
 import type { SyncRunsTable } from '../store/schema.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { SyncStagingRepo } from '../store/syncStagingRepo.ts';
+import { TeamsRepo } from '../store/teamsRepo.ts';
 import { diffUsers } from './diff.ts';
+import { readTeams } from './readTeams.ts';
+import { diffTeams } from './teamsDiff.ts';
 import { toDirectoryUser } from './toDirectoryUser.ts';
 
 export const PAGE_LIMIT = 1000;
@@ -61,6 +65,8 @@ export interface SyncOptions {
   beforeCommit?: () => Promise<void>;
   /** An admin confirmed the removals the connection's last run held: this run applies those still gone. */
   confirmRemovals?: boolean;
+  /** The connection's SCIM client, when it has a token: it tells which teams an identity provider manages. */
+  scim?: ScimClient | null;
 }
 
 /** How long a sync's lease lasts without a heartbeat, and how often it heartbeats. */
@@ -100,6 +106,7 @@ export class SyncEngine {
   private readonly staging: SyncStagingRepo;
   private readonly held: HeldRemovalsRepo;
   private readonly connections: ConnectionsRepo;
+  private readonly teams: TeamsRepo;
   private readonly active = new Set<string>();
   private readonly timing: LeaseTiming;
 
@@ -114,6 +121,7 @@ export class SyncEngine {
     this.staging = new SyncStagingRepo(store.db, store.dialect);
     this.held = new HeldRemovalsRepo(store.db);
     this.connections = new ConnectionsRepo(store.db);
+    this.teams = new TeamsRepo(store.db);
     const leaseMs = timing.leaseMs ?? DEFAULT_LEASE_MS;
     this.timing = { leaseMs, heartbeatMs: timing.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   }
@@ -328,6 +336,13 @@ export class SyncEngine {
         const { events } = diffUsers(connectionId, runId, stored, [], at, removed);
         await this.staging.stagePage(runId, [], [], events);
       }
+      // Teams are read after the users, so a membership never names a user the run has not seen.
+      const teamsRead = await readTeams(
+        api,
+        options.scim ?? null,
+        await this.teams.load(connectionId),
+        removed,
+      );
       const counts = await this.staging.counts(runId);
       usersSeen = counts.seen;
       await options.beforeCommit?.();
@@ -343,9 +358,29 @@ export class SyncEngine {
           at,
         );
         await this.held.replace(trx, connectionId, runId, heldIds, at);
+        // Links of users an action wrote since the read began stay as the action wrote them.
+        const writtenByActions = new Set(
+          (
+            await trx
+              .selectFrom('directory_users')
+              .select('remote_id')
+              .where('connection_id', '=', connectionId)
+              .where('action_seq', '>', guardSeq)
+              .where('action_seq', '>', 0)
+              .execute()
+          ).map((r) => r.remote_id),
+        );
+        const teamChange = diffTeams(
+          connectionId,
+          runId,
+          await this.teams.load(connectionId, trx),
+          { ...teamsRead, writtenByActions },
+          at,
+        );
+        await this.teams.apply(trx, connectionId, teamChange, at);
         const result = finish({
           complete: true,
-          changes: counts.events,
+          changes: counts.events + teamChange.events.length,
           removed: removed.length,
           removalsHeld: heldIds.length,
           keptForActions,
