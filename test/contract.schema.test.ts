@@ -117,6 +117,11 @@ describe.skipIf(!present)("contract with monday's published 2026-07 schema", () 
     'DeactivateUsersError',
     'ActivateUsersResult',
     'ActivateUsersError',
+    'ChangeTeamMembershipsResult',
+    'AssignTeamOwnersResult',
+    'AssignTeamOwnersError',
+    'RemoveTeamOwnersResult',
+    'RemoveTeamOwnersError',
   ];
 
   it('serves every field and argument monday has on the types it serves, and every argument of users and the user mutations', () => {
@@ -139,16 +144,58 @@ describe.skipIf(!present)("contract with monday's published 2026-07 schema", () 
       }
     }
     const roots: [string, string[]][] = [
-      ['Query', ['users']],
-      ['Mutation', ['invite_users', 'update_users_role', 'deactivate_users', 'activate_users']],
+      ['Query', ['users', 'teams']],
+      [
+        'Mutation',
+        [
+          'invite_users',
+          'update_users_role',
+          'deactivate_users',
+          'activate_users',
+          'add_users_to_team',
+          'remove_users_from_team',
+          'create_team',
+          'delete_team',
+          'assign_team_owners',
+          'remove_team_owners',
+        ],
+      ],
     ];
     for (const [root, fields] of roots) {
       const theirs = (real.getType(root) as GraphQLObjectType).getFields();
       const ours = (emulator.getType(root) as GraphQLObjectType).getFields();
-      for (const field of fields)
-        for (const arg of theirs[field]!.args)
-          if (!ours[field]?.args.some((a) => a.name === arg.name))
-            missing.push(`${root}.${field}(${arg.name})`);
+      for (const field of fields) {
+        if (!ours[field]) missing.push(`${root}.${field}`);
+        else if (String(ours[field].type) !== String(theirs[field]!.type))
+          missing.push(`${root}.${field}: ${ours[field].type} vs ${theirs[field]!.type}`);
+        for (const arg of theirs[field]!.args) {
+          const mine = ours[field]?.args.find((a) => a.name === arg.name);
+          // Both ways: every argument monday takes, with its type and nullability.
+          if (!mine) missing.push(`${root}.${field}(${arg.name})`);
+          else if (String(mine.type) !== String(arg.type))
+            missing.push(`${root}.${field}(${arg.name}): ${mine.type} vs ${arg.type}`);
+        }
+      }
+    }
+    // Input types a client sends must take every field monday's take, with the same types.
+    for (const name of [
+      'CreateTeamAttributesInput',
+      'CreateTeamOptionsInput',
+      'UserKindFilterInput',
+      'UsersSortInput',
+    ]) {
+      const ours = emulator.getType(name);
+      const theirs = real.getType(name);
+      if (!isInputObjectType(ours) || !isInputObjectType(theirs)) {
+        missing.push(`input ${name}`);
+        continue;
+      }
+      for (const field of Object.values(theirs.getFields())) {
+        const mine = ours.getFields()[field.name];
+        if (!mine) missing.push(`${name}.${field.name}`);
+        else if (String(mine.type) !== String(field.type))
+          missing.push(`${name}.${field.name}: ${mine.type} vs ${field.type}`);
+      }
     }
     expect(missing).toEqual([]);
   });
@@ -177,6 +224,17 @@ describe.skipIf(!present)("contract with monday's published 2026-07 schema", () 
       expect(validate(emulator, ast).map((e) => e.message)).toEqual([]);
     },
   );
+
+  it("builds the team members' end proof as a document both schemas accept", () => {
+    const ast = parse(
+      operations.teamMembersEndDocument([
+        { teamId: '123', offset: 7 },
+        { teamId: '456', offset: 1000 },
+      ]),
+    );
+    expect(validate(real, ast).map((e) => e.message)).toEqual([]);
+    expect(validate(emulator, ast).map((e) => e.message)).toEqual([]);
+  });
 
   it('sends 2026-10 documents without the fields that version removed', () => {
     const v2026_10 = buildSchema(emulatorSdl['2026-10']);

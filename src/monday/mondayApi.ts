@@ -224,8 +224,8 @@ export class MondayApi {
     missing: Set<string>,
   ): Promise<void> {
     const add = (teamId: string, users: readonly ({ id: string } | null)[] | null | undefined) => {
-      let set = members.get(teamId);
-      if (!set) members.set(teamId, (set = new Set()));
+      const set = members.get(teamId) ?? new Set<string>();
+      members.set(teamId, set);
       for (const user of users ?? []) if (user) set.add(user.id);
       return users?.length ?? 0;
     };
