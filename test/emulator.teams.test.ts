@@ -136,15 +136,15 @@ describe('emulator GraphQL: teams', () => {
       team: team('Design').id,
       ids: [user.id],
     });
-    expect(refused.body.errors[0].extensions.code).toBe('UNAUTHORIZED');
+    expect(refused.body.errors![0].extensions.code).toBe('UNAUTHORIZED');
     expect(refused.body.data.add_users_to_team).toBeNull();
     const missing = await gql<any>(emu.current, admin(), ADD_USERS_TO_TEAM, { team: '1', ids: [user.id] });
-    expect(missing.body.errors[0].extensions.code).toBe('RESOURCE_NOT_FOUND');
+    expect(missing.body.errors![0].extensions.code).toBe('RESOURCE_NOT_FOUND');
     const tooMany = await gql<any>(emu.current, admin(), ADD_USERS_TO_TEAM, {
       team: team('Design').id,
       ids: Array.from({ length: 201 }, (_, i) => String(i + 1)),
     });
-    expect(tooMany.body.errors[0].extensions.code).toBe('EXCEEDS_BATCH_LIMIT');
+    expect(tooMany.body.errors![0].extensions.code).toBe('EXCEEDS_BATCH_LIMIT');
   });
 
   it('creates, gives owners to and deletes teams', async () => {
@@ -162,7 +162,7 @@ describe('emulator GraphQL: teams', () => {
       admin(),
       'mutation { create_team(input: { name: "Nobody" }) { id } }',
     );
-    expect(empty.body.errors[0].message).toMatch(/allow_empty_team/);
+    expect(empty.body.errors![0].message).toMatch(/allow_empty_team/);
     const guest = someone((u) => u.kind === 'guest');
     const owners = await gql<any>(
       emu.current,

@@ -3,6 +3,7 @@ import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
+import { expectedTeamRequests } from './helpers/teamRequests.ts';
 
 describe('sync under faults', () => {
   let emulator: RunningEmulator;
@@ -34,7 +35,7 @@ describe('sync under faults', () => {
       const result = await app.sync.sync(connectionId);
       expect(result).toMatchObject({ status: 'succeeded', complete: true, usersSeen: 10_000 });
       expect(result.retries).toBeGreaterThan(0);
-      expect(result.requests).toBe(11 + result.retries);
+      expect(result.requests).toBe(11 + expectedTeamRequests(account()) + result.retries);
     } finally {
       emulator.setFaults({});
     }
@@ -85,7 +86,9 @@ describe('sync under faults', () => {
     // The deleted user was read before it went; the shifted one was never on a page and had to be confirmed.
     expect(result).toMatchObject({ status: 'succeeded', removed: 0, usersSeen: 10_000 });
     // Ten pages (the last one short), one row past the end proving it, and the look-up of the shifted user.
-    expect(result.requests).toBe(12);
+    expect(result.requests - result.teamRequests).toBe(12);
+    // The deleted user's stored memberships are not on any team's page: one look-up confirms they are gone.
+    expect(result.teamRequests).toBe(expectedTeamRequests(account()) + (deleted.teamIds.length > 0 ? 1 : 0));
     const events = await app.users.changes(connectionId, result.runId);
     expect(events.filter((e) => e.kind === 'removed')).toEqual([]);
     const stored = await app.users.list({ connectionId });

@@ -11,6 +11,7 @@ import {
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
+import { expectedTeamRequests } from './helpers/teamRequests.ts';
 
 describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
   let emulator: RunningEmulator;
@@ -56,15 +57,23 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
 
   it('syncs exactly the emulator users with the right role, status and license', async () => {
     const result = await app.sync.sync(connectionId);
+    // Every user added, and every team created with its members and owners.
+    const a = account();
+    const teamEvents =
+      a.teams.length +
+      a.users.reduce((n, u) => n + u.teamIds.length, 0) +
+      a.teams.reduce((n, t) => n + t.ownerIds.length, 0);
     expect(result).toMatchObject({
       status: 'succeeded',
       complete: true,
       usersSeen: 10_000,
-      changes: 10_000,
+      changes: 10_000 + teamEvents,
       removed: 0,
       error: null,
     });
-    expect(result.requests).toBe(11);
+    // Ten pages, one row past the end proving it; then the account's teams, at their minimum too.
+    expect(result.requests - result.teamRequests).toBe(11);
+    expect(result.teamRequests).toBe(expectedTeamRequests(account()));
     const users = await app.users.list({ connectionId });
     expect(users).toHaveLength(10_000);
     const byId = new Map(users.map((u) => [u.id, u]));
@@ -130,7 +139,13 @@ describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
       license: 'viewer',
       explanation: 'viewer license: kind=view_only, status=active',
     });
-    expect(detail.history.map((h) => h.kind)).toEqual(['added', 'role_changed', 'license_changed']);
+    // Added with the teams they were in, then the changes made in monday.
+    expect(detail.history.map((h) => h.kind)).toEqual([
+      'added',
+      ...member.teamIds.map(() => 'joined_team'),
+      'role_changed',
+      'license_changed',
+    ]);
   });
 
   it('marks a user removed only after a complete read confirms they are gone', async () => {

@@ -36,6 +36,19 @@ const common = {
   idempotencyKey: z.string().trim().min(1).max(200).optional(),
 };
 
+const teamId = z
+  .string()
+  .trim()
+  .regex(/^\d{1,20}$/, 'must be a monday team id (digits)');
+/** Without a channel, a team an identity provider manages goes through SCIM (where the connection has it). */
+const teamVia = z.enum(['scim', 'graphql']).optional();
+
+export const teamActions = ['add_to_team', 'remove_from_team'] as const;
+export type TeamActionRequest = Extract<ActionRequest, { action: (typeof teamActions)[number] }>;
+export function isTeamAction(request: { action: string }): request is TeamActionRequest {
+  return (teamActions as readonly string[]).includes(request.action);
+}
+
 /** Every action request, validated the same way for the CLI and the HTTP API. */
 export const actionRequestSchema = z.discriminatedUnion('action', [
   z.object({
@@ -60,6 +73,8 @@ export const actionRequestSchema = z.discriminatedUnion('action', [
   }),
   z.object({ action: z.literal('set_role'), ...common, targets, role: z.enum(roles) }),
   z.object({ action: z.literal('reactivate'), ...common, targets }),
+  z.object({ action: z.literal('add_to_team'), ...common, targets, teamId, via: teamVia }),
+  z.object({ action: z.literal('remove_from_team'), ...common, targets, teamId, via: teamVia }),
 ]);
 export type ActionRequestInput = z.input<typeof actionRequestSchema>;
 export type ActionRequest = z.output<typeof actionRequestSchema>;
@@ -68,5 +83,7 @@ export type ActionRequest = z.output<typeof actionRequestSchema>;
 export function channelOf(request: { action?: unknown; via?: unknown }): 'scim' | 'graphql' {
   if (request.action === 'create') return 'scim';
   if (request.action === 'deactivate') return request.via === 'graphql' ? 'graphql' : 'scim';
+  if (request.action === 'add_to_team' || request.action === 'remove_from_team')
+    return request.via === 'scim' ? 'scim' : 'graphql';
   return 'graphql';
 }

@@ -61,10 +61,25 @@ export function planAction(
     return { ok: true, items };
   }
 
+  const resolved = resolveTargets(request.targets, users);
+  if (!resolved.ok) return resolved;
+  if (request.action === 'add_to_team' || request.action === 'remove_from_team')
+    throw new Error('team actions are planned with their team (planTeamTarget)');
+  const items = resolved.users.map(({ ref, user }) =>
+    planTarget(request, ref, user, user.id === tokenOwnerId),
+  );
+  return { ok: true, items };
+}
+
+/** The users the targets name, each once; any unknown target makes the whole request invalid. */
+export function resolveTargets(
+  targets: readonly TargetRef[],
+  users: { byId: Map<string, KnownUser>; byEmail: Map<string, KnownUser> },
+): { ok: true; users: { ref: string; user: KnownUser }[] } | { ok: false; unknown: string[] } {
   const resolved: { ref: string; user: KnownUser }[] = [];
   const unknown: string[] = [];
   const seen = new Set<string>();
-  for (const target of request.targets) {
+  for (const target of targets) {
     const ref = refText(target);
     const user = 'userId' in target ? users.byId.get(target.userId) : users.byEmail.get(target.email);
     if (!user) unknown.push(ref);
@@ -73,14 +88,14 @@ export function planAction(
       resolved.push({ ref, user });
     }
   }
-  if (unknown.length > 0) return { ok: false, unknown };
-
-  const items = resolved.map(({ ref, user }) => planTarget(request, ref, user, user.id === tokenOwnerId));
-  return { ok: true, items };
+  return unknown.length > 0 ? { ok: false, unknown } : { ok: true, users: resolved };
 }
 
+/** Requests that change users themselves (team memberships are planned in teamActions). */
+export type UserChangeRequest = Extract<ActionRequest, { action: 'deactivate' | 'set_role' | 'reactivate' }>;
+
 export function planTarget(
-  request: Exclude<ActionRequest, { action: 'create' | 'invite' }>,
+  request: UserChangeRequest,
   ref: string,
   user: KnownUser,
   self: boolean,

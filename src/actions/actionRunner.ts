@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { type ActionResult, actionOutcome, recheckedResults, resultSummary } from '../domain/actionResult.ts';
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
@@ -15,7 +15,8 @@ import { ActionRequestsRepo } from '../store/actionRequestsRepo.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import { DirectoryRepo, type DirectoryUserRow } from '../store/directoryRepo.ts';
 import { describeHolder } from '../store/leaseRepo.ts';
-import type { Database } from '../store/schema.ts';
+import type { ChangeEventsTable, Database } from '../store/schema.ts';
+import { TeamsRepo } from '../store/teamsRepo.ts';
 import { diffUsers, type IncomingUser } from '../sync/diff.ts';
 import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
 import {
@@ -23,8 +24,10 @@ import {
   type ActionRequestInput,
   actionRequestSchema,
   channelOf,
+  isTeamAction,
+  type TeamActionRequest,
 } from './actionInput.ts';
-import { type KnownUser, type PlanItem, planAction } from './actionPlan.ts';
+import { type KnownUser, type PlanItem, type PlanResult, planAction, resolveTargets } from './actionPlan.ts';
 import { actionDefinitions, definitionFor } from './definitions.ts';
 import {
   type Execution,
@@ -34,8 +37,14 @@ import {
   runScimDeactivate,
   runUserMutation,
 } from './executors.ts';
-
 import { checkTargetState, type Drift, replanFromMonday, replanInvitesFromMonday } from './liveState.ts';
+import {
+  checkTeamState,
+  type KnownTeam,
+  planTeamTarget,
+  replanTeamFromMonday,
+  runTeamChange,
+} from './teamActions.ts';
 
 export type { ActionResult } from '../domain/actionResult.ts';
 
@@ -61,6 +70,7 @@ export class ActionRunner {
   private readonly directory: DirectoryRepo;
   private readonly audit: AuditRepo;
   private readonly requests: ActionRequestsRepo;
+  private readonly teams: TeamsRepo;
 
   constructor(
     { db, dialect }: { db: Kysely<Database>; dialect: 'sqlite' | 'postgres' },
@@ -71,6 +81,7 @@ export class ActionRunner {
     this.directory = new DirectoryRepo(db, dialect);
     this.audit = new AuditRepo(db);
     this.requests = new ActionRequestsRepo(db);
+    this.teams = new TeamsRepo(db);
   }
 
   async run(input: ActionRequestInput, actor: string): Promise<ActionResult> {
@@ -86,8 +97,19 @@ export class ActionRunner {
       throw error;
     }
     const request = parsed.data;
-    const via = channelOf(request);
     const facts = await this.access.facts(request.connectionId);
+    let team: KnownTeam | null = null;
+    if (isTeamAction(request)) {
+      team = await this.knownTeam(request.connectionId, request.teamId);
+      if (!team) {
+        const message = `team ${request.teamId} is not in the synced copy of connection ${request.connectionId} (sync first if it is new)`;
+        await this.auditRefusal(actor, request.connectionId, request, 'rejected', 'unknown_team', message);
+        throw new AppError('invalid_input', 'unknown_team', message, { teamId: request.teamId });
+      }
+      // A team an identity provider manages goes through SCIM when the connection can, unless asked otherwise.
+      request.via ??= team.scimManaged === 1 && facts.hasScimToken ? 'scim' : 'graphql';
+    }
+    const via = channelOf(request);
     const definition = definitionFor(request.action, via)!;
     const unmet = unmetRequirements(definition.requirements, facts);
     if (unmet.length > 0) {
@@ -110,7 +132,10 @@ export class ActionRunner {
 
     const rows = await this.storedTargets(request);
     const known = indexUsers(rows);
-    const plan = planAction(request, known, facts.tokenOwnerId);
+    const plan =
+      team && isTeamAction(request)
+        ? await this.planTeam(request, known, team)
+        : planAction(request, known, facts.tokenOwnerId);
     if (!plan.ok) {
       const message = `unknown user(s) in connection ${request.connectionId}: ${plan.unknown.join(', ')} (sync first if they are new)`;
       await this.auditRefusal(actor, request.connectionId, request, 'rejected', 'unknown_users', message);
@@ -152,7 +177,17 @@ export class ActionRunner {
         `idempotency key ${key} was already used for a different request`,
       );
     }
-    return this.executeClaimed(actor, request, facts.tokenOwnerId, plan.items, rows, key, executionId, claim);
+    return this.executeClaimed(
+      actor,
+      request,
+      facts.tokenOwnerId,
+      plan.items,
+      rows,
+      key,
+      executionId,
+      claim,
+      team,
+    );
   }
 
   /**
@@ -169,6 +204,7 @@ export class ActionRunner {
     key: string,
     executionId: string,
     claim: { attempt: number; previousAuditId: number | null },
+    team: KnownTeam | null,
   ): Promise<ActionResult> {
     const { connectionId } = request;
     const auditId = await this.appendAudit(actor, request, {
@@ -190,11 +226,11 @@ export class ActionRunner {
     }, this.timing.heartbeatMs);
     heartbeat.unref();
     let items = planned;
-    let execution: Execution;
+    let execution: Execution & { teams?: Map<string, string[]> };
     try {
-      const checked = await this.checkMonday(request, planned, tokenOwnerId);
+      const checked = await this.checkMonday(request, planned, tokenOwnerId, team);
       items = checked.items;
-      execution = await this.execute(request, items, executionId);
+      execution = await this.execute(request, items, executionId, team);
       // What monday showed before acting goes into the copy too; its answers to the mutations come after.
       execution.remoteUsers = [...checked.live, ...execution.remoteUsers];
     } catch (error) {
@@ -214,6 +250,8 @@ export class ActionRunner {
     result.auditId = auditId;
     try {
       await this.updateCopy(request, rows, execution);
+      if (team && isTeamAction(request) && execution.teams)
+        await this.updateTeamCopy(request, team, execution.teams);
     } catch (error) {
       result.warning = `monday's answer could not be written to the synced copy (${(error as Error).message}); the next sync will bring it in`;
     }
@@ -241,8 +279,13 @@ export class ActionRunner {
     request: ActionRequest,
     items: PlanItem[],
     tokenOwnerId: string,
+    team: KnownTeam | null,
   ): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
     if (request.action === 'create') return { items, live: [] };
+    if (isTeamAction(request)) {
+      if (!team || !items.some((i) => i.userId)) return { items, live: [] };
+      return replanTeamFromMonday(await this.access.graphql(request.connectionId), request, items, team);
+    }
     if (request.action === 'invite') {
       if (!items.some((i) => i.outcome === 'change')) return { items, live: [] };
       return replanInvitesFromMonday(await this.access.graphql(request.connectionId), items);
@@ -256,11 +299,10 @@ export class ActionRunner {
     let drifted: Drift[] = [];
     let checkError: string | null = null;
     try {
-      drifted = await checkTargetState(
-        await this.access.graphql(request.connectionId),
-        request,
-        previous.results,
-      );
+      const client = await this.access.graphql(request.connectionId);
+      drifted = isTeamAction(request)
+        ? await checkTeamState(client, request, previous.results)
+        : await checkTargetState(client, request, previous.results);
     } catch (error) {
       checkError = `monday's current state could not be checked: ${(error as Error).message}`;
     }
@@ -286,7 +328,12 @@ export class ActionRunner {
   }
 
   /** Sends the plan's changes to monday; its Idempotency-Key comes from this execution, never an earlier one. */
-  private async execute(request: ActionRequest, items: PlanItem[], key: string): Promise<Execution> {
+  private async execute(
+    request: ActionRequest,
+    items: PlanItem[],
+    key: string,
+    team: KnownTeam | null,
+  ): Promise<Execution & { teams?: Map<string, string[]> }> {
     const toChange = items.filter((i) => i.outcome === 'change');
     const settled: ResultItem[] = items
       .filter((i) => i.outcome !== 'change')
@@ -298,9 +345,20 @@ export class ActionRunner {
         code: i.code,
         reason: i.reason,
       }));
-    let execution: Execution = { results: [], requestIds: [], remoteUsers: [] };
+    let execution: Execution & { teams?: Map<string, string[]> } = {
+      results: [],
+      requestIds: [],
+      remoteUsers: [],
+    };
     if (toChange.length > 0) {
       switch (request.action) {
+        case 'add_to_team':
+        case 'remove_from_team':
+          execution = await runTeamChange(request, toChange, team!, key, {
+            graphql: () => this.access.graphql(request.connectionId),
+            scim: () => this.access.scim(request.connectionId),
+          });
+          break;
         case 'create':
           execution = await runScimCreate(
             await this.access.scim(request.connectionId),
@@ -350,6 +408,68 @@ export class ActionRunner {
     }
     const byTarget = new Map([...settled, ...execution.results].map((r) => [r.target, r]));
     return { ...execution, results: items.map((i) => byTarget.get(i.target)!) };
+  }
+
+  /** The team a request names as the copy knows it (not removed), or null. */
+  private async knownTeam(connectionId: string, teamId: string): Promise<KnownTeam | null> {
+    const row = await this.teams.get(connectionId, teamId);
+    if (!row) return null;
+    return {
+      id: row.team_id,
+      name: row.name,
+      isGuest: Number(row.is_guest) === 1,
+      scimManaged: row.scim_managed === null ? null : Number(row.scim_managed),
+    };
+  }
+
+  /** Plans a team action from the copy: each named user (all must be known) joins or leaves the team. */
+  private async planTeam(
+    request: TeamActionRequest,
+    users: { byId: Map<string, KnownUser>; byEmail: Map<string, KnownUser> },
+    team: KnownTeam,
+  ): Promise<PlanResult> {
+    const resolved = resolveTargets(request.targets, users);
+    if (!resolved.ok) return resolved;
+    const members = await this.teams.membersAmong(
+      request.connectionId,
+      team.id,
+      resolved.users.map((r) => r.user.id),
+    );
+    return {
+      ok: true,
+      items: resolved.users.map(({ ref, user }) =>
+        planTeamTarget(request, ref, user, members.has(user.id), team),
+      ),
+    };
+  }
+
+  /** Writes the team memberships monday showed after the act into the copy, with join/leave events. */
+  private async updateTeamCopy(
+    request: TeamActionRequest,
+    team: KnownTeam,
+    teams: Map<string, string[]>,
+  ): Promise<void> {
+    const ids = [...teams.keys()];
+    const members = await this.teams.membersAmong(request.connectionId, team.id, ids);
+    const at = this.now().toISOString();
+    const links: { teamId: string; userId: string; member: boolean }[] = [];
+    const events: Insertable<ChangeEventsTable>[] = [];
+    for (const [userId, now] of teams) {
+      const member = now.includes(team.id);
+      if (member === members.has(userId)) continue;
+      links.push({ teamId: team.id, userId, member });
+      events.push({
+        connection_id: request.connectionId,
+        run_id: null,
+        remote_user_id: userId,
+        team_id: team.id,
+        kind: member ? 'joined_team' : 'left_team',
+        before_value: member ? null : JSON.stringify({ team: team.name }),
+        after_value: member ? JSON.stringify({ team: team.name }) : null,
+        occurred_at: at,
+      });
+    }
+    await this.teams.writeFromAction(request.connectionId, links, events, at);
   }
 
   /** The stored (not removed) users a request names, looked up by id and email: never the whole copy. */

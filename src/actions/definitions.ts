@@ -1,6 +1,14 @@
 import type { Requirement } from '../domain/capabilities.ts';
 
-export const actionNames = ['create', 'deactivate', 'invite', 'set_role', 'reactivate'] as const;
+export const actionNames = [
+  'create',
+  'deactivate',
+  'invite',
+  'set_role',
+  'reactivate',
+  'add_to_team',
+  'remove_from_team',
+] as const;
 export type ActionName = (typeof actionNames)[number];
 export type Channel = 'scim' | 'graphql';
 
@@ -66,6 +74,38 @@ export const actionDefinitions: readonly ActionDefinition[] = [
     label: 'Reactivate user',
     operation: 'activate_users',
     requirements: [act, { kind: 'adminToken' }, { kind: 'apiVersion', min: '2025-01' }],
+  },
+  {
+    id: 'add_to_team:graphql',
+    action: 'add_to_team',
+    via: 'graphql',
+    label: 'Add to team',
+    operation: 'add_users_to_team',
+    requirements: [act, { kind: 'adminToken' }],
+  },
+  {
+    id: 'add_to_team:scim',
+    action: 'add_to_team',
+    via: 'scim',
+    label: 'Add to team (SCIM)',
+    operation: 'SCIM PATCH /Groups/{id} add members',
+    requirements: [act, { kind: 'enterprise' }, { kind: 'scimToken' }],
+  },
+  {
+    id: 'remove_from_team:graphql',
+    action: 'remove_from_team',
+    via: 'graphql',
+    label: 'Remove from team',
+    operation: 'remove_users_from_team',
+    requirements: [act, { kind: 'adminToken' }],
+  },
+  {
+    id: 'remove_from_team:scim',
+    action: 'remove_from_team',
+    via: 'scim',
+    label: 'Remove from team (SCIM)',
+    operation: 'SCIM PATCH /Groups/{id} remove members',
+    requirements: [act, { kind: 'enterprise' }, { kind: 'scimToken' }],
   },
 ];
 

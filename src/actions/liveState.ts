@@ -4,7 +4,7 @@ import type { GraphqlClient } from '../monday/graphqlClient.ts';
 import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
 import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
 import type { ActionRequest } from './actionInput.ts';
-import { type KnownUser, type PlanItem, planTarget } from './actionPlan.ts';
+import { type KnownUser, type PlanItem, planTarget, type UserChangeRequest } from './actionPlan.ts';
 import type { ResultItem } from './executors.ts';
 
 /** The users among `ids` as monday reports them now, by id. */
@@ -31,7 +31,7 @@ function known(remote: RemoteUser): KnownUser {
  */
 export async function replanFromMonday(
   client: GraphqlClient,
-  request: Exclude<ActionRequest, { action: 'create' | 'invite' }>,
+  request: UserChangeRequest,
   items: PlanItem[],
   tokenOwnerId: string,
 ): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
@@ -125,5 +125,9 @@ function missesTarget(request: ActionRequest, role: StoredRole, status: Status):
       return status === 'active' ? null : `is ${status} in monday, not active`;
     case 'invite':
       return status === 'deactivated' ? 'is deactivated in monday' : null;
+    case 'add_to_team':
+    case 'remove_from_team':
+      // Judged by the user's teams (checkTeamState), not by role or status.
+      return null;
   }
 }

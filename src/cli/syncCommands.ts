@@ -264,6 +264,7 @@ function failedSync(
     removalsHeld: 0,
     keptForActions: 0,
     requests: 0,
+    teamRequests: 0,
     retries: 0,
     durationMs: 0,
     error: { code: error.code, message: error.message, requestId: null },

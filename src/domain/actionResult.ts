@@ -1,7 +1,14 @@
 import type { Status, StoredRole } from './directory.ts';
 
 /** The actions Seatwise runs on monday. */
-export type ActionName = 'create' | 'deactivate' | 'invite' | 'set_role' | 'reactivate';
+export type ActionName =
+  | 'create'
+  | 'deactivate'
+  | 'invite'
+  | 'set_role'
+  | 'reactivate'
+  | 'add_to_team'
+  | 'remove_from_team';
 
 /** What the plan decided for one target, from the synced state checked against monday. */
 export interface PlanItem {

@@ -303,38 +303,12 @@ export class MondayApi {
 
   /** The teams each of these users is in now, by user id; users monday does not have are absent. */
   async userTeams(userIds: string[]): Promise<Map<string, string[]>> {
-    const found = new Map<string, string[]>();
-    const unique = [...new Set(userIds)];
-    for (let i = 0; i < unique.length; i += USER_TEAMS_PER_REQUEST) {
-      const chunk = unique.slice(i, i + USER_TEAMS_PER_REQUEST);
-      const { data } = await this.client.request<unknown>(USER_TEAMS, {
-        ids: chunk,
-        limit: chunk.length,
-        page: 1,
-      });
-      const users = parseAnswer(userTeamsSchema, data, 'user teams').users ?? [];
-      for (const user of users)
-        found.set(
-          user.id,
-          (user.teams ?? []).flatMap((t) => (t ? [t.id] : [])),
-        );
-      // A short answer is no proof of absence: ask the rest again, one at a time.
-      if (users.length < chunk.length && chunk.length > 1) {
-        for (const userId of chunk.filter((u) => !found.has(u))) {
-          const { data: one } = await this.client.request<unknown>(USER_TEAMS, {
-            ids: [userId],
-            limit: 1,
-            page: 1,
-          });
-          for (const user of parseAnswer(userTeamsSchema, one, 'user teams').users ?? [])
-            found.set(
-              user.id,
-              (user.teams ?? []).flatMap((t) => (t ? [t.id] : [])),
-            );
-        }
-      }
-    }
-    return found;
+    const users = await this.inChunks(userIds, USER_TEAMS, 'ids', 'user teams', [], {
+      parse: (data, what) => parseAnswer(userTeamsSchema, data, what).users ?? [],
+      // Each user may be in many teams: fewer users per question.
+      size: USER_TEAMS_PER_REQUEST,
+    });
+    return new Map(users.map((u) => [u.id, (u.teams ?? []).flatMap((t) => (t ? [t.id] : []))]));
   }
 
   /**
@@ -344,18 +318,22 @@ export class MondayApi {
    * it did not resolve are asked again in chunks of the size monday did answer. So a value counts as absent
    * only when a complete answer lacks it.
    */
-  private async inChunks(
+  private async inChunks<T extends { id: string; email?: string } = RemoteUser>(
     values: string[],
     document: string,
     argument: 'ids' | 'emails',
     what: string,
     requestIds: string[] = [],
-  ): Promise<RemoteUser[]> {
-    const found = new Map<string, RemoteUser>();
+    read: { parse: (data: unknown, what: string) => T[]; size: number } = {
+      parse: (data, what) => (parseAnswer(usersPageSchema, data, what).users ?? []) as unknown as T[],
+      size: LOOKUP_LIMIT,
+    },
+  ): Promise<T[]> {
+    const found = new Map<string, T>();
     const queue = [...new Set(values)];
     // The most users one answer held: monday answers at least this many in full.
     let proven = 0;
-    let size = LOOKUP_LIMIT;
+    let size = read.size;
     while (queue.length > 0) {
       const chunk = queue.splice(0, size);
       const { data, requestId } = await this.client.request<unknown>(document, {
@@ -364,12 +342,12 @@ export class MondayApi {
         page: 1,
       });
       if (requestId) requestIds.push(requestId);
-      const users = parseAnswer(usersPageSchema, data, what).users ?? [];
+      const users = read.parse(data, what);
       for (const user of users) found.set(user.id, user);
       const complete = users.length === 0 || users.length >= chunk.length || chunk.length <= proven;
       proven = Math.max(proven, users.length);
       if (complete) continue;
-      const resolved = new Set(users.map((u) => (argument === 'ids' ? u.id : u.email.toLowerCase())));
+      const resolved = new Set(users.map((u) => (argument === 'ids' ? u.id : String(u.email).toLowerCase())));
       const open = chunk.filter((v) => !resolved.has(argument === 'ids' ? v : v.toLowerCase()));
       // Nothing resolved by a non-empty answer would not shrink the question: take the answer as it is.
       if (open.length === chunk.length) continue;

@@ -48,6 +48,8 @@ export interface SyncResult {
   /** Users left as an action wrote them after this run began reading (the action's answer is newer). */
   keptForActions: number;
   requests: number;
+  /** Of the requests, those that read the account's teams (after its users). */
+  teamRequests: number;
   retries: number;
   durationMs: number;
   error: { code: string; message: string; requestId: string | null } | null;
@@ -231,6 +233,7 @@ export class SyncEngine {
     const retriesBefore = api.client.stats.retries;
     let pagesRead = 0;
     let usersSeen = 0;
+    let teamRequests = 0;
     const finish = (outcome: {
       complete: boolean;
       changes: number;
@@ -249,6 +252,7 @@ export class SyncEngine {
       removalsHeld: outcome.removalsHeld,
       keptForActions: outcome.keptForActions,
       requests: api.client.stats.requests - requestsBefore,
+      teamRequests,
       retries: api.client.stats.retries - retriesBefore,
       durationMs: this.now().getTime() - started.getTime(),
       error: outcome.error,
@@ -337,12 +341,14 @@ export class SyncEngine {
         await this.staging.stagePage(runId, [], [], events);
       }
       // Teams are read after the users, so a membership never names a user the run has not seen.
+      const teamsFrom = api.client.stats.requests;
       const teamsRead = await readTeams(
         api,
         options.scim ?? null,
         await this.teams.load(connectionId),
         removed,
       );
+      teamRequests = api.client.stats.requests - teamsFrom;
       const counts = await this.staging.counts(runId);
       usersSeen = counts.seen;
       await options.beforeCommit?.();

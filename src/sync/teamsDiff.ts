@@ -152,7 +152,12 @@ export function diffTeams(
         continue;
       }
       if (!read.has(teamId) || evidence.writtenByActions.has(userId)) continue;
-      if (confirmLeft && !evidence.removedUsers.has(userId)) {
+      // A user gone from the account takes their links along (their removal is the event).
+      if (evidence.removedUsers.has(userId)) {
+        removes.push([teamId, userId]);
+        continue;
+      }
+      if (confirmLeft) {
         const now = evidence.userTeams.get(userId);
         // Unasked, unanswered, or still in the team when asked: nothing proves the membership ended.
         if (!now || now.includes(teamId)) continue;

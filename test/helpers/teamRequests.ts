@@ -1,0 +1,21 @@
+import type { EmuAccount } from '../../src/emulator/model.ts';
+
+/**
+ * The fewest requests that read an emulator account's teams in full: the list, then for each status group
+ * (active and pending, then deactivated) every team's pages at 1,000 until each came back short, and one
+ * request proving where the short, non-empty ones end.
+ */
+export function expectedTeamRequests(account: EmuAccount): number {
+  let requests = 1;
+  for (const inactive of [false, true]) {
+    const sizes = account.teams.map(
+      (t) =>
+        account.users.filter((u) => u.teamIds.includes(t.id) && (u.status === 'INACTIVE') === inactive)
+          .length,
+    );
+    if (sizes.length === 0) continue;
+    requests += Math.max(...sizes.map((n) => Math.floor(n / 1000) + 1));
+    if (sizes.some((n) => n % 1000 !== 0)) requests += 1;
+  }
+  return requests;
+}
