@@ -8,6 +8,7 @@ import { OffboardingService } from './app/offboardingService.ts';
 import { PoliciesService } from './app/policiesService.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SyncService } from './app/syncService.ts';
+import { TeamsService } from './app/teamsService.ts';
 import { UsersService } from './app/usersService.ts';
 import type { Config } from './config.ts';
 import { JobQueue } from './jobs/jobQueue.ts';
@@ -24,6 +25,7 @@ export interface Seatwise {
   connections: ConnectionsService;
   sync: SyncService;
   users: UsersService;
+  teams: TeamsService;
   actions: ActionsService;
   keys: KeysService;
   insights: InsightsService;
@@ -92,6 +94,7 @@ export async function createSeatwise(
     connections,
     sync,
     users,
+    teams: new TeamsService(store, connections, options.now),
     insights,
     actions,
     policies,

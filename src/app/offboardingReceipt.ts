@@ -1,4 +1,5 @@
 import {
+  describePersonState,
   describeStep,
   describeSummary,
   offboardingResultWords,
@@ -16,10 +17,8 @@ const html = (value: unknown): string =>
 /** A time as people read it on paper: `2026-12-04 18:17:05 UTC`. */
 const when = (iso: string | null): string => (iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : '-');
 
-const stateOf = (people: PersonInAccount[] | null, userId: string): string => {
-  const person = people?.find((p) => p.userId === userId);
-  return person ? `${person.role}, ${person.status}` : 'not found';
-};
+const stateOf = (people: PersonInAccount[] | null, userId: string): string =>
+  describePersonState(people?.find((p) => p.userId === userId));
 
 /**
  * The printable receipt of an offboarding: who asked and when, and for each account what monday reported before

@@ -19,7 +19,7 @@ import {
   summariseOffboarding,
 } from '../domain/offboarding.ts';
 import type { Jobs } from '../jobs/jobs.ts';
-import type { RemoteUser } from '../monday/mondayApi.ts';
+import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
 import type { Store } from '../store/database.ts';
 import { describeHolder } from '../store/leaseRepo.ts';
 import { type OffboardingRow, type OffboardingStepRow, OffboardingsRepo } from '../store/offboardingsRepo.ts';
@@ -191,7 +191,7 @@ export class OffboardingService {
         if (ids.length === 0) return step;
         try {
           const api = await this.connections.api(step.connectionId);
-          const now = (await api.usersByIds(ids)).map(toPerson);
+          const now = await withTeams(api, (await api.usersByIds(ids)).map(toPerson));
           return {
             ...step,
             after: now,
@@ -353,7 +353,8 @@ export class OffboardingService {
     const requestIds = [...byEmail.requestIds, ...byId.requestIds];
     const remote = users.filter((u) => addresses.has(u.email.trim().toLowerCase()));
     const unique = [...new Map(remote.map((u) => [u.id, u])).values()];
-    return { people: unique.map(toPerson), remote: unique, requestIds };
+    const people = await withTeams(api, unique.map(toPerson));
+    return { people, remote: unique, requestIds };
   }
 
   private async decide(connectionId: string, people: PersonInAccount[]): Promise<OffboardingItem[]> {
@@ -443,7 +444,7 @@ export class OffboardingService {
       const api = await this.connections.api(connectionId);
       const after = await api.usersByIdsTraced(found.people.map((p) => p.userId));
       requestIds.push(...after.requestIds);
-      const afterPeople = after.users.map(toPerson);
+      const afterPeople = await withTeams(api, after.users.map(toPerson));
       // The step's status follows the users' results, derived from monday's after-state by the one rule.
       const missed = items.filter((i) => offboardingResult(i, afterPeople, false) === 'not_deactivated');
       const refused = items.filter((i) => i.outcome === 'refuse');
@@ -478,6 +479,13 @@ function toPerson(remote: RemoteUser): PersonInAccount {
     status: user.status,
     scimLinked: user.scimLinked,
   };
+}
+
+/** The people with the teams monday shows them in now (the receipt's teams before and after). */
+async function withTeams(api: MondayApi, people: PersonInAccount[]): Promise<PersonInAccount[]> {
+  if (people.length === 0) return people;
+  const teams = await api.userTeamsNamed(people.map((p) => p.userId));
+  return people.map((p) => ({ ...p, teams: (teams.get(p.userId) ?? []).map((t) => t.name).sort() }));
 }
 
 function notFoundMessage(emails: string[]): string {

@@ -12,6 +12,7 @@ import {
   type UserPosition,
   type UserSortKey,
 } from '../store/directoryRepo.ts';
+import { TeamsRepo } from '../store/teamsRepo.ts';
 
 /** A synced user as every interface shows it; `id` is the monday user id. */
 export interface UserView {
@@ -57,13 +58,29 @@ export const userFiltersSchema = z.object({
   license: z.enum([...licenses, 'none']).optional(),
   inactiveDays: z.coerce.number().int().min(0).max(36_500).optional(),
   search: z.string().max(200).optional(),
+  /** Members of this monday team (its id). */
+  team: z
+    .string()
+    .trim()
+    .regex(/^\d{1,20}$/, 'must be a monday team id (digits)')
+    .optional(),
 });
 export type UserFiltersInput = z.input<typeof userFiltersSchema>;
+
+/** A team a user is in, and whether they own it. */
+export interface UserTeamView {
+  id: string;
+  name: string;
+  owner: boolean;
+  isGuest: boolean;
+}
 
 export interface ChangeEventView {
   id: number;
   runId: string | null;
   kind: string;
+  /** The team a team event is about. */
+  teamId?: string;
   before: unknown;
   after: unknown;
   occurredAt: string;
@@ -72,12 +89,14 @@ export interface ChangeEventView {
 /** Reads synced users with filters, and one user's history with the "why this license" explanation. */
 export class UsersService {
   private readonly repo: DirectoryRepo;
+  private readonly teams: TeamsRepo;
 
   constructor(
     store: Store,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new DirectoryRepo(store.db, store.dialect);
+    this.teams = new TeamsRepo(store.db);
   }
 
   /**
@@ -93,7 +112,11 @@ export class UsersService {
       cursor?: string;
       withTotal?: boolean;
     },
-  ): Promise<{ users: UserView[]; nextCursor: string | null; total?: number }> {
+  ): Promise<{
+    users: (UserView & { teams: { id: string; name: string }[] })[];
+    nextCursor: string | null;
+    total?: number;
+  }> {
     const filters = { ...this.filters(raw), now: this.now() };
     const fingerprint = JSON.stringify({
       ...filters,
@@ -116,7 +139,26 @@ export class UsersService {
     const last = shown[shown.length - 1];
     const nextCursor =
       more && last ? encodeCursor([last.sort_key, last.connection_id, last.remote_id], fingerprint) : null;
-    return { users: shown.map(toUserView), nextCursor, ...(total === undefined ? {} : { total }) };
+    const users = await this.withTeams(shown.map(toUserView));
+    return { users, nextCursor, ...(total === undefined ? {} : { total }) };
+  }
+
+  /** The users with the teams each is in (a page's worth: one look-up per connection on it). */
+  private async withTeams(
+    users: UserView[],
+  ): Promise<(UserView & { teams: { id: string; name: string }[] })[]> {
+    const byConnection = new Map<string, string[]>();
+    for (const u of users)
+      byConnection.set(u.connectionId, [...(byConnection.get(u.connectionId) ?? []), u.id]);
+    const teams = new Map<string, { id: string; name: string }[]>();
+    for (const [connectionId, ids] of byConnection) {
+      for (const [userId, list] of await this.teams.teamsOfUsers(connectionId, ids))
+        teams.set(
+          `${connectionId}/${userId}`,
+          list.map((t) => ({ id: t.teamId, name: t.name })),
+        );
+    }
+    return users.map((u) => ({ ...u, teams: teams.get(`${u.connectionId}/${u.id}`) ?? [] }));
   }
 
   /** Every user matching the filters, in order, read a page at a time (for exports of any size). */
@@ -186,7 +228,7 @@ export class UsersService {
   async get(
     connectionId: string,
     userId: string,
-  ): Promise<UserView & { explanation: string; history: ChangeEventView[] }> {
+  ): Promise<UserView & { explanation: string; teams: UserTeamView[]; history: ChangeEventView[] }> {
     const row = await this.repo.get(connectionId, userId);
     if (!row)
       throw new AppError(
@@ -195,7 +237,13 @@ export class UsersService {
         `no synced user ${userId} in connection ${connectionId}`,
       );
     const events = await this.repo.events(connectionId, { remoteUserId: userId });
-    return { ...toUserView(row), explanation: row.explanation, history: events.map(toEventView) };
+    const teams = (await this.teams.teamsOfUsers(connectionId, [userId])).get(userId) ?? [];
+    return {
+      ...toUserView(row),
+      explanation: row.explanation,
+      teams: teams.map((t) => ({ id: t.teamId, name: t.name, owner: t.owner, isGuest: t.isGuest })),
+      history: events.map(toEventView),
+    };
   }
 
   /**
@@ -224,9 +272,16 @@ export class UsersService {
     connectionId: string,
     runId: string,
     page: { afterId?: number; limit?: number } = {},
-  ): Promise<(ChangeEventView & { userId: string })[]> {
+  ): Promise<(ChangeEventView & { userId: string; userEmail?: string })[]> {
     const events = await this.repo.events(connectionId, { runId, ...page });
-    return events.map((e) => ({ ...toEventView(e), userId: e.remote_user_id }));
+    // Who each event is about, by email where the copy has them (team events name no user).
+    const ids = [...new Set(events.map((e) => e.remote_user_id).filter(Boolean))];
+    const emails = new Map((await this.repo.getMany(connectionId, ids)).map((u) => [u.remote_id, u.email]));
+    return events.map((e) => ({
+      ...toEventView(e),
+      userId: e.remote_user_id,
+      ...(emails.has(e.remote_user_id) ? { userEmail: emails.get(e.remote_user_id) } : {}),
+    }));
   }
 }
 
@@ -255,7 +310,7 @@ function decodeCursor(cursor: string, fingerprint: string): UserPosition {
   );
 }
 
-function toUserView(row: DirectoryUserRow): UserView {
+export function toUserView(row: DirectoryUserRow): UserView {
   return {
     connectionId: row.connection_id,
     id: row.remote_id,
@@ -279,6 +334,7 @@ function toEventView(row: ChangeEventRow): ChangeEventView {
     id: row.id,
     runId: row.run_id,
     kind: row.kind,
+    ...(row.team_id ? { teamId: row.team_id } : {}),
     before: row.before_value === null ? null : JSON.parse(row.before_value),
     after: row.after_value === null ? null : JSON.parse(row.after_value),
     occurredAt: row.occurred_at,

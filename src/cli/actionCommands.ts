@@ -133,7 +133,9 @@ function common(command: Command): Command {
 export function registerActionCommands(program: Command): void {
   const action = program
     .command('action')
-    .description('Act on monday users: create, deactivate, invite, set-role, reactivate');
+    .description(
+      'Act on monday users: create, deactivate, invite, set-role, reactivate, add-to-team, remove-from-team',
+    );
 
   common(action.command('create').description('Create a user through SCIM (Enterprise, needs a SCIM token)'))
     .requiredOption('--email <email>', 'email of the new user')
@@ -194,6 +196,33 @@ export function registerActionCommands(program: Command): void {
   ).action((flags) =>
     runAction({ action: 'reactivate', ...base(flags), targets: targetsFrom(flags) }, flags),
   );
+
+  for (const [command, name, verb] of [
+    ['add-to-team', 'add_to_team', 'Add users to a monday team'],
+    ['remove-from-team', 'remove_from_team', 'Remove users from a monday team'],
+  ] as const) {
+    withTargets(
+      common(
+        action
+          .command(command)
+          .description(
+            `${verb} (GraphQL, admin token; a team an identity provider manages goes through SCIM Groups where the connection has SCIM)`,
+          ),
+      ),
+    )
+      .requiredOption('--team <teamId>', 'monday team id (see: seatwise teams)')
+      .option(
+        '--via <channel>',
+        'scim or graphql (default: SCIM for a SCIM-managed team, else GraphQL)',
+        oneOf(['scim', 'graphql'] as const),
+      )
+      .action((flags) =>
+        runAction(
+          { action: name, ...base(flags), targets: targetsFrom(flags), teamId: flags.team, via: flags.via },
+          flags,
+        ),
+      );
+  }
 
   program
     .command('capabilities [id]')

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { offboardingReceiptHtml } from '../app/offboardingReceipt.ts';
 import type { OffboardingView } from '../app/offboardingService.ts';
 import { AppError } from '../domain/appError.ts';
-import { describeSummary, offboardingResultWords } from '../domain/offboarding.ts';
+import { describePersonState, describeSummary, offboardingResultWords } from '../domain/offboarding.ts';
 import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { emailsFrom } from './emailsFile.ts';
@@ -42,7 +42,7 @@ function print(view: OffboardingView): void {
             item.userId,
             item.email,
             offboardingResultWords[item.result],
-            step.after?.find((p) => p.userId === item.userId)?.status ?? '-',
+            step.after ? describePersonState(step.after.find((p) => p.userId === item.userId)) : '-',
             step.status === 'failed' ? (step.message ?? item.reason) : item.reason,
           ]),
     ),

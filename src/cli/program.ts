@@ -14,6 +14,7 @@ import { registerPolicyCommands } from './policyCommands.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
+import { registerTeamsCommand } from './teamsCommand.ts';
 import { registerUsersCommand } from './usersCommand.ts';
 import { registerWorkerCommand } from './workerCommand.ts';
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerConnectionCommands(program);
   registerSyncCommands(program);
   registerUsersCommand(program);
+  registerTeamsCommand(program);
   registerActionCommands(program);
   registerInsightsCommand(program);
   registerPolicyCommands(program);

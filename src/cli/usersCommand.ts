@@ -26,6 +26,7 @@ export function registerUsersCommand(program: Command): void {
       integerIn(0, 36_500),
     )
     .option('--search <text>', 'name or email contains')
+    .option('--team <teamId>', 'members of this monday team (see: seatwise teams)')
     .option('--sort <key>', userSortKeys.join('|'), oneOf(userSortKeys), 'name')
     .option('--desc', 'sort descending')
     .option('--limit <n>', `users per page (table default ${TABLE_PAGE})`, integerIn(1, 1000))
@@ -40,6 +41,7 @@ export function registerUsersCommand(program: Command): void {
         license: flags.license,
         inactiveDays: flags.inactiveDays,
         search: flags.search,
+        team: flags.team,
       };
       const order = { sort: flags.sort, direction: flags.desc ? 'desc' : 'asc' } as const;
       const exportAll = (flags.json || flags.csv) && flags.limit === undefined && !flags.cursor;
@@ -108,6 +110,11 @@ export function registerUsersCommand(program: Command): void {
         `  Last active   ${user.lastActivityAt ?? 'never'}`,
         `  Created       ${user.createdAt ?? 'unknown'}`,
         `  Provisioned   ${user.scimLinked ? 'by SCIM' : (user.invitationMethod ?? 'not by SCIM')}`,
+        `  Teams         ${
+          user.teams.length === 0
+            ? 'none'
+            : user.teams.map((t) => `${t.name} (${t.id}${t.owner ? ', owner' : ''})`).join(', ')
+        }`,
         '',
       ];
       process.stdout.write(lines.join('\n'));
@@ -135,6 +142,7 @@ function commandLine(connectionId: string | undefined, flags: Record<string, unk
     ['--license', 'license'],
     ['--inactive-days', 'inactiveDays'],
     ['--search', 'search'],
+    ['--team', 'team'],
     ['--limit', 'limit'],
   ] as const) {
     if (flags[key] !== undefined)

@@ -82,6 +82,6 @@ export function readCapabilities(
   facts: ConnectionFacts,
 ): { name: string; available: boolean; reason: string | null }[] {
   const broken = facts.status === 'error' ? 'the last sync failed; see the connection status' : null;
-  const names = ['users', 'roles', 'statuses', 'licenses', 'last_activity'];
+  const names = ['users', 'roles', 'statuses', 'licenses', 'last_activity', 'teams'];
   return names.map((name) => ({ name, available: broken === null, reason: broken }));
 }

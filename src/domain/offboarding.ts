@@ -37,6 +37,18 @@ export interface PersonInAccount {
   role: StoredRole;
   status: Status;
   scimLinked: boolean;
+  /** The monday teams they are in, by name, as monday showed them then (absent on older receipts). */
+  teams?: string[];
+}
+
+/** A person's state in an account as receipts show it: role, status and (when known) their teams. */
+export function describePersonState(
+  person: Pick<PersonInAccount, 'role' | 'status' | 'teams'> | undefined,
+): string {
+  if (!person) return 'not found';
+  const base = `${person.role}, ${person.status}`;
+  if (!person.teams) return base;
+  return `${base}; ${person.teams.length ? `teams: ${person.teams.join(', ')}` : 'in no team'}`;
 }
 
 /** What offboarding does to one user of one account, and why. */

@@ -22,6 +22,7 @@ import { offboardingRoutes } from './routes/offboardings.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { teamRoutes } from './routes/teams.ts';
 import { userRoutes } from './routes/users.ts';
 import { SignInGuard, type SignInLimits } from './signInGuard.ts';
 import { registerWebUi } from './webUi.ts';
@@ -106,6 +107,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   await app.register(connectionRoutes(seatwise));
   await app.register(runRoutes(seatwise, metrics));
   await app.register(userRoutes(seatwise));
+  await app.register(teamRoutes(seatwise));
   await app.register(actionRoutes(seatwise, metrics));
   await app.register(offboardingRoutes(seatwise));
   await app.register(insightRoutes(seatwise));

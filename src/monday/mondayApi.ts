@@ -97,7 +97,11 @@ const teamMembersSchema = z.object({
     .nullable(),
 });
 const userTeamsSchema = z.object({
-  users: z.array(z.object({ id, teams: z.array(z.object({ id }).nullable()).nullish() })).nullable(),
+  users: z
+    .array(
+      z.object({ id, teams: z.array(z.object({ id, name: text(1000).nullish() }).nullable()).nullish() }),
+    )
+    .nullable(),
 });
 /** Teams asked about in one members request. */
 const TEAMS_PER_REQUEST = 100;
@@ -303,12 +307,23 @@ export class MondayApi {
 
   /** The teams each of these users is in now, by user id; users monday does not have are absent. */
   async userTeams(userIds: string[]): Promise<Map<string, string[]>> {
+    const named = await this.userTeamsNamed(userIds);
+    return new Map([...named].map(([userId, teams]) => [userId, teams.map((t) => t.id)]));
+  }
+
+  /** The same, with each team's name. */
+  async userTeamsNamed(userIds: string[]): Promise<Map<string, { id: string; name: string }[]>> {
     const users = await this.inChunks(userIds, USER_TEAMS, 'ids', 'user teams', [], {
       parse: (data, what) => parseAnswer(userTeamsSchema, data, what).users ?? [],
       // Each user may be in many teams: fewer users per question.
       size: USER_TEAMS_PER_REQUEST,
     });
-    return new Map(users.map((u) => [u.id, (u.teams ?? []).flatMap((t) => (t ? [t.id] : []))]));
+    return new Map(
+      users.map((u) => [
+        u.id,
+        (u.teams ?? []).flatMap((t) => (t ? [{ id: t.id, name: t.name ?? t.id }] : [])),
+      ]),
+    );
   }
 
   /**

@@ -110,7 +110,7 @@ query SeatwiseTeamMembers($ids: [ID!], $limit: Int!, $page: Int!, $inactive: Boo
 /** The teams each of these users is in, whatever their status (to confirm a membership is gone). */
 export const USER_TEAMS = /* GraphQL */ `
 query SeatwiseUserTeams($ids: [ID!], $limit: Int!, $page: Int!) {
-  users(ids: $ids, limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { id teams { id } }
+  users(ids: $ids, limit: $limit, page: $page, status: [ACTIVE, INACTIVE, PENDING]) { id teams { id name } }
 }`;
 
 /**

@@ -26,7 +26,7 @@ export interface UserFilters {
   inactiveDays?: number;
   search?: string;
   /** Members of this monday team (as the last sync, or an action since, saw them). */
-  teamId?: string;
+  team?: string;
   includeRemoved?: boolean;
   now?: Date;
 }
@@ -324,8 +324,8 @@ export class DirectoryRepo {
         sql<boolean>`coalesce(${sql.ref('last_activity_at')}, ${sql.ref('remote_created_at')}) < ${cutoff}`,
       );
     }
-    if (filters.teamId) {
-      const teamId = filters.teamId;
+    if (filters.team) {
+      const teamId = filters.team;
       q = q.where(({ exists, selectFrom }) =>
         exists(
           selectFrom('directory_team_members as m')

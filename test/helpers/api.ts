@@ -15,6 +15,8 @@ export interface ApiHarness {
   adminKey: string;
   viewerKey: string;
   logs: string[];
+  /** The environment a `seatwise` CLI process needs to use the same database. */
+  env: NodeJS.ProcessEnv;
   call(
     method: string,
     path: string,
@@ -54,6 +56,7 @@ export async function startApi(
     adminKey,
     viewerKey,
     logs,
+    env: { ...db.env },
     async call(method, path, options = {}) {
       const key = options.key === undefined ? adminKey : options.key;
       const headers: Record<string, string> = { ...(options.headers ?? {}) };

@@ -13,6 +13,7 @@ import { PoliciesPage } from './pages/PoliciesPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { TeamPage, TeamsPage } from './pages/TeamsPage.tsx';
 import { UserPage } from './pages/UserPage.tsx';
 import { UsersPage } from './pages/UsersPage.tsx';
 import { SessionContext, ViewerNote } from './session.tsx';
@@ -27,6 +28,7 @@ const nav = [
   ['/', 'Integrations'],
   ['/dashboard', 'Dashboard'],
   ['/users', 'Users'],
+  ['/teams', 'Teams'],
   ['/policies', 'Policies'],
   ['/offboard', 'Offboard'],
   ['/runs', 'Sync history'],
@@ -138,6 +140,10 @@ function Shell({ session }: { session: Session }) {
           <Route path="/users" component={UsersPage} />
           <Route path="/users/:connectionId/:userId">
             {(p) => <UserPage connectionId={p.connectionId} userId={p.userId} />}
+          </Route>
+          <Route path="/teams" component={TeamsPage} />
+          <Route path="/teams/:connectionId/:teamId">
+            {(p) => <TeamPage connectionId={p.connectionId} teamId={p.teamId} />}
           </Route>
           <Route path="/policies" component={PoliciesPage} />
           <Route path="/offboard">{() => <OffboardPage canAct={session.role === 'admin'} />}</Route>

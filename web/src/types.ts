@@ -73,18 +73,41 @@ export interface User {
   createdAt: string | null;
   scimLinked: boolean;
   invitationMethod: string | null;
+  /** The teams the user is in (on list pages). */
+  teams?: { id: string; name: string }[];
 }
 
 export interface UserDetail extends User {
   explanation: string;
+  teams: { id: string; name: string; owner: boolean; isGuest: boolean }[];
   history: {
     id: number;
     runId: string | null;
     kind: string;
+    teamId?: string;
     before: unknown;
     after: unknown;
     occurredAt: string;
   }[];
+}
+
+/** A monday team with what it holds in seats (the server's TeamView). */
+export interface Team {
+  connectionId: string;
+  accountName: string;
+  id: string;
+  name: string;
+  isGuest: boolean;
+  scimManaged: boolean | null;
+  members: number;
+  owners: number;
+  paidSeats: number;
+  inactivePaidSeats: number;
+  inactiveDays: number;
+}
+
+export interface TeamDetail extends Team {
+  ownerUsers: User[];
 }
 
 export interface UsersPage {

@@ -1,19 +1,29 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { planSummary } from '../../../src/domain/actionResult.ts';
-import { api } from '../api.ts';
-import type { ActionResult, Capabilities, PlanItem, Role } from '../types.ts';
+import { api, query } from '../api.ts';
+import type { ActionResult, Capabilities, PlanItem, Role, Team } from '../types.ts';
 import { Dialog } from './Dialog.tsx';
 
-export type DialogAction = 'set_role' | 'deactivate' | 'reactivate' | 'invite';
+export type DialogAction =
+  | 'set_role'
+  | 'deactivate'
+  | 'reactivate'
+  | 'invite'
+  | 'add_to_team'
+  | 'remove_from_team';
 
 const titles: Record<DialogAction, string> = {
   set_role: 'Change role',
   deactivate: 'Deactivate users',
   reactivate: 'Reactivate users',
   invite: 'Invite users',
+  add_to_team: 'Add to team',
+  remove_from_team: 'Remove from team',
 };
+
+const isTeamAction = (action: DialogAction) => action === 'add_to_team' || action === 'remove_from_team';
 
 const outcomeWords: Record<PlanItem['outcome'], string> = {
   change: 'Will change',
@@ -25,6 +35,7 @@ interface Options {
   role: Role;
   via: 'scim' | 'graphql';
   emails: string;
+  teamId: string;
 }
 
 /**
@@ -36,12 +47,15 @@ export function ActionDialog({
   connectionId,
   users,
   capabilities,
+  team,
   onClose,
 }: {
   action: DialogAction;
   connectionId: string;
   users: { id: string; email: string; name: string }[];
   capabilities: Capabilities | undefined;
+  /** The team of a team action; without one the dialog asks which. */
+  team?: { id: string; name: string };
   onClose: () => void;
 }) {
   const queryClient = useQueryClient();
@@ -49,7 +63,17 @@ export function ActionDialog({
     .filter((a) => a.action === action && a.available)
     .map((a) => a.via);
   const form = useForm<Options>({
-    defaultValues: { role: 'viewer', via: channels.includes('scim') ? 'scim' : 'graphql', emails: '' },
+    defaultValues: {
+      role: 'viewer',
+      via: channels.includes('scim') ? 'scim' : 'graphql',
+      emails: '',
+      teamId: team?.id ?? '',
+    },
+  });
+  const teams = useQuery({
+    queryKey: ['teams', connectionId],
+    queryFn: () => api<{ teams: Team[] }>('GET', `/api/teams${query({ connectionId })}`),
+    enabled: isTeamAction(action) && !team,
   });
   const [plan, setPlan] = useState<ActionResult | null>(null);
   const [result, setResult] = useState<ActionResult | null>(null);
@@ -71,6 +95,8 @@ export function ActionDialog({
     const targets = users.map((u) => ({ userId: u.id }));
     if (action === 'set_role') return { ...base, targets, role: o.role };
     if (action === 'deactivate') return { ...base, targets, via: o.via };
+    // The server picks the channel: SCIM for a team an identity provider manages (where it can), else GraphQL.
+    if (isTeamAction(action)) return { ...base, targets, teamId: o.teamId };
     return { ...base, targets };
   };
 
@@ -129,6 +155,31 @@ export function ActionDialog({
                 <option value="viewer">Viewer</option>
                 <option value="guest">Guest</option>
               </select>
+            </div>
+          )}
+          {isTeamAction(action) && team && (
+            <p>
+              Team: <strong>{team.name}</strong>
+            </p>
+          )}
+          {isTeamAction(action) && !team && (
+            <div className="field">
+              <label htmlFor="teamId">Team</label>
+              <select id="teamId" {...form.register('teamId', { required: true })}>
+                <option value="">{teams.isPending ? 'Loading teams…' : 'Choose a team'}</option>
+                {teams.data?.teams.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                    {t.isGuest ? ' (guest team)' : ''}
+                    {t.scimManaged ? ' (managed through SCIM)' : ''}
+                  </option>
+                ))}
+              </select>
+              {form.formState.errors.teamId && (
+                <p className="error" role="alert">
+                  Choose the team.
+                </p>
+              )}
             </div>
           )}
           {action === 'deactivate' && (

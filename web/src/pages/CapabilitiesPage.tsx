@@ -11,6 +11,7 @@ const readLabels: Record<string, string> = {
   statuses: 'Statuses',
   licenses: 'Licenses',
   last_activity: 'Last activity',
+  teams: 'Teams, owners and members',
 };
 
 /** Integration Capabilities: each data type and action, whether it is available now, and why not. */

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearch } from 'wouter';
-import { describeStep, describeSummary } from '../../../src/domain/offboarding.ts';
+import { describePersonState, describeStep, describeSummary } from '../../../src/domain/offboarding.ts';
 import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
@@ -180,10 +180,8 @@ function StepsTable({ view }: { view: Offboarding }) {
                     <br />
                     <span className="muted">{item.email}</span>
                   </td>
-                  <td>
-                    {item.role}, {item.status}
-                  </td>
-                  {!view.dryRun && <td>{after ? `${after.role}, ${after.status}` : 'not found'}</td>}
+                  <td>{describePersonState(step.before?.find((p) => p.userId === item.userId) ?? item)}</td>
+                  {!view.dryRun && <td>{describePersonState(after)}</td>}
                   <td>
                     <span
                       className={['deactivated', 'already', 'planned'].includes(item.result) ? 'yes' : 'no'}

@@ -102,16 +102,26 @@ interface ChangeEvent {
   id: number;
   kind: string;
   userId: string;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
+  userEmail?: string;
+  teamId?: string;
+  before: Record<string, unknown> | string | null;
+  after: Record<string, unknown> | string | null;
   occurredAt: string;
 }
 
-const fieldsShown = ['role', 'status', 'license', 'email', 'name'];
+const fieldsShown = ['role', 'status', 'license', 'email', 'name', 'team'];
+
+/** Who a change is about: the user (by email where known), or for a change of a team as a whole, the team. */
+function subjectOf(e: ChangeEvent): string {
+  if (e.userId) return e.userEmail ?? e.userId;
+  const side = (typeof e.after === 'object' && e.after) || (typeof e.before === 'object' && e.before) || null;
+  return `Team ${String(side?.name ?? e.teamId ?? '')}`.trim();
+}
 
 /** What one side of a change said, in the fields people look at. */
-function stateText(state: Record<string, unknown> | null): string {
-  if (!state) return '—';
+function stateText(state: Record<string, unknown> | string | null): string {
+  if (state === null) return '—';
+  if (typeof state !== 'object') return String(state);
   return fieldsShown
     .filter((f) => state[f] !== undefined && state[f] !== null)
     .map((f) => `${f}: ${String(state[f])}`)
@@ -151,7 +161,7 @@ function RunChanges({ run, accountName, onClose }: { run: Run; accountName: stri
           <tbody>
             {page.data.events.map((e) => (
               <tr key={e.id}>
-                <td>{String(e.after?.email ?? e.before?.email ?? e.userId)}</td>
+                <td>{subjectOf(e)}</td>
                 <td>{e.kind.replace(/_/g, ' ')}</td>
                 <td>{stateText(e.before)}</td>
                 <td>{stateText(e.after)}</td>

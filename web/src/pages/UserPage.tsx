@@ -13,6 +13,8 @@ const actionLabels: Record<string, string> = {
   set_role: 'Change role',
   deactivate: 'Deactivate',
   reactivate: 'Reactivate',
+  add_to_team: 'Add to team',
+  remove_from_team: 'Remove from team',
 };
 
 /** One user: every synced field, why this license, the change history, and the actions available now. */
@@ -62,6 +64,22 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
                 u.invitationMethod.toLowerCase().replace(/_/g, ' '))
               : 'not by SCIM'}
         </dd>
+        <dt>Teams</dt>
+        <dd>
+          {u.teams.length === 0 ? (
+            <span className="muted">In no team</span>
+          ) : (
+            <ul className="inline-list">
+              {u.teams.map((t) => (
+                <li key={t.id}>
+                  <Link href={`/teams/${connectionId}/${t.id}`}>{t.name}</Link>
+                  {t.owner && <span className="badge">owner</span>}
+                  {t.isGuest && <span className="muted"> (guest team)</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
         <dt>monday user id</dt>
         <dd>{u.id}</dd>
       </dl>
@@ -78,7 +96,9 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
                 ? u.status === 'deactivated'
                 : action === 'deactivate'
                   ? u.status !== 'deactivated'
-                  : true;
+                  : action === 'remove_from_team'
+                    ? u.teams.length > 0
+                    : true;
             if (!fits) return null;
             const available = options.some((a) => a.available);
             return (
@@ -116,7 +136,7 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
             {u.history.map((e) => (
               <tr key={e.id}>
                 <td>{when(e.occurredAt)}</td>
-                <td>{e.kind.replace('_', ' ')}</td>
+                <td>{e.kind.replace(/_/g, ' ')}</td>
                 <td>{describe(e.before)}</td>
                 <td>{describe(e.after)}</td>
                 <td>{e.runId ? 'sync' : 'action'}</td>

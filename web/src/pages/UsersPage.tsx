@@ -10,7 +10,7 @@ import { Empty, QueryError } from '../components/States.tsx';
 import { day, licenseLabel, plural, roleLabel } from '../format.ts';
 import { useCapabilities, useConnections } from '../hooks.ts';
 import { useCanAct } from '../session.tsx';
-import type { UsersPage as Page, User } from '../types.ts';
+import type { UsersPage as Page, Team, User } from '../types.ts';
 
 const PAGE_SIZE = 50;
 const features = tableFeatures({});
@@ -35,6 +35,7 @@ const filterNames = [
   'status',
   'license',
   'inactiveDays',
+  'team',
   'sort',
   'order',
 ] as const;
@@ -90,6 +91,12 @@ export function UsersPage() {
   });
   const connections = useConnections();
   const accountName = useAccountName();
+  const teams = useQuery({
+    queryKey: ['teams', filters.connectionId ?? null],
+    queryFn: () =>
+      api<{ teams: Team[] }>('GET', `/api/teams${query({ connectionId: filters.connectionId })}`),
+  });
+  const filteredTeam = teams.data?.teams.find((t) => t.id === filters.team);
   // Users of several accounts side by side: each row says whose it is.
   const showAccount = !filters.connectionId && (connections.data?.length ?? 0) > 1;
   const canAct = useCanAct();
@@ -156,6 +163,19 @@ export function UsersPage() {
           cell: (info) => licenseLabel[info.getValue() ?? ''] ?? '—',
         }),
         helper.accessor('lastActivityAt', { header: 'Last active', cell: (info) => day(info.getValue()) }),
+        helper.accessor('teams', {
+          header: 'Teams',
+          cell: (info) => {
+            const list = info.getValue() ?? [];
+            if (list.length === 0) return <span className="muted">—</span>;
+            return list.map((t, i) => (
+              <span key={t.id}>
+                {i > 0 && ', '}
+                <Link href={`/teams/${info.row.original.connectionId}/${t.id}`}>{t.name}</Link>
+              </span>
+            ));
+          },
+        }),
       ]),
     [selected, showAccount, accountName],
   );
@@ -225,6 +245,18 @@ export function UsersPage() {
           k={String(resets)}
         />
         <label>
+          Team
+          <select name="team" defaultValue={filters.team ?? ''} key={`t${resets}`}>
+            <option value="">Any</option>
+            {teams.data?.teams.map((t) => (
+              <option key={`${t.connectionId}/${t.id}`} value={t.id}>
+                {t.name}
+                {showAccount ? ` (${t.accountName})` : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           Inactive for (days)
           <input
             name="inactiveDays"
@@ -288,6 +320,20 @@ export function UsersPage() {
           >
             Invite users…
           </button>
+          <button
+            type="button"
+            disabled={!selected.size || !actingOn || !can('add_to_team')}
+            onClick={() => setDialog('add_to_team')}
+          >
+            Add to team…
+          </button>
+          <button
+            type="button"
+            disabled={!selected.size || !actingOn || !can('remove_from_team')}
+            onClick={() => setDialog('remove_from_team')}
+          >
+            Remove from team…
+          </button>
           {!actingOn && selected.size > 0 && (
             <span className="muted">Actions need users of one account.</span>
           )}
@@ -337,7 +383,7 @@ export function UsersPage() {
             {page.isPending &&
               placeholders.map((key) => (
                 <tr key={key} className="placeholder">
-                  <td colSpan={showAccount ? 8 : 7}>&nbsp;</td>
+                  <td colSpan={showAccount ? 9 : 8}>&nbsp;</td>
                 </tr>
               ))}
             {table.getRowModel().rows.map((row) => (
@@ -365,6 +411,11 @@ export function UsersPage() {
           connectionId={actingOn}
           users={selectedUsers}
           capabilities={capabilities.data}
+          team={
+            dialog === 'remove_from_team' && filteredTeam && filteredTeam.connectionId === actingOn
+              ? { id: filteredTeam.id, name: filteredTeam.name }
+              : undefined
+          }
           onClose={() => {
             setDialog(null);
             setSelected(new Map());
