@@ -465,6 +465,10 @@ describe('user-lifecycle actions against the emulator', () => {
     });
 
     it('derives the capabilities table from the same rules the actions enforce', async () => {
+      // Each account's guest team (the sample user is a guest).
+      const teamOf: Record<string, string> = {};
+      for (const c of [entId, proAdminId, proMemberId])
+        teamOf[c] = (await app.teams.list(c)).find((t) => t.isGuest)!.id;
       const sample: Record<string, (connectionId: string, userId: string) => ActionRequestInput> = {
         'create:scim': (c) => ({
           action: 'create',
@@ -505,6 +509,21 @@ describe('user-lifecycle actions against the emulator', () => {
           targets: [{ userId: u }],
           dryRun: true,
         }),
+        ...Object.fromEntries(
+          (['add_to_team', 'remove_from_team'] as const).flatMap((action) =>
+            (['graphql', 'scim'] as const).map((via) => [
+              `${action}:${via}`,
+              (c: string, u: string) => ({
+                action,
+                via,
+                connectionId: c,
+                teamId: teamOf[c]!,
+                targets: [{ userId: u }],
+                dryRun: true,
+              }),
+            ]),
+          ),
+        ),
       };
       await app.connections.update(proMemberId, { permission: 'read' });
       const seen: Record<string, boolean[]> = {};

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { dialects } from './helpers/databases.ts';
+import { firstSyncTeamEvents } from './helpers/teamRequests.ts';
 
 describe.each(dialects)('HTTP API (%s)', (dialect) => {
   let h: ApiHarness;
@@ -200,31 +201,35 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
     it('syncs on demand, lists and shows runs with their changes', async () => {
       const sync = await call('POST', `/api/connections/${connectionId}/sync`);
       expect(sync.status).toBe(201);
+      // Every user added, and every team created with its members and owners.
+      const changes = 200 + firstSyncTeamEvents(account());
       expect(sync.body.run).toMatchObject({
         connectionId,
         status: 'succeeded',
         usersSeen: 200,
-        changes: 200,
+        changes,
         complete: true,
       });
       const list = await call('GET', `/api/runs?connectionId=${connectionId}`);
       expect(list.body.runs[0].id).toBe(sync.body.run.id);
       const one = await call('GET', `/api/runs/${sync.body.run.id}`);
-      expect(one.body.changes).toBe(200);
+      expect(one.body.changes).toBe(changes);
       expect(one.body.events).toBeUndefined();
-      // The run's events, paged in order: two pages of 150 and 50, every user added once.
+      // The run's events, paged in order: a page of 150 and the rest, every user added once.
       const first = await call('GET', `/api/runs/${sync.body.run.id}/events?limit=150`);
       expect(first.body.events).toHaveLength(150);
       expect(first.body.events[0]).toMatchObject({ kind: 'added' });
       const second = await call(
         'GET',
-        `/api/runs/${sync.body.run.id}/events?limit=150&cursor=${first.body.nextCursor}`,
+        `/api/runs/${sync.body.run.id}/events?limit=1000&cursor=${first.body.nextCursor}`,
       );
-      expect(second.body.events).toHaveLength(50);
+      expect(second.body.events).toHaveLength(changes - 150);
       expect(second.body.nextCursor).toBeNull();
       const ids = [...first.body.events, ...second.body.events].map((e: any) => e.id);
       expect([...ids].sort((a, b) => a - b)).toEqual(ids);
-      expect(new Set([...first.body.events, ...second.body.events].map((e: any) => e.userId)).size).toBe(200);
+      const added = [...first.body.events, ...second.body.events].filter((e: any) => e.kind === 'added');
+      expect(new Set(added.map((e: any) => e.userId)).size).toBe(200);
+      expect(added).toHaveLength(200);
       expect((await call('GET', `/api/runs/${sync.body.run.id}/events?cursor=abc`)).status).toBe(400);
       expect((await call('GET', '/api/runs/run_missing')).status).toBe(404);
       expect((await call('POST', '/api/connections/con_missing/sync')).status).toBe(404);
@@ -399,6 +404,10 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
         ['invite:graphql', true],
         ['set_role:graphql', true],
         ['reactivate:graphql', true],
+        ['add_to_team:graphql', true],
+        ['add_to_team:scim', true],
+        ['remove_from_team:graphql', true],
+        ['remove_from_team:scim', true],
       ]);
       expect((await call('GET', '/api/connections/con_missing/capabilities')).status).toBe(404);
     });
@@ -560,6 +569,8 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
           'GET /api/connections/{id}/held-removals',
           'GET /api/users',
           'GET /api/users/{connectionId}/{userId}',
+          'GET /api/teams',
+          'GET /api/teams/{connectionId}/{teamId}',
           'POST /api/actions',
           'POST /api/actions/jobs',
           'POST /api/actions/plan',

@@ -332,7 +332,7 @@ describe('the CLI under hostile arguments', () => {
       [
         ['audit', '--action', 'nuke'],
         2,
-        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate.",
+        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team.",
       ],
     ];
     for (const [args, code, message] of cases) {

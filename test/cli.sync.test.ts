@@ -5,6 +5,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { runCli } from './helpers/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
+import { expectedTeamRequests, firstSyncTeamEvents } from './helpers/teamRequests.ts';
 
 describe.each(dialects)('CLI: connect, sync and list two accounts side by side (%s)', (dialect) => {
   let emulator: RunningEmulator;
@@ -211,14 +212,17 @@ describe.each(dialects)('CLI: connect, sync and list two accounts side by side (
   it('reports 0 changes on a second sync and shows run history', async () => {
     const second = await cli('sync', ids[1]!);
     expect(second.code).toBe(0);
+    // Two pages, and one row past the short second one proving it is the end; then the teams, at their minimum.
+    const teams = expectedTeamRequests(emulator.accounts[1]!);
     expect(second.stdout).toMatch(
-      // Two pages, and one row past the short second one proving it is the end.
-      new RegExp(`^Synced [^\n]* \\(${ids[1]}\\): 1500 users, 0 changes, 3 requests in \\d+\\.\\ds`),
+      new RegExp(
+        `^Synced [^\n]* \\(${ids[1]}\\): 1500 users, 0 changes, ${3 + teams} requests \\(${teams} for teams\\) in \\d+\\.\\ds`,
+      ),
     );
     const runs = JSON.parse((await cli('runs', ids[1]!, '--json')).stdout);
     expect(runs.map((r: any) => [r.status, r.changes])).toEqual([
       ['succeeded', 0],
-      ['succeeded', 1500],
+      ['succeeded', 1500 + firstSyncTeamEvents(emulator.accounts[1]!)],
     ]);
   });
 

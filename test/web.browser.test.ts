@@ -251,6 +251,100 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     expect((await docs.json()).info.title).toBe('Seatwise API');
   });
 
+  it('shows teams on the users list, a user page and the Teams pages, and adds and removes a member', async () => {
+    const a = account();
+    const design = a.teams.find((t) => t.name === 'Design')!;
+    const inDesign = () => a.users.filter((u) => u.teamIds.includes(design.id));
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Users', exact: true })
+      .click();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    const filters = page.getByRole('form', { name: 'Filter users' });
+    await filters.getByLabel('Team').selectOption({ label: 'Design' });
+    const expected = inDesign().length;
+    await expect.poll(() => page.locator('.count').textContent()).toBe(`${expected} users match`);
+    const teamCells = await page.locator('table.grid tbody tr td:nth-child(8)').allTextContents();
+    expect(teamCells).toHaveLength(expected);
+    expect(teamCells.every((cell) => cell.includes('Design'))).toBe(true);
+    await shot('19-users-by-team');
+
+    // A user in two teams: both on their page, each a link to the team.
+    const several = a.users.find((u, i) => i > 2 && u.teamIds.length >= 2 && u.status === 'ACTIVE')!;
+    await page.goto(`${base}/users/${await connectionId()}/${several.id}`);
+    await page.getByRole('heading', { name: several.name }).waitFor();
+    for (const teamId of several.teamIds) {
+      const name = a.teams.find((t) => t.id === teamId)!.name;
+      await page.locator('dd .inline-list').getByRole('link', { name, exact: true }).waitFor();
+    }
+    await shot('20-user-teams');
+
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Teams', exact: true })
+      .click();
+    await page.getByRole('heading', { name: 'Teams', exact: true }).waitFor();
+    const rows = page.locator('table.grid tbody tr');
+    await expect.poll(() => rows.count()).toBe(a.teams.length);
+    const people = rows.filter({ has: page.getByRole('link', { name: 'People', exact: true }) });
+    await expect(people.locator('td').nth(1).textContent()).resolves.toBe('0');
+    const partners = rows.filter({ has: page.getByRole('link', { name: 'Partners', exact: true }) });
+    await expect(partners.locator('td').first().textContent()).resolves.toBe('Guest team');
+    const engineering = rows.filter({ has: page.getByRole('link', { name: 'Engineering', exact: true }) });
+    await expect(engineering.locator('td').first().textContent()).resolves.toBe('Managed through SCIM');
+    await shot('21-teams');
+
+    await page.getByRole('link', { name: 'Design', exact: true }).click();
+    await page.getByRole('heading', { name: 'Design', exact: true }).waitFor();
+    await expect.poll(() => page.locator('table.grid tbody tr').count()).toBe(expected);
+    const owner = a.users.find((u) => u.id === design.ownerIds[0])!;
+    await page.locator('dl.facts').getByRole('link', { name: owner.name }).waitFor();
+    await shot('22-team');
+
+    // Add someone through the dialog on the Users page: plan, confirm, monday's word.
+    const joiner = a.users.find(
+      (u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE' && !u.teamIds.includes(design.id),
+    )!;
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Users', exact: true })
+      .click();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('form', { name: 'Filter users' }).getByLabel('Search').fill(joiner.email);
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 user matches');
+    await page.getByLabel(`Select ${joiner.name}`).check();
+    await page.getByRole('button', { name: 'Add to team…' }).click();
+    await dialog().getByLabel('Team').selectOption({ label: 'Design' });
+    await dialog().getByRole('button', { name: 'Preview' }).click();
+    await dialog().getByRole('cell', { name: 'will be added to team Design' }).waitFor();
+    await dialog().getByRole('button', { name: 'Confirm: add to team' }).click();
+    await dialog()
+      .getByText(/^Done\. /)
+      .waitFor();
+    await dialog().getByRole('cell', { name: 'added to team Design' }).waitFor();
+    await shot('23-add-to-team-result');
+    expect(joiner.teamIds).toContain(design.id);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect
+      .poll(() => page.locator('table.grid tbody tr td:nth-child(8)').first().textContent())
+      .toContain('Design');
+
+    // And out again from the team's page.
+    await page.goto(`${base}/teams/${await connectionId()}/${design.id}`);
+    await page.getByLabel(`Select ${joiner.name}`).check();
+    await page.getByRole('button', { name: 'Remove from team…' }).click();
+    await dialog().getByText('Team: Design').waitFor();
+    await dialog().getByRole('button', { name: 'Preview' }).click();
+    await dialog().getByRole('button', { name: 'Confirm: remove from team' }).click();
+    await dialog()
+      .getByText(/^Done\. /)
+      .waitFor();
+    await shot('24-remove-from-team-result');
+    expect(joiner.teamIds).not.toContain(design.id);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => page.locator('table.grid tbody tr').count()).toBe(inDesign().length);
+  });
+
   it('adds a policy, previews it, and approves and rejects its proposals after a sync', async () => {
     const stale = account().users.filter(
       (u) =>
@@ -450,6 +544,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     ['Integrations', 'Integrations'],
     ['Dashboard', 'Dashboard'],
     ['Users', 'Users'],
+    ['Teams', 'Teams'],
     ['Policies', 'Policies'],
     ['Offboard', 'Offboard'],
     ['Sync history', 'Sync history'],
@@ -515,6 +610,8 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
         'Change role…',
         'Deactivate…',
         'Invite users…',
+        'Add to team…',
+        'Remove from team…',
         'Add a policy',
         'Evaluate now',
         'Save domains',

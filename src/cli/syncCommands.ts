@@ -112,7 +112,7 @@ export function registerSyncCommands(program: Command): void {
         for (const r of results) {
           if (r.status === 'succeeded') {
             process.stdout.write(
-              `Synced ${names.get(r.connectionId) ?? r.connectionId}: ${count(r.usersSeen, 'user')}, ${count(r.changes, 'change')}${r.removed ? ` (${r.removed} removed)` : ''}, ${count(r.requests, 'request')}${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
+              `Synced ${names.get(r.connectionId) ?? r.connectionId}: ${count(r.usersSeen, 'user')}, ${count(r.changes, 'change')}${r.removed ? ` (${r.removed} removed)` : ''}, ${count(r.requests, 'request')}${r.teamRequests ? ` (${r.teamRequests} for teams)` : ''}${r.retries ? ` (${r.retries} retried)` : ''} in ${(r.durationMs / 1000).toFixed(1)}s (run ${r.runId})\n`,
             );
             if (r.removalsHeld)
               process.stdout.write(

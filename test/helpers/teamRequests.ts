@@ -19,3 +19,12 @@ export function expectedTeamRequests(account: EmuAccount): number {
   }
   return requests;
 }
+
+/** The team events a first sync of an emulator account records: each team created, each member, each owner. */
+export function firstSyncTeamEvents(account: EmuAccount): number {
+  return (
+    account.teams.length +
+    account.users.reduce((n, u) => n + u.teamIds.length, 0) +
+    account.teams.reduce((n, t) => n + t.ownerIds.length, 0)
+  );
+}
