@@ -143,6 +143,85 @@ describe.each(dialects)('crashes and concurrent processes (%s)', (dialect) => {
     },
   );
 
+  it('a team action killed after monday added the member is not done twice, and a sync in another process keeps what monday shows', async () => {
+    const design = account().teams.find((t) => t.name === 'Design')!;
+    const user = account().users.find(
+      (u, i) => i > 2 && u.status === 'ACTIVE' && u.kind === 'member' && !u.teamIds.includes(design.id),
+    )!;
+    const args = [
+      'action',
+      'add-to-team',
+      '--connection',
+      connectionId,
+      '--team',
+      design.id,
+      '--user',
+      user.id,
+    ];
+    const links = async () =>
+      (
+        await store.db
+          .selectFrom('directory_team_members')
+          .select('user_id')
+          .where('connection_id', '=', connectionId)
+          .where('team_id', '=', design.id)
+          .execute()
+      )
+        .map((r) => r.user_id)
+        .sort();
+    const inMonday = () =>
+      account()
+        .users.filter((u) => u.teamIds.includes(design.id))
+        .map((u) => u.id)
+        .sort();
+    emulator.setFaults({ answerDelayMs: 10_000, surfaces: ['graphql'] });
+    const victim = spawnCli([...args, '--idempotency-key', 'team-kill'], env);
+    await waitFor(() => user.teamIds.includes(design.id), 'monday to add the member');
+    victim.child.kill('SIGKILL');
+    await victim.done;
+    emulator.setFaults({});
+    const mutations = emulator.state.mutationsExecuted.length;
+    await sleep(LEASE_SECONDS * 1000 + 300);
+    const retry = await cli(...args, '--idempotency-key', 'team-kill', '--json');
+    expect(retry.code).toBe(0);
+    const result = JSON.parse(retry.stdout);
+    expect(result.results).toEqual([
+      expect.objectContaining({ userId: user.id, outcome: 'already', code: 'already_in_team' }),
+    ]);
+    expect(emulator.state.mutationsExecuted.length).toBe(mutations);
+    expect(await links()).toEqual(inMonday());
+
+    // Out again while another process syncs: the copy ends as monday shows it.
+    emulator.setFaults({ latencyMs: 200, surfaces: ['graphql'] });
+    const sync = spawnCli(['sync', connectionId], env);
+    await waitFor(async () => {
+      const run = await store.db
+        .selectFrom('sync_runs')
+        .select('status')
+        .where('connection_id', '=', connectionId)
+        .orderBy('started_at', 'desc')
+        .executeTakeFirst();
+      return run?.status === 'running';
+    }, 'the sync to start');
+    const removed = await cli(
+      'action',
+      'remove-from-team',
+      '--connection',
+      connectionId,
+      '--team',
+      design.id,
+      '--user',
+      user.id,
+    );
+    expect(removed.code).toBe(0);
+    expect((await sync.done).code).toBe(0);
+    emulator.setFaults({});
+    expect(user.teamIds).not.toContain(design.id);
+    expect(await links()).toEqual(inMonday());
+    const again = JSON.parse((await cli('sync', connectionId, '--json')).stdout)[0];
+    expect(again).toMatchObject({ status: 'succeeded', changes: 0 });
+  });
+
   it('a sync and an action in two processes at the same time leave the copy equal to monday', async () => {
     for (const [index, delayMs] of [
       [2, 150],

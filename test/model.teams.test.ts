@@ -264,6 +264,17 @@ class TeamAct implements Cmd {
         expect(inTeam, `${r.outcome}: ${r.reason}`).toBe(this.add);
     }
     if (result.replayed) expect(w.emulator.state.mutationsExecuted.length).toBe(before);
+    else if (now) {
+      // What monday showed the action is in the copy at once.
+      const link = await w.app.store.db
+        .selectFrom('directory_team_members')
+        .select('user_id')
+        .where('connection_id', '=', w.connectionId)
+        .where('team_id', '=', team.id)
+        .where('user_id', '=', user.id)
+        .executeTakeFirst();
+      expect(Boolean(link), `copy of ${user.id} in ${team.id}`).toBe(inTeam);
+    }
     if (result.outcome === 'succeeded') expect(result.inTargetState).toBe(true);
   }
   toString = () =>

@@ -233,6 +233,8 @@ export class ActionRunner {
       execution = await this.execute(request, items, executionId, team);
       // What monday showed before acting goes into the copy too; its answers to the mutations come after.
       execution.remoteUsers = [...checked.live, ...execution.remoteUsers];
+      // Likewise the teams monday showed before acting, then after.
+      if (checked.teams) execution.teams = new Map([...checked.teams, ...(execution.teams ?? [])]);
     } catch (error) {
       await this.audit.complete(auditId, {
         outcome: 'failed',
@@ -280,7 +282,7 @@ export class ActionRunner {
     items: PlanItem[],
     tokenOwnerId: string,
     team: KnownTeam | null,
-  ): Promise<{ items: PlanItem[]; live: RemoteUser[] }> {
+  ): Promise<{ items: PlanItem[]; live: RemoteUser[]; teams?: Map<string, string[]> }> {
     if (request.action === 'create') return { items, live: [] };
     if (isTeamAction(request)) {
       if (!team || !items.some((i) => i.userId)) return { items, live: [] };
