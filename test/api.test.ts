@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { dialects } from './helpers/databases.ts';
-import { firstSyncTeamEvents } from './helpers/teamRequests.ts';
+import { firstSyncTeamEvents } from './helpers/teams.ts';
 
 describe.each(dialects)('HTTP API (%s)', (dialect) => {
   let h: ApiHarness;

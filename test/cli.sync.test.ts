@@ -5,7 +5,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { runCli } from './helpers/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
-import { expectedTeamRequests, firstSyncTeamEvents } from './helpers/teamRequests.ts';
+import { expectedTeamRequests, firstSyncTeamEvents } from './helpers/teams.ts';
 
 describe.each(dialects)('CLI: connect, sync and list two accounts side by side (%s)', (dialect) => {
   let emulator: RunningEmulator;

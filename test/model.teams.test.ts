@@ -17,6 +17,7 @@ import type { EmuAccount, EmuUser } from '../src/emulator/model.ts';
 import { scimGroupId } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, dialects } from './helpers/databases.ts';
+import { mondayTeams, storedTeams } from './helpers/teams.ts';
 
 const RUNS = (dialect: 'sqlite' | 'postgres') =>
   Number(process.env.SEATWISE_MODEL_RUNS ?? (dialect === 'sqlite' ? 12 : 6));
@@ -43,43 +44,8 @@ const people = (w: World) => {
 const pickUser = (w: World, n: number) => people(w)[n % people(w).length]!;
 const pickTeam = (w: World, n: number) => account(w).teams[n % account(w).teams.length];
 
-async function stored(w: World) {
-  const db = w.app.store.db;
-  const teams = (
-    await db
-      .selectFrom('directory_teams')
-      .select(['team_id', 'name', 'is_guest'])
-      .where('connection_id', '=', w.connectionId)
-      .where('removed_at', 'is', null)
-      .execute()
-  )
-    .map((t) => `${t.team_id}:${t.name}:${Number(t.is_guest)}`)
-    .sort();
-  const links = async (table: 'directory_team_members' | 'directory_team_owners') =>
-    (
-      await db
-        .selectFrom(table)
-        .select(['team_id', 'user_id'])
-        .where('connection_id', '=', w.connectionId)
-        .execute()
-    )
-      .map((r) => `${r.team_id}|${r.user_id}`)
-      .sort();
-  return {
-    teams,
-    members: await links('directory_team_members'),
-    owners: await links('directory_team_owners'),
-  };
-}
-
-function monday(w: World) {
-  const a = account(w);
-  return {
-    teams: a.teams.map((t) => `${t.id}:${t.name}:${t.isGuest ? 1 : 0}`).sort(),
-    members: a.users.flatMap((u) => u.teamIds.map((t) => `${t}|${u.id}`)).sort(),
-    owners: a.teams.flatMap((t) => t.ownerIds.map((o) => `${t.id}|${o}`)).sort(),
-  };
-}
+const stored = (w: World) => storedTeams(w.app.store.db, w.connectionId);
+const monday = (w: World) => mondayTeams(account(w));
 
 /** monday changes on its own: one of the ways teams change between syncs. */
 class MondayChange implements Cmd {

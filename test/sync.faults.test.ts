@@ -3,7 +3,7 @@ import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
-import { expectedTeamRequests } from './helpers/teamRequests.ts';
+import { expectedTeamRequests } from './helpers/teams.ts';
 
 describe('sync under faults', () => {
   let emulator: RunningEmulator;

@@ -1,45 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
-import type { EmuAccount } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
-
-/** monday's teams, owners and memberships of an emulator account, as sorted text lines. */
-function mondayTeams(account: EmuAccount) {
-  const teams = account.teams.map((t) => `${t.id}:${t.name}:${t.isGuest ? 'guest' : 'team'}`).sort();
-  const members = account.users.flatMap((u) => u.teamIds.map((t) => `${t}|${u.id}`)).sort();
-  const owners = account.teams.flatMap((t) => t.ownerIds.map((o) => `${t.id}|${o}`)).sort();
-  return { teams, members, owners };
-}
-
-async function storedTeams(app: Seatwise, connectionId: string) {
-  const db = app.store.db;
-  const teams = (
-    await db
-      .selectFrom('directory_teams')
-      .selectAll()
-      .where('connection_id', '=', connectionId)
-      .where('removed_at', 'is', null)
-      .execute()
-  )
-    .map((t) => `${t.team_id}:${t.name}:${Number(t.is_guest) ? 'guest' : 'team'}`)
-    .sort();
-  const links = async (table: 'directory_team_members' | 'directory_team_owners') =>
-    (
-      await db
-        .selectFrom(table)
-        .select(['team_id', 'user_id'])
-        .where('connection_id', '=', connectionId)
-        .execute()
-    )
-      .map((r) => `${r.team_id}|${r.user_id}`)
-      .sort();
-  return {
-    teams,
-    members: await links('directory_team_members'),
-    owners: await links('directory_team_owners'),
-  };
-}
+import { mondayTeams, storedTeams } from './helpers/teams.ts';
 
 async function teamEvents(app: Seatwise, runId: string) {
   const rows = await app.store.db
@@ -100,7 +63,7 @@ describe.each(dialects)('sync of monday teams (%s)', (dialect) => {
   it("stores exactly monday's teams, owners and memberships, deactivated members included", async () => {
     const run = await app.sync.sync(connectionId);
     expect(run.status).toBe('succeeded');
-    expect(await storedTeams(app, connectionId)).toEqual(mondayTeams(account()));
+    expect(await storedTeams(app.store.db, connectionId)).toEqual(mondayTeams(account()));
     const deactivatedMember = account().users.find((u) => u.status === 'INACTIVE' && u.teamIds.length > 0)!;
     const links = await app.store.db
       .selectFrom('directory_team_members')
@@ -180,7 +143,7 @@ describe.each(dialects)('sync of monday teams (%s)', (dialect) => {
       ...(newOwner ? [`owner_added ${finance.id} ${newOwner.id} - {"team":"Finance"}`] : []),
     ].sort();
     expect(await teamEvents(app, run.runId)).toEqual(expected);
-    expect(await storedTeams(app, connectionId)).toEqual(mondayTeams(a));
+    expect(await storedTeams(app.store.db, connectionId)).toEqual(mondayTeams(a));
   });
 
   it('keeps every membership when monday answers team pages smaller than asked', async () => {
@@ -189,14 +152,14 @@ describe.each(dialects)('sync of monday teams (%s)', (dialect) => {
       const run = await app.sync.sync(connectionId);
       expect(run.status).toBe('succeeded');
       expect(await teamEvents(app, run.runId)).toEqual([]);
-      expect(await storedTeams(app, connectionId)).toEqual(mondayTeams(account()));
+      expect(await storedTeams(app.store.db, connectionId)).toEqual(mondayTeams(account()));
     } finally {
       emulator.setFaults({ pageCap: null });
     }
   });
 
   it('a failed teams read fails the run and leaves the stored teams as they were', async () => {
-    const before = await storedTeams(app, connectionId);
+    const before = await storedTeams(app.store.db, connectionId);
     const a = account();
     a.users.find((u) => u.teamIds.length > 0)!.teamIds = [];
     const realTeams = Object.getOwnPropertyDescriptor(a, 'teams')!;
@@ -216,9 +179,9 @@ describe.each(dialects)('sync of monday teams (%s)', (dialect) => {
     } finally {
       Object.defineProperty(a, 'teams', realTeams);
     }
-    expect(await storedTeams(app, connectionId)).toEqual(before);
+    expect(await storedTeams(app.store.db, connectionId)).toEqual(before);
     const after = await app.sync.sync(connectionId);
     expect(after.status).toBe('succeeded');
-    expect(await storedTeams(app, connectionId)).toEqual(mondayTeams(a));
+    expect(await storedTeams(app.store.db, connectionId)).toEqual(mondayTeams(a));
   });
 });

@@ -11,7 +11,7 @@ import {
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
-import { expectedTeamRequests } from './helpers/teamRequests.ts';
+import { expectedTeamRequests } from './helpers/teams.ts';
 
 describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
   let emulator: RunningEmulator;

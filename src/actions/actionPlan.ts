@@ -196,7 +196,8 @@ function createItem(email: string, name: string, role: Role, existing: KnownUser
   return item(email, existing, 'noop', 'already_exists', `already exists as ${role} (${existing.status})`);
 }
 
-function item(
+/** A plan item for a known user, with their state before. */
+export function item(
   target: string,
   user: KnownUser,
   outcome: PlanItem['outcome'],

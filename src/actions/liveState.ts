@@ -13,7 +13,8 @@ async function liveUsers(client: GraphqlClient, ids: string[]): Promise<Map<stri
   return new Map(users.map((u) => [u.id, u]));
 }
 
-function known(remote: RemoteUser): KnownUser {
+/** A user as monday reports it now, with the facts planning needs. */
+export function known(remote: RemoteUser): KnownUser {
   const user = toDirectoryUser(remote);
   return {
     id: user.remoteId,

@@ -4,10 +4,10 @@ import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { ADD_USERS_TO_TEAM, REMOVE_USERS_FROM_TEAM } from '../monday/operations.ts';
 import type { ScimClient } from '../monday/scimClient.ts';
-import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
 import type { TeamActionRequest } from './actionInput.ts';
-import type { KnownUser } from './actionPlan.ts';
+import { type KnownUser, item as planItem } from './actionPlan.ts';
 import { BATCH_SIZE, batchKey, type Execution } from './executors.ts';
+import { known } from './liveState.ts';
 
 /** The team an action is about, as the synced copy (or monday, just now) knows it. */
 export interface KnownTeam {
@@ -33,16 +33,8 @@ export function planTeamTarget(
   member: boolean,
   team: KnownTeam,
 ): PlanItem {
-  const item = (outcome: PlanItem['outcome'], code: string | null, reason: string): PlanItem => ({
-    target: ref,
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    before: { role: user.role, status: user.status },
-    outcome,
-    code,
-    reason,
-  });
+  const item = (outcome: PlanItem['outcome'], code: string | null, reason: string) =>
+    planItem(ref, user, outcome, code, reason);
   const via = request.via ?? 'graphql';
   const add = joins(request);
   if (add && member) return item('noop', 'already_in_team', `already in team ${team.name}`);
@@ -96,18 +88,6 @@ export function planTeamTarget(
     null,
     add ? `will be added to team ${team.name}` : `will be removed from team ${team.name}`,
   );
-}
-
-function known(remote: RemoteUser): KnownUser {
-  const user = toDirectoryUser(remote);
-  return {
-    id: user.remoteId,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    status: user.status,
-    scimLinked: user.scimLinked,
-  };
 }
 
 /** Check-then-act: plans each user again from monday's current state of the user and of their teams. */

@@ -1,28 +1,13 @@
 import { AppError } from '../domain/appError.ts';
 import { inactivityCutoff } from '../domain/inactivity.ts';
+import type { TeamView } from '../domain/teams.ts';
 import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
 import { type TeamSummaryRow, TeamsRepo } from '../store/teamsRepo.ts';
 import type { ConnectionsService } from './connections.ts';
 import { toUserView, type UserView } from './usersService.ts';
 
-/** A monday team as every interface shows it, with what it holds in seats. */
-export interface TeamView {
-  connectionId: string;
-  accountName: string;
-  id: string;
-  name: string;
-  isGuest: boolean;
-  /** An identity provider manages it through SCIM; null when the connection cannot tell (no SCIM token). */
-  scimManaged: boolean | null;
-  members: number;
-  owners: number;
-  /** Members holding a paid seat (a member seat). */
-  paidSeats: number;
-  /** Of those, members inactive for the connection's threshold (`inactiveDays`). */
-  inactivePaidSeats: number;
-  inactiveDays: number;
-}
+export type { TeamView } from '../domain/teams.ts';
 
 /** Reads the synced teams: the list with counts per team, and one team with its owners. */
 export class TeamsService {

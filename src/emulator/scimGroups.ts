@@ -1,11 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { parse as parseFilter } from 'scim2-parse-filter';
 import { type EmuAccount, type EmuTeam, isScimProvisioned, scimGroupId, teamMembers } from './model.ts';
-import { SCIM_LIST_SCHEMA, SCIM_PATCH_SCHEMA, scimError } from './scimResource.ts';
+import { SCIM_PATCH_SCHEMA, scimError, scimList } from './scimResource.ts';
 
 export const SCIM_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const DEFAULT_COUNT = 100;
-const MAX_COUNT = 500;
 
 export interface GroupContext {
   account: EmuAccount;
@@ -45,40 +42,17 @@ function parseBody(request: FastifyRequest): Record<string, unknown> | undefined
 /** `GET /Groups`: SCIM-provisioned teams only unless `scim_provisioned_only=false`; `displayName eq` only. */
 export function listGroups({ account, request, baseUrl }: GroupContext): Result {
   const q = query(request);
-  const startIndex = Math.max(1, Number.parseInt(q.startIndex ?? '1', 10) || 1);
-  const count = Math.min(MAX_COUNT, Math.max(0, Number.parseInt(q.count ?? String(DEFAULT_COUNT), 10) || 0));
-  let displayName: string | null = null;
-  if (q.filter) {
-    let filter: ReturnType<typeof parseFilter>;
-    try {
-      filter = parseFilter(q.filter);
-    } catch {
-      return { status: 400, body: scimError(400, `Cannot parse filter: ${q.filter}`, 'invalidFilter') };
-    }
-    if (filter.op !== 'eq' || !('attrPath' in filter) || filter.attrPath.toLowerCase() !== 'displayname') {
-      return {
-        status: 400,
-        body: scimError(400, 'Only filter=displayName eq "..." is supported for Groups', 'invalidFilter'),
-      };
-    }
-    displayName = String(filter.compValue);
-  }
   const all = q.scim_provisioned_only?.toLowerCase() === 'false';
-  // Names are compared exactly: monday does not say it ignores case.
-  const matches = account.teams.filter(
-    (t) => (all || t.scimProvisioned) && (displayName === null || t.name === displayName),
+  return scimList(
+    q,
+    'displayName',
+    // Names are compared exactly: monday does not say it ignores case.
+    (displayName) =>
+      account.teams.filter(
+        (t) => (all || t.scimProvisioned) && (displayName === null || t.name === displayName),
+      ),
+    (t) => toScimGroup(t, account, baseUrl),
   );
-  const page = matches.slice(startIndex - 1, startIndex - 1 + count);
-  return {
-    status: 200,
-    body: {
-      schemas: [SCIM_LIST_SCHEMA],
-      totalResults: matches.length,
-      itemsPerPage: page.length,
-      startIndex,
-      Resources: page.map((t) => toScimGroup(t, account, baseUrl)),
-    },
-  };
 }
 
 function findGroup(account: EmuAccount, request: FastifyRequest): EmuTeam | undefined {

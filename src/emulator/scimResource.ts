@@ -1,3 +1,4 @@
+import { parse as parseFilter } from 'scim2-parse-filter';
 import type { EmuKind, EmuUser } from './model.ts';
 import { isoSeconds } from './userView.ts';
 
@@ -50,6 +51,56 @@ export function toScimUser(user: EmuUser, baseUrl: string) {
       created: isoSeconds(user.createdAt),
       lastModified: isoSeconds(user.updatedAt),
       location: `${baseUrl}/Users/${user.id}`,
+    },
+  };
+}
+
+const DEFAULT_COUNT = 100;
+const MAX_COUNT = 500;
+
+/**
+ * A SCIM list answer for `GET /Users` or `GET /Groups`: `startIndex` (1-based) and `count` (capped) from the
+ * query, and the one filter monday takes there (`<attribute> eq "…"`); any other filter is a 400
+ * `invalidFilter`. `select` picks the matches given the filter's value (null without a filter).
+ */
+export function scimList<T>(
+  q: Record<string, string | undefined>,
+  attribute: string,
+  select: (value: string | null) => T[],
+  render: (item: T) => unknown,
+): { status: number; body: unknown } {
+  const startIndex = Math.max(1, Number.parseInt(q.startIndex ?? '1', 10) || 1);
+  const count = Math.min(MAX_COUNT, Math.max(0, Number.parseInt(q.count ?? String(DEFAULT_COUNT), 10) || 0));
+  let value: string | null = null;
+  if (q.filter) {
+    let filter: ReturnType<typeof parseFilter>;
+    try {
+      filter = parseFilter(q.filter);
+    } catch {
+      return { status: 400, body: scimError(400, `Cannot parse filter: ${q.filter}`, 'invalidFilter') };
+    }
+    if (
+      filter.op !== 'eq' ||
+      !('attrPath' in filter) ||
+      filter.attrPath.toLowerCase() !== attribute.toLowerCase()
+    ) {
+      return {
+        status: 400,
+        body: scimError(400, `Only filter=${attribute} eq "..." is supported`, 'invalidFilter'),
+      };
+    }
+    value = String(filter.compValue);
+  }
+  const matches = select(value);
+  const page = matches.slice(startIndex - 1, startIndex - 1 + count);
+  return {
+    status: 200,
+    body: {
+      schemas: [SCIM_LIST_SCHEMA],
+      totalResults: matches.length,
+      itemsPerPage: page.length,
+      startIndex,
+      Resources: page.map(render),
     },
   };
 }

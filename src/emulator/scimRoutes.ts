@@ -1,15 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parse as parseFilter } from 'scim2-parse-filter';
 import { injectFaults, truncate } from './httpFaults.ts';
 import { addUser, type EmuAccount, type EmuUser, isScimProvisioned } from './model.ts';
 import { createGroup, deleteGroup, type GroupContext, listGroups, patchGroup } from './scimGroups.ts';
 import { applyChanges, parsePatch, type ScimChanges } from './scimPatch.ts';
-import { SCIM_LIST_SCHEMA, scimError, toScimUser, userTypeToKind } from './scimResource.ts';
+import { scimError, scimList, toScimUser, userTypeToKind } from './scimResource.ts';
 import type { EmulatorState } from './state.ts';
 
-const DEFAULT_COUNT = 100;
-const MAX_COUNT = 500;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 type Handler = (ctx: { account: EmuAccount; request: FastifyRequest; baseUrl: string }) => {
@@ -95,40 +92,16 @@ function parseBody(request: FastifyRequest): unknown {
 }
 
 const listUsers: Handler = ({ account, request, baseUrl }) => {
-  const q = query(request);
-  const startIndex = Math.max(1, Number.parseInt(q.startIndex ?? '1', 10) || 1);
-  const count = Math.min(MAX_COUNT, Math.max(0, Number.parseInt(q.count ?? String(DEFAULT_COUNT), 10) || 0));
-  let userName: string | null = null;
-  if (q.filter) {
-    let filter: ReturnType<typeof parseFilter>;
-    try {
-      filter = parseFilter(q.filter);
-    } catch {
-      return { status: 400, body: scimError(400, `Cannot parse filter: ${q.filter}`, 'invalidFilter') };
-    }
-    if (filter.op !== 'eq' || !('attrPath' in filter) || filter.attrPath.toLowerCase() !== 'username') {
-      return {
-        status: 400,
-        body: scimError(400, 'Only filter=userName eq "..." is supported', 'invalidFilter'),
-      };
-    }
-    userName = String(filter.compValue).toLowerCase();
-  }
   const isVisible = visible(request);
-  const matches = account.users.filter(
-    (u) => isVisible(u) && (userName === null || u.email.toLowerCase() === userName),
+  return scimList(
+    query(request),
+    'userName',
+    (userName) =>
+      account.users.filter(
+        (u) => isVisible(u) && (userName === null || u.email.toLowerCase() === userName.toLowerCase()),
+      ),
+    (u) => toScimUser(u, baseUrl),
   );
-  const page = matches.slice(startIndex - 1, startIndex - 1 + count);
-  return {
-    status: 200,
-    body: {
-      schemas: [SCIM_LIST_SCHEMA],
-      totalResults: matches.length,
-      itemsPerPage: page.length,
-      startIndex,
-      Resources: page.map((u) => toScimUser(u, baseUrl)),
-    },
-  };
 };
 
 function findUser(account: EmuAccount, request: FastifyRequest): EmuUser | undefined {

@@ -91,20 +91,8 @@ export interface UserDetail extends User {
   }[];
 }
 
-/** A monday team with what it holds in seats (the server's TeamView). */
-export interface Team {
-  connectionId: string;
-  accountName: string;
-  id: string;
-  name: string;
-  isGuest: boolean;
-  scimManaged: boolean | null;
-  members: number;
-  owners: number;
-  paidSeats: number;
-  inactivePaidSeats: number;
-  inactiveDays: number;
-}
+/** A monday team with what it holds in seats (the server's own shape, type-only). */
+export type Team = TeamView;
 
 export interface TeamDetail extends Team {
   ownerUsers: User[];
@@ -134,6 +122,7 @@ export interface Capabilities {
 
 // The action contract is the server's own (one definition, type-only: nothing of the server is bundled).
 import type { ActionName, ActionResult, PlanItem } from '../../src/domain/actionResult.ts';
+import type { TeamView } from '../../src/domain/teams.ts';
 
 export type { ActionName, ActionResult, PlanItem };
 
