@@ -25,6 +25,8 @@ export interface Measured {
   wallMs: number;
   cpuMs: number;
   requests: number;
+  /** Of the requests, those that read the account's teams. */
+  teamRequests: number;
   /** Requests sent again (after a 5xx, a timeout or a rate limit); counted in `requests` too. */
   retries: number;
   changes: number;
@@ -120,6 +122,7 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
         wallMs: performance.now() - begun,
         cpuMs: (used.user + used.system) / 1000,
         requests: result.requests,
+        teamRequests: result.teamRequests,
         retries: result.retries,
         changes: result.changes,
         usersSeen: result.usersSeen,
