@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { GraphqlClient } from '../src/monday/graphqlClient.ts';
+import { MondayError } from '../src/monday/mondayError.ts';
 import {
   ADD_USERS_TO_TEAM,
   REMOVE_USERS_FROM_TEAM,
@@ -145,6 +147,24 @@ describe('emulator GraphQL: teams', () => {
       ids: Array.from({ length: 201 }, (_, i) => String(i + 1)),
     });
     expect(tooMany.body.errors![0].extensions.code).toBe('EXCEEDS_BATCH_LIMIT');
+  });
+
+  it("classifies monday's UNAUTHORIZED as the token owner's missing rights, saying what to do", async () => {
+    const client = new GraphqlClient({
+      token: member(),
+      apiUrl: emu.current.graphqlUrl,
+      retry: { maxRetries: 0 },
+    });
+    const user = someone((u) => u.kind === 'member' && u.status === 'ACTIVE');
+    const error = await client.request(ADD_USERS_TO_TEAM, { team: team('Design').id, ids: [user.id] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MondayError);
+    expect(error).toMatchObject({ code: 'UNAUTHORIZED', retryable: false });
+    expect((error as MondayError).message).toMatch(
+      /^monday refused add_users_to_team: the API token's owner lacks the rights for it \(.*\); an admin's token is needed$/,
+    );
   });
 
   it('creates, gives owners to and deletes teams', async () => {
