@@ -151,6 +151,23 @@ describe.each(dialects)('syncs, actions and leases on one connection (%s)', (dia
     expect((await app.sync.sync(connectionId)).changes).toBe(0);
   });
 
+  it('a heartbeat still in flight when a sync ends does not hold the connection again', async () => {
+    const original = LeaseRepo.prototype.heartbeat;
+    // Every beat lands late, so one is always in flight when the sync ends.
+    LeaseRepo.prototype.heartbeat = async function (this: LeaseRepo, ...args) {
+      await sleep(150);
+      return original.apply(this, args);
+    };
+    try {
+      const first = await engine(5).run(connectionId, await app.connections.api(connectionId));
+      expect(first.status).toBe('succeeded');
+      const second = await engine(5).run(connectionId, await app.connections.api(connectionId));
+      expect(second.status).toBe('succeeded');
+    } finally {
+      LeaseRepo.prototype.heartbeat = original;
+    }
+  });
+
   it('a slow sync that heartbeats keeps its lease past the abandonment interval and is never taken over', async () => {
     const g = gated(await app.connections.api(connectionId), 1);
     const slow = engine().run(connectionId, g.api);

@@ -152,7 +152,7 @@ export class SyncEngine {
         options.onStarted?.(runId);
         return await this.execute(connectionId, runId, api, lease, options);
       } finally {
-        lease.stop();
+        await lease.stop();
         await this.leases.release(connectionId, lease.fence).catch(() => {});
       }
     } finally {
@@ -183,10 +183,15 @@ export class SyncEngine {
       previousHolder: taken.previous
         ? `${taken.previous.holder}, whose last heartbeat was at ${taken.previous.heartbeat_at}`
         : null,
-      stop: () => clearInterval(timer),
+      // A beat still in flight could land after the release and hold the lease again: it is waited for.
+      stop: async () => {
+        clearInterval(timer);
+        await beating;
+      },
     };
+    let beating: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
-      this.leases.heartbeat(connectionId, lease.fence, this.now(), leaseMs).then(
+      beating = this.leases.heartbeat(connectionId, lease.fence, this.now(), leaseMs).then(
         (held) => {
           if (!held) lease.lost = true;
         },
@@ -530,5 +535,6 @@ interface HeldLease {
   /** Set when a heartbeat found the lease taken over: the run must stop and write nothing. */
   lost: boolean;
   previousHolder: string | null;
-  stop(): void;
+  /** Stops heartbeating, once any beat in flight has landed. */
+  stop(): Promise<void>;
 }
