@@ -52,19 +52,24 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
 
     it('gives viewer keys read access and 403 on admin routes', async () => {
       expect((await call('GET', '/api/connections', { key: h.viewerKey })).status).toBe(200);
-      for (const [method, path, body] of [
-        ['POST', '/api/connections', { token: 'x' }],
-        ['POST', '/api/actions', { action: 'invite', connectionId: 'con_x', emails: ['a@b.co'] }],
-        ['POST', '/api/keys', { role: 'viewer' }],
-        ['DELETE', '/api/connections/con_x', undefined],
-        ['PATCH', '/api/connections/con_x', { permission: 'read' }],
-        ['POST', '/api/connections/con_x/sync', undefined],
+      for (const [method, path, body, needs] of [
+        ['POST', '/api/connections', { token: 'x' }, 'the admin role'],
+        [
+          'POST',
+          '/api/actions',
+          { action: 'invite', connectionId: 'con_x', emails: ['a@b.co'] },
+          'the operator role or higher',
+        ],
+        ['POST', '/api/keys', { role: 'viewer' }, 'the admin role'],
+        ['DELETE', '/api/connections/con_x', undefined, 'the admin role'],
+        ['PATCH', '/api/connections/con_x', { permission: 'read' }, 'the admin role'],
+        ['POST', '/api/connections/con_x/sync', undefined, 'the operator role or higher'],
       ] as const) {
         const res = await call(method, path, { key: h.viewerKey, body });
         expect(res.status, `${method} ${path}`).toBe(403);
         expect(res.body.error).toMatchObject({
           code: 'forbidden',
-          message: 'this needs an admin key; the key used has the viewer role',
+          message: `this needs ${needs}; the key used has the viewer role`,
         });
       }
     });

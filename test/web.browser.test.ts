@@ -650,6 +650,54 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     }
   });
 
+  it('offers an operator the sync and the actions but not the connections or settings, and a reviewer only their reviews', async () => {
+    const key = async (role: string) =>
+      (
+        await fetch(`${base}/api/keys`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ role, name: `${role} in the browser` }),
+        }).then((r) => r.json() as Promise<{ key: string }>)
+      ).key;
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const other = await context.newPage();
+    other.setDefaultTimeout(20_000);
+    try {
+      await other.goto(base);
+      await other.getByLabel('API key').fill(await key('operator'));
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('heading', { name: 'Integrations' }).waitFor();
+      await other.getByRole('button', { name: 'Sync now' }).first().waitFor();
+      await expect(other.getByRole('note').count()).resolves.toBe(0);
+      for (const name of ['Connect monday.com', 'Disconnect'])
+        await expect(other.getByRole('button', { name }).count()).resolves.toBe(0);
+      await other
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Users', exact: true })
+        .click();
+      await other.getByRole('button', { name: 'Change role…' }).waitFor();
+      await other
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Settings', exact: true })
+        .click();
+      await other.getByRole('heading', { name: 'Organisation settings' }).waitFor();
+      await expect(other.getByRole('button', { name: 'Save domains' }).count()).resolves.toBe(0);
+      await other.screenshot({ path: join(shots, 'operator-settings.png'), fullPage: true });
+      await other.getByRole('button', { name: 'Sign out' }).click();
+
+      await other.getByLabel('API key').fill(await key('reviewer'));
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('heading', { name: 'My reviews' }).waitFor();
+      await other.getByRole('note').getByText('reviewer', { exact: true }).waitFor();
+      await expect(other.getByRole('navigation', { name: 'Main' }).getByRole('link').count()).resolves.toBe(
+        0,
+      );
+      await other.screenshot({ path: join(shots, 'reviewer-home.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows two accounts side by side: the demo marked as sample data, totals that name thresholds and currencies', async () => {
     const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
     const demo = await fetch(`${base}/api/demo`, {

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../domain/appError.ts';
 import { newId } from '../domain/ids.ts';
+import { isSeatwiseRole, type SeatwiseRole, seatwiseRoles } from '../domain/roles.ts';
 import { ApiKeysRepo } from '../store/apiKeysRepo.ts';
 import type { Store } from '../store/database.ts';
 
-export type KeyRole = 'viewer' | 'admin';
+export type KeyRole = SeatwiseRole;
 
 export interface ApiKeyView {
   id: string;
@@ -44,8 +45,8 @@ export class KeysService {
 
   /** Creates a key; the returned `key` is the only time it is visible. */
   async create(role: KeyRole, name?: string): Promise<ApiKeyView & { key: string }> {
-    if (role !== 'viewer' && role !== 'admin')
-      throw new AppError('invalid_input', 'invalid_role', 'role must be viewer or admin');
+    if (!isSeatwiseRole(role))
+      throw new AppError('invalid_input', 'invalid_role', `role must be one of ${seatwiseRoles.join(', ')}`);
     const cleanName = (name ?? `${role} key`).trim();
     if (!cleanName || cleanName.length > 100)
       throw new AppError('invalid_input', 'invalid_name', 'name must be 1 to 100 characters');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { seatwiseRoles } from '../domain/roles.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
 import { oneOf } from './parsers.ts';
@@ -11,7 +12,7 @@ export function registerKeysCommands(program: Command): void {
   keys
     .command('create')
     .description('Create an API key; it is shown once')
-    .requiredOption('--role <role>', 'viewer or admin', oneOf(['viewer', 'admin'] as const))
+    .requiredOption('--role <role>', seatwiseRoles.join('|'), oneOf(seatwiseRoles))
     .option('--name <name>', 'a name to recognise it by')
     .option('--json', 'print {"id","key","role"} as JSON')
     .action(async (flags) => {

@@ -1,13 +1,13 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type KeyRole, type KeysService, type Principal, safeEqual } from '../app/keysService.ts';
+import { type KeysService, type Principal, safeEqual } from '../app/keysService.ts';
+import { type Access, allows } from '../domain/roles.ts';
 import { HttpError } from './errorEnvelope.ts';
 import type { SignInGuard } from './signInGuard.ts';
 
 export const SESSION_COOKIE = 'seatwise_session';
 
-/** Who may call a route: anyone, any key, or admin keys only. */
-export type Access = 'public' | 'viewer' | 'admin';
+export type { Access } from '../domain/roles.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,8 +17,6 @@ declare module 'fastify' {
     access?: Access;
   }
 }
-
-const rank: Record<KeyRole, number> = { viewer: 1, admin: 2 };
 
 /**
  * Authenticates every request but public ones: `Authorization: Bearer <key>`, or the session cookie set by
@@ -74,11 +72,11 @@ export async function authenticate(
       }
     }
   }
-  if (rank[principal.role] < rank[access === 'admin' ? 'admin' : 'viewer']) {
+  if (!allows(principal.role, access)) {
     throw new HttpError(
       403,
       'forbidden',
-      `this needs an admin key; the key used has the ${principal.role} role`,
+      `this needs the ${access} role${access === 'admin' ? '' : ' or higher'}; the key used has the ${principal.role} role`,
     );
   }
   request.principal = principal;

@@ -197,7 +197,7 @@ export interface SyncStagedEventsTable {
 export interface ApiKeysTable {
   id: string;
   name: string;
-  role: 'viewer' | 'admin';
+  role: 'reviewer' | 'viewer' | 'operator' | 'admin';
   /** SHA-256 of the key; the key itself is shown once and never stored. */
   key_hash: string;
   created_at: string;

@@ -99,7 +99,7 @@ function Shell({ session }: { session: Session }) {
       <header className="top">
         <span className="brand">Seatwise</span>
         <nav aria-label="Main">
-          {nav.map(([href, label]) => {
+          {(session.role === 'reviewer' ? [] : nav).map(([href, label]) => {
             const current =
               href === '/' ? location === '/' || location.startsWith('/connect') : location.startsWith(href);
             return (
@@ -110,7 +110,7 @@ function Shell({ session }: { session: Session }) {
           })}
         </nav>
         <span className="who">
-          {session.role === 'admin' ? 'Admin' : 'Viewer'}{' '}
+          {session.role[0]!.toUpperCase() + session.role.slice(1)}{' '}
           <button type="button" className="link" onClick={signOut}>
             Sign out
           </button>
@@ -118,42 +118,51 @@ function Shell({ session }: { session: Session }) {
       </header>
       <main id="main" tabIndex={-1}>
         <ViewerNote />
-        <Switch>
-          <Route path="/" component={IntegrationsPage} />
-          <Route path="/connect" component={ConnectPage} />
-          <Route path="/connections/:id/capabilities">{(p) => <CapabilitiesPage id={p.id} />}</Route>
-          <Route path="/connections/:id/settings">{(p) => <SettingsPage id={p.id} />}</Route>
-          <Route path="/dashboard">
-            {() => (
-              <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
-                <DashboardPage />
-              </Suspense>
-            )}
-          </Route>
-          <Route path="/dashboard/:id">
-            {(p) => (
-              <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
-                <DashboardPage id={p.id} />
-              </Suspense>
-            )}
-          </Route>
-          <Route path="/users" component={UsersPage} />
-          <Route path="/users/:connectionId/:userId">
-            {(p) => <UserPage connectionId={p.connectionId} userId={p.userId} />}
-          </Route>
-          <Route path="/teams" component={TeamsPage} />
-          <Route path="/teams/:connectionId/:teamId">
-            {(p) => <TeamPage connectionId={p.connectionId} teamId={p.teamId} />}
-          </Route>
-          <Route path="/policies" component={PoliciesPage} />
-          <Route path="/offboard">{() => <OffboardPage canAct={session.role === 'admin'} />}</Route>
-          <Route path="/runs" component={RunsPage} />
-          <Route path="/audit" component={AuditPage} />
-          <Route path="/settings" component={OrganisationPage} />
-          <Route>
-            <ErrorBox title="Page not found" message="There is nothing at this address." />
-          </Route>
-        </Switch>
+        {session.role === 'reviewer' ? (
+          <section aria-labelledby="reviews-title">
+            <h1 id="reviews-title">My reviews</h1>
+            <p className="muted">No access review is assigned to you.</p>
+          </section>
+        ) : (
+          <Switch>
+            <Route path="/" component={IntegrationsPage} />
+            <Route path="/connect" component={ConnectPage} />
+            <Route path="/connections/:id/capabilities">{(p) => <CapabilitiesPage id={p.id} />}</Route>
+            <Route path="/connections/:id/settings">{(p) => <SettingsPage id={p.id} />}</Route>
+            <Route path="/dashboard">
+              {() => (
+                <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
+                  <DashboardPage />
+                </Suspense>
+              )}
+            </Route>
+            <Route path="/dashboard/:id">
+              {(p) => (
+                <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
+                  <DashboardPage id={p.id} />
+                </Suspense>
+              )}
+            </Route>
+            <Route path="/users" component={UsersPage} />
+            <Route path="/users/:connectionId/:userId">
+              {(p) => <UserPage connectionId={p.connectionId} userId={p.userId} />}
+            </Route>
+            <Route path="/teams" component={TeamsPage} />
+            <Route path="/teams/:connectionId/:teamId">
+              {(p) => <TeamPage connectionId={p.connectionId} teamId={p.teamId} />}
+            </Route>
+            <Route path="/policies" component={PoliciesPage} />
+            <Route path="/offboard">
+              {() => <OffboardPage canAct={session.role === 'admin' || session.role === 'operator'} />}
+            </Route>
+            <Route path="/runs" component={RunsPage} />
+            <Route path="/audit" component={AuditPage} />
+            <Route path="/settings" component={OrganisationPage} />
+            <Route>
+              <ErrorBox title="Page not found" message="There is nothing at this address." />
+            </Route>
+          </Switch>
+        )}
       </main>
     </SessionContext.Provider>
   );

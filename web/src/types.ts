@@ -5,7 +5,7 @@ export type Status = 'active' | 'pending' | 'deactivated';
 
 export interface Session {
   keyId: string;
-  role: 'viewer' | 'admin';
+  role: SeatwiseRole;
   via: 'key' | 'session';
   csrfToken?: string;
   expiresAt?: string;
@@ -122,6 +122,7 @@ export interface Capabilities {
 
 // The action contract is the server's own (one definition, type-only: nothing of the server is bundled).
 import type { ActionName, ActionResult, PlanItem } from '../../src/domain/actionResult.ts';
+import type { SeatwiseRole } from '../../src/domain/roles.ts';
 import type { TeamView } from '../../src/domain/teams.ts';
 
 export type { ActionName, ActionResult, PlanItem };

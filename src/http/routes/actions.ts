@@ -23,7 +23,7 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
     app.post(
       '/api/actions',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['actions'],
           summary: 'Run an action (dryRun: true stops after the plan)',
@@ -44,7 +44,7 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
     app.post(
       '/api/actions/jobs',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['actions'],
           summary:
@@ -68,7 +68,7 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
     app.post(
       '/api/actions/plan',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['actions'],
           summary: 'Plan an action without running it',

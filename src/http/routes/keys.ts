@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
+import { seatwiseRoles } from '../../domain/roles.ts';
 
 /** /api/keys: admins manage API keys; a new key is shown once. */
 export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
@@ -13,7 +14,7 @@ export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           tags: ['keys'],
           summary: 'Create an API key (shown once)',
           body: z.object({
-            role: z.enum(['viewer', 'admin']),
+            role: z.enum(seatwiseRoles),
             name: z.string().trim().min(1).max(100).optional(),
           }),
         },

@@ -13,7 +13,7 @@ export function offboardingRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.post(
       '/api/offboardings',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['offboardings'],
           summary:
@@ -64,7 +64,7 @@ export function offboardingRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.post(
       '/api/offboardings/:id/resume',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['offboardings'],
           summary: 'Run the steps an offboarding has not finished (it stopped, or an account failed)',

@@ -25,7 +25,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.post(
       '/api/policies',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: { tags: ['policies'], summary: 'Add a policy to a connection', body: newPolicySchema },
       },
       async (request, reply) => reply.code(201).send(await seatwise.policies.add(request.body)),
@@ -33,7 +33,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.delete(
       '/api/policies/:id',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['policies'],
           summary: 'Remove a policy and its proposals',
@@ -60,7 +60,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.post(
       '/api/policies/:id/evaluate',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['policies'],
           summary: 'Evaluate the policy now (it also runs after every sync): the proposals it added',
@@ -88,7 +88,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.post(
       '/api/proposals/approve',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['policies'],
           summary: 'Approve proposals: each runs as an ordinary action (audited)',
@@ -100,7 +100,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
     app.post(
       '/api/proposals/reject',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['policies'],
           summary: 'Reject proposals: the users are left as they are',

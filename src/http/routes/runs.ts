@@ -10,7 +10,7 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
     app.post(
       '/api/connections/:id/sync',
       {
-        config: { access: 'admin' },
+        config: { access: 'operator' },
         schema: {
           tags: ['sync'],
           summary:

@@ -42,7 +42,7 @@ export function sessionRoutes(
     app.get(
       '/api/session',
       {
-        config: { access: 'viewer' },
+        config: { access: 'signedIn' },
         schema: {
           tags: ['session'],
           summary: 'Who is signed in; a browser session also gets its CSRF token again (after a page reload)',
@@ -55,7 +55,7 @@ export function sessionRoutes(
     );
     app.delete(
       '/api/session',
-      { config: { access: 'viewer' }, schema: { tags: ['session'], summary: 'Sign out' } },
+      { config: { access: 'signedIn' }, schema: { tags: ['session'], summary: 'Sign out' } },
       async (request, reply) => {
         const sessionId = request.cookies[SESSION_COOKIE];
         if (sessionId) await seatwise.keys.closeSession(sessionId);

@@ -6,7 +6,7 @@ import { Confirm, Dialog } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago, until } from '../format.ts';
 import { useConnections } from '../hooks.ts';
-import { useCanAct } from '../session.tsx';
+import { useCanAct, useIsAdmin } from '../session.tsx';
 import type { Connection, HeldRemoval, Run } from '../types.ts';
 
 /** Every connected monday account as a card: status, counts, and what can be done with it. */
@@ -14,7 +14,7 @@ export function IntegrationsPage() {
   const connections = useConnections();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
-  const canAct = useCanAct();
+  const canAct = useIsAdmin();
   const demo = useMutation({
     mutationFn: () => api<Connection>('POST', '/api/demo'),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['connections'] }),
@@ -68,6 +68,7 @@ export function IntegrationsPage() {
 function ConnectionCard({ connection: c }: { connection: Connection }) {
   const queryClient = useQueryClient();
   const canAct = useCanAct();
+  const isAdmin = useIsAdmin();
   const [confirming, setConfirming] = useState(false);
   const refresh = () => {
     queryClient.invalidateQueries({ queryKey: ['connections'] });
@@ -142,7 +143,7 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         <Link href={`/runs?connectionId=${c.id}`} className="button">
           History
         </Link>
-        {canAct && (
+        {isAdmin && (
           <button type="button" className="danger-outline" onClick={() => setConfirming(true)}>
             Disconnect
           </button>
@@ -244,7 +245,7 @@ function HeldRemovals({ connection: c }: { connection: Connection }) {
             type="button"
             className="primary"
             disabled={!held.data || confirm.isPending || !canAct}
-            title={canAct ? undefined : 'Needs an admin key'}
+            title={canAct ? undefined : 'Needs the operator or admin role'}
             onClick={() => confirm.mutate()}
           >
             {confirm.isPending ? 'Starting the sync…' : `Confirm: remove those monday does not show`}

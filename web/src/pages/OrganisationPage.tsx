@@ -4,14 +4,14 @@ import { Link } from 'wouter';
 import { api } from '../api.ts';
 import { Loading, QueryError } from '../components/States.tsx';
 import { useConnections } from '../hooks.ts';
-import { useCanAct } from '../session.tsx';
+import { useIsAdmin } from '../session.tsx';
 
 /**
  * The organisation's settings: its own email domains (offboarding reaches jane@acme.co.uk for jane@acme.com;
  * insights report guests on them), and where each account's own settings are.
  */
 export function OrganisationPage() {
-  const canAct = useCanAct();
+  const canAct = useIsAdmin();
   const queryClient = useQueryClient();
   const settings = useQuery({
     queryKey: ['settings'],
