@@ -5,6 +5,7 @@ import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
 import { Notifier, notifyFailure } from './app/notifier.ts';
 import { OffboardingService } from './app/offboardingService.ts';
+import { PeopleService } from './app/peopleService.ts';
 import { PoliciesService } from './app/policiesService.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SyncService } from './app/syncService.ts';
@@ -26,6 +27,7 @@ export interface Seatwise {
   sync: SyncService;
   users: UsersService;
   teams: TeamsService;
+  people: PeopleService;
   actions: ActionsService;
   keys: KeysService;
   insights: InsightsService;
@@ -95,6 +97,7 @@ export async function createSeatwise(
     sync,
     users,
     teams: new TeamsService(store, connections, options.now),
+    people: new PeopleService(store, options.now),
     insights,
     actions,
     policies,

@@ -108,6 +108,22 @@ const commands: { path: string[]; positionals: number; options: string[]; badVal
       badValues: [['--role', 'superuser']],
     },
     { path: ['action', 'reactivate'], positionals: 0, options: ['--connection', '--user'], badValues: [] },
+    {
+      path: ['action', 'add-to-team'],
+      positionals: 0,
+      options: ['--connection', '--team', '--user', '--email'],
+      badValues: [['--via', 'fax']],
+    },
+    {
+      path: ['action', 'remove-from-team'],
+      positionals: 0,
+      options: ['--connection', '--team', '--user', '--email'],
+      badValues: [['--via', 'fax']],
+    },
+    { path: ['teams'], positionals: 1, options: ['--connection'], badValues: [] },
+    { path: ['people', 'invite'], positionals: 1, options: ['--name'], badValues: [['--role', 'boss']] },
+    { path: ['people', 'set-role'], positionals: 2, options: [], badValues: [] },
+    { path: ['people', 'disable'], positionals: 1, options: [], badValues: [] },
     { path: ['capabilities'], positionals: 1, options: [], badValues: [] },
     {
       path: ['audit'],

@@ -650,6 +650,43 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     }
   });
 
+  it('lets an admin invite people, give them a role and disable them, but never take the last admin away', async () => {
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'People', exact: true })
+      .click();
+    await page.getByRole('heading', { name: 'People', exact: true }).waitFor();
+    const form = page.getByRole('form', { name: 'Invite a person' });
+    await form.getByLabel('Email').fill('ops.lead@example.com');
+    await form.getByLabel('Role').selectOption('operator');
+    await form.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('status').getByText('Invited ops.lead@example.com as operator.').waitFor();
+    await form.getByLabel('Email').fill('it.admin@example.com');
+    await form.getByLabel('Role').selectOption('admin');
+    await form.getByRole('button', { name: 'Invite' }).click();
+    await page.getByRole('status').getByText('Invited it.admin@example.com as admin.').waitFor();
+    // The only admin person cannot become a viewer.
+    await page.getByLabel('Role of it.admin@example.com').selectOption('viewer');
+    await page
+      .getByRole('alert')
+      .getByText('it.admin@example.com is the last active admin: give someone else the admin role first')
+      .waitFor();
+    await page.getByLabel('Role of ops.lead@example.com').selectOption('reviewer');
+    await page.getByRole('status').getByText('ops.lead@example.com is reviewer.').waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'ops.lead@example.com' });
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('status').getByText('ops.lead@example.com is disabled.').waitFor();
+    await expect(row.getByRole('cell', { name: 'disabled', exact: true }).count()).resolves.toBe(1);
+    await shot('25-people');
+    const people = await fetch(`${base}/api/people`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    }).then((r) => r.json() as Promise<{ people: { email: string; role: string; disabled: boolean }[] }>);
+    expect(people.people.map((p) => [p.email, p.role, p.disabled])).toEqual([
+      ['it.admin@example.com', 'admin', false],
+      ['ops.lead@example.com', 'reviewer', true],
+    ]);
+  });
+
   it('offers an operator the sync and the actions but not the connections or settings, and a reviewer only their reviews', async () => {
     const key = async (role: string) =>
       (
@@ -668,6 +705,9 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       await other.getByRole('button', { name: 'Sign in' }).click();
       await other.getByRole('heading', { name: 'Integrations' }).waitFor();
       await other.getByRole('button', { name: 'Sync now' }).first().waitFor();
+      await expect(
+        other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).count(),
+      ).resolves.toBe(0);
       await expect(other.getByRole('note').count()).resolves.toBe(0);
       for (const name of ['Connect monday.com', 'Disconnect'])
         await expect(other.getByRole('button', { name }).count()).resolves.toBe(0);

@@ -10,6 +10,7 @@ import { registerInsightsCommand } from './insightsCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
 import { registerOffboardCommands } from './offboardCommands.ts';
 import { describeForCli, exitCodeFor } from './output.ts';
+import { registerPeopleCommands } from './peopleCommands.ts';
 import { registerPolicyCommands } from './policyCommands.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerUsersCommand(program);
   registerTeamsCommand(program);
+  registerPeopleCommands(program);
   registerActionCommands(program);
   registerInsightsCommand(program);
   registerPolicyCommands(program);

@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { offboardingRoutes } from './routes/offboardings.ts';
+import { peopleRoutes } from './routes/people.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -108,6 +109,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   await app.register(runRoutes(seatwise, metrics));
   await app.register(userRoutes(seatwise));
   await app.register(teamRoutes(seatwise));
+  await app.register(peopleRoutes(seatwise));
   await app.register(actionRoutes(seatwise, metrics));
   await app.register(offboardingRoutes(seatwise));
   await app.register(insightRoutes(seatwise));

@@ -27,6 +27,20 @@ export interface Database {
   offboardings: OffboardingsTable;
   offboarding_steps: OffboardingStepsTable;
   held_removals: HeldRemovalsTable;
+  people: PeopleTable;
+}
+
+export interface PeopleTable {
+  id: string;
+  /** Lowercased. */
+  email: string;
+  name: string | null;
+  assigned_role: 'reviewer' | 'viewer' | 'operator' | 'admin' | null;
+  provider_role: 'reviewer' | 'viewer' | 'operator' | 'admin' | null;
+  invited_by: string | null;
+  created_at: string;
+  last_sign_in_at: string | null;
+  disabled_at: string | null;
 }
 
 /** One person taken out of every connected account: who asked, for whom, and how it went. */
@@ -203,6 +217,8 @@ export interface ApiKeysTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The person who created the key (null: the initial key, or one made with the CLI). */
+  owner_person_id?: string | null;
 }
 
 export interface SessionsTable {

@@ -9,6 +9,7 @@ import { ConnectPage } from './pages/ConnectPage.tsx';
 import { IntegrationsPage } from './pages/IntegrationsPage.tsx';
 import { OffboardPage } from './pages/OffboardPage.tsx';
 import { OrganisationPage } from './pages/OrganisationPage.tsx';
+import { PeoplePage } from './pages/PeoplePage.tsx';
 import { PoliciesPage } from './pages/PoliciesPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
@@ -34,6 +35,7 @@ const nav = [
   ['/runs', 'Sync history'],
   ['/audit', 'Audit log'],
   ['/settings', 'Settings'],
+  ['/people', 'People'],
 ] as const;
 
 /** Drops every answer but the session's: the next person signed in sees nothing of the last one's data. */
@@ -99,15 +101,19 @@ function Shell({ session }: { session: Session }) {
       <header className="top">
         <span className="brand">Seatwise</span>
         <nav aria-label="Main">
-          {(session.role === 'reviewer' ? [] : nav).map(([href, label]) => {
-            const current =
-              href === '/' ? location === '/' || location.startsWith('/connect') : location.startsWith(href);
-            return (
-              <Link key={href} href={href} aria-current={current ? 'page' : undefined}>
-                {label}
-              </Link>
-            );
-          })}
+          {(session.role === 'reviewer' ? [] : nav)
+            .filter(([href]) => href !== '/people' || session.role === 'admin')
+            .map(([href, label]) => {
+              const current =
+                href === '/'
+                  ? location === '/' || location.startsWith('/connect')
+                  : location.startsWith(href);
+              return (
+                <Link key={href} href={href} aria-current={current ? 'page' : undefined}>
+                  {label}
+                </Link>
+              );
+            })}
         </nav>
         <span className="who">
           {session.role[0]!.toUpperCase() + session.role.slice(1)}{' '}
@@ -158,6 +164,7 @@ function Shell({ session }: { session: Session }) {
             <Route path="/runs" component={RunsPage} />
             <Route path="/audit" component={AuditPage} />
             <Route path="/settings" component={OrganisationPage} />
+            <Route path="/people" component={PeoplePage} />
             <Route>
               <ErrorBox title="Page not found" message="There is nothing at this address." />
             </Route>

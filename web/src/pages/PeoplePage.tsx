@@ -1,0 +1,155 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { PersonView } from '../../../src/domain/people.ts';
+import { roleMeaning, type SeatwiseRole, seatwiseRoles } from '../../../src/domain/roles.ts';
+import { api } from '../api.ts';
+import { Empty, Loading, QueryError } from '../components/States.tsx';
+import { when } from '../format.ts';
+
+const sourceWords: Record<PersonView['roleSource'], string> = {
+  seatwise: 'given in Seatwise',
+  provider: "from the identity provider's groups",
+  both: 'the stricter of Seatwise and the identity provider',
+  default: 'the default',
+};
+
+/** The people who sign in to Seatwise: invite, give a role, disable (admins only). */
+export function PeoplePage() {
+  const queryClient = useQueryClient();
+  const people = useQuery({
+    queryKey: ['people'],
+    queryFn: async () => (await api<{ people: PersonView[] }>('GET', '/api/people')).people,
+  });
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<SeatwiseRole>('viewer');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const done = (text: string) => {
+    setMessage({ ok: true, text });
+    return queryClient.invalidateQueries({ queryKey: ['people'] });
+  };
+  const failed = (error: Error) => setMessage({ ok: false, text: error.message });
+  const invite = useMutation({
+    mutationFn: () => api<PersonView>('POST', '/api/people', { email, role }),
+    onSuccess: async (p) => {
+      setEmail('');
+      await done(`Invited ${p.email} as ${p.role}.`);
+    },
+    onError: failed,
+  });
+  const change = useMutation({
+    mutationFn: (input: { id: string; role?: SeatwiseRole; disabled?: boolean }) =>
+      api<PersonView>('PATCH', `/api/people/${input.id}`, { role: input.role, disabled: input.disabled }),
+    onSuccess: (p) => done(`${p.email} is ${p.disabled ? 'disabled' : p.role}.`),
+    onError: failed,
+  });
+  return (
+    <section aria-labelledby="people-title">
+      <h1 id="people-title">People</h1>
+      <p className="muted">
+        Who signs in to Seatwise, and with which role:{' '}
+        {seatwiseRoles.map((r, i) => (
+          <span key={r}>
+            {i > 0 && '; '}
+            <strong>{r}</strong> {roleMeaning[r]}
+          </span>
+        ))}
+        . The last active admin cannot lose that role.
+      </p>
+      <form
+        className="panel inline-form"
+        aria-label="Invite a person"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setMessage(null);
+          invite.mutate();
+        }}
+      >
+        <label>
+          Email
+          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Role
+          <select value={role} onChange={(e) => setRole(e.target.value as SeatwiseRole)}>
+            {seatwiseRoles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="primary" disabled={invite.isPending}>
+          {invite.isPending ? 'Inviting…' : 'Invite'}
+        </button>
+      </form>
+      {message && (
+        <p className={message.ok ? 'status ok' : 'error-box'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+      {people.isPending && <Loading what="people" lines={6} />}
+      {people.isError && <QueryError error={people.error} what="people" retry={() => people.refetch()} />}
+      {people.data?.length === 0 && <Empty>Nobody yet: invite the people who will sign in.</Empty>}
+      {people.data && people.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="grid">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Where the role comes from</th>
+                <th scope="col">Last sign-in</th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {people.data.map((p) => (
+                <tr key={p.id}>
+                  <th scope="row">{p.email}</th>
+                  <td>{p.name ?? '—'}</td>
+                  <td>
+                    <select
+                      aria-label={`Role of ${p.email}`}
+                      value={p.assignedRole ?? p.role}
+                      onChange={(e) => {
+                        setMessage(null);
+                        change.mutate({ id: p.id, role: e.target.value as SeatwiseRole });
+                      }}
+                    >
+                      {seatwiseRoles.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                    {p.roleSource === 'both' && p.role !== p.assignedRole && (
+                      <span className="muted"> (acts as {p.role})</span>
+                    )}
+                  </td>
+                  <td>{sourceWords[p.roleSource]}</td>
+                  <td>{p.lastSignInAt ? when(p.lastSignInAt) : 'never'}</td>
+                  <td>{p.disabled ? 'disabled' : 'active'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setMessage(null);
+                        change.mutate({ id: p.id, disabled: !p.disabled });
+                      }}
+                    >
+                      {p.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
