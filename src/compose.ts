@@ -7,7 +7,9 @@ import { Notifier, notifyFailure } from './app/notifier.ts';
 import { OffboardingService } from './app/offboardingService.ts';
 import { PeopleService } from './app/peopleService.ts';
 import { PoliciesService } from './app/policiesService.ts';
+import { SeatwiseAudit } from './app/seatwiseAudit.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
+import { SignInService } from './app/signInService.ts';
 import { SyncService } from './app/syncService.ts';
 import { TeamsService } from './app/teamsService.ts';
 import { UsersService } from './app/usersService.ts';
@@ -28,6 +30,10 @@ export interface Seatwise {
   users: UsersService;
   teams: TeamsService;
   people: PeopleService;
+  /** Signing in: single sign-on with the identity provider, and whether keys may open browser sessions. */
+  signIn: SignInService;
+  /** The audit log's entries about Seatwise itself (sign-ins, keys, people, settings). */
+  audit: SeatwiseAudit;
   actions: ActionsService;
   keys: KeysService;
   insights: InsightsService;
@@ -51,7 +57,14 @@ export interface Seatwise {
 export async function createSeatwise(
   config: Pick<Config, 'SEATWISE_DATA_DIR' | 'DATABASE_URL' | 'SEATWISE_SECRET_KEY'> &
     Partial<
-      Pick<Config, 'SEATWISE_LEASE_SECONDS' | 'SEATWISE_ALLOWED_ENDPOINTS' | 'SEATWISE_PREVIOUS_SECRET_KEYS'>
+      Pick<
+        Config,
+        | 'SEATWISE_LEASE_SECONDS'
+        | 'SEATWISE_ALLOWED_ENDPOINTS'
+        | 'SEATWISE_PREVIOUS_SECRET_KEYS'
+        | 'oidc'
+        | 'SEATWISE_KEY_SIGN_IN'
+      >
     >,
   options: {
     remote?: RemoteOptions;
@@ -73,7 +86,9 @@ export async function createSeatwise(
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
   const connections = new ConnectionsService(store, secrets, { ...options.remote, endpoints }, options.now);
   const users = new UsersService(store, options.now);
-  const keys = new KeysService(store, options.now);
+  const audit = new SeatwiseAudit(store, options.now);
+  const defaultPersonRole = config.oidc?.defaultRole ?? null;
+  const keys = new KeysService(store, options.now, { defaultPersonRole, audit });
   // A sync or an action that stops heartbeating for this long is taken for dead; it beats four times as often.
   const leaseMs = options.leaseMs ?? (config.SEATWISE_LEASE_SECONDS ?? 60) * 1000;
   const timing = { leaseMs, heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
@@ -97,7 +112,16 @@ export async function createSeatwise(
     sync,
     users,
     teams: new TeamsService(store, connections, options.now),
-    people: new PeopleService(store, options.now),
+    people: new PeopleService(store, options.now, defaultPersonRole, audit),
+    signIn: new SignInService(
+      store,
+      keys,
+      audit,
+      config.oidc ?? null,
+      config.SEATWISE_KEY_SIGN_IN ?? true,
+      options.now,
+    ),
+    audit,
     insights,
     actions,
     policies,

@@ -94,6 +94,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       const me = await call('GET', '/api/session', { key: null, headers: { cookie: sessionCookie } });
       // After a page reload the UI gets the session's CSRF token back; a bearer key has none.
       expect(me.body).toEqual({
+        kind: 'key',
         keyId: expect.any(String),
         role: 'admin',
         via: 'session',
@@ -101,7 +102,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
         expiresAt: opened.body.expiresAt,
       });
       const byKey = await call('GET', '/api/session');
-      expect(byKey.body).toEqual({ keyId: expect.any(String), role: 'admin', via: 'key' });
+      expect(byKey.body).toEqual({ kind: 'key', keyId: expect.any(String), role: 'admin', via: 'key' });
       const noCsrf = await call('POST', '/api/keys', {
         key: null,
         headers: { cookie: sessionCookie },
@@ -604,6 +605,12 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
           'POST /api/keys',
           'GET /api/keys',
           'DELETE /api/keys/{id}',
+          'GET /api/people',
+          'POST /api/people',
+          'PATCH /api/people/{id}',
+          'GET /api/auth/config',
+          'GET /api/auth/oidc/login',
+          'GET /api/auth/oidc/callback',
         ].sort(),
       );
       const docs = await call('GET', '/docs', { key: h.viewerKey });

@@ -1,12 +1,15 @@
+import type { Kysely } from 'kysely';
 import type { ActionRequestInput } from '../actions/actionInput.ts';
 import { type ActionResult, ActionRunner, type ExecutionTiming } from '../actions/actionRunner.ts';
 import { type ActionName, actionDefinitions, actionNames } from '../actions/definitions.ts';
 import { AppError } from '../domain/appError.ts';
 import { readCapabilities, unmetRequirements } from '../domain/capabilities.ts';
 import { offboardingChannels, offboardingKeyPrefix } from '../domain/offboarding.ts';
+import { type SeatwiseEventName, seatwiseEventNames } from '../domain/seatwiseEvents.ts';
 import type { RemoteUser } from '../monday/mondayApi.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import type { Store } from '../store/database.ts';
+import type { Database } from '../store/schema.ts';
 import type { ConnectionsService } from './connections.ts';
 
 /** The Integration Capabilities table of one connection. */
@@ -30,7 +33,7 @@ export interface AuditEntryView {
   id: number;
   at: string;
   actor: string;
-  connectionId: string;
+  connectionId: string | null;
   action: string;
   via: string;
   dryRun: boolean;
@@ -50,7 +53,9 @@ export interface AuditEntryView {
 /** The filters of the audit log (the API's query and the CLI's flags). */
 export interface AuditFilters {
   connectionId?: string;
-  action?: ActionName;
+  action?: ActionName | SeatwiseEventName;
+  /** What one person did: signed in as themselves, or with a key they own. */
+  personId?: string;
   offboardingId?: string;
   dryRun?: boolean;
   actor?: string;
@@ -87,6 +92,7 @@ function targetLabels(targets: unknown, plan: unknown): string[] {
 export class ActionsService {
   private readonly runner: ActionRunner;
   private readonly audit: AuditRepo;
+  private readonly db: Kysely<Database>;
 
   constructor(
     store: Store,
@@ -96,6 +102,7 @@ export class ActionsService {
   ) {
     this.runner = new ActionRunner(store, connections, now, timing);
     this.audit = new AuditRepo(store.db);
+    this.db = store.db;
   }
 
   run(request: ActionRequestInput, actor: string): Promise<ActionResult> {
@@ -152,12 +159,25 @@ export class ActionsService {
    * (the log outlives a disconnect); an unknown one is a 404, as on every route.
    */
   async auditLog(filters: AuditFilters = {}): Promise<AuditEntryView[]> {
-    if (filters.action !== undefined && !(actionNames as readonly string[]).includes(filters.action)) {
-      throw new AppError(
-        'invalid_input',
-        'invalid_filter',
-        `action must be one of ${actionNames.join(', ')}`,
-      );
+    const auditable: readonly string[] = [...actionNames, ...seatwiseEventNames];
+    if (filters.action !== undefined && !auditable.includes(filters.action)) {
+      throw new AppError('invalid_input', 'invalid_filter', `action must be one of ${auditable.join(', ')}`);
+    }
+    let actors: string[] | undefined;
+    if (filters.personId !== undefined) {
+      const person = await this.db
+        .selectFrom('people')
+        .select('id')
+        .where('id', '=', filters.personId)
+        .executeTakeFirst();
+      if (!person)
+        throw new AppError('not_found', 'person_not_found', `no person with id ${filters.personId}`);
+      const keys = await this.db
+        .selectFrom('api_keys')
+        .select('id')
+        .where('owner_person_id', '=', person.id)
+        .execute();
+      actors = [`person:${person.id}`, ...keys.map((k) => `api-key:${k.id}`)];
     }
     for (const [name, day] of [
       ['from', filters.from],
@@ -172,6 +192,7 @@ export class ActionsService {
     }
     const rows = await this.audit.list({
       ...filters,
+      actors,
       from: filters.from ? `${filters.from}T00:00:00.000Z` : undefined,
       to: filters.to
         ? new Date(Date.parse(`${filters.to}T00:00:00.000Z`) + 86_400_000).toISOString()

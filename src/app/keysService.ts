@@ -1,9 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../domain/appError.ts';
 import { newId } from '../domain/ids.ts';
+import { effectiveRole, type PersonView } from '../domain/people.ts';
 import { isSeatwiseRole, type SeatwiseRole, seatwiseRoles } from '../domain/roles.ts';
 import { ApiKeysRepo } from '../store/apiKeysRepo.ts';
 import type { Store } from '../store/database.ts';
+import type { SeatwiseAudit } from './seatwiseAudit.ts';
 
 export type KeyRole = SeatwiseRole;
 
@@ -11,14 +13,20 @@ export interface ApiKeyView {
   id: string;
   name: string;
   role: KeyRole;
+  /** The person who created it (null: the initial key, or one made with the CLI on the host). */
+  owner: { id: string; email: string } | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
 
-/** Who is calling: the key (and its role) behind a request or session. */
+/** Who is calling: a key (bearer or its browser session), or a person signed in with the identity provider. */
 export interface Principal {
-  keyId: string;
+  kind: 'key' | 'person';
+  /** The key (kind `key`). */
+  keyId?: string;
+  /** The person (kind `person`), and where their role came from. */
+  person?: { id: string; email: string; name: string | null; roleSource: PersonView['roleSource'] };
   role: KeyRole;
   via: 'key' | 'session';
   csrfToken?: string;
@@ -39,12 +47,20 @@ export class KeysService {
   constructor(
     store: Store,
     private readonly now: () => Date = () => new Date(),
+    private readonly options: { defaultPersonRole?: SeatwiseRole | null; audit?: SeatwiseAudit } = {},
   ) {
     this.repo = new ApiKeysRepo(store.db);
   }
 
-  /** Creates a key; the returned `key` is the only time it is visible. */
-  async create(role: KeyRole, name?: string): Promise<ApiKeyView & { key: string }> {
+  /**
+   * Creates a key; the returned `key` is the only time it is visible. `by` is who asked (an audit actor); a
+   * person, or a key with an owner, makes that person the new key's owner.
+   */
+  async create(
+    role: KeyRole,
+    name?: string,
+    by: { actor: string; ownerPersonId?: string | null } = { actor: 'cli' },
+  ): Promise<ApiKeyView & { key: string }> {
     if (!isSeatwiseRole(role))
       throw new AppError('invalid_input', 'invalid_role', `role must be one of ${seatwiseRoles.join(', ')}`);
     const cleanName = (name ?? `${role} key`).trim();
@@ -53,6 +69,7 @@ export class KeysService {
     const id = newId('key');
     const key = `sw_${randomBytes(24).toString('base64url')}`;
     const at = this.now().toISOString();
+    const ownerId = by.ownerPersonId ?? null;
     await this.repo.insert({
       id,
       name: cleanName,
@@ -61,15 +78,28 @@ export class KeysService {
       created_at: at,
       last_used_at: null,
       revoked_at: null,
+      owner_person_id: ownerId,
     });
-    return { id, name: cleanName, role, createdAt: at, lastUsedAt: null, revokedAt: null, key };
+    const owner = ownerId ? ((await this.repo.owners([ownerId])).get(ownerId) ?? null) : null;
+    await this.options.audit?.record({
+      actor: by.actor,
+      action: 'key_created',
+      via: by.actor.startsWith('cli') ? 'cli' : 'api',
+      outcome: 'done',
+      targets: [`${cleanName} (${id})`],
+      detail: { keyId: id, role, owner: owner?.email ?? null },
+    });
+    return { id, name: cleanName, role, owner, createdAt: at, lastUsedAt: null, revokedAt: null, key };
   }
 
   async list(): Promise<ApiKeyView[]> {
-    return (await this.repo.list()).map((r) => ({
+    const rows = await this.repo.list();
+    const owners = await this.repo.owners(rows.map((r) => r.owner_person_id).filter((o) => o != null));
+    return rows.map((r) => ({
       id: r.id,
       name: r.name,
       role: r.role,
+      owner: (r.owner_person_id && owners.get(r.owner_person_id)) || null,
       createdAt: r.created_at,
       lastUsedAt: r.last_used_at,
       revokedAt: r.revoked_at,
@@ -81,11 +111,25 @@ export class KeysService {
    * actor as stored otherwise (a policy, the scheduler).
    */
   async actorLabels(): Promise<(actor: string) => string> {
-    const names = new Map((await this.repo.list()).map((r) => [`api-key:${r.id}`, `${r.name} (API key)`]));
+    const keys = await this.repo.list();
+    const owners = await this.repo.owners(keys.map((r) => r.owner_person_id).filter((o) => o != null));
+    const names = new Map(
+      keys.map((r) => {
+        const owner = r.owner_person_id ? owners.get(r.owner_person_id) : undefined;
+        return [`api-key:${r.id}`, `${r.name} (API key${owner ? ` of ${owner.email}` : ''})`];
+      }),
+    );
+    for (const person of await this.repo.people())
+      names.set(`person:${person.id}`, person.name ? `${person.name} <${person.email}>` : person.email);
     return (actor) => names.get(actor) ?? actor;
   }
 
-  async revoke(id: string): Promise<void> {
+  /** The person who owns a key, if any. */
+  async ownerOf(keyId: string): Promise<string | null> {
+    return (await this.repo.get(keyId))?.owner_person_id ?? null;
+  }
+
+  async revoke(id: string, by = 'cli'): Promise<void> {
     const row = await this.repo.get(id);
     if (!row) throw new AppError('not_found', 'key_not_found', `no API key with id ${id}`);
     if (row.revoked_at)
@@ -96,13 +140,21 @@ export class KeysService {
         'last_admin_key',
         `API key ${id} is the last active admin key: create another admin key first (seatwise keys create --role admin), then revoke this one`,
       );
+    await this.options.audit?.record({
+      actor: by,
+      action: 'key_revoked',
+      via: by.startsWith('cli') ? 'cli' : 'api',
+      outcome: 'done',
+      targets: [`${row.name} (${id})`],
+      detail: { keyId: id, role: row.role },
+    });
   }
 
   /** On a first start with no keys, an admin key so someone can sign in; null when keys exist. */
   async ensureInitialKey(): Promise<(ApiKeyView & { key: string }) | null> {
     // Any key, even a revoked one, means someone set Seatwise up already.
     if ((await this.repo.list()).length > 0) return null;
-    return this.create('admin', 'initial admin key');
+    return this.create('admin', 'initial admin key', { actor: 'seatwise' });
   }
 
   async authenticate(key: string): Promise<Principal | null> {
@@ -110,7 +162,7 @@ export class KeysService {
     const row = await this.repo.findActiveByHash(sha256(key));
     if (!row) return null;
     this.noteUse(row.id, row.last_used_at);
-    return { keyId: row.id, role: row.role, via: 'key' };
+    return { kind: 'key', keyId: row.id, role: row.role, via: 'key' };
   }
 
   private readonly lastTouched = new Map<string, number>();
@@ -144,8 +196,18 @@ export class KeysService {
     key: string,
   ): Promise<{ sessionId: string; csrfToken: string; role: KeyRole; expiresAt: string }> {
     const principal = await this.authenticate(key);
-    if (!principal)
-      throw new AppError('unauthorized', 'invalid_key', 'that API key is not valid (unknown or revoked)');
+    if (!principal?.keyId) {
+      const message = 'that API key is not valid (unknown or revoked)';
+      await this.options.audit?.record({
+        actor: 'anonymous',
+        action: 'sign_in',
+        via: 'key',
+        outcome: 'refused',
+        targets: ['an unknown or revoked API key'],
+        error: { code: 'invalid_key', message },
+      });
+      throw new AppError('unauthorized', 'invalid_key', message);
+    }
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = this.now();
@@ -159,20 +221,62 @@ export class KeysService {
       created_at: now.toISOString(),
       expires_at: expiresAt,
     });
+    await this.options.audit?.record({
+      actor: `api-key:${principal.keyId}`,
+      action: 'sign_in',
+      via: 'key',
+      outcome: 'done',
+      targets: [],
+      detail: { role: principal.role },
+    });
     return { sessionId, csrfToken, role: principal.role, expiresAt };
   }
 
+  /**
+   * The key or person behind a session cookie. A person's role is read now, so a disabled person, or one left
+   * with no role, is signed out at once.
+   */
   async session(sessionId: string): Promise<Principal | null> {
-    const row = await this.repo.findSession(sha256(sessionId), this.now().toISOString());
-    return row
-      ? {
-          keyId: row.key_id,
-          role: row.role,
-          via: 'session',
-          csrfToken: row.csrf_token,
-          expiresAt: row.expires_at,
-        }
-      : null;
+    const hash = sha256(sessionId);
+    const now = this.now().toISOString();
+    const row = await this.repo.findSession(hash, now);
+    if (row)
+      return {
+        kind: 'key',
+        keyId: row.key_id,
+        role: row.role,
+        via: 'session',
+        csrfToken: row.csrf_token,
+        expiresAt: row.expires_at,
+      };
+    const personal = await this.repo.findPersonSession(hash, now);
+    if (!personal) return null;
+    const { role, source } = effectiveRole(personal, this.options.defaultPersonRole ?? null);
+    if (!role) return null;
+    return {
+      kind: 'person',
+      person: { id: personal.person_id, email: personal.email, name: personal.name, roleSource: source },
+      role,
+      via: 'session',
+      csrfToken: personal.csrf_token,
+      expiresAt: personal.expires_at,
+    };
+  }
+
+  /** Opens a browser session for a person who signed in with the identity provider. */
+  async openPersonSession(personId: string): Promise<{ sessionId: string; expiresAt: string }> {
+    const sessionId = randomBytes(32).toString('base64url');
+    const now = this.now();
+    await this.repo.deleteExpiredSessions(now.toISOString());
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS).toISOString();
+    await this.repo.insertPersonSession({
+      id_hash: sha256(sessionId),
+      person_id: personId,
+      csrf_token: randomBytes(24).toString('base64url'),
+      created_at: now.toISOString(),
+      expires_at: expiresAt,
+    });
+    return { sessionId, expiresAt };
   }
 
   async closeSession(sessionId: string): Promise<void> {

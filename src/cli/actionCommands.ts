@@ -7,6 +7,7 @@ import { actionNames } from '../actions/definitions.ts';
 import { auditCsv } from '../app/auditCsv.ts';
 import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
+import { seatwiseEventNames } from '../domain/seatwiseEvents.ts';
 import { queueAction } from '../jobs/actionJobs.ts';
 import { withSeatwise } from './context.ts';
 import { printJson, printTable } from './output.ts';
@@ -256,7 +257,12 @@ export function registerActionCommands(program: Command): void {
     .command('audit')
     .description('Show the audit log of actions, refusals and dry runs (newest first)')
     .option('--connection <id>', 'only this connection')
-    .option('--action <name>', actionNames.join('|'), oneOf(actionNames))
+    .option(
+      '--action <name>',
+      [...actionNames, ...seatwiseEventNames].join('|'),
+      oneOf([...actionNames, ...seatwiseEventNames]),
+    )
+    .option('--person <id>', 'only what this person did (signed in, or with a key they own)')
     .option(
       '--dry-runs <which>',
       'include, exclude or only dry runs',
@@ -273,6 +279,7 @@ export function registerActionCommands(program: Command): void {
         entries: await app.actions.auditLog({
           connectionId: flags.connection,
           action: flags.action,
+          personId: flags.person,
           dryRun: flags.dryRuns === 'include' ? undefined : flags.dryRuns === 'only',
           from: flags.from,
           to: flags.to,
@@ -297,7 +304,7 @@ export function registerActionCommands(program: Command): void {
           e.id,
           e.at.replace('T', ' ').slice(0, 19),
           e.actorName,
-          accounts.get(e.connectionId) ?? e.connectionId,
+          e.connectionId === null ? 'Seatwise' : (accounts.get(e.connectionId) ?? e.connectionId),
           `${e.action}${e.dryRun ? ' (dry run)' : ''}`,
           e.via,
           e.outcome,

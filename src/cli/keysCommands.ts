@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { seatwiseRoles } from '../domain/roles.ts';
+import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
 import { oneOf } from './parsers.ts';
@@ -16,7 +17,10 @@ export function registerKeysCommands(program: Command): void {
     .option('--name <name>', 'a name to recognise it by')
     .option('--json', 'print {"id","key","role"} as JSON')
     .action(async (flags) => {
-      const created = await withSeatwise((app) => app.keys.create(flags.role, flags.name), { create: true });
+      const created = await withSeatwise(
+        (app) => app.keys.create(flags.role, flags.name, { actor: actor() }),
+        { create: true },
+      );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ id: created.id, key: created.key, role: created.role })}\n`);
         return;
@@ -37,8 +41,16 @@ export function registerKeysCommands(program: Command): void {
         return;
       }
       printTable(
-        ['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED'],
-        list.map((k) => [k.id, k.name, k.role, k.createdAt, ago(k.lastUsedAt), k.revokedAt ?? '']),
+        ['ID', 'NAME', 'ROLE', 'OWNER', 'CREATED', 'LAST USED', 'REVOKED'],
+        list.map((k) => [
+          k.id,
+          k.name,
+          k.role,
+          k.owner?.email ?? '',
+          k.createdAt,
+          ago(k.lastUsedAt),
+          k.revokedAt ?? '',
+        ]),
       );
     });
   keys
@@ -46,7 +58,7 @@ export function registerKeysCommands(program: Command): void {
     .description('Revoke an API key (its sessions end too)')
     .option('--json', 'print JSON')
     .action(async (id: string, flags) => {
-      await withSeatwise((app) => app.keys.revoke(id));
+      await withSeatwise((app) => app.keys.revoke(id, actor()));
       if (flags.json) return printJson({ id, revoked: true });
       process.stdout.write(`Revoked API key ${id}.\n`);
     });

@@ -25,26 +25,24 @@ function printPeople(people: PersonView[]): void {
   );
 }
 
+async function listPeople(flags: { json?: boolean }): Promise<void> {
+  const list = await withSeatwise((app) => app.people.list());
+  if (flags.json) return printJson(list);
+  printPeople(list);
+}
+
 /** `seatwise people [list|invite|set-role|disable|enable]`: who signs in to Seatwise and with which role. */
 export function registerPeopleCommands(program: Command): void {
   const people = program
     .command('people')
     .description('People who sign in to Seatwise: list, invite, set-role, disable, enable')
     .option('--json', 'print JSON')
-    .action(async (flags) => {
-      const list = await withSeatwise((app) => app.people.list());
-      if (flags.json) return printJson(list);
-      printPeople(list);
-    });
+    .action(listPeople);
   people
     .command('list')
     .description('Everyone, with their role, where it came from and their last sign-in')
     .option('--json', 'print JSON')
-    .action(async (flags) => {
-      const list = await withSeatwise((app) => app.people.list());
-      if (flags.json) return printJson(list);
-      printPeople(list);
-    });
+    .action(listPeople);
   people
     .command('invite <email>')
     .description('Invite someone by email before their first sign-in')
@@ -63,7 +61,7 @@ export function registerPeopleCommands(program: Command): void {
     .description(`Give a person a role in Seatwise (${seatwiseRoles.join(', ')})`)
     .option('--json', 'print JSON')
     .action(async (id: string, role: string, flags) => {
-      const person = await withSeatwise((app) => app.people.setRole(id, role));
+      const person = await withSeatwise((app) => app.people.setRole(id, role, actor()));
       if (flags.json) return printJson(person);
       process.stdout.write(
         `${person.email} is now ${person.role}${person.roleSource === 'both' ? ' (the stricter of the role given here and the one from the identity provider)' : ''}.\n`,
@@ -80,7 +78,7 @@ export function registerPeopleCommands(program: Command): void {
       )
       .option('--json', 'print JSON')
       .action(async (id: string, flags) => {
-        const person = await withSeatwise((app) => app.people.setDisabled(id, disabled));
+        const person = await withSeatwise((app) => app.people.setDisabled(id, disabled, actor()));
         if (flags.json) return printJson(person);
         process.stdout.write(`${person.email} is ${person.disabled ? 'disabled' : 'enabled'}.\n`);
       });

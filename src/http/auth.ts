@@ -76,12 +76,23 @@ export async function authenticate(
     throw new HttpError(
       403,
       'forbidden',
-      `this needs the ${access} role${access === 'admin' ? '' : ' or higher'}; the key used has the ${principal.role} role`,
+      `this needs the ${access} role${access === 'admin' ? '' : ' or higher'}; ${principal.kind === 'person' ? `${principal.person!.email} has` : 'the key used has'} the ${principal.role} role`,
     );
   }
   request.principal = principal;
 }
 
+/** Who asked, as the audit log stores it: `person:<id>` for a signed-in person, `api-key:<id>` for a key. */
 export function actorOf(request: FastifyRequest): string {
-  return request.principal ? `api-key:${request.principal.keyId}` : 'anonymous';
+  const p = request.principal;
+  if (!p) return 'anonymous';
+  return p.kind === 'person' ? `person:${p.person!.id}` : `api-key:${p.keyId}`;
+}
+
+/** The person behind a request: signed in themselves, or the owner of the key used (null: neither). */
+export async function personOf(keys: KeysService, request: FastifyRequest): Promise<string | null> {
+  const p = request.principal;
+  if (!p) return null;
+  if (p.kind === 'person') return p.person!.id;
+  return (await keys.ownerOf(p.keyId!)) ?? null;
 }

@@ -1,5 +1,21 @@
-import type { Kysely } from 'kysely';
-import type { ApiKeysTable, Database, SessionsTable } from './schema.ts';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ApiKeysTable, Database, PersonSessionsTable, SessionsTable } from './schema.ts';
+
+/** The key has no owner, or its owner is not disabled. */
+function ownerNotDisabled(eb: ExpressionBuilder<Database, 'api_keys'>) {
+  return eb.or([
+    eb('api_keys.owner_person_id', 'is', null),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom('people')
+          .select('people.id')
+          .whereRef('people.id', '=', 'api_keys.owner_person_id')
+          .where('people.disabled_at', 'is not', null),
+      ),
+    ),
+  ]);
+}
 
 export type ApiKeyRow = ApiKeysTable;
 
@@ -15,12 +31,49 @@ export class ApiKeysRepo {
     return this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
   }
 
+  /** An active key; a key whose owner was disabled stops working with them. */
   findActiveByHash(hash: string): Promise<ApiKeyRow | undefined> {
     return this.db
       .selectFrom('api_keys')
-      .selectAll()
+      .selectAll('api_keys')
       .where('key_hash', '=', hash)
       .where('revoked_at', 'is', null)
+      .where(ownerNotDisabled)
+      .executeTakeFirst();
+  }
+
+  /** Key owners' emails by person id. */
+  async owners(ids: string[]): Promise<Map<string, { id: string; email: string }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('people').select(['id', 'email']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  people(): Promise<{ id: string; email: string; name: string | null }[]> {
+    return this.db.selectFrom('people').select(['id', 'email', 'name']).execute();
+  }
+
+  async insertPersonSession(row: PersonSessionsTable): Promise<void> {
+    await this.db.insertInto('person_sessions').values(row).execute();
+  }
+
+  /** A live session of a person who is not disabled, with what their role is made of. */
+  findPersonSession(idHash: string, now: string) {
+    return this.db
+      .selectFrom('person_sessions')
+      .innerJoin('people', 'people.id', 'person_sessions.person_id')
+      .select([
+        'person_sessions.person_id',
+        'person_sessions.csrf_token',
+        'person_sessions.expires_at',
+        'people.email',
+        'people.name',
+        'people.assigned_role',
+        'people.provider_role',
+      ])
+      .where('person_sessions.id_hash', '=', idHash)
+      .where('person_sessions.expires_at', '>', now)
+      .where('people.disabled_at', 'is', null)
       .executeTakeFirst();
   }
 
@@ -94,16 +147,22 @@ export class ApiKeysRepo {
       .where('sessions.id_hash', '=', idHash)
       .where('sessions.expires_at', '>', now)
       .where('api_keys.revoked_at', 'is', null)
+      .where(ownerNotDisabled)
       .executeTakeFirst();
   }
 
   /** Deletes sessions that have expired; returns how many. */
   async deleteExpiredSessions(now: string): Promise<number> {
     const result = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const personal = await this.db
+      .deleteFrom('person_sessions')
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) + Number(personal.numDeletedRows);
   }
 
   async deleteSession(idHash: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    await this.db.deleteFrom('person_sessions').where('id_hash', '=', idHash).execute();
   }
 }

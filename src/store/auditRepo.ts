@@ -49,6 +49,8 @@ export class AuditRepo {
       keyPrefix?: string;
       dryRun?: boolean;
       actor?: string;
+      /** Entries by any of these actors. */
+      actors?: string[];
       /** ISO times: entries at or after `from`, and before `to`. */
       from?: string;
       to?: string;
@@ -60,6 +62,7 @@ export class AuditRepo {
     if (filters.action) q = q.where('action', '=', filters.action);
     if (filters.dryRun !== undefined) q = q.where('dry_run', '=', filters.dryRun ? 1 : 0);
     if (filters.actor) q = q.where('actor', '=', filters.actor);
+    if (filters.actors) q = q.where('actor', 'in', filters.actors);
     if (filters.from) q = q.where('at', '>=', filters.from);
     if (filters.to) q = q.where('at', '<', filters.to);
     // Compared as a prefix, not with LIKE: `_` in an id is not a wildcard.

@@ -28,6 +28,26 @@ export interface Database {
   offboarding_steps: OffboardingStepsTable;
   held_removals: HeldRemovalsTable;
   people: PeopleTable;
+  person_sessions: PersonSessionsTable;
+  oidc_logins: OidcLoginsTable;
+}
+
+export interface PersonSessionsTable {
+  id_hash: string;
+  person_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** A sign-in on its way through the identity provider, used once. */
+export interface OidcLoginsTable {
+  state_hash: string;
+  code_verifier: string;
+  nonce: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface PeopleTable {
@@ -41,6 +61,8 @@ export interface PeopleTable {
   created_at: string;
   last_sign_in_at: string | null;
   disabled_at: string | null;
+  /** The identity provider's subject they signed in as (null: never signed in with it). */
+  oidc_subject: string | null;
 }
 
 /** One person taken out of every connected account: who asked, for whom, and how it went. */
@@ -233,7 +255,8 @@ export interface AuditEntriesTable {
   id: Generated<number>;
   at: string;
   actor: string;
-  connection_id: string;
+  /** null: an entry about Seatwise itself (sign-ins, keys, people), not a connection. */
+  connection_id: string | null;
   action: string;
   via: string;
   dry_run: number;

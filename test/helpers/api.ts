@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { createSeatwise, type Seatwise } from '../../src/compose.ts';
+import type { Config } from '../../src/config.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { Metrics } from '../../src/http/metrics.ts';
 import { buildServer } from '../../src/http/server.ts';
@@ -28,13 +29,21 @@ export interface ApiHarness {
 export async function startApi(
   dialect: 'sqlite' | 'postgres',
   emulatorOptions: Parameters<typeof startEmulator>[0] = {},
+  serverOptions: {
+    /** Settings beside the database's (single sign-on, key sign-in). */
+    config?: Partial<Pick<Config, 'oidc' | 'SEATWISE_KEY_SIGN_IN'>>;
+    port?: number;
+  } = {},
 ): Promise<ApiHarness> {
   const emulator = await startEmulator({ users: 200, plan: 'enterprise', seed: 51, ...emulatorOptions });
   const db: TestDatabase = await createTestDatabase(dialect);
   const metrics = new Metrics();
-  const seatwise = await createSeatwise(db.config, {
-    remote: { observer: metrics, baseDelayMs: 1, defaultApiUrl: emulator.graphqlUrl },
-  });
+  const seatwise = await createSeatwise(
+    { ...db.config, ...serverOptions.config },
+    {
+      remote: { observer: metrics, baseDelayMs: 1, defaultApiUrl: emulator.graphqlUrl },
+    },
+  );
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, done) {
@@ -43,7 +52,7 @@ export async function startApi(
     },
   });
   const server = await buildServer(seatwise, { logLevel: 'debug', logStream, metrics, bodyLimit: 64 * 1024 });
-  await server.listen({ port: 0, host: '127.0.0.1' });
+  await server.listen({ port: serverOptions.port ?? 0, host: '127.0.0.1' });
   const address = server.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const adminKey = (await seatwise.keys.create('admin', 'test admin')).key;

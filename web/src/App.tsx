@@ -38,6 +38,15 @@ const nav = [
   ['/people', 'People'],
 ] as const;
 
+/** Where a signed-in person's role came from, as the header's tooltip says it. */
+const roleSourceWords: Record<NonNullable<Session['roleSource']>, string> = {
+  seatwise: 'role given in Seatwise',
+  provider: "role from your identity provider's groups",
+  both: "the stricter of the role given in Seatwise and your identity provider's groups",
+  default: 'the default role of people who sign in',
+  none: 'no role',
+};
+
 /** Drops every answer but the session's: the next person signed in sees nothing of the last one's data. */
 function forgetData(queryClient: QueryClient): void {
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== 'session' });
@@ -88,11 +97,17 @@ function Shell({ session }: { session: Session }) {
   const queryClient = useQueryClient();
   const [location] = useLocation();
   const signOut = async () => {
-    await api('DELETE', '/api/session').catch(() => {});
+    const answer = await api<{ logoutUrl?: string } | null>('DELETE', '/api/session').catch(() => null);
     setCsrfToken(null);
     forgetData(queryClient);
+    // Signed in with the identity provider: sign out there too; it sends the browser back here.
+    if (answer?.logoutUrl) {
+      window.location.assign(answer.logoutUrl);
+      return;
+    }
     queryClient.setQueryData(['session'], null);
   };
+  const roleWord = session.role[0]!.toUpperCase() + session.role.slice(1);
   return (
     <SessionContext.Provider value={session}>
       <a className="skip" href="#main">
@@ -116,7 +131,14 @@ function Shell({ session }: { session: Session }) {
             })}
         </nav>
         <span className="who">
-          {session.role[0]!.toUpperCase() + session.role.slice(1)}{' '}
+          {session.person ? (
+            <span title={session.person.email}>
+              {session.person.name ?? session.person.email} ·{' '}
+              <span title={roleSourceWords[session.roleSource ?? 'none']}>{roleWord}</span>
+            </span>
+          ) : (
+            `${roleWord} key`
+          )}{' '}
           <button type="button" className="link" onClick={signOut}>
             Sign out
           </button>

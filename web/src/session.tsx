@@ -23,10 +23,12 @@ export function useIsAdmin(): boolean {
 /** Why controls are not offered to this role, said once at the top of every page. */
 export function ViewerNote() {
   const role = useRole();
+  const session = useContext(SessionContext);
   if (role === 'admin' || role === 'operator') return null;
   return (
     <p className="viewer-note" role="note">
-      You are signed in with a <strong>{role}</strong> key:{' '}
+      You are signed in {session?.kind === 'person' ? 'as a' : 'with a'} <strong>{role}</strong>
+      {session?.kind === 'person' ? '' : ' key'}:{' '}
       {role === 'viewer'
         ? 'you can see everything, but syncing, actions and approvals need the operator or admin role, and connecting accounts and settings the admin role.'
         : 'you see the access reviews assigned to you; the other pages need the viewer role or higher.'}

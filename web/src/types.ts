@@ -4,7 +4,12 @@ export type Role = 'admin' | 'member' | 'viewer' | 'guest';
 export type Status = 'active' | 'pending' | 'deactivated';
 
 export interface Session {
-  keyId: string;
+  /** A key (bearer or its browser session), or a person signed in with single sign-on. */
+  kind: 'key' | 'person';
+  keyId?: string;
+  person?: { id: string; email: string; name: string | null };
+  /** Where a person's role came from. */
+  roleSource?: 'seatwise' | 'provider' | 'both' | 'default' | 'none';
   role: SeatwiseRole;
   via: 'key' | 'session';
   csrfToken?: string;
@@ -190,12 +195,15 @@ export interface AuditEntry {
   id: number;
   at: string;
   actor: string;
-  connectionId: string;
+  /** null: an entry about Seatwise itself (a sign-in, a key, a person, settings). */
+  connectionId: string | null;
   action: string;
   via: string;
   dryRun: boolean;
   outcome: string;
   targets: unknown[];
+  /** An action's plan; for an entry about Seatwise, what changed (`before` and `after` where it applies). */
+  plan?: unknown;
   results: { target: string; email?: string; outcome: string; reason: string }[];
   error: { code: string; message: string } | null;
   actorName: string;

@@ -5,6 +5,7 @@ import { actionNames } from '../../actions/definitions.ts';
 import { isCalendarDay } from '../../app/actionsService.ts';
 import { auditCsv } from '../../app/auditCsv.ts';
 import type { Seatwise } from '../../compose.ts';
+import { seatwiseEventNames } from '../../domain/seatwiseEvents.ts';
 import { queueAction } from '../../jobs/actionJobs.ts';
 import { actorOf } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
@@ -86,14 +87,25 @@ export function actionRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPlugi
           summary: 'Audit log, newest first',
           querystring: z.object({
             connectionId: z.string().min(1).max(100).optional(),
-            action: z.enum(actionNames).optional(),
+            action: z.enum([...actionNames, ...seatwiseEventNames]).optional(),
+            personId: z
+              .string()
+              .min(1)
+              .max(100)
+              .optional()
+              .describe('what one person did: signed in as themselves, or with a key they own'),
             /** The actions one offboarding ran, grouped under its id. */
             offboardingId: z.string().min(1).max(100).optional(),
             dryRun: z
               .enum(['true', 'false'])
               .optional()
               .describe('only dry runs (true) or only real actions (false)'),
-            actor: z.string().min(1).max(200).optional().describe('who asked, as stored: api-key:<key id>'),
+            actor: z
+              .string()
+              .min(1)
+              .max(200)
+              .optional()
+              .describe('who asked, as stored: person:<person id> or api-key:<key id>'),
             from: isoDay.optional().describe('entries on or after this day (YYYY-MM-DD, UTC)'),
             to: isoDay.optional().describe('entries on or before this day (YYYY-MM-DD, UTC)'),
             limit: z.coerce.number().int().min(1).max(1000).default(100),

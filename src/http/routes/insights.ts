@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
+import { actorOf } from '../auth.ts';
 
 /** /api/insights: seats vs plan, inactive paid seats, invites, guests and viewers per connection. */
 export function insightRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
@@ -56,7 +57,20 @@ export function insightRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           body: z.object({ orgDomains: z.array(z.string().max(253)).max(1000) }).strict(),
         },
       },
-      async (request) => ({ orgDomains: await seatwise.insights.setOrgDomains(request.body.orgDomains) }),
+      async (request) => {
+        const before = await seatwise.insights.orgDomains();
+        const orgDomains = await seatwise.insights.setOrgDomains(request.body.orgDomains);
+        if (JSON.stringify(before) !== JSON.stringify(orgDomains))
+          await seatwise.audit.record({
+            actor: actorOf(request),
+            action: 'settings_changed',
+            via: 'api',
+            outcome: 'done',
+            targets: ['orgDomains'],
+            detail: { before: { orgDomains: before }, after: { orgDomains } },
+          });
+        return { orgDomains };
+      },
     );
     app.get(
       '/api/insights/trends',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
 import { seatwiseRoles } from '../../domain/roles.ts';
+import { actorOf, personOf } from '../auth.ts';
 
 /** /api/keys: admins manage API keys; a new key is shown once. */
 export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
@@ -20,7 +21,12 @@ export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) =>
-        reply.code(201).send(await seatwise.keys.create(request.body.role, request.body.name)),
+        reply.code(201).send(
+          await seatwise.keys.create(request.body.role, request.body.name, {
+            actor: actorOf(request),
+            ownerPersonId: await personOf(seatwise.keys, request),
+          }),
+        ),
     );
     app.get(
       '/api/keys',
@@ -41,7 +47,7 @@ export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        await seatwise.keys.revoke(request.params.id);
+        await seatwise.keys.revoke(request.params.id, actorOf(request));
         return reply.code(204).send();
       },
     );

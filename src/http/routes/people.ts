@@ -54,8 +54,10 @@ export function peopleRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { id } = request.params;
-        if (request.body.role !== undefined) await seatwise.people.setRole(id, request.body.role);
-        if (request.body.disabled !== undefined) await seatwise.people.setDisabled(id, request.body.disabled);
+        if (request.body.role !== undefined)
+          await seatwise.people.setRole(id, request.body.role, actorOf(request));
+        if (request.body.disabled !== undefined)
+          await seatwise.people.setDisabled(id, request.body.disabled, actorOf(request));
         return seatwise.people.get(id);
       },
     );

@@ -1,9 +1,10 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SignInRefused } from '../../app/signInService.ts';
 import type { Seatwise } from '../../compose.ts';
 import { AppError } from '../../domain/appError.ts';
-import { SESSION_COOKIE } from '../auth.ts';
+import { actorOf, SESSION_COOKIE } from '../auth.ts';
 import type { SignInGuard } from '../signInGuard.ts';
 
 /** Browser sign-in: POST /api/session with a key sets an HttpOnly, SameSite cookie and returns a CSRF token. */
@@ -23,19 +24,19 @@ export function sessionRoutes(
         },
       },
       async (request, reply) => {
+        if (!seatwise.signIn.keySignInEnabled)
+          throw new AppError(
+            'forbidden',
+            'key_sign_in_disabled',
+            'signing in to the web UI with an API key is turned off here (SEATWISE_KEY_SIGN_IN=false): sign in with single sign-on',
+          );
         options.guard.check(request.ip);
         const session = await seatwise.keys.openSession(request.body.key).catch((error) => {
           if (error instanceof AppError && error.kind === 'unauthorized') options.guard.failed(request.ip);
           throw error;
         });
         options.guard.succeeded(request.ip);
-        reply.setCookie(SESSION_COOKIE, session.sessionId, {
-          httpOnly: true,
-          sameSite: 'strict',
-          path: '/',
-          secure: options.secureCookies === 'auto' ? cameOverHttps(request) : options.secureCookies,
-          expires: new Date(session.expiresAt),
-        });
+        setSessionCookie(reply, request, session, options.secureCookies);
         return { role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
       },
     );
@@ -49,8 +50,16 @@ export function sessionRoutes(
         },
       },
       async (request) => {
-        const { keyId, role, via, csrfToken, expiresAt } = request.principal!;
-        return via === 'session' ? { keyId, role, via, csrfToken, expiresAt } : { keyId, role, via };
+        const { kind, keyId, person, role, via, csrfToken, expiresAt } = request.principal!;
+        const who =
+          kind === 'person'
+            ? {
+                kind,
+                person: { id: person!.id, email: person!.email, name: person!.name },
+                roleSource: person!.roleSource,
+              }
+            : { kind, keyId };
+        return via === 'session' ? { ...who, role, via, csrfToken, expiresAt } : { ...who, role, via };
       },
     );
     app.delete(
@@ -60,10 +69,123 @@ export function sessionRoutes(
         const sessionId = request.cookies[SESSION_COOKIE];
         if (sessionId) await seatwise.keys.closeSession(sessionId);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
-        return reply.code(204).send();
+        const principal = request.principal!;
+        await seatwise.audit.record({
+          actor: actorOf(request),
+          action: 'sign_out',
+          via: principal.kind === 'person' ? 'oidc' : 'key',
+          outcome: 'done',
+          targets: [],
+        });
+        // A person signed in with the provider is also signed out there, when it offers that.
+        const logoutUrl =
+          principal.kind === 'person' ? await seatwise.signIn.logoutUrl(`${originOf(request)}/`) : null;
+        return logoutUrl ? reply.code(200).send({ logoutUrl }) : reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/api/auth/config',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['session'],
+          summary: 'How people may sign in here: single sign-on, an API key, or both',
+        },
+      },
+      async () => seatwise.signIn.config(),
+    );
+    app.get(
+      '/api/auth/oidc/login',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['session'],
+          summary: "Start signing in with the identity provider: redirects to the provider's sign-in page",
+          querystring: z.object({
+            returnTo: z
+              .string()
+              .max(500)
+              .optional()
+              .describe('the Seatwise page to open afterwards (a path)'),
+          }),
+        },
+      },
+      async (request, reply) => {
+        const { url, state } = await seatwise.signIn.start(request.query.returnTo);
+        reply.setCookie(LOGIN_COOKIE, state, {
+          httpOnly: true,
+          // Lax: the provider's redirect back is a top-level navigation from another site.
+          sameSite: 'lax',
+          path: '/api/auth/oidc',
+          secure: secureFor(request, options.secureCookies),
+          maxAge: 600,
+        });
+        return reply.redirect(url, 302);
+      },
+    );
+    app.get(
+      '/api/auth/oidc/callback',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['session'],
+          summary:
+            'Where the identity provider sends people back: opens their session, or names why they were refused',
+          querystring: z
+            .object({
+              code: z.string().max(4096),
+              state: z.string().max(512),
+              iss: z.string().max(2048),
+              error: z.string().max(256),
+              error_description: z.string().max(2048),
+            })
+            .partial(),
+        },
+      },
+      async (request, reply) => {
+        const url = new URL(request.url, `${originOf(request)}/`);
+        // openid-client compares the callback with the configured redirect URL: what the browser reached.
+        const callback = new URL(`${seatwise.signIn.redirectUrl()}${url.search}`);
+        reply.clearCookie(LOGIN_COOKIE, { path: '/api/auth/oidc' });
+        try {
+          const session = await seatwise.signIn.finish(callback, request.cookies[LOGIN_COOKIE]);
+          setSessionCookie(reply, request, session, options.secureCookies);
+          return reply.redirect(session.returnTo, 302);
+        } catch (error) {
+          if (error instanceof SignInRefused)
+            return reply.redirect(`/?signInError=${encodeURIComponent(error.code)}`, 302);
+          throw error;
+        }
       },
     );
   };
+}
+
+const LOGIN_COOKIE = 'seatwise_oidc_state';
+
+function secureFor(request: FastifyRequest, secureCookies: boolean | 'auto'): boolean {
+  return secureCookies === 'auto' ? cameOverHttps(request) : secureCookies;
+}
+
+/** The session cookie: HttpOnly, SameSite=Strict, Secure over https. */
+function setSessionCookie(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  session: { sessionId: string; expiresAt: string },
+  secureCookies: boolean | 'auto',
+): void {
+  reply.setCookie(SESSION_COOKIE, session.sessionId, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    secure: secureFor(request, secureCookies),
+    expires: new Date(session.expiresAt),
+  });
+}
+
+function originOf(request: FastifyRequest): string {
+  return `${cameOverHttps(request) ? 'https' : 'http'}://${request.headers.host ?? 'localhost'}`;
 }
 
 /**

@@ -1,20 +1,33 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
+import type { PersonView } from '../../../src/domain/people.ts';
 import { api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
 import { plural, when } from '../format.ts';
+import { useIsAdmin } from '../session.tsx';
 import type { AuditEntry } from '../types.ts';
 
-const actions = ['create', 'deactivate', 'invite', 'set_role', 'reactivate'];
 const actionWords: Record<string, string> = {
   create: 'Create user',
   deactivate: 'Deactivate',
   invite: 'Invite',
   set_role: 'Change role',
   reactivate: 'Reactivate',
+  add_to_team: 'Add to team',
+  remove_from_team: 'Remove from team',
+  sign_in: 'Sign in',
+  sign_out: 'Sign out',
+  key_created: 'API key created',
+  key_revoked: 'API key revoked',
+  person_invited: 'Person invited',
+  person_role_changed: "Person's role changed",
+  person_disabled: 'Person disabled',
+  person_enabled: 'Person enabled',
+  settings_changed: 'Settings changed',
 };
+const actions = Object.keys(actionWords);
 
 /** The audit log: every action and refusal (dry runs on request), who asked, whom it touched, what monday did. */
 export function AuditPage() {
@@ -23,8 +36,15 @@ export function AuditPage() {
   const [kind, setKind] = useState<'false' | 'true' | ''>('false');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
+  const [personId, setPersonId] = useState('');
+  const isAdmin = useIsAdmin();
+  const people = useQuery({
+    queryKey: ['people'],
+    queryFn: async () => (await api<{ people: PersonView[] }>('GET', '/api/people')).people,
+    enabled: isAdmin,
+  });
   const accountName = useAccountName();
-  const filters = { connectionId, action, dryRun: kind, from, to };
+  const filters = { connectionId, action, dryRun: kind, from, to, personId };
   const entries = useQuery({
     queryKey: ['audit', filters],
     queryFn: async () =>
@@ -55,6 +75,19 @@ export function AuditPage() {
             ))}
           </select>
         </label>
+        {isAdmin && (
+          <label>
+            Person{' '}
+            <select value={personId} onChange={(e) => setPersonId(e.target.value)}>
+              <option value="">Anyone</option>
+              {people.data?.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name ? `${p.name} (${p.email})` : p.email}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Show{' '}
           <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
@@ -101,7 +134,7 @@ export function AuditPage() {
                 <tr key={e.id}>
                   <td>{when(e.at)}</td>
                   <td>{e.actorName}</td>
-                  <td>{accountName(e.connectionId)}</td>
+                  <td>{e.connectionId ? accountName(e.connectionId) : 'Seatwise'}</td>
                   <td>
                     {actionWords[e.action] ?? e.action} <span className="muted">({e.via})</span>
                     {e.dryRun ? <span className="badge">preview</span> : null}
@@ -126,9 +159,16 @@ function Detail({ entry: e }: { entry: AuditEntry }) {
   const results = e.results.map(
     (r) => `${r.email || r.target}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`,
   );
+  const change =
+    e.connectionId === null ? (e.plan as { before?: unknown; after?: unknown } | undefined) : undefined;
   return (
     <>
       {e.error && <div className="no">{e.error.message}</div>}
+      {change && 'after' in change && (
+        <div>
+          {JSON.stringify(change.before ?? null)} → {JSON.stringify(change.after ?? null)}
+        </div>
+      )}
       {results.length > 0 && <div>{results.join('; ')}</div>}
       {!e.error && results.length === 0 && <div className="muted">{e.dryRun ? 'nothing sent' : '—'}</div>}
       {e.source?.kind === 'offboarding' && (

@@ -10,7 +10,8 @@ const sourceWords: Record<PersonView['roleSource'], string> = {
   seatwise: 'given in Seatwise',
   provider: "from the identity provider's groups",
   both: 'the stricter of Seatwise and the identity provider',
-  default: 'the default',
+  default: 'the default role of people who sign in',
+  none: 'none: cannot sign in until given one',
 };
 
 /** The people who sign in to Seatwise: invite, give a role, disable (admins only). */
@@ -114,12 +115,17 @@ export function PeoplePage() {
                   <td>
                     <select
                       aria-label={`Role of ${p.email}`}
-                      value={p.assignedRole ?? p.role}
+                      value={p.assignedRole ?? ''}
                       onChange={(e) => {
                         setMessage(null);
                         change.mutate({ id: p.id, role: e.target.value as SeatwiseRole });
                       }}
                     >
+                      {!p.assignedRole && (
+                        <option value="" disabled>
+                          {p.role ? `${p.role} (not given in Seatwise)` : 'no role'}
+                        </option>
+                      )}
                       {seatwiseRoles.map((r) => (
                         <option key={r} value={r}>
                           {r}
