@@ -9,11 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { freePort, startServe } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
+import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Screenshots of each step, to look at after a run. */
 const shots = join(tmpdir(), 'seatwise-ui-screens');
+
+// The UI as it is in this tree, built the way npm ci builds it (once, for every describe in this file).
+beforeAll(async () => {
+  await build({ configFile: join(root, 'web/vite.config.ts'), logLevel: 'warn' });
+}, 120_000);
+
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   let emulator: RunningEmulator;
@@ -33,8 +48,6 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-    // The UI as it is in this tree, built the way npm ci builds it.
-    await build({ configFile: join(root, 'web/vite.config.ts'), logLevel: 'warn' });
     mkdirSync(shots, { recursive: true });
     emulator = await startEmulator({ users: 300, plan: 'enterprise', seed: 404 });
     db = await createTestDatabase('sqlite');
@@ -49,17 +62,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     server = started.child;
     adminKey = /\n {4}(sw_\S+)\n/.exec(started.err())![1]!;
     expect(started.err()).toContain(`Sign in at ${base}/`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
     page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     page.setDefaultTimeout(20_000);
   }, 120_000);
@@ -816,8 +819,145 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Sign in to Seatwise' }).waitFor();
     await page
-      .getByText('Your session has ended: it expired, or its API key was revoked. Sign in again.')
+      .getByText(
+        'Your session has ended: it expired, or your access (or its API key) was taken away. Sign in again.',
+      )
       .waitFor();
     await shot('10-signed-out');
+  });
+});
+
+describe('single sign-on in Chromium against a real OpenID provider', { timeout: 60_000 }, () => {
+  let provider: RunningProvider;
+  let db: TestDatabase;
+  let server: ChildProcess;
+  let base: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+    mkdirSync(shots, { recursive: true });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    provider = await startOidcProvider({
+      redirectUri: `${base}/api/auth/oidc/callback`,
+      postLogoutRedirectUri: `${base}/`,
+      accounts: {
+        ada: { email: 'ada@acme.test', name: 'Ada Admin', groups: ['seatwise-admins'] },
+        otto: { email: 'otto@acme.test', name: 'Otto Ops', groups: ['it-ops'] },
+        rita: { email: 'rita@acme.test', name: 'Rita Reviewer', groups: ['managers'] },
+        eve: { email: 'eve@elsewhere.test', name: 'Eve Outsider', groups: ['seatwise-admins'] },
+      },
+    });
+    db = await createTestDatabase('sqlite');
+    const started = await startServe({
+      ...db.env,
+      SEATWISE_PORT: String(port),
+      LOG_LEVEL: 'info',
+      SEATWISE_OIDC_ISSUER: provider.issuer,
+      SEATWISE_OIDC_CLIENT_ID: provider.clientId,
+      SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
+      SEATWISE_OIDC_REDIRECT_URL: `${base}/api/auth/oidc/callback`,
+      SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
+      SEATWISE_OIDC_SCOPES: 'openid email profile groups',
+      SEATWISE_OIDC_ROLE_GROUPS: 'admin=seatwise-admins;operator=it-ops;reviewer=managers',
+      SEATWISE_OIDC_NAME: 'Acme SSO',
+    });
+    server = started.child;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    await db?.cleanup();
+    await provider?.close();
+  });
+
+  /** A browser of its own (cookies and all), signed in at the provider as `login`. */
+  const signIn = async (login: string, path = '/') => {
+    const page = await (await browser.newContext({ viewport: { width: 1366, height: 900 } })).newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${base}${path}`);
+    await page.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+    await page.locator('input[name="login"]').fill(login);
+    await page.locator('input[name="password"]').fill('any password');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    return page;
+  };
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  it('signs in with the provider: the header names the person and the role their groups give', async () => {
+    const page = await signIn('ada', '/people');
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await expect.poll(() => page.locator('header .who').textContent()).toContain('Ada Admin · Admin');
+    const row = page.getByRole('row', { name: /ada@acme\.test/ });
+    await expect.poll(() => row.textContent()).toContain("from the identity provider's groups");
+    await shot(page, 'sso-01-admin-people');
+    await page.context().close();
+  });
+
+  it('keeps a reviewer out of the Users page', async () => {
+    const page = await signIn('rita', '/users');
+    await page.getByRole('heading', { name: 'My reviews' }).waitFor();
+    await expect.poll(() => page.locator('header .who').textContent()).toContain('Rita Reviewer · Reviewer');
+    expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Users' }).count()).toBe(0);
+    // The API refuses her too, whatever the page shows.
+    const status = await page.evaluate(async () => (await fetch('/api/users')).status);
+    expect(status).toBe(403);
+    await shot(page, 'sso-02-reviewer');
+    await page.context().close();
+  });
+
+  it("ends a disabled person's session at once", async () => {
+    const otto = await signIn('otto', '/users');
+    await otto.getByRole('heading', { name: 'Users' }).waitFor();
+    const admin = await signIn('ada', '/people');
+    const row = admin.getByRole('row', { name: /otto@acme\.test/ });
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => row.textContent()).toContain('disabled');
+    await otto.getByRole('link', { name: 'Teams' }).click();
+    await otto
+      .getByText(
+        'Your session has ended: it expired, or your access (or its API key) was taken away. Sign in again.',
+      )
+      .waitFor();
+    await shot(otto, 'sso-03-disabled-signed-out');
+    // Signing in again is refused, with the reason.
+    await otto.getByRole('link', { name: 'Sign in with Acme SSO' }).click();
+    await otto.getByText('Your access to Seatwise is disabled. Ask an admin.').waitFor();
+    await otto.context().close();
+    // The admin finds both in the audit log, named.
+    await admin.getByRole('link', { name: 'Audit log' }).click();
+    await admin.getByLabel('Show').selectOption('');
+    await admin.getByText('otto@acme.test is disabled in Seatwise').waitFor();
+    await shot(admin, 'sso-04-audit');
+    await admin.context().close();
+  });
+
+  it('refuses a domain that is not allowed, and an ID token with another issuer, audience or nonce', async () => {
+    const eve = await signIn('eve');
+    await eve.getByText("Your email's domain is not allowed to sign in to Seatwise.").waitFor();
+    await shot(eve, 'sso-05-domain-refused');
+    await eve.context().close();
+    for (const bend of [
+      (c: Record<string, unknown>) => ({ ...c, iss: 'https://evil.example' }),
+      (c: Record<string, unknown>) => ({ ...c, aud: 'another-client' }),
+      (c: Record<string, unknown>) => ({ ...c, nonce: 'not-the-nonce' }),
+    ]) {
+      provider.tamper = bend;
+      try {
+        const page = await signIn('ada');
+        await page
+          .getByText("The identity provider's answer could not be verified", { exact: false })
+          .waitFor();
+        expect(await page.locator('header .who').count()).toBe(0);
+        await page.context().close();
+      } finally {
+        provider.tamper = null;
+      }
+    }
   });
 });

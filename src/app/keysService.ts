@@ -121,7 +121,13 @@ export class KeysService {
     );
     for (const person of await this.repo.people())
       names.set(`person:${person.id}`, person.name ? `${person.name} <${person.email}>` : person.email);
-    return (actor) => names.get(actor) ?? actor;
+    return (actor) => {
+      const name = names.get(actor);
+      if (name) return name;
+      if (actor.startsWith('sign-in:')) return `${actor.slice('sign-in:'.length)} (not signed in)`;
+      if (actor === 'seatwise') return 'Seatwise (first start)';
+      return actor;
+    };
   }
 
   /** The person who owns a key, if any. */

@@ -70,7 +70,9 @@ export function App() {
   useEffect(() => {
     whenSignedOut(() => {
       setCsrfToken(null);
-      setSignedOutMessage('Your session has ended: it expired, or its API key was revoked. Sign in again.');
+      setSignedOutMessage(
+        'Your session has ended: it expired, or your access (or its API key) was taken away. Sign in again.',
+      );
       queryClient.setQueryData(['session'], null);
     });
   }, [queryClient]);

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { ApiError, api } from '../api.ts';
 import type { Session } from '../types.ts';
@@ -40,7 +41,17 @@ export function SignInPage({
     queryKey: ['auth-config'],
     queryFn: () => api<AuthConfig>('GET', '/api/auth/config'),
   });
-  const refused = new URLSearchParams(window.location.search).get('signInError');
+  const [refused] = useState(() => {
+    const params = new URLSearchParams(window.location.search);
+    const code = params.get('signInError');
+    // Said once: a reload or a later sign-out does not repeat it.
+    if (code) {
+      params.delete('signInError');
+      const rest = params.toString();
+      window.history.replaceState(null, '', `${window.location.pathname}${rest ? `?${rest}` : ''}`);
+    }
+    return code;
+  });
   const returnTo = window.location.pathname === '/' ? '/' : window.location.pathname + window.location.search;
   const submit = form.handleSubmit(async ({ key }) => {
     try {
