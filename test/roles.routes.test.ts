@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { type Access, allows, type SeatwiseRole, seatwiseRoles } from '../src/domain/roles.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
+import { freePort } from './helpers/cli.ts';
+import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import { SsoBrowser } from './helpers/ssoDriver.ts';
 
 /** The README's route × role table: each route and the roles it marks ✓. */
 function readmeTable(): Map<string, Set<string>> {
@@ -27,17 +31,52 @@ const concrete = (path: string) => path.replace(/\{[^}]+\}/g, (p) => (p === '{te
 
 describe('every route checks the role: the README table, the server and the OpenAPI document agree', () => {
   let h: ApiHarness;
+  let provider: RunningProvider;
+  let base: string;
   const keys = {} as Record<SeatwiseRole, string>;
+  /** A person of each role, signed in with single sign-on (their browser, its CSRF token). */
+  const people = {} as Record<SeatwiseRole, { browser: SsoBrowser; csrf: string }>;
+  const signInAs = async (role: SeatwiseRole) => {
+    const browser = new SsoBrowser();
+    expect(await browser.signIn(base, role)).toBe('/');
+    const session = await browser.api(base, 'GET', '/api/session');
+    expect(session.body).toMatchObject({ kind: 'person', role });
+    people[role] = { browser, csrf: session.body.csrfToken };
+  };
 
   beforeAll(async () => {
-    h = await startApi('sqlite', { users: 20 });
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    provider = await startOidcProvider({
+      redirectUri: `${base}/api/auth/oidc/callback`,
+      postLogoutRedirectUri: `${base}/`,
+      accounts: Object.fromEntries(
+        seatwiseRoles.map((role) => [
+          role,
+          { email: `${role}@acme.test`, name: role, groups: [`sw-${role}`] },
+        ]),
+      ),
+    });
+    const { oidc } = loadConfig({
+      SEATWISE_DATA_DIR: '/tmp/unused',
+      SEATWISE_OIDC_ISSUER: provider.issuer,
+      SEATWISE_OIDC_CLIENT_ID: provider.clientId,
+      SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
+      SEATWISE_OIDC_REDIRECT_URL: `${base}/api/auth/oidc/callback`,
+      SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
+      SEATWISE_OIDC_SCOPES: 'openid email profile groups',
+      SEATWISE_OIDC_ROLE_GROUPS: seatwiseRoles.map((role) => `${role}=sw-${role}`).join(';'),
+    });
+    h = await startApi('sqlite', { users: 20 }, { port, config: { oidc } });
     for (const role of seatwiseRoles) keys[role] = (await h.seatwise.keys.create(role, `${role} key`)).key;
+    for (const role of seatwiseRoles) await signInAs(role);
   });
   afterAll(async () => {
     await h?.close();
+    await provider?.close();
   });
 
-  it('tries every route of the OpenAPI document with no key and with a key of every role', async () => {
+  it('tries every route of the OpenAPI document with no key, with a key of every role and as a person of every role', async () => {
     const table = readmeTable();
     const document = (await h.call('GET', '/openapi.json')).body;
     const tried: string[] = [];
@@ -59,11 +98,24 @@ describe('every route checks the role: the README table, the server and the Open
           ).status;
         const anonymous = await callAs(null);
         expect(anonymous === 401, `${route} without a key: ${anonymous}`).toBe(!marks!.has('none'));
+        const asPerson = async (role: SeatwiseRole) => {
+          const { browser, csrf } = people[role];
+          const body = method === 'get' || method === 'delete' ? undefined : {};
+          const status = (await browser.api(base, method.toUpperCase(), concrete(path), body, csrf)).status;
+          // Signing out ends the session: the person signs in again for the routes that follow.
+          if (route === 'DELETE /api/session' && marks!.has(role)) await signInAs(role);
+          return status;
+        };
         for (const role of seatwiseRoles) {
           if (skipAllowed && marks!.has(role)) continue;
-          const status = await callAs(keys[role]);
-          if (marks!.has(role)) expect([401, 403], `${route} as ${role}: ${status}`).not.toContain(status);
-          else expect(status, `${route} as ${role}`).toBe(403);
+          for (const [who, status] of [
+            ['key', await callAs(keys[role])],
+            ['person', await asPerson(role)],
+          ] as const) {
+            if (marks!.has(role))
+              expect([401, 403], `${route} as a ${role} ${who}: ${status}`).not.toContain(status);
+            else expect(status, `${route} as a ${role} ${who}`).toBe(403);
+          }
         }
         tried.push(route);
       }

@@ -140,6 +140,42 @@ describe.each(dialects)('single sign-on with an OpenID provider (%s)', (dialect)
     });
   });
 
+  it('names the person who ran an action on monday in the audit log', async () => {
+    const connected = await h.call('POST', '/api/connections', {
+      body: {
+        token: h.emulator.accounts[0]!.tokens.admin,
+        apiUrl: h.emulator.graphqlUrl,
+        permission: 'read_and_act',
+      },
+    });
+    expect(connected.status).toBe(201);
+    const connectionId = connected.body.id;
+    expect((await h.call('POST', `/api/connections/${connectionId}/sync`)).status).toBe(201);
+    const user = h.emulator.accounts[0]!.users.find(
+      (u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE',
+    )!;
+    const browser = new SsoBrowser();
+    await browser.signIn(base, 'otto');
+    const session = await browser.api(base, 'GET', '/api/session');
+    expect(session.body.role).toBe('operator');
+    const body = { action: 'set_role', connectionId, targets: [{ userId: user.id }], role: 'viewer' };
+    const run = await browser.api(base, 'POST', '/api/actions', body, session.body.csrfToken);
+    expect(run.status).toBe(200);
+    expect(run.body.outcome).toBe('succeeded');
+    const otto = session.body.person.id;
+    const entry = (await auditFor(`personId=${otto}&action=set_role`))[0];
+    expect(entry).toMatchObject({
+      actor: `person:${otto}`,
+      actorName: 'Otto Ops <otto@acme.test>',
+      connectionId,
+      outcome: 'succeeded',
+    });
+    // The CSV names him too.
+    const csv = (await h.call('GET', `/api/audit?personId=${otto}&action=set_role&format=csv`)).text;
+    expect(csv).toContain('Otto Ops <otto@acme.test>');
+    expect((await h.call('GET', '/api/audit?personId=psn_missing')).status).toBe(404);
+  });
+
   it('keeps a reviewer to their own pages', async () => {
     const browser = new SsoBrowser();
     expect(await browser.signIn(base, 'rita')).toBe('/');

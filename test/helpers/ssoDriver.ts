@@ -86,7 +86,13 @@ export class SsoBrowser {
   }
 
   /** Calls Seatwise as this browser (cookie session, CSRF token for changes). */
-  async api(seatwise: string, method: string, path: string, body?: unknown, csrf?: string) {
+  async api(
+    seatwise: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    csrf?: string,
+  ): Promise<{ status: number; body: any }> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (csrf) headers['x-csrf-token'] = csrf;
@@ -96,6 +102,12 @@ export class SsoBrowser {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = text;
+    }
+    return { status: response.status, body: parsed as any };
   }
 }
