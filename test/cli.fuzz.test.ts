@@ -343,12 +343,13 @@ describe('the CLI under hostile arguments', () => {
         3,
         `seatwise: no synced user 1 in connection ${connectionId} [user_not_found]`,
       ],
+      [['audit', '--person', 'psn_missing'], 3, 'seatwise: no person with id psn_missing [person_not_found]'],
       [['runs', 'show', 'run_missing'], 3, 'seatwise: no sync run with id run_missing [run_not_found]'],
       [['runs', 'con_missing'], 3, 'seatwise: no connection with id con_missing [connection_not_found]'],
       [
         ['audit', '--action', 'nuke'],
         2,
-        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team.",
+        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team, sign_in, sign_out, key_created, key_revoked, person_invited, person_role_changed, person_disabled, person_enabled, settings_changed.",
       ],
     ];
     for (const [args, code, message] of cases) {

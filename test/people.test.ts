@@ -92,5 +92,18 @@ describe.each(dialects)('people and their roles (%s)', (dialect) => {
     const bad = await runCli(['people', 'invite', 'tim@example.com'], h.env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('tim@example.com is already a person in Seatwise');
+    // Each change is in the audit log, about Seatwise itself, naming who made it on this host.
+    const audit = await runCli(['audit', '--action', 'person_role_changed', '--json'], h.env);
+    expect(audit.code).toBe(0);
+    const [entry] = JSON.parse(audit.stdout);
+    expect(entry).toMatchObject({
+      connectionId: null,
+      actor: expect.stringMatching(/^cli/),
+      outcome: 'done',
+      targets: ['tim@example.com'],
+      plan: { personId: tim.id, before: 'reviewer', after: 'viewer' },
+    });
+    const table = await runCli(['audit', '--action', 'person_disabled'], h.env);
+    expect(table.stdout).toMatch(/Seatwise\s+person_disabled\s+cli\s+done\s+tim@example\.com/);
   });
 });

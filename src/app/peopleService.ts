@@ -109,7 +109,7 @@ export class PeopleService {
     await this.audit?.record({
       actor: by,
       action: 'person_invited',
-      via: by === 'cli' ? 'cli' : 'api',
+      via: by.startsWith('cli') ? 'cli' : 'api',
       outcome: 'done',
       targets: [email],
       detail: { personId: row.id, role },
@@ -181,7 +181,7 @@ export class PeopleService {
       await this.audit?.record({
         actor: by,
         action: event,
-        via: by === 'cli' ? 'cli' : 'api',
+        via: by.startsWith('cli') ? 'cli' : 'api',
         outcome: 'done',
         targets: [before.email],
         detail:

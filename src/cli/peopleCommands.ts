@@ -17,7 +17,7 @@ function printPeople(people: PersonView[]): void {
       p.id,
       p.email,
       p.name ?? '-',
-      p.role,
+      p.role ?? 'none',
       p.roleSource === 'both' ? 'stricter of Seatwise and provider' : p.roleSource,
       p.lastSignInAt ?? 'never',
       p.disabled ? 'disabled' : 'active',
