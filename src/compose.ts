@@ -3,10 +3,13 @@ import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
 import { DemoAccount } from './app/demoAccount.ts';
 import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
+import { Mailer } from './app/mailer.ts';
 import { Notifier, notifyFailure } from './app/notifier.ts';
 import { OffboardingService } from './app/offboardingService.ts';
 import { PeopleService } from './app/peopleService.ts';
 import { PoliciesService } from './app/policiesService.ts';
+import { ReviewSchedule } from './app/reviewSchedule.ts';
+import { ReviewsService } from './app/reviewsService.ts';
 import { SeatwiseAudit } from './app/seatwiseAudit.ts';
 import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
 import { SignInService } from './app/signInService.ts';
@@ -42,6 +45,11 @@ export interface Seatwise {
   policies: PoliciesService;
   /** Taking people out of every connected account at once, with receipts. */
   offboardings: OffboardingService;
+  /** Access review campaigns: launch, decisions, carrying them out, closing, the evidence. */
+  reviews: ReviewsService;
+  /** Recurring campaigns, closes at the end date and reminders; run by every worker's scheduler. */
+  reviewSchedule: ReviewSchedule;
+  mailer: Mailer;
   notifier: Notifier;
   /** Work for workers (`seatwise worker`, or the worker in `seatwise serve`): pg-boss with PostgreSQL. */
   jobs: Jobs;
@@ -64,6 +72,9 @@ export async function createSeatwise(
         | 'SEATWISE_PREVIOUS_SECRET_KEYS'
         | 'oidc'
         | 'SEATWISE_KEY_SIGN_IN'
+        | 'SEATWISE_SMTP_URL'
+        | 'SEATWISE_SMTP_FROM'
+        | 'SEATWISE_PUBLIC_URL'
       >
     >,
   options: {
@@ -106,13 +117,38 @@ export async function createSeatwise(
   sync.onFinished((result) => insights.recordSnapshot(result));
   sync.onFinished((result) => policies.afterSync(result));
   sync.onFinished((result) => notifyFailure(notifier, connections, result));
+  const people = new PeopleService(store, options.now, defaultPersonRole, audit);
+  const mailer = new Mailer(config.SEATWISE_SMTP_URL, config.SEATWISE_SMTP_FROM);
+  const reviews = new ReviewsService(
+    store,
+    connections,
+    actions,
+    people,
+    keys,
+    insights,
+    audit,
+    options.now,
+    timing,
+  );
+  const reviewSchedule = new ReviewSchedule(
+    reviews,
+    people,
+    mailer,
+    notifier,
+    audit,
+    options.now,
+    config.SEATWISE_PUBLIC_URL ?? null,
+  );
   return {
     store,
     connections,
     sync,
     users,
     teams: new TeamsService(store, connections, options.now),
-    people: new PeopleService(store, options.now, defaultPersonRole, audit),
+    people,
+    reviews,
+    reviewSchedule,
+    mailer,
     signIn: new SignInService(
       store,
       keys,
@@ -137,6 +173,7 @@ export async function createSeatwise(
       await sync.drain();
       await demo.close();
       await jobs.close();
+      mailer.close();
       await keys.flush();
       await store.close();
     },

@@ -34,6 +34,19 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** Where access-review reminders are e-mailed through: smtp://user:password@host:port (smtps:// for TLS). */
+  SEATWISE_SMTP_URL: z
+    .string()
+    .regex(
+      /^smtps?:\/\/[^\s]+$/,
+      'must be an smtp:// or smtps:// URL, such as smtp://user:password@mail.example.com:587',
+    )
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** The sender of those e-mails, such as "Seatwise <seatwise@example.com>". */
+  SEATWISE_SMTP_FROM: z.string().min(3).max(320).default('Seatwise <seatwise@localhost>'),
+  /** The address people open Seatwise at, for links in e-mails (such as https://seatwise.example.com). */
+  SEATWISE_PUBLIC_URL: z.string().url().optional(),
   /** Single sign-on with OpenID Connect: the provider's issuer URL (discovery is read from it). */
   SEATWISE_OIDC_ISSUER: z.string().url().optional(),
   SEATWISE_OIDC_CLIENT_ID: z.string().min(1).optional(),

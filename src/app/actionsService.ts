@@ -47,7 +47,7 @@ export interface AuditEntryView {
   /** Who each target is, as a person reads it (an email where monday gave one, else the target as asked). */
   targetLabels: string[];
   /** What the action was part of: an offboarding or a policy's proposal (from its idempotency key). */
-  source: { kind: 'offboarding' | 'proposal'; id: string } | null;
+  source: { kind: 'offboarding' | 'proposal' | 'review'; id: string } | null;
 }
 
 /** The filters of the audit log (the API's query and the CLI's flags). */
@@ -65,11 +65,16 @@ export interface AuditFilters {
   limit?: number;
 }
 
-/** An offboarding's actions carry `offboarding-<id>-<connection>-…` as key, a proposal's `proposal-<id>`. */
+/**
+ * An offboarding's actions carry `offboarding-<id>-<connection>-…` as key, a proposal's `proposal-<id>`, an access
+ * review's `review-<campaign>-<item>-a<attempt>`.
+ */
 export function auditSource(key: string | null): AuditEntryView['source'] {
   if (!key) return null;
   const offboarding = /^offboarding-(.+?)-con_/.exec(key);
   if (offboarding) return { kind: 'offboarding', id: offboarding[1]! };
+  const review = /^review-(rvc_[0-9a-f]+)-/.exec(key);
+  if (review) return { kind: 'review', id: review[1]! };
   const proposal = /^proposal-(.+)$/.exec(key);
   return proposal ? { kind: 'proposal', id: proposal[1]! } : null;
 }

@@ -5,7 +5,7 @@ import type { SyncResult } from '../sync/syncEngine.ts';
 import type { ConnectionsService } from './connections.ts';
 
 /** What Seatwise tells a connection's webhook about. */
-export type NotificationEvent = 'proposals' | 'sync_failed' | 'token_invalid';
+export type NotificationEvent = 'proposals' | 'sync_failed' | 'token_invalid' | 'review_reminder';
 
 /** Waits before each retry of a delivery that failed; after the last, the delivery is given up as failed. */
 export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];

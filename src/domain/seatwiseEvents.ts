@@ -12,8 +12,12 @@ export const seatwiseEventNames = [
   'person_disabled',
   'person_enabled',
   'settings_changed',
+  'review_launched',
+  'review_reassigned',
+  'review_closed',
+  'review_reminded',
 ] as const;
 export type SeatwiseEventName = (typeof seatwiseEventNames)[number];
 
 /** How an event came in: the identity provider, an API key sign-in, the HTTP API, or the CLI on the host. */
-export type SeatwiseEventVia = 'oidc' | 'key' | 'api' | 'cli';
+export type SeatwiseEventVia = 'oidc' | 'key' | 'api' | 'cli' | 'scheduler';

@@ -21,6 +21,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { offboardingRoutes } from './routes/offboardings.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { teamRoutes } from './routes/teams.ts';
@@ -115,6 +116,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   await app.register(insightRoutes(seatwise));
   await app.register(keyRoutes(seatwise));
   await app.register(policyRoutes(seatwise));
+  await app.register(reviewRoutes(seatwise));
   await registerWebUi(app, seatwise.keys);
   return app;
 }

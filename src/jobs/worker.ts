@@ -40,13 +40,16 @@ export class Worker {
     const pollMs = this.options.pollMs ?? 1000;
     const scheduler = this.options.scheduler;
     if (scheduler) {
-      const tick = () =>
+      const tick = () => {
         void scheduler.tick().then(
           (enqueued) => {
             if (enqueued.length) this.working?.poke();
           },
           (error: Error) => this.options.onError?.(error),
         );
+        // Access reviews: recurring campaigns, closes at the end date, reminders.
+        void this.seatwise.reviewSchedule.tick().catch((error: Error) => this.options.onError?.(error));
+      };
       tick();
       this.ticker = setInterval(tick, Math.max(pollMs, 1000));
       this.ticker.unref();

@@ -30,6 +30,9 @@ export interface Database {
   people: PeopleTable;
   person_sessions: PersonSessionsTable;
   oidc_logins: OidcLoginsTable;
+  review_campaigns: ReviewCampaignsTable;
+  review_items: ReviewItemsTable;
+  review_reminders: ReviewRemindersTable;
 }
 
 export interface PersonSessionsTable {
@@ -440,4 +443,75 @@ export interface DirectoryTeamLinksTable {
   team_id: string;
   user_id: string;
   since: string;
+}
+
+/** An access review campaign: its configuration, due and end dates, recurrence and who closes it now. */
+export interface ReviewCampaignsTable {
+  id: string;
+  name: string;
+  status: 'open' | 'closing' | 'closed';
+  /** JSON: the campaign's configuration as created (scope, reviewers, decisions, defaults, leavers). */
+  config: string;
+  due_at: string;
+  ends_at: string | null;
+  recurrence: string;
+  /** When the next campaign of a recurring one is launched (null: not recurring). */
+  next_launch_at: string | null;
+  /** The recurring campaign this one was launched from. */
+  series_of: string | null;
+  created_by: string;
+  created_at: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  /** The run that closes it, and until when without a heartbeat. */
+  holder: string | null;
+  lease_until: string | null;
+}
+
+/** One user under review: what the reviewer saw at launch, the decision, and what monday showed after. */
+export interface ReviewItemsTable {
+  id: string;
+  campaign_id: string;
+  seq: number;
+  connection_id: string;
+  account_name: string;
+  remote_user_id: string;
+  email: string;
+  name: string;
+  /** JSON: role, status, license, teams, last activity, provisioning and seat cost at launch. */
+  snapshot: string;
+  /** JSON: what the evidence suggested, with reasons. */
+  recommendations: string;
+  reviewer_id: string;
+  decision: string | null;
+  decision_role: string | null;
+  comment: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  submitted_at: string | null;
+  status: string;
+  /** Attempts at carrying the decision out (each has its own idempotency key). */
+  attempts: number;
+  holder: string | null;
+  lease_until: string | null;
+  /** A sentence: what monday showed after, or why it failed. */
+  result: string | null;
+  /** JSON: the user as monday showed them after (null: not read yet; "null": not in the account). */
+  after: string | null;
+  after_at: string | null;
+  /** JSON array of audit entry ids of the actions that carried it out. */
+  audit_ids: string;
+  updated_at: string;
+}
+
+/** A reminder to one reviewer of a campaign, sent once by e-mail and webhook. */
+export interface ReviewRemindersTable {
+  campaign_id: string;
+  person_id: string;
+  kind: 'due_soon' | 'overdue';
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
 }

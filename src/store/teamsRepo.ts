@@ -240,6 +240,24 @@ export class TeamsRepo {
     }));
   }
 
+  /** Every team's owners' emails (lowercased) in a connection, by team id. */
+  async ownerEmails(connectionId: string): Promise<Map<string, string[]>> {
+    const rows = await this.db
+      .selectFrom('directory_team_owners as o')
+      .innerJoin('directory_users as u', (j) =>
+        j.onRef('u.connection_id', '=', 'o.connection_id').onRef('u.remote_id', '=', 'o.user_id'),
+      )
+      .select(['o.team_id', 'u.email'])
+      .where('o.connection_id', '=', connectionId)
+      .where('u.removed_at', 'is', null)
+      .orderBy('o.team_id')
+      .orderBy('u.email')
+      .execute();
+    const out = new Map<string, string[]>();
+    for (const r of rows) out.set(r.team_id, [...(out.get(r.team_id) ?? []), r.email.toLowerCase()]);
+    return out;
+  }
+
   /** The owners' user ids of one team. */
   async ownerIds(connectionId: string, teamId: string): Promise<string[]> {
     const rows = await this.db

@@ -31,8 +31,15 @@ export async function startApi(
   emulatorOptions: Parameters<typeof startEmulator>[0] = {},
   serverOptions: {
     /** Settings beside the database's (single sign-on, key sign-in). */
-    config?: Partial<Pick<Config, 'oidc' | 'SEATWISE_KEY_SIGN_IN'>>;
+    config?: Partial<
+      Pick<
+        Config,
+        'oidc' | 'SEATWISE_KEY_SIGN_IN' | 'SEATWISE_SMTP_URL' | 'SEATWISE_SMTP_FROM' | 'SEATWISE_PUBLIC_URL'
+      >
+    >;
     port?: number;
+    /** Seatwise's clock (tests move it to due dates and renewals). */
+    now?: () => Date;
   } = {},
 ): Promise<ApiHarness> {
   const emulator = await startEmulator({ users: 200, plan: 'enterprise', seed: 51, ...emulatorOptions });
@@ -42,6 +49,7 @@ export async function startApi(
     { ...db.config, ...serverOptions.config },
     {
       remote: { observer: metrics, baseDelayMs: 1, defaultApiUrl: emulator.graphqlUrl },
+      now: serverOptions.now,
     },
   );
   const logs: string[] = [];

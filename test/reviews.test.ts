@@ -1,0 +1,418 @@
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmuUser } from '../src/emulator/model.ts';
+import { Worker } from '../src/jobs/worker.ts';
+import { type ApiHarness, startApi } from './helpers/api.ts';
+import { freePort } from './helpers/cli.ts';
+import { dialects } from './helpers/databases.ts';
+import { expectedAccess } from './helpers/expectedAccess.ts';
+
+const DAY = 86_400_000;
+
+/** A real SMTP server that keeps every message it is given. */
+async function startSmtp(): Promise<{
+  port: number;
+  mails: { to: string[]; raw: string }[];
+  close(): Promise<void>;
+}> {
+  const mails: { to: string[]; raw: string }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => {
+        raw += chunk.toString('utf8');
+      });
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A mail's Subject header, unfolded and with its RFC 2047 encoded words decoded. */
+function subjectOf(raw: string): string {
+  const header = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1] ?? '';
+  return header
+    .replace(/\r\n[ \t]/g, ' ')
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?Q\?(.*?)\?=/gi, (_, text: string) =>
+      Buffer.from(
+        text
+          .replace(/_/g, ' ')
+          .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+        'latin1',
+      ).toString('utf8'),
+    );
+}
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe.each(dialects)('access reviews end to end (%s)', (dialect) => {
+  let api: ApiHarness;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let offset = 0;
+  const now = () => new Date(Date.now() + offset);
+  let connectionId = '';
+  const people = { alice: '', bob: '', aliceKey: '', bobKey: '', operatorKey: '' };
+  const emuUser = (id: string): EmuUser => api.emulator.accounts[0]!.users.find((u) => u.id === id)!;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    api = await startApi(
+      dialect,
+      { users: 40, accounts: 1, plan: 'enterprise', seed: 311 },
+      {
+        now,
+        config: {
+          SEATWISE_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+          SEATWISE_SMTP_FROM: 'Seatwise <seatwise@acme.example>',
+          SEATWISE_PUBLIC_URL: 'https://seatwise.acme.example',
+        },
+      },
+    );
+    const app = api.seatwise;
+    const added = await app.connections.add({
+      token: api.emulator.accounts[0]!.tokens.admin,
+      apiUrl: api.emulator.graphqlUrl,
+      permission: 'read_and_act',
+    });
+    connectionId = added.id;
+    await app.connections.update(connectionId, { seatPrice: 12, currency: 'USD' });
+    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+    const alice = await app.people.invite(
+      { email: 'alice@reviewers.example', role: 'reviewer', name: 'Alice' },
+      'cli',
+    );
+    const bob = await app.people.invite(
+      { email: 'bob@reviewers.example', role: 'reviewer', name: 'Bob' },
+      'cli',
+    );
+    people.alice = alice.id;
+    people.bob = bob.id;
+    people.aliceKey = (
+      await app.keys.create('reviewer', 'alice', { actor: 'cli', ownerPersonId: alice.id })
+    ).key;
+    people.bobKey = (await app.keys.create('reviewer', 'bob', { actor: 'cli', ownerPersonId: bob.id })).key;
+    people.operatorKey = (await app.keys.create('operator', 'ops')).key;
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await smtp?.close();
+  });
+
+  it('runs a campaign: snapshot, decisions one by one and in bulk, reassign, revoke at once, a retried failure, reminders, close and the report', async () => {
+    const stored = await api.seatwise.store.db
+      .selectFrom('directory_users')
+      .selectAll()
+      .where('connection_id', '=', connectionId)
+      .where('status', '=', 'active')
+      .where('removed_at', 'is', null)
+      .execute();
+    const leaver = stored.find((u) => u.role === 'member')!;
+    const created = await api.call('POST', '/api/reviews', {
+      body: {
+        name: 'Q4 access review',
+        scope: { connectionIds: [connectionId], statuses: ['active'] },
+        reviewers: { kind: 'people', personIds: [people.alice, people.bob] },
+        dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
+        endsAt: new Date(now().getTime() + 14 * DAY).toISOString(),
+        applyMode: 'on_submit',
+        closeDefault: 'none',
+        leavers: [leaver.email.toUpperCase()],
+        reminderDays: 3,
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const campaign = created.body;
+    expect(campaign.progress.total).toBe(stored.length);
+    expect(campaign.reviewers.map((r: { email: string }) => r.email)).toEqual(
+      expect.arrayContaining(['alice@reviewers.example', 'bob@reviewers.example']),
+    );
+
+    // The snapshot is the copy at launch.
+    const all = (await api.call('GET', `/api/reviews/${campaign.id}/items`)).body.items;
+    expect(all).toHaveLength(stored.length);
+    for (const item of all) {
+      const row = stored.find((u) => u.remote_id === item.userId)!;
+      expect(item.snapshot).toMatchObject({ role: row.role, status: row.status, license: row.license });
+      if (row.license === 'member') expect(item.snapshot.seatCost).toEqual({ monthly: 12, currency: 'USD' });
+    }
+    const leaverItem = all.find((i: { userId: string }) => i.userId === leaver.remote_id);
+    expect(leaverItem.recommendations.map((r: { code: string }) => r.code)).toContain('leaver');
+
+    // Each reviewer sees only their items.
+    const inboxA = (await api.call('GET', '/api/reviews/inbox', { key: people.aliceKey })).body.items;
+    const inboxB = (await api.call('GET', '/api/reviews/inbox', { key: people.bobKey })).body.items;
+    expect(inboxA.length + inboxB.length).toBe(all.length);
+    expect(inboxA.every((i: { reviewerId: string }) => i.reviewerId === people.alice)).toBe(true);
+    const seenByAlice = await api.call('GET', `/api/reviews/${campaign.id}/items`, { key: people.aliceKey });
+    expect(seenByAlice.body.items.map((i: { id: string }) => i.id).sort()).toEqual(
+      inboxA.map((i: { id: string }) => i.id).sort(),
+    );
+    const notHers = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.aliceKey,
+      body: { decisions: [{ itemId: inboxB[0].id, decision: 'keep', comment: 'x' }] },
+    });
+    expect(notHers.body.items[0]).toMatchObject({ ok: false, error: { code: 'item_not_found' } });
+    expect((await api.call('GET', '/api/users', { key: people.aliceKey })).status).toBe(403);
+
+    // A revoke submitted at once is carried out, and done because monday shows it.
+    const plainA = inboxA.filter(
+      (i: { userId: string; snapshot: { role: string } }) => i.snapshot.role !== 'admin',
+    );
+    const revokeNow = plainA[0];
+    const revoked = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.aliceKey,
+      body: { decisions: [{ itemId: revokeNow.id, decision: 'revoke' }], submit: true },
+    });
+    expect(revoked.status, revoked.text).toBe(200);
+    expect(revoked.body.items[0].item).toMatchObject({ status: 'done', after: { status: 'deactivated' } });
+    expect(emuUser(revokeNow.userId).status).toBe('INACTIVE');
+    const audit = await api.call('GET', `/api/audit?action=deactivate`);
+    const entry = audit.body.entries.find(
+      (e: { source: { id: string } | null }) => e.source?.id === campaign.id,
+    );
+    expect(entry).toMatchObject({
+      actor: `api-key:${(await api.seatwise.keys.list()).find((k) => k.name === 'alice')!.id}`,
+      source: { kind: 'review' },
+    });
+
+    // A keep against a recommended revoke needs a comment.
+    const recommended = inboxA.find(
+      (i: { recommendations: unknown[]; id: string }) =>
+        i.recommendations.length > 0 && i.id !== revokeNow.id,
+    );
+    if (recommended) {
+      const bare = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+        key: people.aliceKey,
+        body: { decisions: [{ itemId: recommended.id, decision: 'keep' }] },
+      });
+      expect(bare.body.items[0]).toMatchObject({ ok: false, error: { code: 'comment_required' } });
+      const explained = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+        key: people.aliceKey,
+        body: { decisions: [{ itemId: recommended.id, decision: 'keep', comment: 'on parental leave' }] },
+      });
+      expect(explained.body.items[0].item).toMatchObject({ status: 'decided', comment: 'on parental leave' });
+    }
+
+    // Bulk: three downgrades, one changed to keep before submitting; the downgrades are done in monday.
+    const plainB = inboxB
+      .filter((i: { snapshot: { role: string } }) => i.snapshot.role === 'member')
+      .slice(0, 3);
+    expect(plainB).toHaveLength(3);
+    const bulk = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.bobKey,
+      body: { decisions: plainB.map((i: { id: string }) => ({ itemId: i.id, decision: 'downgrade' })) },
+    });
+    expect(bulk.body.items.map((i: { item: { status: string } }) => i.item.status)).toEqual([
+      'decided',
+      'decided',
+      'decided',
+    ]);
+    await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.bobKey,
+      body: { decisions: [{ itemId: plainB[2].id, decision: 'keep', comment: 'still needs it' }] },
+    });
+    const submitted = await api.call('POST', `/api/reviews/${campaign.id}/submit`, {
+      key: people.bobKey,
+      body: { itemIds: plainB.map((i: { id: string }) => i.id) },
+    });
+    expect(submitted.body.items.map((i: { item: { status: string } }) => i.item.status)).toEqual([
+      'done',
+      'done',
+      'kept',
+    ]);
+    expect(expectedAccess(emuUser(plainB[0].userId)).role).toBe('viewer');
+    expect(expectedAccess(emuUser(plainB[2].userId)).role).toBe('member');
+    const again = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.bobKey,
+      body: { decisions: [{ itemId: plainB[2].id, decision: 'revoke' }] },
+    });
+    expect(again.body.items[0]).toMatchObject({ ok: false, error: { code: 'item_submitted' } });
+
+    // Reassign: Alice hands one of hers to Bob.
+    const handed = plainA[1];
+    const reassigned = await api.call('POST', `/api/reviews/${campaign.id}/reassign`, {
+      key: people.aliceKey,
+      body: { itemIds: [handed.id], personId: people.bob },
+    });
+    expect(reassigned.body.items[0]).toMatchObject({ ok: true, item: { reviewerId: people.bob } });
+    const inboxB2 = (await api.call('GET', '/api/reviews/inbox', { key: people.bobKey })).body.items;
+    expect(inboxB2.map((i: { id: string }) => i.id)).toContain(handed.id);
+
+    // A revoke monday refuses fails with the reason, stays visible, and is retried.
+    const failing = plainA[2];
+    api.emulator.setFaults({ realError: 'userUnauthorized', realErrorTimes: 1000 });
+    const refused = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.aliceKey,
+      body: { decisions: [{ itemId: failing.id, decision: 'revoke' }], submit: true },
+    });
+    api.emulator.setFaults({ realError: null });
+    expect(refused.body.items[0].item.status).toBe('failed');
+    expect(refused.body.items[0].item.result).toMatch(/not counted as done|not deactivated/);
+    expect(emuUser(failing.userId).status).toBe('ACTIVE');
+    const retried = await api.call('POST', `/api/reviews/${campaign.id}/retry`, {
+      key: people.operatorKey,
+      body: { itemIds: [failing.id] },
+    });
+    expect(retried.body.items[0]).toMatchObject({ ok: true, item: { status: 'done', attempts: 2 } });
+    expect(emuUser(failing.userId).status).toBe('INACTIVE');
+
+    // Reminders: before the due date, then overdue, each once, by e-mail.
+    offset = 5 * DAY;
+    await api.seatwise.reviewSchedule.tick();
+    offset = 8 * DAY;
+    await api.seatwise.reviewSchedule.tick();
+    await api.seatwise.reviewSchedule.tick();
+    const toAlice = smtp.mails.filter((m) => m.to.includes('alice@reviewers.example'));
+    expect(toAlice.map((m) => subjectOf(m.raw).split(':')[0])).toEqual(['Reminder', 'Overdue']);
+    const aliceLeft = (
+      await api.call('GET', '/api/reviews/inbox', { key: people.aliceKey })
+    ).body.items.filter((i: { status: string }) => i.status === 'open' || i.status === 'decided').length;
+    expect(subjectOf(toAlice[1]!.raw)).toBe(`Overdue: access review "Q4 access review" (${aliceLeft} left)`);
+    expect(toAlice[1]!.raw).toContain('https://seatwise.acme.example/my-reviews');
+    const progress = (await api.call('GET', `/api/reviews/${campaign.id}`)).body;
+    expect(progress.overdue).toBe(true);
+    expect(progress.progress.overdue).toBe(progress.progress.open + progress.progress.decided);
+
+    // The close: decided items stand, undecided are not reviewed, and monday's state is the evidence.
+    const closed = await api.call('POST', `/api/reviews/${campaign.id}/close`);
+    expect(closed.status, closed.text).toBe(200);
+    expect(closed.body.status).toBe('closed');
+    const report = (await api.call('GET', `/api/reviews/${campaign.id}/report`)).body;
+    expect(report.items).toHaveLength(all.length);
+    for (const item of report.items) {
+      const monday = expectedAccess(emuUser(item.userId));
+      expect(item.after).toMatchObject({ role: monday.role, status: monday.status });
+      if (item.decision === 'revoke') expect([item.status, monday.status]).toEqual(['done', 'deactivated']);
+      if (item.decision === 'downgrade') expect([item.status, monday.role]).toEqual(['done', 'viewer']);
+      if (item.decision === 'keep') expect(item.status).toBe('kept');
+      if (!item.decision) expect(item.status).toBe('not_reviewed');
+    }
+    const counted = report.campaign.progress;
+    expect(counted.done + counted.kept + counted.failed + counted.notReviewed).toBe(all.length);
+    const csv = await api.call('GET', `/api/reviews/${campaign.id}/report?format=csv`);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text.trim().split('\n')).toHaveLength(all.length + 1);
+    const html = await api.call('GET', `/api/reviews/${campaign.id}/report?format=html`);
+    expect(html.text).toContain('Access review report: Q4 access review');
+    expect(html.headers.get('content-security-policy')).toContain("script-src 'sha256-");
+
+    // Closed is final.
+    const late = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+      key: people.bobKey,
+      body: { decisions: [{ itemId: inboxB2[inboxB2.length - 1].id, decision: 'keep', comment: 'late' }] },
+    });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('campaign_closed');
+    offset = 0;
+  });
+
+  it('carries decisions out at the close, with the default for undecided items', async () => {
+    const guests = await api.seatwise.store.db
+      .selectFrom('directory_users')
+      .select(['remote_id'])
+      .where('connection_id', '=', connectionId)
+      .where('role', 'in', ['guest', 'viewer'])
+      .where('status', '=', 'active')
+      .where('removed_at', 'is', null)
+      .execute();
+    expect(guests.length).toBeGreaterThan(1);
+    const created = await api.call('POST', '/api/reviews', {
+      body: {
+        name: 'Guests and viewers',
+        scope: { connectionIds: [connectionId], roles: ['guest', 'viewer'], statuses: ['active'] },
+        reviewers: { kind: 'connection', byConnection: { [connectionId]: people.bob } },
+        dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
+        applyMode: 'at_close',
+        closeDefault: 'revoke',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const items = (await api.call('GET', `/api/reviews/${created.body.id}/items`)).body.items;
+    expect(items).toHaveLength(guests.length);
+    const [first, second] = items;
+    const decided = await api.call('POST', `/api/reviews/${created.body.id}/decisions`, {
+      key: people.bobKey,
+      body: {
+        decisions: [
+          { itemId: first.id, decision: 'revoke' },
+          { itemId: second.id, decision: 'keep', comment: 'needed' },
+        ],
+        submit: true,
+      },
+    });
+    expect(decided.body.items.map((i: { item: { status: string } }) => i.item.status)).toEqual([
+      'submitted',
+      'kept',
+    ]);
+    expect(emuUser(first.userId).status).toBe('ACTIVE');
+    const closed = await api.call('POST', `/api/reviews/${created.body.id}/close`);
+    expect(closed.body.status).toBe('closed');
+    const report = (await api.call('GET', `/api/reviews/${created.body.id}/report`)).body.items;
+    for (const item of report) {
+      const monday = expectedAccess(emuUser(item.userId));
+      if (item.id === second.id) {
+        expect([item.status, monday.status]).toEqual(['kept', 'active']);
+      } else {
+        expect(item.decision).toBe('revoke');
+        expect([item.status, monday.status]).toEqual(['done', 'deactivated']);
+        if (item.id !== first.id) expect(item.decidedByName).toBe("the campaign's default");
+      }
+    }
+  });
+
+  it('launches a quarterly campaign again from the scheduler', async () => {
+    const created = await api.call('POST', '/api/reviews', {
+      body: {
+        name: 'Admins quarterly',
+        scope: { connectionIds: [connectionId], adminsOnly: true },
+        reviewers: { kind: 'people', personIds: [people.alice] },
+        dueAt: new Date(now().getTime() + 14 * DAY).toISOString(),
+        closeDefault: 'none',
+        recurrence: 'quarterly',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(Date.parse(created.body.nextLaunchAt) - now().getTime()).toBeGreaterThan(89 * DAY);
+    offset = 93 * DAY;
+    const worker = new Worker(api.seatwise, api.seatwise.jobs, {
+      scheduler: api.seatwise.scheduler,
+      pollMs: 50,
+    });
+    await worker.start();
+    try {
+      const launched = await until(
+        'the next campaign of the series',
+        async () => (await api.call('GET', '/api/reviews')).body.campaigns,
+        (list: any[]) => list.some((c) => c.seriesOf === created.body.id),
+      );
+      const next = launched.find((c: { seriesOf: string | null }) => c.seriesOf === created.body.id);
+      expect(next.name).toMatch(/^Admins quarterly \(\d{4}-\d{2}-\d{2}\)$/);
+      expect(Date.parse(next.dueAt) - Date.parse(next.createdAt)).toBe(
+        Date.parse(created.body.dueAt) - Date.parse(created.body.createdAt),
+      );
+      expect(next.progress.total).toBe(created.body.progress.total);
+      const template = (await api.call('GET', `/api/reviews/${created.body.id}`)).body;
+      expect(Date.parse(template.nextLaunchAt)).toBeGreaterThan(now().getTime() + 85 * DAY);
+    } finally {
+      await worker.stop();
+      offset = 0;
+    }
+  });
+});
