@@ -134,6 +134,31 @@ const commands: { path: string[]; positionals: number; options: string[]; badVal
         ['--limit', '-1'],
       ],
     },
+    { path: ['reviews'], positionals: 0, options: [], badValues: [] },
+    {
+      path: ['reviews', 'create'],
+      positionals: 0,
+      options: ['--name', '--connection', '--reviewer', '--fallback'],
+      badValues: [
+        ['--default', 'maybe'],
+        ['--due', 'tomorrow'],
+        ['--inactive-days', '0'],
+        ['--recurrence', 'weekly'],
+        ['--apply', 'later'],
+      ],
+    },
+    { path: ['reviews', 'show'], positionals: 1, options: ['--reviewer'], badValues: [] },
+    {
+      path: ['reviews', 'decide'],
+      positionals: 2,
+      options: ['--comment'],
+      badValues: [
+        ['--decision', 'fire'],
+        ['--role', 'owner'],
+      ],
+    },
+    { path: ['reviews', 'close'], positionals: 1, options: [], badValues: [] },
+    { path: ['reviews', 'report'], positionals: 1, options: ['--output'], badValues: [['--format', 'pdf']] },
     { path: ['keys', 'create'], positionals: 0, options: ['--name'], badValues: [['--role', 'owner']] },
     { path: ['keys', 'list'], positionals: 0, options: [], badValues: [] },
     { path: ['keys', 'revoke'], positionals: 1, options: [], badValues: [] },
@@ -349,7 +374,7 @@ describe('the CLI under hostile arguments', () => {
       [
         ['audit', '--action', 'nuke'],
         2,
-        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team, sign_in, sign_out, key_created, key_revoked, person_invited, person_role_changed, person_disabled, person_enabled, settings_changed.",
+        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team, sign_in, sign_out, key_created, key_revoked, person_invited, person_role_changed, person_disabled, person_enabled, settings_changed, review_launched, review_reassigned, review_closed, review_reminded.",
       ],
     ];
     for (const [args, code, message] of cases) {

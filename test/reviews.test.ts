@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { Worker } from '../src/jobs/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
-import { freePort } from './helpers/cli.ts';
+import { freePort, runCli } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
@@ -414,5 +414,76 @@ describe.each(dialects)('access reviews end to end (%s)', (dialect) => {
       await worker.stop();
       offset = 0;
     }
+  });
+
+  it('is run from the CLI too: create, show, decide, close and the CSV report', async () => {
+    const env = { ...api.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(api.emulator.graphqlUrl).origin };
+    const due = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
+    const created = await runCli(
+      [
+        'reviews',
+        'create',
+        '--name',
+        'Viewers from the CLI',
+        '--connection',
+        connectionId,
+        '--role',
+        'viewer',
+        '--status',
+        'active',
+        '--reviewer',
+        'alice@reviewers.example',
+        '--due',
+        due,
+        '--default',
+        'none',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const campaign = JSON.parse(created.stdout);
+    expect(campaign.reviewers.map((r: { email: string }) => r.email)).toEqual(['alice@reviewers.example']);
+    const shown = await runCli(['reviews', 'show', campaign.id, '--json'], env);
+    const items = JSON.parse(shown.stdout).items;
+    expect(items.length).toBe(campaign.progress.total);
+    expect(items.length).toBeGreaterThan(0);
+    const table = await runCli(['reviews', 'show', campaign.id], env);
+    expect(table.stdout).toContain(`${items.length} items: ${items.length} open`);
+    expect(table.stdout).toContain(items[0].email);
+    const kept = await runCli(
+      [
+        'reviews',
+        'decide',
+        campaign.id,
+        items[0].id,
+        '--decision',
+        'keep',
+        '--comment',
+        'reviewed with HR',
+        '--submit',
+      ],
+      env,
+    );
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).toMatch(new RegExp(`${items[0].id}\\s+${items[0].email}\\s+kept`));
+    const wrong = await runCli(['reviews', 'decide', campaign.id, 'rvi_nope', '--decision', 'keep'], env);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toContain('no item rvi_nope in this campaign');
+    const early = await runCli(['reviews', 'report', campaign.id], env);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toContain('its report exists once it is closed');
+    const closed = await runCli(['reviews', 'close', campaign.id], env);
+    expect(closed.code, closed.stderr).toBe(0);
+    expect(closed.stdout).toContain(`1 kept, 0 failed, ${items.length - 1} not reviewed`);
+    const csv = await runCli(['reviews', 'report', campaign.id], env);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines).toHaveLength(items.length + 1);
+    expect(lines.find((l) => l.includes(items[0].email))).toContain('reviewed with HR');
+    const audit = await api.seatwise.actions.auditLog({ action: 'review_closed' });
+    expect(audit[0]).toMatchObject({
+      actor: expect.stringMatching(/^cli/),
+      targets: ['Viewers from the CLI'],
+    });
   });
 });

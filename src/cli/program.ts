@@ -12,6 +12,7 @@ import { registerOffboardCommands } from './offboardCommands.ts';
 import { describeForCli, exitCodeFor } from './output.ts';
 import { registerPeopleCommands } from './peopleCommands.ts';
 import { registerPolicyCommands } from './policyCommands.ts';
+import { registerReviewCommands } from './reviewCommands.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerInsightsCommand(program);
   registerPolicyCommands(program);
   registerOffboardCommands(program);
+  registerReviewCommands(program);
   registerKeysCommands(program);
   registerSecretsCommands(program);
   registerServeCommand(program);
