@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { freePort, startServe } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
+import { expectedAccess } from './helpers/expectedAccess.ts';
 import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -550,6 +552,8 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     ['Teams', 'Teams'],
     ['Policies', 'Policies'],
     ['Offboard', 'Offboard'],
+    ['Reviews', 'Access reviews'],
+    ['My reviews', 'My reviews'],
     ['Sync history', 'Sync history'],
     ['Audit log', 'Audit log'],
     ['Settings', 'Organisation settings'],
@@ -732,9 +736,10 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       await other.getByRole('button', { name: 'Sign in' }).click();
       await other.getByRole('heading', { name: 'My reviews' }).waitFor();
       await other.getByRole('note').getByText('reviewer', { exact: true }).waitFor();
-      await expect(other.getByRole('navigation', { name: 'Main' }).getByRole('link').count()).resolves.toBe(
-        0,
-      );
+      // A reviewer's one page: their reviews.
+      await expect
+        .poll(() => other.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents())
+        .toEqual(['My reviews']);
       await other.screenshot({ path: join(shots, 'reviewer-home.png'), fullPage: true });
     } finally {
       await context.close();
@@ -958,6 +963,190 @@ describe('single sign-on in Chromium against a real OpenID provider', { timeout:
       } finally {
         provider.tamper = null;
       }
+    }
+  });
+});
+
+describe('an access review in Chromium: a reviewer works through their inbox', { timeout: 60_000 }, () => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let server: ChildProcess;
+  let base: string;
+  let browser: Browser;
+  const keys = { admin: '', rita: '' };
+  const ids = { campaign: '', bob: '' };
+  const emuUser = (id: string) => emulator.accounts[0]!.users.find((u) => u.id === id)!;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${keys.admin}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as any;
+  };
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+    mkdirSync(shots, { recursive: true });
+    emulator = await startEmulator({ users: 60, plan: 'enterprise', seed: 505 });
+    db = await createTestDatabase('sqlite');
+    const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin };
+    // The organisation as an admin left it: an account connected and synced, two reviewers with keys of their own.
+    const app = await createSeatwise({
+      ...db.config,
+      SEATWISE_ALLOWED_ENDPOINTS: env.SEATWISE_ALLOWED_ENDPOINTS,
+    });
+    const connection = await app.connections.add({
+      token: emulator.accounts[0]!.tokens.admin,
+      apiUrl: emulator.graphqlUrl,
+      permission: 'read_and_act',
+    });
+    await app.connections.update(connection.id, { seatPrice: 16, currency: 'EUR' });
+    expect((await app.sync.sync(connection.id)).status).toBe('succeeded');
+    const rita = await app.people.invite(
+      { email: 'rita@acme.test', role: 'reviewer', name: 'Rita Reviewer' },
+      'cli',
+    );
+    const bob = await app.people.invite(
+      { email: 'bob@acme.test', role: 'reviewer', name: 'Bob Builder' },
+      'cli',
+    );
+    ids.bob = bob.id;
+    keys.admin = (await app.keys.create('admin', 'admin')).key;
+    keys.rita = (await app.keys.create('reviewer', 'rita', { actor: 'cli', ownerPersonId: rita.id })).key;
+    const campaign = await app.reviews.create(
+      {
+        name: 'Members, Q4',
+        scope: { connectionIds: [connection.id], roles: ['member'], statuses: ['active'] },
+        reviewers: { kind: 'people', personIds: [rita.id, bob.id] },
+        dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+        closeDefault: 'none',
+        leavers: [],
+      },
+      { actor: 'cli', via: 'cli' },
+    );
+    ids.campaign = campaign.id;
+    await app.close();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = (await startServe({ ...env, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' })).child;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  it("decides one by one and in bulk, submits, sees monday's result, hands one on; the admin closes and opens the report", async () => {
+    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    try {
+      await page.goto(base);
+      await page.getByLabel('API key').fill(keys.rita);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'My reviews' }).waitFor();
+      await page.getByRole('heading', { name: 'Members, Q4' }).waitFor();
+      const inbox = (
+        (await (
+          await fetch(`${base}/api/reviews/inbox`, { headers: { authorization: `Bearer ${keys.rita}` } })
+        ).json()) as any
+      ).items as { id: string; email: string; userId: string; keepNeedsComment: boolean }[];
+      expect(inbox.length).toBeGreaterThan(4);
+      await expect
+        .poll(() => page.getByRole('status').first().textContent())
+        .toBe(`${inbox.length} people to decide`);
+      await shot('review-01-inbox');
+      const row = (email: string) => page.getByRole('row').filter({ hasText: email });
+
+      // One by one: a revoke; a keep the evidence argues against needs a comment.
+      const [revoked, second, third, fourth, handed] = inbox as [
+        (typeof inbox)[0],
+        (typeof inbox)[0],
+        (typeof inbox)[0],
+        (typeof inbox)[0],
+        (typeof inbox)[0],
+      ];
+      await row(revoked.email).getByRole('button', { name: 'Revoke', exact: true }).click();
+      await expect.poll(() => row(revoked.email).textContent()).toContain('Decided, not submitted');
+      const argued = inbox.find((i) => i.keepNeedsComment && i !== revoked && i !== handed);
+      if (argued) {
+        await row(argued.email).getByRole('button', { name: 'Keep', exact: true }).click();
+        await row(argued.email)
+          .getByRole('alert')
+          .getByText(/needs a comment/)
+          .waitFor();
+        await shot('review-02-comment-needed');
+        await row(argued.email)
+          .getByLabel(/Comment/)
+          .fill('Back from leave in January');
+        await row(argued.email).getByRole('button', { name: 'Keep', exact: true }).click();
+        await expect.poll(() => row(argued.email).textContent()).toContain('Decided, not submitted');
+      }
+
+      // In bulk: two people downgraded at once.
+      const bulk = [second, third, fourth].filter((i) => i !== argued).slice(0, 2);
+      for (const i of bulk) await row(i.email).getByRole('checkbox').check();
+      await page.getByRole('toolbar').getByRole('button', { name: 'Downgrade to viewer' }).click();
+      for (const i of bulk)
+        await expect.poll(() => row(i.email).textContent()).toContain('Decided, not submitted');
+
+      // Handed on to Bob: gone from Rita's inbox.
+      await row(handed.email).getByRole('checkbox').check();
+      await page.getByRole('toolbar').getByLabel('Hand to').selectOption(ids.bob);
+      await page.getByRole('toolbar').getByRole('button', { name: 'Reassign chosen' }).click();
+      await expect.poll(() => row(handed.email).count()).toBe(0);
+
+      // Submitted: carried out in monday, and shown done from what monday shows.
+      await page.getByRole('checkbox', { name: 'Choose everyone still to decide' }).check();
+      await page.getByRole('toolbar').getByRole('button', { name: 'Submit chosen' }).click();
+      await expect
+        .poll(() => row(revoked.email).textContent())
+        .toContain('deactivated: monday shows them deactivated');
+      for (const i of bulk)
+        await expect.poll(() => row(i.email).textContent()).toContain('monday shows them as viewer');
+      if (argued) await expect.poll(() => row(argued.email).textContent()).toContain('Kept');
+      expect(emuUser(revoked.userId).status).toBe('INACTIVE');
+      for (const i of bulk) expect(expectedAccess(emuUser(i.userId)).role).toBe('viewer');
+      await shot('review-03-submitted');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      // The admin sees the progress, closes the campaign and opens the report.
+      await page.getByLabel('API key').fill(keys.admin);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Reviews', exact: true })
+        .click();
+      await page.getByRole('heading', { name: 'Access reviews' }).waitFor();
+      await page.getByRole('link', { name: 'Members, Q4' }).click();
+      await page.getByRole('heading', { name: 'Members, Q4' }).waitFor();
+      await page.getByRole('row').filter({ hasText: 'Rita Reviewer' }).first().waitFor();
+      await shot('review-04-campaign');
+      await page.getByRole('button', { name: 'Close campaign…' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Close and carry out' }).click();
+      await page
+        .getByRole('status')
+        .getByText(/^Closed: /)
+        .waitFor();
+      const report = page.waitForEvent('popup');
+      await page.getByRole('link', { name: 'Report (printable)' }).click();
+      const tab = await report;
+      await tab.getByRole('heading', { name: 'Access review report: Members, Q4' }).waitFor();
+      await tab.getByRole('button', { name: 'Print or save as PDF' }).waitFor();
+      const closed = await call('GET', `/api/reviews/${ids.campaign}/report`);
+      const rows = await tab.locator('tbody tr').count();
+      expect(rows).toBe(closed.items.length);
+      await tab.screenshot({ path: join(shots, 'review-05-report.png'), fullPage: true });
+    } finally {
+      await context.close();
     }
   });
 });

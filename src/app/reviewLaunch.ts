@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { AppError } from '../domain/appError.ts';
 import { newId } from '../domain/ids.ts';
+import { invitationMethodLabel } from '../domain/invitationMethods.ts';
 import {
   type CampaignConfig,
   inScope,
@@ -9,27 +10,14 @@ import {
   reviewerFor,
   type ScopedUser,
 } from '../domain/reviews.ts';
+import type { ItemSnapshot } from '../domain/reviewViews.ts';
 import type { Store } from '../store/database.ts';
 import { DirectoryRepo } from '../store/directoryRepo.ts';
 import type { ReviewItemsTable } from '../store/schema.ts';
 import { TeamsRepo } from '../store/teamsRepo.ts';
 import type { ConnectionsService } from './connections.ts';
 
-/** What a reviewer saw of a user at launch: the evidence kept with the decision. */
-export interface ItemSnapshot {
-  role: string;
-  status: string;
-  license: string | null;
-  teams: string[];
-  /** Teams they own, by name. */
-  ownedTeams: string[];
-  lastActivityAt: string | null;
-  /** How they came into monday: SCIM (an identity provider), or an invitation (and how). */
-  provisioned: string;
-  /** A paid seat's monthly price on the connection, when it holds one and a price is set. */
-  seatCost: { monthly: number; currency: string | null } | null;
-  at: string;
-}
+export type { ItemSnapshot } from '../domain/reviewViews.ts';
 
 /** A paid seat is a member license (admins included). */
 function paid(license: string | null): boolean {
@@ -108,10 +96,10 @@ export async function buildItems(
           ownedTeams: user.teams.filter((t) => t.owner).map((t) => t.name),
           lastActivityAt: user.lastActivityAt,
           provisioned: user.scimLinked
-            ? 'SCIM (identity provider)'
+            ? 'by SCIM (identity provider)'
             : user.invitationMethod
-              ? `invited (${user.invitationMethod})`
-              : 'invited',
+              ? (invitationMethodLabel[user.invitationMethod] ?? user.invitationMethod.toLowerCase())
+              : 'unknown',
           seatCost:
             paid(user.license) && connection.seatPrice !== null
               ? { monthly: connection.seatPrice, currency: connection.currency }

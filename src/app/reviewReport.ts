@@ -181,7 +181,7 @@ button{margin:8px 0}
 <button type="button" id="print">Print or save as PDF</button>
 <dl>
 <dt>Campaign</dt><dd>${escapeHtml(campaign.id)}</dd>
-<dt>Status</dt><dd>${escapeHtml(campaign.status)}${campaign.closedAt ? ` (closed ${escapeHtml(campaign.closedAt)} by ${escapeHtml(campaign.closedByName ?? '')})` : ''}</dd>
+<dt>Status</dt><dd>${escapeHtml(campaign.status)}${campaign.closedAt ? ` ${escapeHtml(campaign.closedAt)} by ${escapeHtml(campaign.closedByName ?? '')}` : ''}</dd>
 <dt>Launched</dt><dd>${escapeHtml(campaign.createdAt)} by ${escapeHtml(campaign.createdByName)}</dd>
 <dt>Due</dt><dd>${escapeHtml(campaign.dueAt)}</dd>
 <dt>Scope</dt><dd>${escapeHtml(campaign.accounts.join(', '))}: ${escapeHtml(filters)}</dd>

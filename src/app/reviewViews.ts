@@ -4,73 +4,11 @@ import type {
   ObservedState,
   Recommendation,
   ReviewDecision,
-  ReviewProgress,
 } from '../domain/reviews.ts';
+import type { ItemSnapshot, ReviewerSummary, ReviewItemView } from '../domain/reviewViews.ts';
 import type { CampaignRow, ReviewItemRow } from '../store/reviewsRepo.ts';
-import type { ItemSnapshot } from './reviewLaunch.ts';
 
-export interface ReviewerSummary {
-  id: string;
-  email: string;
-  name: string | null;
-}
-
-/** A campaign as every interface shows it, with progress per campaign and per reviewer. */
-export interface CampaignView {
-  id: string;
-  name: string;
-  status: 'open' | 'closing' | 'closed';
-  dueAt: string;
-  endsAt: string | null;
-  overdue: boolean;
-  recurrence: string;
-  nextLaunchAt: string | null;
-  seriesOf: string | null;
-  createdBy: string;
-  createdByName: string;
-  createdAt: string;
-  closedBy: string | null;
-  closedByName: string | null;
-  closedAt: string | null;
-  config: CampaignConfig;
-  /** The accounts in scope, by name. */
-  accounts: string[];
-  progress: ReviewProgress;
-  reviewers: (ReviewerSummary & { progress: ReviewProgress })[];
-}
-
-/** One item under review. */
-export interface ReviewItemView {
-  id: string;
-  campaignId: string;
-  connectionId: string;
-  accountName: string;
-  userId: string;
-  email: string;
-  name: string;
-  snapshot: ItemSnapshot;
-  recommendations: Recommendation[];
-  /** A keep needs a comment: the evidence recommended a revoke. */
-  keepNeedsComment: boolean;
-  reviewerId: string;
-  reviewer: ReviewerSummary | null;
-  decision: ReviewDecision | null;
-  /** The role a change_role decision sets. */
-  role: string | null;
-  comment: string | null;
-  decidedBy: string | null;
-  decidedByName: string | null;
-  decidedAt: string | null;
-  submittedAt: string | null;
-  status: ItemStatus;
-  attempts: number;
-  /** What monday showed after, or why the item failed. */
-  result: string | null;
-  /** The user as monday showed them after (null: no longer in the account; absent: not read yet). */
-  after?: ObservedState | null;
-  afterAt: string | null;
-  auditIds: number[];
-}
+export type { CampaignView, ReviewerSummary, ReviewItemView } from '../domain/reviewViews.ts';
 
 export function toItemView(
   row: ReviewItemRow,

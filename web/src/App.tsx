@@ -4,13 +4,16 @@ import { Link, Route, Switch, useLocation } from 'wouter';
 import { api, setCsrfToken, whenSignedOut } from './api.ts';
 import { ErrorBox, Loading } from './components/States.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { CampaignPage } from './pages/CampaignPage.tsx';
 import { CapabilitiesPage } from './pages/CapabilitiesPage.tsx';
 import { ConnectPage } from './pages/ConnectPage.tsx';
 import { IntegrationsPage } from './pages/IntegrationsPage.tsx';
+import { MyReviewsPage } from './pages/MyReviewsPage.tsx';
 import { OffboardPage } from './pages/OffboardPage.tsx';
 import { OrganisationPage } from './pages/OrganisationPage.tsx';
 import { PeoplePage } from './pages/PeoplePage.tsx';
 import { PoliciesPage } from './pages/PoliciesPage.tsx';
+import { ReviewsPage } from './pages/ReviewsPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -32,6 +35,8 @@ const nav = [
   ['/teams', 'Teams'],
   ['/policies', 'Policies'],
   ['/offboard', 'Offboard'],
+  ['/reviews', 'Reviews'],
+  ['/my-reviews', 'My reviews'],
   ['/runs', 'Sync history'],
   ['/audit', 'Audit log'],
   ['/settings', 'Settings'],
@@ -118,7 +123,7 @@ function Shell({ session }: { session: Session }) {
       <header className="top">
         <span className="brand">Seatwise</span>
         <nav aria-label="Main">
-          {(session.role === 'reviewer' ? [] : nav)
+          {(session.role === 'reviewer' ? nav.filter(([href]) => href === '/my-reviews') : nav)
             .filter(([href]) => href !== '/people' || session.role === 'admin')
             .map(([href, label]) => {
               const current =
@@ -149,10 +154,12 @@ function Shell({ session }: { session: Session }) {
       <main id="main" tabIndex={-1}>
         <ViewerNote />
         {session.role === 'reviewer' ? (
-          <section aria-labelledby="reviews-title">
-            <h1 id="reviews-title">My reviews</h1>
-            <p className="muted">No access review is assigned to you.</p>
-          </section>
+          <Switch>
+            <Route path="/my-reviews" component={MyReviewsPage} />
+            <Route>
+              <MyReviewsPage />
+            </Route>
+          </Switch>
         ) : (
           <Switch>
             <Route path="/" component={IntegrationsPage} />
@@ -185,6 +192,9 @@ function Shell({ session }: { session: Session }) {
             <Route path="/offboard">
               {() => <OffboardPage canAct={session.role === 'admin' || session.role === 'operator'} />}
             </Route>
+            <Route path="/reviews" component={ReviewsPage} />
+            <Route path="/reviews/:id">{(p) => <CampaignPage id={p.id} />}</Route>
+            <Route path="/my-reviews" component={MyReviewsPage} />
             <Route path="/runs" component={RunsPage} />
             <Route path="/audit" component={AuditPage} />
             <Route path="/settings" component={OrganisationPage} />

@@ -208,7 +208,7 @@ export interface AuditEntry {
   error: { code: string; message: string } | null;
   actorName: string;
   targetLabels: string[];
-  source: { kind: 'offboarding' | 'proposal'; id: string } | null;
+  source: { kind: 'offboarding' | 'proposal' | 'review'; id: string } | null;
 }
 
 // Offboarding views are the server's own (type-only).

@@ -26,6 +26,10 @@ const actionWords: Record<string, string> = {
   person_disabled: 'Person disabled',
   person_enabled: 'Person enabled',
   settings_changed: 'Settings changed',
+  review_launched: 'Access review launched',
+  review_reassigned: 'Review items reassigned',
+  review_closed: 'Access review closed',
+  review_reminded: 'Reviewer reminded',
 };
 const actions = Object.keys(actionWords);
 
@@ -173,6 +177,9 @@ function Detail({ entry: e }: { entry: AuditEntry }) {
       {!e.error && results.length === 0 && <div className="muted">{e.dryRun ? 'nothing sent' : '—'}</div>}
       {e.source?.kind === 'offboarding' && (
         <Link href={`/offboard?id=${encodeURIComponent(e.source.id)}`}>Offboarding {e.source.id}</Link>
+      )}
+      {e.source?.kind === 'review' && (
+        <Link href={`/reviews/${encodeURIComponent(e.source.id)}`}>Access review</Link>
       )}
       {e.source?.kind === 'proposal' && (
         <Link href={`/policies?proposal=${encodeURIComponent(e.source.id)}`}>Proposal {e.source.id}</Link>
