@@ -486,4 +486,56 @@ describe.each(dialects)('access reviews end to end (%s)', (dialect) => {
       targets: ['Viewers from the CLI'],
     });
   });
+
+  it('acts once when the same items are submitted twice at once and two closes race', async () => {
+    const created = await api.call('POST', '/api/reviews', {
+      body: {
+        name: 'Race',
+        scope: { connectionIds: [connectionId], roles: ['member'], statuses: ['active'] },
+        reviewers: { kind: 'people', personIds: [people.alice] },
+        dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
+        applyMode: 'at_close',
+        closeDefault: 'none',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const [a, b] = (await api.call('GET', `/api/reviews/${created.body.id}/items`)).body.items;
+    await api.call('POST', `/api/reviews/${created.body.id}/decisions`, {
+      key: people.aliceKey,
+      body: { decisions: [a, b].map((i: { id: string }) => ({ itemId: i.id, decision: 'downgrade' })) },
+    });
+    const submits = await Promise.all(
+      [1, 2].map(() =>
+        api.call('POST', `/api/reviews/${created.body.id}/submit`, {
+          key: people.aliceKey,
+          body: { itemIds: [a.id, b.id] },
+        }),
+      ),
+    );
+    // Each item is submitted by exactly one of the two requests; the other is told it already was.
+    for (const item of [a, b]) {
+      const answers = submits.map((r) => r.body.items.find((o: { itemId: string }) => o.itemId === item.id));
+      expect(answers.filter((o) => o.ok)).toHaveLength(1);
+      expect(answers.filter((o) => !o.ok).map((o) => o.error.code)).toEqual(['item_submitted']);
+    }
+    const closes = await Promise.all(
+      [1, 2].map(() => api.call('POST', `/api/reviews/${created.body.id}/close`)),
+    );
+    const statuses = closes.map((c) => c.status).sort();
+    expect(statuses[0]).toBe(200);
+    if (statuses[1] !== 200)
+      expect(closes.find((c) => c.status !== 200)!.body.error.code).toBe('campaign_closing');
+    const report = (await api.call('GET', `/api/reviews/${created.body.id}/report`)).body.items;
+    for (const item of [a, b]) {
+      expect(report.find((r: { id: string }) => r.id === item.id)).toMatchObject({
+        status: 'done',
+        attempts: 1,
+      });
+      expect(expectedAccess(emuUser(item.userId)).role).toBe('viewer');
+    }
+    const entries = (await api.seatwise.actions.auditLog({ action: 'set_role' })).filter(
+      (e) => e.source?.kind === 'review' && e.source.id === created.body.id,
+    );
+    expect(entries).toHaveLength(2);
+  });
 });
