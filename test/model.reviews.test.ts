@@ -122,7 +122,7 @@ const close: Cmd = {
     const view = await w.app.reviews.close(w.campaignId, admin);
     expect(view.status).toBe('closed');
     w.closed = true;
-      console.log('STATUSES', (await w.app.reviews.items(w.campaignId)).map((i) => i.status).join(','));
+    console.log('STATUSES', (await w.app.reviews.items(w.campaignId)).map((i) => i.status).join(','));
     await check(w, [], first);
   },
   toString: () => 'close',
