@@ -683,7 +683,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     const row = page.getByRole('row').filter({ hasText: 'ops.lead@example.com' });
     await row.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('status').getByText('ops.lead@example.com is disabled.').waitFor();
-    await expect(row.getByRole('cell', { name: 'disabled', exact: true }).count()).resolves.toBe(1);
+    await expect.poll(() => row.getByRole('cell', { name: 'disabled', exact: true }).count()).toBe(1);
     await shot('25-people');
     const people = await fetch(`${base}/api/people`, {
       headers: { authorization: `Bearer ${adminKey}` },

@@ -172,7 +172,7 @@ th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
 small{color:#555}
 .result.done,.result.kept{color:#0a6b2d}
-.result.failed{color:#b00020}
+.result.failed,.result.drifted{color:#b00020}
 button{margin:8px 0}
 @media print{button{display:none}body{margin:0}}
 </style></head>
@@ -187,7 +187,7 @@ button{margin:8px 0}
 <dt>Scope</dt><dd>${escapeHtml(campaign.accounts.join(', '))}: ${escapeHtml(filters)}</dd>
 <dt>Reviewers</dt><dd>${escapeHtml(campaign.reviewers.map((r) => `${r.email} (${r.progress.total} items)`).join(', '))}</dd>
 <dt>Decisions carry out</dt><dd>${escapeHtml(campaign.config.applyMode === 'on_submit' ? 'on submit' : 'at the close')}; undecided at the close: ${escapeHtml(campaign.config.closeDefault)}</dd>
-<dt>Items</dt><dd>${p.total}: ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed</dd>
+<dt>Items</dt><dd>${p.total}: ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed${p.drifted ? `, ${p.drifted} changed in monday since they were carried out` : ''}</dd>
 </dl>
 <table><thead><tr>${head}</tr></thead><tbody>
 ${body}

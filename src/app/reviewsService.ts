@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import {
   type CampaignConfig,
+  decisionOutcome,
   type ItemStatus,
   keepNeedsComment,
   type NewCampaignInput,
@@ -495,7 +496,20 @@ export class ReviewsService {
         }
         for (const item of items) {
           const after = seen.get(item.remote_user_id) ?? null;
-          await this.repo.recordAfter(item.id, token, { after: JSON.stringify(after), after_at: at() });
+          // A change carried out earlier that monday no longer shows is reported as such, never as done.
+          const drifted =
+            item.status === 'done' &&
+            decisionOutcome(item.decision as ReviewDecision, item.decision_role, after).status !== 'done';
+          await this.repo.recordAfter(item.id, token, {
+            after: JSON.stringify(after),
+            after_at: at(),
+            ...(drifted
+              ? {
+                  status: 'drifted',
+                  result: `carried out (${item.result ?? 'done'}), but at the close monday shows ${after ? `${after.role}, ${after.status}` : 'no such user'}`,
+                }
+              : {}),
+          });
         }
       }
       if (!(await this.repo.finishClose(campaignId, token, by.actor, at())))

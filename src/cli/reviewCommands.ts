@@ -213,7 +213,7 @@ export function registerReviewCommands(program: Command): void {
       const p = campaign.progress;
       process.stdout.write(
         `${campaign.name} (${campaign.id}): ${campaign.status}${campaign.overdue ? ', overdue' : ''}, due ${campaign.dueAt.slice(0, 10)}\n` +
-          `${p.total} items: ${p.open} open, ${p.decided} decided, ${p.submitted} submitted, ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed\n\n`,
+          `${p.total} items: ${p.open} open, ${p.decided} decided, ${p.submitted} submitted, ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed${p.drifted ? `, ${p.drifted} changed in monday since` : ''}\n\n`,
       );
       printTable(
         ['REVIEWER', 'ITEMS', 'OPEN', 'DONE', 'KEPT', 'FAILED'],
@@ -312,7 +312,7 @@ export function registerReviewCommands(program: Command): void {
       if (flags.json) return printJson(view);
       const p = view.progress;
       process.stdout.write(
-        `Closed ${view.id} "${view.name}": ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed. The report: seatwise reviews report ${view.id}\n`,
+        `Closed ${view.id} "${view.name}": ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed${p.drifted ? `, ${p.drifted} changed in monday since` : ''}. The report: seatwise reviews report ${view.id}\n`,
       );
     });
   reviews

@@ -19,7 +19,8 @@ export type Recurrence = (typeof recurrences)[number];
 /**
  * An item's life: `open` (undecided), `decided` (changeable until submitted), `submitted`, `applying`, then
  * `done` (monday shows the decision), `kept`, `failed` (the reason says why; it can be retried) or
- * `not_reviewed` (closed undecided with no default).
+ * `not_reviewed` (closed undecided with no default); at the close, a done item monday no longer shows so is
+ * `drifted` (carried out, then changed in monday).
  */
 export const itemStatuses = [
   'open',
@@ -30,6 +31,7 @@ export const itemStatuses = [
   'kept',
   'failed',
   'not_reviewed',
+  'drifted',
 ] as const;
 export type ItemStatus = (typeof itemStatuses)[number];
 
@@ -308,6 +310,8 @@ export interface ReviewProgress {
   kept: number;
   failed: number;
   notReviewed: number;
+  /** Carried out, then changed in monday before the close. */
+  drifted: number;
   overdue: number;
 }
 
@@ -329,6 +333,7 @@ export function progressOf(
     kept: count('kept'),
     failed: count('failed'),
     notReviewed: count('not_reviewed'),
+    drifted: count('drifted'),
     overdue: overdueNow ? open + decided : 0,
   };
 }

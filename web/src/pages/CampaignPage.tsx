@@ -30,7 +30,7 @@ export function CampaignPage({ id }: { id: string }) {
     onSuccess: async (c) => {
       setAsking(false);
       setMessage(
-        `Closed: ${c.progress.done} done, ${c.progress.kept} kept, ${c.progress.failed} failed, ${c.progress.notReviewed} not reviewed.`,
+        `Closed: ${c.progress.done} done, ${c.progress.kept} kept, ${c.progress.failed} failed, ${c.progress.notReviewed} not reviewed${c.progress.drifted ? `, ${c.progress.drifted} changed in monday since` : ''}.`,
       );
       await refresh();
     },

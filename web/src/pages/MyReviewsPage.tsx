@@ -30,6 +30,7 @@ export const itemStatusLabel: Record<string, string> = {
   kept: 'Kept',
   failed: 'Failed',
   not_reviewed: 'Not reviewed',
+  drifted: 'Changed in monday since',
 };
 
 const editable = (i: ReviewItemView) => i.status === 'open' || i.status === 'decided';

@@ -24,9 +24,10 @@ export function PeoplePage() {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<SeatwiseRole>('viewer');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const done = (text: string) => {
+  // The message comes once the list shows the change, so the two never disagree.
+  const done = async (text: string) => {
+    await queryClient.invalidateQueries({ queryKey: ['people'] });
     setMessage({ ok: true, text });
-    return queryClient.invalidateQueries({ queryKey: ['people'] });
   };
   const failed = (error: Error) => setMessage({ ok: false, text: error.message });
   const invite = useMutation({
