@@ -7,7 +7,7 @@ import { Confirm } from '../components/Dialog.tsx';
 import { Loading, QueryError } from '../components/States.tsx';
 import { day, plural, when } from '../format.ts';
 import { useCanAct, useIsAdmin } from '../session.tsx';
-import { decisionLabel, itemStatusLabel } from './MyReviewsPage.tsx';
+import { decisionLabel, ItemStatusBadge } from './MyReviewsPage.tsx';
 
 /** One campaign: progress per reviewer, every item and its result, the close and the report. */
 export function CampaignPage({ id }: { id: string }) {
@@ -219,11 +219,7 @@ export function CampaignPage({ id }: { id: string }) {
                     )}
                   </td>
                   <td>
-                    <span
-                      className={`badge ${i.status === 'failed' ? 'no' : i.status === 'done' || i.status === 'kept' ? 'yes' : ''}`}
-                    >
-                      {itemStatusLabel[i.status] ?? i.status}
-                    </span>
+                    <ItemStatusBadge status={i.status} />
                     {i.result && (
                       <>
                         <br />

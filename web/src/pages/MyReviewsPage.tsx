@@ -33,6 +33,12 @@ export const itemStatusLabel: Record<string, string> = {
   drifted: 'Changed in monday since',
 };
 
+/** An item's state as a badge: green when monday shows it done or it was kept, red when it failed. */
+export function ItemStatusBadge({ status }: { status: string }) {
+  const tone = status === 'failed' ? 'no' : status === 'done' || status === 'kept' ? 'yes' : '';
+  return <span className={`badge ${tone}`}>{itemStatusLabel[status] ?? status}</span>;
+}
+
 const editable = (i: ReviewItemView) => i.status === 'open' || i.status === 'decided';
 
 /** A reviewer's inbox: the people assigned to them, with what helps decide, one by one or in bulk. */
@@ -48,7 +54,6 @@ export function MyReviewsPage() {
   });
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [comments, setComments] = useState<Record<string, string>>({});
-  const [roles, setRoles] = useState<Record<string, string>>({});
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [reassignTo, setReassignTo] = useState('');
@@ -97,7 +102,7 @@ export function MyReviewsPage() {
           decisions: input.ids.map((itemId) => ({
             itemId,
             decision: input.decision,
-            role: input.decision === 'change_role' ? (input.role ?? roles[itemId] ?? 'viewer') : undefined,
+            role: input.decision === 'change_role' ? input.role : undefined,
             comment: comments[itemId] || undefined,
           })),
           submit: input.submit ?? false,
@@ -266,8 +271,6 @@ export function MyReviewsPage() {
                       onChoose={(on) => toggle([item.id], on)}
                       comment={comments[item.id] ?? item.comment ?? ''}
                       onComment={(text) => setComments((c) => ({ ...c, [item.id]: text }))}
-                      role={roles[item.id] ?? item.role ?? 'viewer'}
-                      onRole={(r) => setRoles((x) => ({ ...x, [item.id]: r }))}
                       problem={problems[item.id]}
                       busy={busy}
                       onDecide={(decision, role) =>
@@ -293,8 +296,6 @@ function ItemRow(props: {
   onChoose: (on: boolean) => void;
   comment: string;
   onComment: (text: string) => void;
-  role: string;
-  onRole: (role: string) => void;
   problem?: string;
   busy: boolean;
   onDecide: (decision: ReviewDecision, role?: string) => void;
@@ -369,7 +370,6 @@ function ItemRow(props: {
                   disabled={props.busy}
                   onChange={(e) => {
                     if (!e.target.value) return;
-                    props.onRole(e.target.value);
                     props.onDecide('change_role', e.target.value);
                   }}
                 >
@@ -412,11 +412,7 @@ function ItemRow(props: {
         )}
       </td>
       <td>
-        <span
-          className={`badge ${item.status === 'failed' ? 'no' : item.status === 'done' || item.status === 'kept' ? 'yes' : ''}`}
-        >
-          {itemStatusLabel[item.status] ?? item.status}
-        </span>
+        <ItemStatusBadge status={item.status} />
         {item.result && (
           <>
             <br />
