@@ -20,10 +20,10 @@ import type { Config } from './config.ts';
 import { JobQueue } from './jobs/jobQueue.ts';
 import { DbJobs, type Jobs } from './jobs/jobs.ts';
 import { PgBossJobs } from './jobs/pgBossJobs.ts';
-import { Scheduler } from './jobs/scheduler.ts';
 import { EndpointPolicy } from './monday/endpointPolicy.ts';
 import { openStore, type Store } from './store/database.ts';
 import { SecretBox } from './store/secretBox.ts';
+import { Scheduler } from './worker/scheduler.ts';
 
 /** Everything the interfaces (CLI, HTTP, jobs) use, built once from the configuration. */
 export interface Seatwise {

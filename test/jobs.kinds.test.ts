@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { Worker } from '../src/jobs/worker.ts';
+import { Worker } from '../src/worker/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli, spawnCli, waitFor } from './helpers/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';

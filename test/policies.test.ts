@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { Worker } from '../src/jobs/worker.ts';
+import { Worker } from '../src/worker/worker.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 

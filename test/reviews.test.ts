@@ -1,7 +1,7 @@
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmuUser } from '../src/emulator/model.ts';
-import { Worker } from '../src/jobs/worker.ts';
+import { Worker } from '../src/worker/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort, runCli } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { scheduleProblem } from '../jobs/scheduler.ts';
+import { scheduleProblem } from '../domain/syncSchedule.ts';
 
 const apiVersion = z
   .string()

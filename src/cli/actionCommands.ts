@@ -8,7 +8,7 @@ import { auditCsv } from '../app/auditCsv.ts';
 import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
 import { seatwiseEventNames } from '../domain/seatwiseEvents.ts';
-import { queueAction } from '../jobs/actionJobs.ts';
+import { queueAction } from '../worker/actionJobs.ts';
 import { withSeatwise } from './context.ts';
 import { printJson, printTable } from './output.ts';
 import { collect, integerIn, oneOf } from './parsers.ts';

@@ -49,7 +49,7 @@ export function registerServeCommand(program: Command): void {
         { address, store: describeDataLocation(config), dialect: seatwise.store.dialect },
         'Seatwise is listening',
       );
-      const { Worker } = await import('../jobs/worker.ts');
+      const { Worker } = await import('../worker/worker.ts');
       const worker = flags.worker
         ? new Worker(seatwise, seatwise.jobs, {
             scheduler: seatwise.scheduler,

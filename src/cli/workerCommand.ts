@@ -26,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
       checkDataLocation(config, 'existing');
       const [{ createSeatwise }, { Worker }] = await Promise.all([
         import('../compose.ts'),
-        import('../jobs/worker.ts'),
+        import('../worker/worker.ts'),
       ]);
       const seatwise = await createSeatwise(config);
       const worker = new Worker(seatwise, seatwise.jobs, {

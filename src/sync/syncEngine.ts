@@ -1,10 +1,7 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Insertable } from 'kysely';
 import { newId } from '../domain/ids.ts';
-import { mustHoldRemovals } from '../domain/removals.ts';
-import type { MondayApi, RemoteUser } from '../monday/mondayApi.ts';
+import type { MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
-import { readAllPages } from '../monday/pageReader.ts';
 import type { ScimClient } from '../monday/scimClient.ts';
 import { ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
@@ -15,25 +12,15 @@ import type { SyncRunsTable } from '../store/schema.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { SyncStagingRepo } from '../store/syncStagingRepo.ts';
 import { TeamsRepo } from '../store/teamsRepo.ts';
-import { diffUsers } from './diff.ts';
+import { confirmRemovals } from './confirmRemovals.ts';
+import { publishRun } from './publishRun.ts';
 import { readTeams } from './readTeams.ts';
-import { diffTeams } from './teamsDiff.ts';
-import { toDirectoryUser } from './toDirectoryUser.ts';
+import { readUsers, type SyncProgress, stillHeld } from './readUsers.ts';
+import type { HeldLease, SyncRepos, SyncRun } from './syncRun.ts';
 
-export const PAGE_LIMIT = 1000;
-/** How often a running sync records its progress on its run. */
-const PROGRESS_WRITE_MS = 1000;
-/** Pages fetched at once while earlier ones are stored (the account's budget caps concurrency too). */
-export const READ_AHEAD = 4;
+export { PAGE_LIMIT, READ_AHEAD, type SyncProgress } from './readUsers.ts';
 /** A sync that has not heartbeaten for this long is taken for dead, and the next one may take over. */
 export const DEFAULT_LEASE_MS = 60_000;
-
-export interface SyncProgress {
-  pagesRead: number;
-  usersSeen: number;
-  /** How many users the last complete sync saw (null on a first sync): the progress bar's total. */
-  expectedUsers: number | null;
-}
 
 export interface SyncResult {
   runId: string;
@@ -102,13 +89,7 @@ export class SyncConflictError extends Error {
  * began reading are read again, or left as the action wrote them.
  */
 export class SyncEngine {
-  private readonly runs: SyncRunsRepo;
-  private readonly directory: DirectoryRepo;
-  private readonly leases: LeaseRepo;
-  private readonly staging: SyncStagingRepo;
-  private readonly held: HeldRemovalsRepo;
-  private readonly connections: ConnectionsRepo;
-  private readonly teams: TeamsRepo;
+  private readonly repos: SyncRepos;
   private readonly active = new Set<string>();
   private readonly timing: LeaseTiming;
 
@@ -117,13 +98,15 @@ export class SyncEngine {
     private readonly now: () => Date = () => new Date(),
     timing: Partial<LeaseTiming> = {},
   ) {
-    this.runs = new SyncRunsRepo(store.db);
-    this.directory = new DirectoryRepo(store.db, store.dialect);
-    this.leases = new LeaseRepo(store.db);
-    this.staging = new SyncStagingRepo(store.db, store.dialect);
-    this.held = new HeldRemovalsRepo(store.db);
-    this.connections = new ConnectionsRepo(store.db);
-    this.teams = new TeamsRepo(store.db);
+    this.repos = {
+      runs: new SyncRunsRepo(store.db),
+      directory: new DirectoryRepo(store.db, store.dialect),
+      leases: new LeaseRepo(store.db),
+      staging: new SyncStagingRepo(store.db, store.dialect),
+      held: new HeldRemovalsRepo(store.db),
+      connections: new ConnectionsRepo(store.db),
+      teams: new TeamsRepo(store.db),
+    };
     const leaseMs = timing.leaseMs ?? DEFAULT_LEASE_MS;
     this.timing = { leaseMs, heartbeatMs: timing.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
   }
@@ -153,7 +136,7 @@ export class SyncEngine {
         return await this.execute(connectionId, runId, api, lease, options);
       } finally {
         await lease.stop();
-        await this.leases.release(connectionId, lease.fence).catch(() => {});
+        await this.repos.leases.release(connectionId, lease.fence).catch(() => {});
       }
     } finally {
       this.active.delete(connectionId);
@@ -162,7 +145,7 @@ export class SyncEngine {
 
   private async takeLease(connectionId: string, runId: string): Promise<HeldLease> {
     const { leaseMs, heartbeatMs } = this.timing;
-    const taken = await this.leases.acquire({
+    const taken = await this.repos.leases.acquire({
       connectionId,
       holder: describeHolder(`sync ${runId}`),
       purpose: 'sync',
@@ -191,7 +174,7 @@ export class SyncEngine {
     };
     let beating: Promise<void> = Promise.resolve();
     const timer = setInterval(() => {
-      beating = this.leases.heartbeat(connectionId, lease.fence, this.now(), leaseMs).then(
+      beating = this.repos.leases.heartbeat(connectionId, lease.fence, this.now(), leaseMs).then(
         (held) => {
           if (!held) lease.lost = true;
         },
@@ -211,14 +194,14 @@ export class SyncEngine {
   ): Promise<void> {
     const at = this.now().toISOString();
     // Holding the lease, any run still shown as running belongs to a process that stopped.
-    const abandoned = await this.runs.abandonRunning(
+    const abandoned = await this.repos.runs.abandonRunning(
       connectionId,
       `the process running this sync stopped before it finished${previousHolder ? ` (${previousHolder})` : ''}; run ${runId} took over`,
       at,
     );
-    for (const id of abandoned) await this.staging.clear(id);
-    await this.staging.clearLeftovers();
-    await this.runs.insert(newRun({ id: runId, connectionId, trigger, at }));
+    for (const id of abandoned) await this.repos.staging.clear(id);
+    await this.repos.staging.clearLeftovers();
+    await this.repos.runs.insert(newRun({ id: runId, connectionId, trigger, at }));
     await this.store.db
       .updateTable('connections')
       .set({ status: 'syncing', status_reason: null })
@@ -262,171 +245,70 @@ export class SyncEngine {
       durationMs: this.now().getTime() - started.getTime(),
       error: outcome.error,
     });
-    const stillHeld = () => {
-      if (lease.lost) throw new LeaseLostError(connectionId);
+    const run: SyncRun = {
+      store: this.store,
+      repos: this.repos,
+      connectionId,
+      runId,
+      api,
+      lease,
+      leaseMs: this.timing.leaseMs,
+      now: this.now,
     };
-    // Compares users monday returned with their stored rows (looked up by id) and stages what changed.
-    let copyEmpty = false;
-    const stage = async (remotes: RemoteUser[]) => {
-      const incoming = remotes.map(toDirectoryUser);
-      const ids = incoming.map((u) => u.remoteId);
-      const stored = new Map(
-        copyEmpty
-          ? []
-          : (await this.directory.getMany(connectionId, ids)).map((r) => [r.remote_id, r] as const),
-      );
-      const diff = diffUsers(connectionId, runId, stored, incoming, this.now().toISOString());
-      // Let requests waiting on this process (the server's) in between the page's steps.
-      await yieldToEventLoop();
-      await this.staging.stagePage(runId, ids, diff.upserts, diff.events);
-    };
-
     try {
-      const readFromSeq = await this.directory.copySeq(connectionId);
-      // Nothing stored yet (a first sync): no page needs looking up. Only this run writes the copy but actions,
-      // and what they write is read again below.
-      copyEmpty = !(await this.directory.hasAny(connectionId));
-      const expectedUsers = await this.runs.lastUsersSeen(connectionId);
-      // Pages certain to exist are read several at once: the last complete count (less a margin for users
-      // deleted since), or on a first sync the active members monday reported (every one of them is a user).
-      const activeMembers = await this.directory.activeMembersCount(connectionId);
-      const surePages = Math.floor(Math.max((expectedUsers ?? 0) * 0.99, activeMembers ?? 0) / PAGE_LIMIT);
-      options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
-      let progressWrittenAt = Date.now();
-      // Pages are stored as they arrive while the next ones are fetched; only a few are ever held at once. The
-      // read goes on until its end is proven, at a smaller page size if monday applies one.
-      for await (const users of readAllPages((page, limit) => api.usersPage(page, limit), PAGE_LIMIT, {
-        expectedRows: surePages * PAGE_LIMIT,
-        window: READ_AHEAD,
-      })) {
-        stillHeld();
-        pagesRead++;
-        await stage(users);
-        await yieldToEventLoop();
-        usersSeen += users.length;
-        await options.onProgress?.({ pagesRead, usersSeen, expectedUsers });
-        // The run shows how far it got (the web UI's progress), at most once a second.
-        if (Date.now() - progressWrittenAt >= PROGRESS_WRITE_MS) {
-          progressWrittenAt = Date.now();
-          await this.runs.update(runId, { pages_read: pagesRead, users_seen: usersSeen });
-        }
-      }
-      const guardSeq = await this.directory.copySeq(connectionId);
-      copyEmpty = false;
-      // Users an action wrote while the pages were read: the pages may predate the action, so ask again.
-      const touched = await this.directory.writtenByActionsSince(connectionId, readFromSeq);
-      if (touched.length > 0) {
-        await this.staging.unstage(runId, touched);
-        await stage(await api.usersByIds(touched));
-      }
-      // Pages can shift while users are added or removed mid-read; ask monday about anyone who seems gone.
-      const candidates = await this.staging.unseen(runId, connectionId);
-      const stillThere = await api.usersByIds(candidates);
-      if (stillThere.length > 0) await stage(stillThere);
-      const found = new Set(stillThere.map((u) => u.id));
-      const gone = candidates.filter((id) => !found.has(id));
-      // Many people gone at once is more often a bent answer than a real departure: hold them for an admin,
-      // except those an admin already confirmed.
-      const confirmed = options.confirmRemovals ? await this.held.ids(connectionId) : new Set<string>();
-      const unconfirmed = gone.filter((id) => !confirmed.has(id));
-      const holding =
-        unconfirmed.length > 0 &&
-        mustHoldRemovals(
-          unconfirmed.length,
-          (await this.connections.userCounts(connectionId)).get(connectionId) ?? 0,
-          await this.connections.removalHold(connectionId),
-        );
-      const removed = holding ? gone.filter((id) => confirmed.has(id)) : gone;
-      const heldIds = holding ? unconfirmed : [];
+      const read = await readUsers(run, async (p) => {
+        pagesRead = p.pagesRead;
+        usersSeen = p.usersSeen;
+        await options.onProgress?.(p);
+      });
       const at = this.now().toISOString();
-      if (removed.length > 0) {
-        const rows = await this.directory.getMany(connectionId, removed);
-        const stored = new Map(rows.map((r) => [r.remote_id, r] as const));
-        const { events } = diffUsers(connectionId, runId, stored, [], at, removed);
-        await this.staging.stagePage(runId, [], [], events);
-      }
+      const removals = await confirmRemovals(run, read, options.confirmRemovals ?? false, at);
       // Teams are read after the users, so a membership never names a user the run has not seen.
       const teamsFrom = api.client.stats.requests;
       const teamsRead = await readTeams(
         api,
         options.scim ?? null,
-        await this.teams.load(connectionId),
-        removed,
+        await this.repos.teams.load(connectionId),
+        removals.removed,
       );
       teamRequests = api.client.stats.requests - teamsFrom;
-      const counts = await this.staging.counts(runId);
+      const counts = await this.repos.staging.counts(runId);
       usersSeen = counts.seen;
       await options.beforeCommit?.();
-      stillHeld();
-      const published = await this.store.db.transaction().execute(async (trx) => {
-        await this.leases.fence(trx, connectionId, lease.fence, this.now(), this.timing.leaseMs);
-        const { keptForActions } = await this.staging.publish(
-          trx,
-          runId,
-          connectionId,
-          guardSeq,
-          removed,
-          at,
-        );
-        await this.held.replace(trx, connectionId, runId, heldIds, at);
-        // Links of users an action wrote since the read began stay as the action wrote them.
-        const writtenByActions = new Set(
-          (
-            await trx
-              .selectFrom('directory_users')
-              .select('remote_id')
-              .where('connection_id', '=', connectionId)
-              .where('action_seq', '>', guardSeq)
-              .where('action_seq', '>', 0)
-              .execute()
-          ).map((r) => r.remote_id),
-        );
-        const teamChange = diffTeams(
-          connectionId,
-          runId,
-          await this.teams.load(connectionId, trx),
-          { ...teamsRead, writtenByActions },
-          at,
-        );
-        await this.teams.apply(trx, connectionId, teamChange, at);
-        const result = finish({
-          complete: true,
-          changes: counts.events + teamChange.events.length,
-          removed: removed.length,
-          removalsHeld: heldIds.length,
-          keptForActions,
-          error: null,
-        });
-        await this.runs.update(
-          runId,
-          {
+      stillHeld(run);
+      let result: SyncResult | null = null;
+      await publishRun(run, {
+        guardSeq: read.guardSeq,
+        removals,
+        teamsRead,
+        stagedEvents: counts.events,
+        at,
+        finalRun: ({ changes, keptForActions }) => {
+          result = finish({
+            complete: true,
+            changes,
+            removed: removals.removed.length,
+            removalsHeld: removals.heldIds.length,
+            keptForActions,
+            error: null,
+          });
+          return {
             status: 'succeeded',
             finished_at: at,
             complete: 1,
             pages_read: pagesRead,
             users_seen: usersSeen,
-            changes: result.changes,
+            changes,
             requests: result.requests,
             retries: result.retries,
             kept_for_actions: keptForActions,
-            removals_held: heldIds.length,
-          },
-          trx,
-        );
-        const reason =
-          heldIds.length > 0
-            ? `${heldIds.length} removals held for review: monday no longer shows them, confirm to remove them from the copy`
-            : null;
-        await trx
-          .updateTable('connections')
-          .set({ status: 'connected', status_reason: reason, last_synced_at: at, updated_at: at })
-          .where('id', '=', connectionId)
-          .execute();
-        return result;
+            removals_held: removals.heldIds.length,
+          };
+        },
       });
       // The copy is published: scratch is dropped after the answer (drain() waits for it on shutdown).
-      this.afterwards(this.staging.clear(runId));
-      return published;
+      this.afterwards(this.repos.staging.clear(runId));
+      return result!;
     } catch (error) {
       const failure = describeFailure(error);
       const result = finish({
@@ -438,8 +320,8 @@ export class SyncEngine {
         error: failure,
       });
       const at = this.now().toISOString();
-      await this.staging.clear(runId).catch(() => {});
-      const recorded = await this.runs.update(runId, {
+      await this.repos.staging.clear(runId).catch(() => {});
+      const recorded = await this.repos.runs.update(runId, {
         status: 'failed',
         finished_at: at,
         complete: 0,
@@ -528,13 +410,4 @@ function describeFailure(error: unknown): { code: string; message: string; reque
   }
   if (error instanceof LeaseLostError) return { code: 'lease_lost', message: error.message, requestId: null };
   return { code: 'internal_error', message: (error as Error).message ?? String(error), requestId: null };
-}
-
-interface HeldLease {
-  fence: number;
-  /** Set when a heartbeat found the lease taken over: the run must stop and write nothing. */
-  lost: boolean;
-  previousHolder: string | null;
-  /** Stops heartbeating, once any beat in flight has landed. */
-  stop(): Promise<void>;
 }

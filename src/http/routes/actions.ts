@@ -6,7 +6,7 @@ import { isCalendarDay } from '../../app/actionsService.ts';
 import { auditCsv } from '../../app/auditCsv.ts';
 import type { Seatwise } from '../../compose.ts';
 import { seatwiseEventNames } from '../../domain/seatwiseEvents.ts';
-import { queueAction } from '../../jobs/actionJobs.ts';
+import { queueAction } from '../../worker/actionJobs.ts';
 import { actorOf } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
 

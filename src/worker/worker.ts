@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { ActionRequestInput } from '../actions/actionInput.ts';
 import type { Seatwise } from '../compose.ts';
 import { AppError } from '../domain/appError.ts';
-import type { JobOutcome, Jobs, QueuedJob, Working } from './jobs.ts';
+import type { JobOutcome, Jobs, QueuedJob, Working } from '../jobs/jobs.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface WorkerOptions {
