@@ -5,6 +5,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { EndpointPolicy } from '../src/monday/endpointPolicy.ts';
 import { GraphqlClient } from '../src/monday/graphqlClient.ts';
 import { RequestBudget } from '../src/monday/requestBudget.ts';
+import { readBudgets } from '../src/store/budgetRepo.ts';
 import { SecretBox } from '../src/store/secretBox.ts';
 import { waitFor } from './helpers/cli.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
@@ -89,9 +90,10 @@ describe.each(dialects)('one monday budget per account, shared through the datab
     expect(emulator.state.rateLimitRefusals()).toBe(refusedBefore);
     expect(time.now() - startedAt).toBeGreaterThanOrEqual(120_000);
     // The limits monday announced are what the database keeps for every process.
-    const row = await a.store.db.selectFrom('monday_budgets').selectAll().executeTakeFirstOrThrow();
-    expect([Number(row.minute_limit), Number(row.concurrency_limit)]).toEqual([6, 1]);
-    expect(await a.store.db.selectFrom('monday_budget_leases').selectAll().execute()).toEqual([]);
+    const { budgets, leases } = await readBudgets(a.store);
+    const row = budgets[0];
+    expect([row?.minute_limit, row?.concurrency_limit]).toEqual([6, 1]);
+    expect(leases).toEqual([]);
   });
 
   it('without the shared budget the same load is refused by monday (what the shared budget prevents)', async () => {
@@ -124,8 +126,8 @@ describe.each(dialects)('one monday budget per account, shared through the datab
     // Process A is refused once and records monday's pause for the account.
     const first = (await a.connections.graphql(connectionId)).request(ME);
     await waitFor(async () => {
-      const row = await a.store.db.selectFrom('monday_budgets').select('paused_until').executeTakeFirst();
-      return Number(row?.paused_until ?? 0) > time.now();
+      const { budgets } = await readBudgets(a.store);
+      return Number(budgets[0]?.paused_until ?? 0) > time.now();
     }, "A to record monday's pause");
     expect(emulator.state.rateLimitRefusals()).toBe(refusedBefore + 1);
     // Process B, asking now, waits the pause out instead of being refused as well.

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
+import { forgetBudgets } from '../src/store/budgetRepo.ts';
 import { runCli, spawnCli, waitFor } from './helpers/cli.ts';
 import { expectCopyEqualsMonday } from './helpers/connected.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
@@ -63,7 +64,7 @@ describe.each(dialects)('worker processes (%s)', { timeout: 150_000 }, (dialect)
     // Back to monday's usual limits, and forget the tight ones the workers learned.
     emulator.setLimits({});
     const reset = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });
-    await reset.store.db.deleteFrom('monday_budgets').execute();
+    await forgetBudgets(reset.store);
     await reset.close();
 
     const app = await createSeatwise({ ...db.config, SEATWISE_LEASE_SECONDS: LEASE_SECONDS });

@@ -406,7 +406,10 @@ export class ConnectionsService implements ConnectionAccess {
       budget = new RequestBudget({
         ...this.remote.clock,
         observer: this.remote.observer,
-        shared: sharedKey ? new DbSharedBudget(this.store, sharedKey) : undefined,
+        // The database's clock, unless the budgets run on a given one (tests' simulated time).
+        shared: sharedKey
+          ? new DbSharedBudget(this.store, sharedKey, { now: this.remote.clock?.now })
+          : undefined,
         holdMs: (this.remote.timeoutMs ?? 30_000) + 5_000,
       });
       this.budgets.set(key, budget);

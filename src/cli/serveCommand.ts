@@ -30,6 +30,8 @@ export function registerServeCommand(program: Command): void {
         secureCookies:
           config.SEATWISE_SECURE_COOKIES === 'auto' ? 'auto' : config.SEATWISE_SECURE_COOKIES === 'true',
       });
+      metrics.onClamped = (fields) =>
+        app.log.warn(fields, 'monday named a wait or limit outside sane bounds; the bound is used instead');
       await app.listen({ port: config.SEATWISE_PORT, host: config.SEATWISE_HOST });
       // Notifications stored without a delivery job (an earlier version's) are queued for the workers.
       await seatwise.notifier.resume();

@@ -28,7 +28,18 @@ export function registerWorkerCommand(program: Command): void {
         import('../compose.ts'),
         import('../worker/worker.ts'),
       ]);
-      const seatwise = await createSeatwise(config);
+      const seatwise = await createSeatwise(config, {
+        remote: {
+          observer: {
+            request: () => {},
+            waited: () => {},
+            clamped: (what, asked, used) =>
+              process.stderr.write(
+                `seatwise worker: monday named ${what} ${asked}, outside sane bounds; ${used} is used instead\n`,
+              ),
+          },
+        },
+      });
       const worker = new Worker(seatwise, seatwise.jobs, {
         concurrency: flags.concurrency,
         scheduler: seatwise.scheduler,

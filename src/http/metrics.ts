@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
-import type { MondayObserver } from '../monday/requestBudget.ts';
+import type { BudgetBound, MondayObserver } from '../monday/requestBudget.ts';
 
 /** Prometheus metrics of this Seatwise process. */
 export class Metrics implements MondayObserver {
@@ -33,6 +33,15 @@ export class Metrics implements MondayObserver {
     registers: [this.registry],
   });
 
+  readonly budgetClamped = new Counter({
+    name: 'seatwise_budget_clamped_total',
+    help: 'Waits and limits monday named outside sane bounds, by which; the bound was used instead',
+    labelNames: ['what'],
+    registers: [this.registry],
+  });
+  /** Where a clamped value is reported (the server's log). */
+  onClamped: ((fields: { what: BudgetBound; asked: number; used: number }) => void) | null = null;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'seatwise_' });
   }
@@ -44,5 +53,10 @@ export class Metrics implements MondayObserver {
   waited(ms: number): void {
     this.rateLimitWaits.inc();
     this.rateLimitWaitSeconds.inc(ms / 1000);
+  }
+
+  clamped(what: BudgetBound, asked: number, used: number): void {
+    this.budgetClamped.inc({ what });
+    this.onClamped?.({ what, asked, used });
   }
 }

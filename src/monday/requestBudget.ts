@@ -13,6 +13,42 @@ export interface BudgetObservation {
 export interface MondayObserver {
   request(channel: 'graphql' | 'scim'): void;
   waited(ms: number): void;
+  /** monday named a wait or a limit outside sane bounds; the bound was used instead. */
+  clamped?(what: BudgetBound, asked: number, used: number): void;
+}
+
+/**
+ * The ranges within which Seatwise takes monday's word on its budget (headers and bodies alike). monday's
+ * windows are 60 s, its plans allow 1,000 to 5,000 requests a minute and 40 to 250 in flight, and one query
+ * costs at most 5,000,000 points; a wait beyond two minutes (a daily limit) is not sat through but refused,
+ * and one bent header must not stop every process for a day.
+ */
+export const BUDGET_BOUNDS = {
+  pauseMs: { min: 0, max: 120_000 },
+  resetMs: { min: 0, max: 120_000 },
+  minuteLimit: { min: 1, max: 100_000 },
+  concurrencyLimit: { min: 1, max: 1_000 },
+  complexityRemaining: { min: 0, max: 1_000_000_000 },
+  queryCost: { min: 0, max: 5_000_000 },
+} as const;
+export type BudgetBound = keyof typeof BUDGET_BOUNDS;
+
+/** `value` within its bound; says so to `observer` when it was not. */
+export function clampBudget(what: BudgetBound, value: number, observer?: MondayObserver): number {
+  const { min, max } = BUDGET_BOUNDS[what];
+  const used = Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : max;
+  if (used !== value) observer?.clamped?.(what, value, used);
+  return used;
+}
+
+/**
+ * How much the cost estimate of the next query keeps of the last estimate: a costly query raises it at once,
+ * cheaper ones bring it back down over a few answers, so one heavy query does not slow every later one.
+ */
+export const COST_DECAY = 0.5;
+
+export function decayedCost(previous: number, observed: number): number {
+  return Math.max(observed, Math.floor(previous * COST_DECAY));
 }
 
 export interface BudgetStats {
@@ -23,15 +59,19 @@ export interface BudgetStats {
   waitedMs: number;
 }
 
-/** What monday said about an account's budget, for every process to see (times in epoch milliseconds). */
+/**
+ * What monday said about an account's budget, for every process to see, already within `BUDGET_BOUNDS`. Times
+ * are durations from now: the shared budget turns them into instants on its own clock (the database's), so
+ * hosts whose clocks differ still agree.
+ */
 export interface BudgetFacts {
-  /** No request before this instant (monday asked us to wait, or a limit is about to be reached). */
-  pauseUntil?: number;
+  /** No request for this long (monday asked us to wait, or a limit is about to be reached). */
+  pauseMs?: number;
   /** Requests per minute and requests in flight monday allows the account (`RateLimit-Policy`). */
   minuteLimit?: number;
   concurrencyLimit?: number;
-  /** Complexity points left in monday's window, when it resets, and the cost of the query just run. */
-  complexity?: { remaining: number; resetAt: number; queryCost: number };
+  /** Complexity points left in monday's window, how soon it resets, and the cost of the query just run. */
+  complexity?: { remaining: number; resetInMs: number; queryCost: number };
 }
 
 /**
@@ -40,9 +80,9 @@ export interface BudgetFacts {
  */
 export interface SharedBudget {
   /** Takes one request from the account's budget: a ticket to give back when it ends, or how long to wait. */
-  take(now: number, holdMs: number): Promise<{ ticket: string } | { waitMs: number }>;
+  take(holdMs: number): Promise<{ ticket: string } | { waitMs: number }>;
   give(ticket: string): Promise<void>;
-  record(facts: BudgetFacts, now: number): Promise<void>;
+  record(facts: BudgetFacts): Promise<void>;
 }
 
 /** Ends a request taken from the budget (settles once every process sees it ended). */
@@ -128,7 +168,7 @@ export class RequestBudget {
   private takeShared(shared: SharedBudget): Promise<string> {
     const turn = this.sharedTurn.then(async () => {
       for (;;) {
-        const taken = await shared.take(this.now(), this.holdMs);
+        const taken = await shared.take(this.holdMs);
         if ('ticket' in taken) return taken.ticket;
         await this.wait(taken.waitMs);
       }
@@ -151,38 +191,42 @@ export class RequestBudget {
 
   /** Pauses every request of this account for `ms` (monday's retry_in_seconds or Retry-After), in every process. */
   pauseFor(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
-    void this.share({ pauseUntil: this.pausedUntil });
+    const pauseMs = clampBudget('pauseMs', ms, this.observer);
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
+    void this.share({ pauseMs });
   }
 
   /** Reads what monday said about remaining budget and pauses ahead of a limit instead of hitting it. */
   async observe(observation: BudgetObservation): Promise<void> {
     const now = this.now();
+    const clamp = (what: BudgetBound, value: number) => clampBudget(what, value, this.observer);
     const entries = parseRateLimitHeader(observation.rateLimitHeader);
     const policy = parseRateLimitHeader(observation.rateLimitPolicyHeader ?? null);
     const facts: BudgetFacts = {};
-    if (policy.minuteRate?.quota) facts.minuteLimit = policy.minuteRate.quota;
-    if (policy.concurrency?.quota) facts.concurrencyLimit = policy.concurrency.quota;
+    if (policy.minuteRate?.quota) facts.minuteLimit = clamp('minuteLimit', policy.minuteRate.quota);
+    if (policy.concurrency?.quota)
+      facts.concurrencyLimit = clamp('concurrencyLimit', policy.concurrency.quota);
+    const pause = (ms: number) => {
+      this.pausedUntil = Math.max(this.pausedUntil, now + ms);
+      facts.pauseMs = Math.max(facts.pauseMs ?? 0, ms);
+    };
     const minute = entries.minuteRate;
     if (minute?.remaining != null && minute.remaining <= this.minuteReserve && minute.resetSeconds !== null) {
-      this.pausedUntil = Math.max(this.pausedUntil, now + minute.resetSeconds * 1000);
-      facts.pauseUntil = this.pausedUntil;
+      pause(clamp('resetMs', minute.resetSeconds * 1000));
     }
     const complexity = observation.complexity;
     const header = entries.complexityMinute;
     if (complexity) {
-      this.lastQueryCost = Math.max(this.lastQueryCost, complexity.query);
-      const resetAt = now + complexity.reset_in_x_seconds * 1000;
-      facts.complexity = { remaining: complexity.after, resetAt, queryCost: complexity.query };
-      if (complexity.after < this.lastQueryCost) {
-        this.pausedUntil = Math.max(this.pausedUntil, resetAt);
-      }
+      this.lastQueryCost = decayedCost(this.lastQueryCost, clamp('queryCost', complexity.query));
+      const resetInMs = clamp('resetMs', complexity.reset_in_x_seconds * 1000);
+      const remaining = clamp('complexityRemaining', complexity.after);
+      facts.complexity = { remaining, resetInMs, queryCost: this.lastQueryCost };
+      if (remaining < this.lastQueryCost) pause(resetInMs);
     } else if (header?.remaining != null && header.resetSeconds !== null) {
-      const resetAt = now + header.resetSeconds * 1000;
-      facts.complexity = { remaining: header.remaining, resetAt, queryCost: this.lastQueryCost };
-      if (this.lastQueryCost > 0 && header.remaining < this.lastQueryCost) {
-        this.pausedUntil = Math.max(this.pausedUntil, resetAt);
-      }
+      const resetInMs = clamp('resetMs', header.resetSeconds * 1000);
+      const remaining = clamp('complexityRemaining', header.remaining);
+      facts.complexity = { remaining, resetInMs, queryCost: this.lastQueryCost };
+      if (this.lastQueryCost > 0 && remaining < this.lastQueryCost) pause(resetInMs);
     }
     // Recorded before the answer is used, so the next request of any process already knows.
     await this.share(facts);
@@ -191,6 +235,6 @@ export class RequestBudget {
   /** Tells every process; a database hiccup here costs only pacing, never the request. */
   private async share(facts: BudgetFacts): Promise<void> {
     if (!this.shared || Object.keys(facts).length === 0) return;
-    await this.shared.record(facts, this.now()).catch(() => {});
+    await this.shared.record(facts).catch(() => {});
   }
 }

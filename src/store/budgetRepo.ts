@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { CompiledQuery, Kysely, Updateable } from 'kysely';
-import type { BudgetFacts, SharedBudget } from '../monday/requestBudget.ts';
+import { type CompiledQuery, type Kysely, sql, type Updateable } from 'kysely';
+import { BUDGET_BOUNDS, type BudgetFacts, decayedCost, type SharedBudget } from '../monday/requestBudget.ts';
 import type { Store } from './database.ts';
 import type { Database, MondayBudgetsTable } from './schema.ts';
 
 const WINDOW_MS = 60_000;
+/** The database's clock in epoch milliseconds. */
+const SQLITE_NOW = `select cast(round((julianday('now') - 2440587.5) * 86400000.0) as integer)`;
+const POSTGRES_NOW = 'select round(extract(epoch from clock_timestamp()) * 1000)::bigint as now';
 /** monday's window starts when its first request arrives, a moment after ours; ours ends a little later. */
 const WINDOW_MARGIN_MS = 1_000;
 /** How often a request waiting for a free slot in flight looks again. */
@@ -44,7 +47,9 @@ export function decideTake(
   holdMs: number,
   reserve: { minute: number; concurrency: number },
 ): Decision<{ ticket: string } | { waitMs: number }> {
-  if (row.paused_until > now) return { result: { waitMs: row.paused_until - now } };
+  // A pause stored out of bounds (by an earlier version, or a clock since corrected) lasts at most the bound.
+  const pausedUntil = Math.min(row.paused_until, now + BUDGET_BOUNDS.pauseMs.max);
+  if (pausedUntil > now) return { result: { waitMs: pausedUntil - now } };
   let windowStartedAt = row.window_started_at;
   let windowUsed = row.window_used;
   if (windowUsed === 0 || now - windowStartedAt >= WINDOW_MS + WINDOW_MARGIN_MS) {
@@ -57,7 +62,8 @@ export function decideTake(
   let complexityRemaining = row.complexity_remaining;
   if (row.complexity_reset_at !== null && row.complexity_reset_at > now && complexityRemaining !== null) {
     if (complexityRemaining < row.query_cost) {
-      return { result: { waitMs: row.complexity_reset_at - now + WINDOW_MARGIN_MS } };
+      const resetInMs = Math.min(row.complexity_reset_at - now, BUDGET_BOUNDS.resetMs.max);
+      return { result: { waitMs: resetInMs + WINDOW_MARGIN_MS } };
     }
     complexityRemaining -= row.query_cost;
   }
@@ -76,37 +82,55 @@ export function decideTake(
   };
 }
 
-/** Folds what monday said into the account's row: a longer pause, its limits, the complexity left. */
-export function mergeFacts(row: BudgetRow, facts: BudgetFacts, now: number): Updateable<MondayBudgetsTable> {
+/**
+ * Folds what monday said into the account's row, at `now` on the budget's clock: a longer pause, its limits,
+ * the complexity left, and the cost estimate of the next query (raised at once, decaying after).
+ */
+export function mergeFacts(row: BudgetRow, given: BudgetFacts, now: number): Updateable<MondayBudgetsTable> {
+  const facts = wholeMilliseconds(given);
   const changes: Updateable<MondayBudgetsTable> = {};
-  if (facts.pauseUntil !== undefined && facts.pauseUntil > row.paused_until)
-    changes.paused_until = facts.pauseUntil;
+  if (facts.pauseMs !== undefined && now + facts.pauseMs > row.paused_until)
+    changes.paused_until = now + facts.pauseMs;
   if (facts.minuteLimit && facts.minuteLimit !== row.minute_limit) changes.minute_limit = facts.minuteLimit;
   if (facts.concurrencyLimit && facts.concurrencyLimit !== row.concurrency_limit)
     changes.concurrency_limit = facts.concurrencyLimit;
   const complexity = facts.complexity;
   if (complexity) {
+    const resetAt = now + complexity.resetInMs;
     const sameWindow =
       row.complexity_reset_at !== null &&
       row.complexity_reset_at > now &&
-      Math.abs(row.complexity_reset_at - complexity.resetAt) <= 2_000;
+      Math.abs(row.complexity_reset_at - resetAt) <= 2_000;
     // Answers arrive out of order: within one window the least left is the truth.
     const remaining =
       sameWindow && row.complexity_remaining !== null
         ? Math.min(row.complexity_remaining, complexity.remaining)
         : complexity.remaining;
     if (remaining !== row.complexity_remaining) changes.complexity_remaining = remaining;
-    if (!sameWindow) changes.complexity_reset_at = complexity.resetAt;
-    if (complexity.queryCost > row.query_cost) changes.query_cost = complexity.queryCost;
+    if (!sameWindow) changes.complexity_reset_at = resetAt;
+    const cost = sameWindow ? decayedCost(row.query_cost, complexity.queryCost) : complexity.queryCost;
+    if (cost !== row.query_cost) changes.query_cost = cost;
   }
   return changes;
+}
+
+/** Durations rounded to whole milliseconds (the row keeps instants as integers). */
+function wholeMilliseconds(facts: BudgetFacts): BudgetFacts {
+  return {
+    ...facts,
+    ...(facts.pauseMs !== undefined ? { pauseMs: Math.ceil(facts.pauseMs) } : {}),
+    ...(facts.complexity
+      ? { complexity: { ...facts.complexity, resetInMs: Math.ceil(facts.complexity.resetInMs) } }
+      : {}),
+  };
 }
 
 /**
  * One monday account's request budget in the database, so every process that talks to the account (servers,
  * workers, the CLI) together stays within monday's minute, concurrency and complexity limits. Each decision is
- * one short transaction holding the account's row: an immediate SQLite transaction that never spans an await,
- * or a PostgreSQL row lock.
+ * one short transaction holding the account's row: on SQLite a synchronous immediate transaction on a database
+ * file of its own (`budget.db`, so a request never waits on a sync publishing into the main file), on
+ * PostgreSQL a row lock. Instants come from one clock, the database's, unless a clock is given (tests).
  */
 export class DbSharedBudget implements SharedBudget {
   private readonly db: Kysely<Database>;
@@ -114,49 +138,66 @@ export class DbSharedBudget implements SharedBudget {
   constructor(
     private readonly store: Store,
     readonly key: string,
-    private readonly reserve: { minute: number; concurrency: number } = { minute: 2, concurrency: 0 },
+    private readonly options: {
+      reserve?: { minute: number; concurrency: number };
+      /** The budget's clock; the database's when not given. */
+      now?: () => number;
+    } = {},
   ) {
     this.db = store.db;
   }
 
-  take(now: number, holdMs: number): Promise<{ ticket: string } | { waitMs: number }> {
-    return this.atomically(now, (row, inFlight) => decideTake(row, inFlight, now, holdMs, this.reserve));
+  take(holdMs: number): Promise<{ ticket: string } | { waitMs: number }> {
+    const reserve = this.options.reserve ?? { minute: 2, concurrency: 0 };
+    return this.atomically((row, inFlight, now) => decideTake(row, inFlight, now, holdMs, reserve));
   }
 
   async give(ticket: string): Promise<void> {
-    await this.db.deleteFrom('monday_budget_leases').where('id', '=', ticket).execute();
+    const query = this.db.deleteFrom('monday_budget_leases').where('id', '=', ticket).compile();
+    const sqlite = this.store.budgetSqlite;
+    if (sqlite) sqlite.prepare(query.sql).run(...(query.parameters as unknown[]));
+    else await this.db.executeQuery(query);
   }
 
-  async record(facts: BudgetFacts, now: number): Promise<void> {
-    await this.atomically(now, (row) => ({ result: null, changes: mergeFacts(row, facts, now) }));
+  async record(facts: BudgetFacts): Promise<void> {
+    await this.atomically((row, _inFlight, now) => ({ result: null, changes: mergeFacts(row, facts, now) }));
   }
 
-  /** Reads the account's row and its requests in flight, decides, and writes the decision, as one transaction. */
+  /** Reads the clock, the account's row and its requests in flight, decides and writes, as one transaction. */
   private async atomically<T>(
-    now: number,
-    decide: (row: BudgetRow, inFlight: number) => Decision<T>,
+    decide: (row: BudgetRow, inFlight: number, now: number) => Decision<T>,
   ): Promise<T> {
-    const q = this.queries(now);
-    const sqlite = this.store.sqlite;
+    const given = this.options.now;
+    const sqlite = this.store.budgetSqlite;
     if (sqlite) {
       const all = (query: CompiledQuery) => sqlite.prepare(query.sql).all(...(query.parameters as unknown[]));
       const run = (query: CompiledQuery) => sqlite.prepare(query.sql).run(...(query.parameters as unknown[]));
       return sqlite
         .transaction(() => {
+          const now = given ? given() : Number(sqlite.prepare(SQLITE_NOW).pluck().get());
+          const q = this.queries(now);
           run(q.create);
           run(q.purge);
-          const decision = decide(toRow(all(q.read)[0]), Number((all(q.inFlight)[0] as { n: unknown }).n));
+          const decision = decide(
+            toRow(all(q.read)[0]),
+            Number((all(q.inFlight)[0] as { n: unknown }).n),
+            now,
+          );
           for (const query of q.write(decision)) run(query);
           return decision.result;
         })
         .immediate();
     }
     return this.db.transaction().execute(async (trx) => {
+      const now = given
+        ? given()
+        : Number((await sql<{ now: string | number }>`${sql.raw(POSTGRES_NOW)}`.execute(trx)).rows[0]?.now);
+      const q = this.queries(now);
       await trx.executeQuery(q.create);
       const locked = await trx.executeQuery(q.lock);
       await trx.executeQuery(q.purge);
       const inFlight = await trx.executeQuery(q.inFlight);
-      const decision = decide(toRow(locked.rows[0]), Number((inFlight.rows[0] as { n: unknown }).n));
+      const decision = decide(toRow(locked.rows[0]), Number((inFlight.rows[0] as { n: unknown }).n), now);
       for (const query of q.write(decision)) await trx.executeQuery(query);
       return decision.result;
     });
@@ -229,4 +270,29 @@ function toRow(raw: unknown): BudgetRow {
     query_cost: Number(row.query_cost),
     paused_until: Number(row.paused_until),
   };
+}
+
+/** Every account's budget row and the requests in flight, wherever the store keeps them. */
+export async function readBudgets(
+  store: Store,
+): Promise<{ budgets: (BudgetRow & { key: string })[]; leases: { id: string; key: string }[] }> {
+  const rows = store.db.selectFrom('monday_budgets').selectAll().compile();
+  const leases = store.db.selectFrom('monday_budget_leases').select(['id', 'key']).compile();
+  const all = async (query: CompiledQuery): Promise<unknown[]> =>
+    store.budgetSqlite
+      ? store.budgetSqlite.prepare(query.sql).all(...(query.parameters as unknown[]))
+      : (await store.db.executeQuery(query)).rows;
+  return {
+    budgets: (await all(rows)).map((raw) => ({ ...toRow(raw), key: (raw as { key: string }).key })),
+    leases: (await all(leases)) as { id: string; key: string }[],
+  };
+}
+
+/** Forgets every account's budget (limits learned, pauses, requests in flight): monday's are learned anew. */
+export async function forgetBudgets(store: Store): Promise<void> {
+  for (const table of ['monday_budget_leases', 'monday_budgets'] as const) {
+    const query = store.db.deleteFrom(table).compile();
+    if (store.budgetSqlite) store.budgetSqlite.prepare(query.sql).run(...(query.parameters as unknown[]));
+    else await store.db.executeQuery(query);
+  }
 }

@@ -26,6 +26,11 @@ export interface Store {
    * waiting on SQLite's lock blocks its whole thread).
    */
   sqlite?: BetterSqlite3.Database;
+  /**
+   * SQLite only: the monday request budgets, in a database file of their own next to the main one. Every
+   * monday request takes from them; in their own file that never waits on a sync publishing into the main one.
+   */
+  budgetSqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,53 @@ function openSqlite(dataDir: string): Store {
   // A page cache that holds a large account's indexes (SQLite's default is 2 MB).
   sqlite.pragma('cache_size = -32768');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
+  let budgetSqlite: BetterSqlite3.Database;
+  try {
+    budgetSqlite = openBudgetFile(join(dataDir, 'budget.db'));
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    sqlite,
+    budgetSqlite,
+    close: async () => {
+      await db.destroy();
+      budgetSqlite.close();
+    },
+  };
+}
+
+/**
+ * The budgets' own file: what it holds is counts for the minute at hand, so it is rebuilt empty if lost. Its
+ * transactions last microseconds, so a short busy wait is all one ever needs.
+ */
+function openBudgetFile(file: string): BetterSqlite3.Database {
+  const budget = new BetterSqlite3(file);
+  chmodSync(file, 0o600);
+  budget.pragma('journal_mode = WAL');
+  budget.pragma('synchronous = NORMAL');
+  budget.pragma('busy_timeout = 2000');
+  budget.exec(`create table if not exists monday_budgets (
+      key text primary key,
+      window_started_at bigint not null,
+      window_used integer not null,
+      minute_limit integer not null,
+      concurrency_limit integer not null,
+      complexity_remaining bigint,
+      complexity_reset_at bigint,
+      query_cost bigint not null,
+      paused_until bigint not null,
+      updated_at bigint not null);
+    create table if not exists monday_budget_leases (
+      id text primary key,
+      key text not null,
+      expires_at bigint not null);
+    create index if not exists monday_budget_leases_by_key on monday_budget_leases (key, expires_at);`);
+  return budget;
 }
 
 /**
