@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { freePort, runCli, spawnCli, startServe } from './helpers/cli.ts';
+import { freePort, runCli, spawnCli, startServe, waitFor } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 
 const USERS = 100_000;
@@ -82,5 +85,119 @@ describe('the server and a CLI sync on one SQLite data directory', () => {
       headers,
     });
     expect(((await page.json()) as { total: number }).total).toBe(USERS);
+  });
+});
+
+/** Another process holding the main database file's write lock (as a sync publishing does) until told to let go. */
+function holdWriteLock(file: string) {
+  const script = `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1]);
+    db.exec('begin immediate');
+    process.stdout.write('locked\\n');
+    process.stdin.once('data', () => { db.exec('rollback'); db.close(); process.exit(0); });`;
+  const child = spawn(process.execPath, ['-e', script, file], { cwd: process.cwd() });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  return {
+    locked: () => waitFor(() => out.includes('locked'), 'the other process to take the lock'),
+    release: () => child.stdin.write('go\n'),
+    exited: new Promise<number | null>((resolve) => child.on('exit', resolve)),
+  };
+}
+
+describe("a server whose write waits on another process's lock", () => {
+  let db: TestDatabase;
+  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+  });
+  afterAll(async () => {
+    serve?.child.kill('SIGTERM');
+    await db?.cleanup();
+  });
+
+  it('keeps answering other requests meanwhile, and the write lands once the lock is free', async () => {
+    const env = { ...db.env, SEATWISE_PORT: String(await freePort()), LOG_LEVEL: 'info' };
+    serve = await startServe(env);
+    const key = /\n {4}(sw_\S+)\n/.exec(serve.err())?.[1];
+    const base = `http://127.0.0.1:${env.SEATWISE_PORT}`;
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const lock = holdWriteLock(join(db.dataDir, 'seatwise.db'));
+    await lock.locked();
+    // A write (a new key) has to wait for the lock...
+    let written: Response | null = null;
+    const write = fetch(`${base}/api/keys`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ role: 'viewer', name: 'waits for the lock' }),
+    }).then((response) => {
+      written = response;
+    });
+    // ...while the server answers health checks and reads, many times over, before the write is done.
+    const answered: number[] = [];
+    await waitFor(async () => {
+      const [health, keys] = await Promise.all([
+        fetch(`${base}/health`),
+        fetch(`${base}/api/keys`, { headers }),
+      ]);
+      if (health.status === 200 && keys.status === 200) answered.push(1);
+      return answered.length >= 20;
+    }, 'the server to answer while its write waits');
+    expect(written).toBeNull();
+    lock.release();
+    await lock.exited;
+    await write;
+    expect(written!.status).toBe(201);
+    const { keys } = (await (await fetch(`${base}/api/keys`, { headers })).json()) as {
+      keys: { name: string }[];
+    };
+    expect(keys.map((k) => k.name)).toContain('waits for the lock');
+    expect(serve.err()).not.toContain('SQLITE_BUSY');
+  });
+});
+
+describe("a sync reading while another process holds the database's write lock", () => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let app: Seatwise;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ users: 12_000, plan: 'pro', seed: 85 });
+    db = await createTestDatabase('sqlite');
+    app = await createSeatwise(db.config);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  it('goes on reading and staging pages meanwhile, then publishes once the lock is free', async () => {
+    const { id } = await app.connections.add({
+      token: emulator.accounts[0]!.tokens.admin,
+      apiUrl: emulator.graphqlUrl,
+    });
+    const held: { lock?: ReturnType<typeof holdWriteLock> } = {};
+    const stagedWhileLocked: number[] = [];
+    const result = await app.sync.sync(id, {
+      onProgress: async ({ pagesRead }) => {
+        if (pagesRead === 1) {
+          held.lock = holdWriteLock(join(db.dataDir, 'seatwise.db'));
+          await held.lock.locked();
+        } else if (held.lock && pagesRead < 12) stagedWhileLocked.push(pagesRead);
+        // Every page but the last is read and staged under the other process's lock; then it lets go.
+        if (pagesRead === 11) {
+          held.lock?.release();
+          await held.lock?.exited;
+        }
+      },
+    });
+    expect(stagedWhileLocked).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(result).toMatchObject({ status: 'succeeded', usersSeen: 12_000 });
+    expect(await app.users.list({ connectionId: id })).toHaveLength(12_000);
   });
 });

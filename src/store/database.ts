@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -60,11 +61,14 @@ function openSqlite(dataDir: string): Store {
   chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  // Another process may be publishing a sync; wait for it rather than fail.
-  sqlite.pragma('busy_timeout = 15000');
+  // Another process may be publishing a sync. SQLite's own wait would hold this whole thread (every request of a
+  // server) until it is done, so it waits only a moment; the driver waits out the rest without blocking.
+  sqlite.pragma(`busy_timeout = ${BUSY_SPIN_MS}`);
   // A page cache that holds a large account's indexes (SQLite's default is 2 MB).
   sqlite.pragma('cache_size = -32768');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: sqlite }, sqlite),
+  });
   let budgetSqlite: BetterSqlite3.Database;
   try {
     budgetSqlite = openBudgetFile(join(dataDir, 'budget.db'));
@@ -114,19 +118,81 @@ function openBudgetFile(file: string): BetterSqlite3.Database {
   return budget;
 }
 
+/** How long SQLite itself waits for another process's lock, holding the thread. */
+const BUSY_SPIN_MS = 5;
+/** How long a statement waits, without holding the thread, for another process's lock before it fails. */
+export const BUSY_WAIT_MS = 120_000;
+const BUSY_RETRY_MAX_MS = 25;
+
+/** SQLite's "database is locked": another process holds the write lock. */
+export function isBusy(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
+}
+
 /**
- * SQLite whose transactions take the write lock when they begin. Every transaction of Seatwise writes; one that
- * began by reading would fail with "database is locked" if another process wrote meanwhile, where waiting for the
- * lock at the start (busy_timeout) just works.
+ * SQLite whose transactions take the write lock when they begin, and whose statements wait for another process's
+ * lock without blocking the event loop. Every transaction of Seatwise writes; one that began by reading would
+ * fail with "database is locked" if another process wrote meanwhile, where waiting for the lock at the start
+ * just works. A statement refused for a lock held elsewhere (a transaction's `begin immediate`, or a statement
+ * outside any transaction) did nothing, so it is tried again after a short asynchronous pause, until
+ * `BUSY_WAIT_MS` have passed; inside a transaction it fails at once, as the transaction must start over.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly handle: BetterSqlite3.Database,
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver() as SqliteDriver;
     driver.beginTransaction = async (connection: DatabaseConnection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
+    const acquire = driver.acquireConnection.bind(driver);
+    const release = driver.releaseConnection.bind(driver);
+    let patient: DatabaseConnection | null = null;
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      patient ??= waitingOutLocks(connection, this.handle, {
+        release: () => release(),
+        acquire: async () => {
+          await acquire();
+        },
+      });
+      return patient;
+    };
     return driver;
   }
+}
+
+/**
+ * The connection, its statements retried while another process holds the lock. Between tries the connection is
+ * handed back, so this process's other queries (reads above all) run meanwhile rather than queue behind the
+ * wait; it is taken again before the next try.
+ */
+function waitingOutLocks(
+  connection: DatabaseConnection,
+  handle: BetterSqlite3.Database,
+  mutex: { release(): Promise<void>; acquire(): Promise<void> },
+): DatabaseConnection {
+  return {
+    executeQuery: async (query) => {
+      const deadline = Date.now() + BUSY_WAIT_MS;
+      for (let pause = 1; ; pause = Math.min(pause * 2, BUSY_RETRY_MAX_MS)) {
+        try {
+          return await connection.executeQuery(query);
+        } catch (error) {
+          if (!isBusy(error) || handle.inTransaction || Date.now() + pause > deadline) throw error;
+          await mutex.release();
+          await sleep(pause);
+          await mutex.acquire();
+        }
+      }
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
 }
 
 async function openPostgres(databaseUrl: string): Promise<Store> {

@@ -115,7 +115,7 @@ export class SyncStagingRepo {
     const counters = this.counters(runId);
     const t = await this.scratch(runId);
     const key = this.dialect === 'postgres' ? sql`run_id, ` : sql``;
-    await this.db.transaction().execute(async (trx) => {
+    await this.scratchTransaction(async (trx) => {
       // Scratch rows need no durability: PostgreSQL does not wait for the log to reach disk.
       if (this.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
       if (seenIds.length > 0)
@@ -169,11 +169,30 @@ export class SyncStagingRepo {
   }
 
   /**
+   * A transaction on the scratch tables only. On SQLite it begins deferred and writes only this connection's
+   * temporary tables, so staging never takes (nor waits for) the main file's write lock: another process
+   * publishing a sync or writing an action does not hold it up, and it holds up nobody.
+   */
+  private async scratchTransaction(work: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+    if (this.dialect === 'postgres') return this.db.transaction().execute(work);
+    await this.db.connection().execute(async (connection) => {
+      await sql`begin`.execute(connection);
+      try {
+        await work(connection);
+      } catch (error) {
+        await sql`rollback`.execute(connection).catch(() => {});
+        throw error;
+      }
+      await sql`commit`.execute(connection);
+    });
+  }
+
+  /**
    * Inserts one page of rows. On PostgreSQL (and for narrow rows on SQLite) they travel as one JSON parameter
    * unpacked by the database; wide rows on SQLite as bound values.
    */
   private async insertJson(
-    trx: Transaction<Database>,
+    trx: Kysely<Database>,
     table: RawBuilder<unknown>,
     shape: 'sync_seen' | 'sync_staged_users' | 'sync_staged_events',
     columns: readonly string[],
@@ -212,7 +231,7 @@ export class SyncStagingRepo {
     const t = await this.scratch(runId);
     for (let i = 0; i < remoteIds.length; i += CHUNK) {
       const ids = sql.join(remoteIds.slice(i, i + CHUNK));
-      await this.db.transaction().execute(async (trx) => {
+      await this.scratchTransaction(async (trx) => {
         await sql`delete from ${t.seen} where run_id = ${runId} and remote_id in (${ids})`.execute(trx);
         await sql`delete from ${t.users} where run_id = ${runId} and remote_id in (${ids})`.execute(trx);
         await sql`delete from ${t.events} where run_id = ${runId} and remote_user_id in (${ids})`.execute(

@@ -74,21 +74,34 @@ export async function readUsers(
   let usersSeen = 0;
   await onProgress?.({ pagesRead, usersSeen, expectedUsers });
   let progressWrittenAt = Date.now();
-  for await (const users of readAllPages((page, limit) => api.usersPage(page, limit), PAGE_LIMIT, {
-    expectedRows: surePages * PAGE_LIMIT,
-    window: READ_AHEAD,
-  })) {
-    stillHeld(run);
-    pagesRead++;
-    await stageUsers(run, users, copyEmpty);
-    await yieldToEventLoop();
-    usersSeen += users.length;
-    await onProgress?.({ pagesRead, usersSeen, expectedUsers });
-    // The run shows how far it got (the web UI's progress), at most once a second.
-    if (Date.now() - progressWrittenAt >= PROGRESS_WRITE_MS) {
-      progressWrittenAt = Date.now();
-      await repos.runs.update(runId, { pages_read: pagesRead, users_seen: usersSeen });
+  // The run shows how far it got (the web UI's progress), at most once a second. The write does not hold up
+  // the read (another process may hold the database's write lock); the next waits for it, and so does the end.
+  let progressWrite: Promise<unknown> = Promise.resolve();
+  let writing = false;
+  try {
+    for await (const users of readAllPages((page, limit) => api.usersPage(page, limit), PAGE_LIMIT, {
+      expectedRows: surePages * PAGE_LIMIT,
+      window: READ_AHEAD,
+    })) {
+      stillHeld(run);
+      pagesRead++;
+      await stageUsers(run, users, copyEmpty);
+      await yieldToEventLoop();
+      usersSeen += users.length;
+      await onProgress?.({ pagesRead, usersSeen, expectedUsers });
+      if (!writing && Date.now() - progressWrittenAt >= PROGRESS_WRITE_MS) {
+        progressWrittenAt = Date.now();
+        writing = true;
+        progressWrite = repos.runs
+          .update(runId, { pages_read: pagesRead, users_seen: usersSeen })
+          .catch(() => {})
+          .finally(() => {
+            writing = false;
+          });
+      }
     }
+  } finally {
+    await progressWrite;
   }
   const guardSeq = await repos.directory.copySeq(connectionId);
   return { pagesRead, usersSeen, readFromSeq, guardSeq };
