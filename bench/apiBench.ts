@@ -13,7 +13,7 @@ const bin = fileURLToPath(new URL('../bin/seatwise.js', import.meta.url));
 const CONNECTIONS = 50;
 const DURATION_S = 5;
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
@@ -65,7 +65,7 @@ async function load(base: string, key: string, name: string, path: string): Prom
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-async function waitForHealth(base: string): Promise<void> {
+export async function waitForHealth(base: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if ((await fetch(`${base}/health`).catch(() => null))?.ok) return;
     await new Promise((r) => setTimeout(r, 100));

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { apiBench } from './apiBench.ts';
 import { emulatorBench } from './emulatorBench.ts';
+import { processesBench } from './processesBench.ts';
 import { syncBench } from './syncBench.ts';
 
 /**
  * `npm run bench [-- NAME...] [--users N] [--latency MS] [--json] [--postgres URL]`: runs every benchmark in
- * turn (or those named); each prints its figures and writes them to bench/results/.
+ * turn (or those named); each prints its figures (with `--json`, one JSON object per case on a line of its
+ * own) and writes them to bench/results/.
  */
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,14 +31,19 @@ const benches: Record<string, () => Promise<unknown>> = {
   sync: () =>
     syncBench({
       sizes: users ? [users] : [1_000, 10_000, 100_000, 1_000_000],
-      latencies: latency !== undefined ? [latency] : values.json ? [0] : [0, 20],
+      latencies: latency !== undefined ? [latency] : [0, 20, 250],
       json: values.json ?? false,
       databaseUrl: values.postgres,
     }),
+  processes: () => processesBench({ users: users ?? 100_000, json: values.json ?? false }),
   api: () => apiBench({ users: users ?? 100_000 }),
 };
-// --users/--json on their own mean the sync benchmark.
-const chosen = positionals.length ? positionals : values.json || users ? ['sync'] : Object.keys(benches);
+// --users/--json on their own mean the sync benchmarks: one process, and a server beside a CLI sync.
+const chosen = positionals.length
+  ? positionals
+  : values.json || users
+    ? ['sync', 'processes']
+    : Object.keys(benches);
 for (const name of chosen) {
   const bench = benches[name];
   if (!bench) throw new Error(`no benchmark named ${name}; choose from ${Object.keys(benches).join(', ')}`);

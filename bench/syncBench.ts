@@ -7,7 +7,7 @@ import type { SyncRunInput, SyncRunOutput } from './syncRun.ts';
 export interface SyncBenchOptions {
   sizes: number[];
   latencies: number[];
-  /** Print one JSON object (the first size and latency) instead of the table. */
+  /** Print one JSON object per size and latency instead of the table. */
   json: boolean;
   databaseUrl?: string;
 }
@@ -23,7 +23,12 @@ export interface SyncFigures {
   minRequests: number;
   wallMs: number;
   floorMs: number;
+  /**
+   * The page-100 strategy: measured, or where that would take many minutes at this latency, a lower bound
+   * (`page100Bound`): its time at no added latency plus the latency once per request, as it reads sequentially.
+   */
   page100Ms: number | null;
+  page100Bound: boolean;
   /** CPU time the Seatwise process spent on the first sync (what it costs beyond waiting for monday). */
   localMs: number;
   peakRssMb: number;
@@ -39,6 +44,11 @@ export interface SyncFigures {
   changedRequests: number;
   changedInMonday: number;
   changesRecorded: number;
+  /** The first sync's phases: reading and staging the users, confirming removals, the teams, publishing. */
+  readMs: number;
+  confirmMs: number;
+  teamsMs: number;
+  publishMs: number;
 }
 
 const limits = {
@@ -65,8 +75,20 @@ function runOne(input: SyncRunInput, onChange: (share: number) => Promise<number
   });
 }
 
-export function figuresOf(out: SyncRunOutput): SyncFigures {
+export function figuresOf(
+  out: SyncRunOutput,
+  /** The page-100 strategy at no added latency, for a bound where it was not measured at this one. */
+  page100AtZero?: { wallMs: number; requests: number } | null,
+): SyncFigures {
   const minRequests = Math.ceil(out.users / 1000) + 1;
+  const page100 =
+    out.page100 ??
+    (page100AtZero
+      ? {
+          wallMs: page100AtZero.wallMs + page100AtZero.requests * out.latencyMs,
+          requests: page100AtZero.requests,
+        }
+      : null);
   return {
     users: out.users,
     latencyMs: out.latencyMs,
@@ -76,12 +98,13 @@ export function figuresOf(out: SyncRunOutput): SyncFigures {
     minRequests,
     wallMs: Math.round(out.first.wallMs),
     floorMs: Math.round(out.floor.wallMs),
-    page100Ms: out.page100 ? Math.round(out.page100.wallMs) : null,
+    page100Ms: page100 ? Math.round(page100.wallMs) : null,
+    page100Bound: !out.page100 && page100 !== null,
     localMs: Math.round(out.first.cpuMs),
     peakRssMb: Math.round(out.peakRssMb),
     usersPerSec: Math.round(out.users / (out.first.wallMs / 1000)),
     wallOverFloor: round(out.first.wallMs / out.floor.wallMs),
-    page100OverWall: out.page100 ? round(out.page100.wallMs / out.first.wallMs) : null,
+    page100OverWall: page100 ? round(page100.wallMs / out.first.wallMs) : null,
     cpuMsPer1000Users: round(out.first.cpuMs / (out.users / 1000)),
     unchangedMs: Math.round(out.unchanged.wallMs),
     unchangedOverFirst: round(out.unchanged.wallMs / out.first.wallMs),
@@ -91,6 +114,7 @@ export function figuresOf(out: SyncRunOutput): SyncFigures {
     changedRequests: out.changed.requests,
     changedInMonday: out.changed.changedInMonday,
     changesRecorded: out.changed.changes,
+    ...out.first.phases,
   };
 }
 
@@ -105,6 +129,7 @@ export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[
   const all: SyncFigures[] = [];
   for (const users of options.sizes) {
     const emulator = await startEmulatorProcess({ users, plan: 'enterprise', seed: 7, limits });
+    let page100AtZero: SyncRunOutput['page100'] = null;
     try {
       for (const latencyMs of options.latencies) {
         await emulator.setLatency(latencyMs);
@@ -115,32 +140,17 @@ export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[
             graphqlUrl: emulator.graphqlUrl,
             token: emulator.tokens[0]!,
             databaseUrl: options.databaseUrl,
-            // Sequential pages of 100 from a million users would take many minutes: measured up to 100,000.
-            page100: users <= 100_000,
+            // Sequential pages of 100 take many minutes from a million users, or at 250 ms from 100,000: measured
+            // where they take at most about a minute, bounded from the measure at no added latency elsewhere.
+            page100: users <= 100_000 && (users / 100) * latencyMs <= 60_000,
           },
           (share) => emulator.changeShare(share),
         );
-        const figures = figuresOf(output);
+        if (latencyMs === 0 && output.page100) page100AtZero = output.page100;
+        const figures = figuresOf(output, page100AtZero);
         all.push(figures);
-        if (options.json) {
-          const keys = [
-            'users',
-            'latencyMs',
-            'requests',
-            'teamRequests',
-            'retries',
-            'minRequests',
-            'wallMs',
-            'floorMs',
-            'page100Ms',
-            'localMs',
-            'peakRssMb',
-            'usersPerSec',
-            'unchangedMs',
-            'changedMs',
-          ] as const;
-          console.log(JSON.stringify(Object.fromEntries(keys.map((k) => [k, figures[k]]))));
-        } else printFigures(figures);
+        if (options.json) console.log(JSON.stringify({ case: 'sync', ...figures }));
+        else printFigures(figures);
       }
     } finally {
       await emulator.close();
@@ -157,19 +167,28 @@ export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[
   return all;
 }
 
+/** The targets the figures are held to. */
+export function targetsOf(f: SyncFigures) {
+  const floorRatio = f.users >= 1_000_000 ? 1.5 : 1.3;
+  const rss = f.users >= 1_000_000 ? 300 : 250;
+  return { floorRatio, rss, cpuPer1000: 30, unchangedOverFirst: 0.3 };
+}
+
 function printFigures(f: SyncFigures): void {
+  const t = targetsOf(f);
   const check = (ok: boolean) => (ok ? 'meets' : 'MISSES');
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(
     [
       `sync ${f.users.toLocaleString()} users, +${f.latencyMs} ms latency:`,
-      `  first sync ${s(f.wallMs)} (${f.usersPerSec.toLocaleString()} users/s), floor ${s(f.floorMs)}, wall/floor ${f.wallOverFloor} [${check(f.wallOverFloor <= 1.3)} ≤ 1.3]`,
+      `  first sync ${s(f.wallMs)} (${f.usersPerSec.toLocaleString()} users/s), floor ${s(f.floorMs)}, wall/floor ${f.wallOverFloor} [${check(f.wallOverFloor <= t.floorRatio)} ≤ ${t.floorRatio}]`,
+      `    read and stage ${s(f.readMs)}, confirm removals ${s(f.confirmMs)}, teams ${s(f.teamsMs)}, publish ${s(f.publishMs)}`,
       `  requests ${f.requests} vs minimum ${f.minRequests} [${check(f.requests <= f.minRequests + 1)} ≤ min + 1], and ${f.teamRequests} for the teams${f.retries ? `, ${f.retries} retried` : ''}`,
       f.page100Ms === null
         ? '  page-100 strategy: not measured at this size'
-        : `  page-100 strategy ${s(f.page100Ms)}: ${f.page100OverWall}× slower${f.latencyMs >= 20 ? ` [${check((f.page100OverWall ?? 0) >= 10)} ≥ 10×]` : ''}`,
-      `  CPU ${f.localMs} ms (${f.cpuMsPer1000Users} ms per 1,000 users), peak RSS ${f.peakRssMb} MB [${check(f.peakRssMb < (f.users >= 1_000_000 ? 400 : 300))} < ${f.users >= 1_000_000 ? 400 : 300} MB]`,
-      `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= 0.5)} ≤ 0.5], ${f.unchangedRequests} requests${f.unchangedRetries ? ` (${f.unchangedRetries} retried)` : ''}`,
+        : `  page-100 strategy ${f.page100Bound ? 'at least ' : ''}${s(f.page100Ms)}: ${f.page100OverWall}× the first sync [${check((f.page100OverWall ?? 0) > 1)} > 1]`,
+      `  CPU ${f.localMs} ms (${f.cpuMsPer1000Users} ms per 1,000 users) [${check(f.cpuMsPer1000Users <= t.cpuPer1000)} ≤ ${t.cpuPer1000}], peak RSS ${f.peakRssMb} MB [${check(f.peakRssMb < t.rss)} < ${t.rss} MB]`,
+      `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= t.unchangedOverFirst)} ≤ ${t.unchangedOverFirst}], ${f.unchangedRequests} requests${f.unchangedRetries ? ` (${f.unchangedRetries} retried)` : ''}`,
       `  resync after ${f.changedInMonday} changed in monday ${s(f.changedMs)}, ${f.changesRecorded} change events, ${f.changedRequests} requests`,
     ].join('\n'),
   );

@@ -3,13 +3,13 @@
  * the page-100 strategy, a first sync, an unchanged resync and a resync with 1% changed, against an emulator
  * running in another process. Reports one JSON object to the parent over IPC.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSeatwise } from '../src/compose.ts';
 import { readAllPages } from '../src/monday/pageReader.ts';
-import { PAGE_LIMIT, READ_AHEAD } from '../src/sync/syncEngine.ts';
+import { PAGE_LIMIT, READ_AHEAD, type SyncPhases } from '../src/sync/syncEngine.ts';
 
 export interface SyncRunInput {
   users: number;
@@ -31,6 +31,7 @@ export interface Measured {
   retries: number;
   changes: number;
   usersSeen: number;
+  phases: SyncPhases;
 }
 
 export interface SyncRunOutput {
@@ -126,9 +127,11 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
         retries: result.retries,
         changes: result.changes,
         usersSeen: result.usersSeen,
+        phases: result.phases,
       };
     };
-    const first = await measure();
+    const first = await profiled('first', measure);
+
     const unchanged = await measure();
     const changedInMonday = await askParent<number>({ op: 'change', share: 0.01 });
     const changed = { ...(await measure()), changedInMonday };
@@ -146,6 +149,29 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     await app.close();
     await postgres?.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs one step under the V8 profiler when SEATWISE_BENCH_PROFILE names a directory, and writes its
+ * profile there (open it in Chrome's DevTools): what a missed target is explained with.
+ */
+async function profiled<T>(name: string, step: () => Promise<T>): Promise<T> {
+  const dir = process.env.SEATWISE_BENCH_PROFILE;
+  if (!dir) return step();
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await step();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `sync-${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
   }
 }
 

@@ -104,7 +104,7 @@ export class ConnectionsService implements ConnectionAccess {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.store = store;
-    this.repo = new ConnectionsRepo(store.db);
+    this.repo = new ConnectionsRepo(store.db, store.dialect);
     this.settings = new SettingsRepo(store.db);
     this.leases = new LeaseRepo(store.db);
     this.endpoints = remote.endpoints ?? EndpointPolicy.fromSetting(undefined);

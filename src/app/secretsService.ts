@@ -21,7 +21,7 @@ export interface RotationResult {
  * SEATWISE_SECRET_KEY, that variable is the new key and SEATWISE_PREVIOUS_SECRET_KEYS holds the old ones.
  */
 export async function rotateSecrets(store: Store, secrets: SecretBox): Promise<RotationResult> {
-  const repo = new ConnectionsRepo(store.db);
+  const repo = new ConnectionsRepo(store.db, store.dialect);
   const newKeyGenerated = secrets.usesKeyFile;
   if (newKeyGenerated) secrets.addNewKey();
   let resealed = 0;

@@ -245,7 +245,10 @@ async function waitForJobs(app: Seatwise, ids: string[], timeoutMs: number): Pro
 }
 
 /** A sync as the command reports it: one refused before its run was recorded has no run id. */
-type ReportedSync = Omit<SyncResult, 'runId'> & { runId: string | null };
+type ReportedSync = Omit<SyncResult, 'runId' | 'phases'> & {
+  runId: string | null;
+  phases?: SyncResult['phases'];
+};
 
 /** A sync that did not run (refused, another one holds the connection, its job failed), as one result. */
 function failedSync(

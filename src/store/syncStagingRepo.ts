@@ -1,4 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type BetterSqlite3 from 'better-sqlite3';
 import { type Insertable, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { upsertColumns } from './directoryRepo.ts';
 import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.ts';
@@ -7,6 +8,8 @@ import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.
 const CHUNK = 500;
 /** Staged rows applied per statement when publishing; the event loop runs between statements. */
 const PUBLISH_CHUNK = 1000;
+/** Below this many rows a publish keeps the indexes up to date as it goes (see `setIndexesAside`). */
+const BULK_MIN_ROWS = 10_000;
 const stagedUserColumns = ['connection_id', 'remote_id', 'first_seen_at', ...upsertColumns] as const;
 const stagedColumns = ['run_id', 'seq', ...stagedUserColumns] as const;
 const eventColumns = [
@@ -24,6 +27,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** The scratch tables of one run. */
 interface Scratch {
+  /** SQLite: what the run's temporary tables' names end with. */
+  suffix: string;
   seen: RawBuilder<unknown>;
   users: RawBuilder<unknown>;
   events: RawBuilder<unknown>;
@@ -42,20 +47,27 @@ export class SyncStagingRepo {
   private readonly seq = new Map<string, { users: number; events: number }>();
   private readonly created = new Map<string, Promise<void>>();
 
+  /** SQLite: each run's prepared staging statements, dropped with its tables. */
+  private readonly prepared = new Map<string, StagingStatements>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: 'sqlite' | 'postgres',
+    /** SQLite: the connection itself, for the prepared statements a page is staged with. */
+    private readonly handle?: BetterSqlite3.Database,
   ) {}
 
   private tables(runId: string): Scratch {
     if (this.dialect === 'postgres')
       return {
+        suffix: '',
         seen: sql.table('sync_seen'),
         users: sql.table('sync_staged_users'),
         events: sql.table('sync_staged_events'),
       };
     const suffix = runId.replace(/[^A-Za-z0-9_]/g, '_');
     return {
+      suffix,
       seen: sql.table(`temp.sync_seen_${suffix}`),
       users: sql.table(`temp.sync_staged_users_${suffix}`),
       events: sql.table(`temp.sync_staged_events_${suffix}`),
@@ -114,6 +126,7 @@ export class SyncStagingRepo {
   ): Promise<void> {
     const counters = this.counters(runId);
     const t = await this.scratch(runId);
+    if (this.handle) return this.stagePrepared(runId, this.handle, seenIds, users, events);
     const key = this.dialect === 'postgres' ? sql`run_id, ` : sql``;
     await this.scratchTransaction(async (trx) => {
       // Scratch rows need no durability: PostgreSQL does not wait for the log to reach disk.
@@ -165,6 +178,47 @@ export class SyncStagingRepo {
           sql`on conflict do nothing`,
         );
       }
+    });
+  }
+
+  /**
+   * SQLite: stages one page with statements prepared once per run, in one transaction on the run's temporary
+   * tables that runs start to end without an await (a page takes a few milliseconds). It holds this process's
+   * connection meanwhile, so no other statement of the process lands inside it.
+   */
+  private async stagePrepared(
+    runId: string,
+    handle: BetterSqlite3.Database,
+    seenIds: readonly string[],
+    users: Insertable<DirectoryUsersTable>[],
+    events: Insertable<ChangeEventsTable>[],
+  ): Promise<void> {
+    const counters = this.counters(runId);
+    let statements = this.prepared.get(runId);
+    if (!statements) {
+      statements = prepareStaging(handle, this.tables(runId).suffix);
+      this.prepared.set(runId, statements);
+    }
+    const st = statements;
+    await this.db.connection().execute(async () => {
+      handle.transaction(() => {
+        for (const id of seenIds) st.seen.run(runId, id);
+        for (const u of users) {
+          const row = u as Record<string, unknown>;
+          st.user.run(runId, counters.users++, ...stagedUserColumns.map((c) => row[c] ?? null));
+        }
+        for (const e of events)
+          st.event.run(
+            counters.events++,
+            e.connection_id,
+            runId,
+            e.remote_user_id,
+            e.kind,
+            e.before_value ?? null,
+            e.after_value ?? null,
+            e.occurred_at,
+          );
+      })();
     });
   }
 
@@ -318,6 +372,9 @@ export class SyncStagingRepo {
     }
     const columns = (names: readonly string[]) => sql.join(names.map((c) => sql.ref(c)));
     const lastEvent = await this.lastSeq(trx, t.events, runId);
+    const lastUser = await this.lastSeq(trx, t.users, runId);
+    const eventIndexes = await this.setIndexesAside(trx, 'change_events', lastEvent + 1);
+    const userIndexes = await this.setIndexesAside(trx, 'directory_users', lastUser + 1);
     for (let from = 0; from <= lastEvent; from += PUBLISH_CHUNK) {
       await sql`insert into change_events (${columns(eventColumns)})
         select ${columns(eventColumns.map((c) => `e.${c}`))}
@@ -328,7 +385,6 @@ export class SyncStagingRepo {
         order by e.seq`.execute(trx);
       await yieldToEventLoop();
     }
-    const lastUser = await this.lastSeq(trx, t.users, runId);
     for (let from = 0; from <= lastUser; from += PUBLISH_CHUNK) {
       await sql`insert into directory_users (${columns(stagedUserColumns)})
         select ${columns(stagedUserColumns.map((c) => `s.${c}`))} from ${t.users} s
@@ -339,6 +395,8 @@ export class SyncStagingRepo {
         where directory_users.action_seq <= ${guardSeq}`.execute(trx);
       await yieldToEventLoop();
     }
+    await userIndexes.rebuild();
+    await eventIndexes.rebuild();
     for (let i = 0; i < removed.length; i += CHUNK) {
       await trx
         .updateTable('directory_users')
@@ -349,6 +407,38 @@ export class SyncStagingRepo {
         .execute();
     }
     return { keptForActions: Number(kept.rows[0]?.n ?? 0) + removedKept };
+  }
+
+  /**
+   * On SQLite, when a publish writes at least as many rows into `table` as it holds (a first sync, above all),
+   * the table's secondary indexes are dropped for the publish and built again after it, in the same
+   * transaction: one sorted build costs a fraction of keeping each index up to date row by row. Readers in
+   * other processes keep reading the indexes as they were until the transaction commits; if it fails, the
+   * indexes were never gone. Elsewhere (PostgreSQL would lock readers out) the indexes stay.
+   */
+  private async setIndexesAside(
+    trx: Transaction<Database>,
+    table: 'directory_users' | 'change_events',
+    incoming: number,
+  ): Promise<{ rebuild: () => Promise<void> }> {
+    const none = { rebuild: async () => {} };
+    if (this.dialect !== 'sqlite' || incoming < BULK_MIN_ROWS) return none;
+    const { rows: held } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+      trx,
+    );
+    if (Number(held[0]?.n ?? 0) > incoming) return none;
+    // The indexes Seatwise made (SQLite's own, for keys, have no SQL and cannot be dropped).
+    const { rows: indexes } = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+      where type = 'index' and tbl_name = ${table} and sql is not null`.execute(trx);
+    for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
+    return {
+      rebuild: async () => {
+        for (const index of indexes) {
+          await sql.raw(index.sql).execute(trx);
+          await yieldToEventLoop();
+        }
+      },
+    };
   }
 
   private async lastSeq(trx: Db, table: RawBuilder<unknown>, runId: string): Promise<number> {
@@ -364,6 +454,7 @@ export class SyncStagingRepo {
    */
   async clear(runId: string): Promise<void> {
     this.seq.delete(runId);
+    this.prepared.delete(runId);
     const t = this.tables(runId);
     if (this.dialect === 'sqlite') {
       const created = this.created.get(runId);
@@ -415,4 +506,32 @@ export class SyncStagingRepo {
     }
     return counters;
   }
+}
+
+interface StagingStatements {
+  seen: BetterSqlite3.Statement;
+  user: BetterSqlite3.Statement;
+  event: BetterSqlite3.Statement;
+}
+
+/** The statements a run stages with on SQLite: the same upserts `stagePage` builds on PostgreSQL. */
+function prepareStaging(handle: BetterSqlite3.Database, suffix: string): StagingStatements {
+  const list = (names: readonly string[]) => names.map((c) => `"${c}"`).join(', ');
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+  const userColumns = ['run_id', 'seq', ...stagedUserColumns];
+  const eventColumns = stagedEventColumns;
+  return {
+    seen: handle.prepare(
+      `insert into temp."sync_seen_${suffix}" (run_id, remote_id) values (?, ?) on conflict do nothing`,
+    ),
+    // A user monday showed twice (pages shift while users are added) is staged once, as last shown.
+    user: handle.prepare(
+      `insert into temp."sync_staged_users_${suffix}" (${list(userColumns)}) values (${marks(userColumns.length)})
+        on conflict (remote_id) do update set ${['seq', ...upsertColumns].map((c) => `"${c}" = excluded."${c}"`).join(', ')}`,
+    ),
+    event: handle.prepare(
+      `insert into temp."sync_staged_events_${suffix}" (${list(eventColumns)}) values (${marks(eventColumns.length)})
+        on conflict do nothing`,
+    ),
+  };
 }

@@ -39,9 +39,18 @@ export interface SyncResult {
   teamRequests: number;
   retries: number;
   durationMs: number;
+  /** Where the time went: reading and staging the users, confirming removals, reading the teams, publishing. */
+  phases: SyncPhases;
   error: { code: string; message: string; requestId: string | null } | null;
   /** What went wrong after the sync itself finished (policies, notifications); the sync's outcome stands. */
   followUpErrors?: string[];
+}
+
+export interface SyncPhases {
+  readMs: number;
+  confirmMs: number;
+  teamsMs: number;
+  publishMs: number;
 }
 
 export interface SyncOptions {
@@ -102,9 +111,9 @@ export class SyncEngine {
       runs: new SyncRunsRepo(store.db),
       directory: new DirectoryRepo(store.db, store.dialect),
       leases: new LeaseRepo(store.db),
-      staging: new SyncStagingRepo(store.db, store.dialect),
+      staging: new SyncStagingRepo(store.db, store.dialect, store.sqlite),
       held: new HeldRemovalsRepo(store.db),
-      connections: new ConnectionsRepo(store.db),
+      connections: new ConnectionsRepo(store.db, store.dialect),
       teams: new TeamsRepo(store.db),
     };
     const leaseMs = timing.leaseMs ?? DEFAULT_LEASE_MS;
@@ -222,6 +231,13 @@ export class SyncEngine {
     let pagesRead = 0;
     let usersSeen = 0;
     let teamRequests = 0;
+    const phases: SyncPhases = { readMs: 0, confirmMs: 0, teamsMs: 0, publishMs: 0 };
+    let phaseStarted = performance.now();
+    const phaseEnds = (name: keyof SyncPhases) => {
+      const at = performance.now();
+      phases[name] = Math.round(at - phaseStarted);
+      phaseStarted = at;
+    };
     const finish = (outcome: {
       complete: boolean;
       changes: number;
@@ -243,6 +259,7 @@ export class SyncEngine {
       teamRequests,
       retries: api.client.stats.retries - retriesBefore,
       durationMs: this.now().getTime() - started.getTime(),
+      phases: { ...phases },
       error: outcome.error,
     });
     const run: SyncRun = {
@@ -261,8 +278,10 @@ export class SyncEngine {
         usersSeen = p.usersSeen;
         await options.onProgress?.(p);
       });
+      phaseEnds('readMs');
       const at = this.now().toISOString();
       const removals = await confirmRemovals(run, read, options.confirmRemovals ?? false, at);
+      phaseEnds('confirmMs');
       // Teams are read after the users, so a membership never names a user the run has not seen.
       const teamsFrom = api.client.stats.requests;
       const teamsRead = await readTeams(
@@ -274,8 +293,10 @@ export class SyncEngine {
       teamRequests = api.client.stats.requests - teamsFrom;
       const counts = await this.repos.staging.counts(runId);
       usersSeen = counts.seen;
+      phaseEnds('teamsMs');
       await options.beforeCommit?.();
       stillHeld(run);
+      phaseStarted = performance.now();
       let result: SyncResult | null = null;
       await publishRun(run, {
         guardSeq: read.guardSeq,
@@ -284,6 +305,7 @@ export class SyncEngine {
         stagedEvents: counts.events,
         at,
         finalRun: ({ changes, keptForActions }) => {
+          phaseEnds('publishMs');
           result = finish({
             complete: true,
             changes,
