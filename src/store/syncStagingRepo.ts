@@ -336,6 +336,18 @@ export class SyncStagingRepo {
   }
 
   /**
+   * Inside the run's fenced transaction, first: waits for (on PostgreSQL: locks out) an action writing the
+   * connection's copy, so no action commits mid-publish.
+   */
+  async lockCopy(trx: Transaction<Database>, connectionId: string): Promise<void> {
+    await trx
+      .updateTable('connections')
+      .set((eb) => ({ copy_seq: eb.ref('copy_seq') }))
+      .where('id', '=', connectionId)
+      .execute();
+  }
+
+  /**
    * Inside the run's fenced transaction: applies the staged rows, events and removals, except for users an
    * action wrote after `guardSeq` (the action's newer answer wins). Returns how many users were so kept.
    * Statements cover a bounded slice of the staged rows each, so the event loop keeps running between them.
@@ -349,12 +361,6 @@ export class SyncStagingRepo {
     at: string,
   ): Promise<{ keptForActions: number }> {
     const t = await this.scratch(runId);
-    // Waits for (on PostgreSQL: locks out) an action writing this copy, so no action commits mid-publish.
-    await trx
-      .updateTable('connections')
-      .set((eb) => ({ copy_seq: eb.ref('copy_seq') }))
-      .where('id', '=', connectionId)
-      .execute();
     const newer = sql`exists (select 1 from directory_users d where d.connection_id = ${connectionId}
       and d.remote_id = s.remote_id and d.action_seq > ${guardSeq})`;
     const kept = await sql<{ n: number | string }>`select count(*) as n from ${t.users} s
@@ -373,8 +379,6 @@ export class SyncStagingRepo {
     const columns = (names: readonly string[]) => sql.join(names.map((c) => sql.ref(c)));
     const lastEvent = await this.lastSeq(trx, t.events, runId);
     const lastUser = await this.lastSeq(trx, t.users, runId);
-    const eventIndexes = await this.setIndexesAside(trx, 'change_events', lastEvent + 1);
-    const userIndexes = await this.setIndexesAside(trx, 'directory_users', lastUser + 1);
     for (let from = 0; from <= lastEvent; from += PUBLISH_CHUNK) {
       await sql`insert into change_events (${columns(eventColumns)})
         select ${columns(eventColumns.map((c) => `e.${c}`))}
@@ -395,8 +399,6 @@ export class SyncStagingRepo {
         where directory_users.action_seq <= ${guardSeq}`.execute(trx);
       await yieldToEventLoop();
     }
-    await userIndexes.rebuild();
-    await eventIndexes.rebuild();
     for (let i = 0; i < removed.length; i += CHUNK) {
       await trx
         .updateTable('directory_users')
@@ -410,30 +412,40 @@ export class SyncStagingRepo {
   }
 
   /**
-   * On SQLite, when a publish writes at least as many rows into `table` as it holds (a first sync, above all),
-   * the table's secondary indexes are dropped for the publish and built again after it, in the same
-   * transaction: one sorted build costs a fraction of keeping each index up to date row by row. Readers in
-   * other processes keep reading the indexes as they were until the transaction commits; if it fails, the
-   * indexes were never gone. Elsewhere (PostgreSQL would lock readers out) the indexes stay.
+   * Inside the run's fenced transaction, before `publish`: on SQLite, when the publish will write at least as
+   * many rows into a table as it holds (a first sync, above all), that table's secondary indexes are dropped
+   * and `rebuild` builds them again once everything is written, in the same transaction: one sorted build costs
+   * a fraction of keeping each index up to date row by row. Readers in other processes keep using the indexes
+   * as they were until the transaction commits; if it fails, the indexes were never gone. Elsewhere (PostgreSQL
+   * would lock readers out) the indexes stay. `moreEvents`: change events written besides the staged ones.
    */
-  private async setIndexesAside(
+  async setIndexesAside(
     trx: Transaction<Database>,
-    table: 'directory_users' | 'change_events',
-    incoming: number,
+    runId: string,
+    moreEvents: number,
   ): Promise<{ rebuild: () => Promise<void> }> {
-    const none = { rebuild: async () => {} };
-    if (this.dialect !== 'sqlite' || incoming < BULK_MIN_ROWS) return none;
-    const { rows: held } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
-      trx,
-    );
-    if (Number(held[0]?.n ?? 0) > incoming) return none;
-    // The indexes Seatwise made (SQLite's own, for keys, have no SQL and cannot be dropped).
-    const { rows: indexes } = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-      where type = 'index' and tbl_name = ${table} and sql is not null`.execute(trx);
-    for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
+    if (this.dialect !== 'sqlite') return { rebuild: async () => {} };
+    const t = await this.scratch(runId);
+    const incoming = {
+      directory_users: (await this.lastSeq(trx, t.users, runId)) + 1,
+      change_events: (await this.lastSeq(trx, t.events, runId)) + 1 + moreEvents,
+    };
+    const dropped: { name: string; sql: string }[] = [];
+    for (const [table, rows] of Object.entries(incoming)) {
+      if (rows < BULK_MIN_ROWS) continue;
+      const { rows: held } = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+        trx,
+      );
+      if (Number(held[0]?.n ?? 0) > rows) continue;
+      // The indexes Seatwise made (SQLite's own, for keys, have no SQL and cannot be dropped).
+      const { rows: indexes } = await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+        where type = 'index' and tbl_name = ${table} and sql is not null`.execute(trx);
+      for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
+      dropped.push(...indexes);
+    }
     return {
       rebuild: async () => {
-        for (const index of indexes) {
+        for (const index of dropped) {
           await sql.raw(index.sql).execute(trx);
           await yieldToEventLoop();
         }

@@ -1,5 +1,7 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
 import { linkKey, type StoredTeams, type TeamsChange } from '../sync/teamsDiff.ts';
+import { insertRows } from './bulkInsert.ts';
 import type { ChangeEventsTable, Database } from './schema.ts';
 
 const BATCH = 500;
@@ -22,7 +24,11 @@ export interface TeamSummaryRow {
 
 /** The synced copy of monday's teams: teams, who is in each, who owns each. */
 export class TeamsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite: the connection itself, for bulk inserts inside a publish (see `insertRows`). */
+    private readonly handle?: BetterSqlite3.Database,
+  ) {}
 
   /** Everything stored about a connection's teams, for a sync to compare with what it read. */
   async load(connectionId: string, db: Db = this.db): Promise<StoredTeams> {
@@ -136,20 +142,13 @@ export class TeamsRepo {
     pairs: [string, string][],
     at: string,
   ): Promise<void> {
-    for (let i = 0; i < pairs.length; i += BATCH) {
-      await trx
-        .insertInto(table)
-        .values(
-          pairs.slice(i, i + BATCH).map(([team_id, user_id]) => ({
-            connection_id: connectionId,
-            team_id,
-            user_id,
-            since: at,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['connection_id', 'team_id', 'user_id']).doNothing())
-        .execute();
-    }
+    const rows = pairs.map(([team_id, user_id]) => ({
+      connection_id: connectionId,
+      team_id,
+      user_id,
+      since: at,
+    }));
+    await insertRows(trx, this.handle, table, rows, { ignoreConflicts: true });
   }
 
   private async removeLinks(
@@ -177,11 +176,7 @@ export class TeamsRepo {
     trx: Transaction<Database>,
     events: Insertable<ChangeEventsTable>[],
   ): Promise<void> {
-    for (let i = 0; i < events.length; i += BATCH)
-      await trx
-        .insertInto('change_events')
-        .values(events.slice(i, i + BATCH))
-        .execute();
+    await insertRows(trx, this.handle, 'change_events', events);
   }
 
   /**

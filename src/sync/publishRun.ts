@@ -30,15 +30,7 @@ export async function publishRun(
   const { guardSeq, removals, at } = input;
   return store.db.transaction().execute(async (trx) => {
     await repos.leases.fence(trx, connectionId, lease.fence, run.now(), run.leaseMs);
-    const { keptForActions } = await repos.staging.publish(
-      trx,
-      runId,
-      connectionId,
-      guardSeq,
-      removals.removed,
-      at,
-    );
-    await repos.held.replace(trx, connectionId, runId, removals.heldIds, at);
+    await repos.staging.lockCopy(trx, connectionId);
     // Links of users an action wrote since the read began stay as the action wrote them.
     const writtenByActions = new Set(
       (
@@ -58,7 +50,18 @@ export async function publishRun(
       { ...input.teamsRead, writtenByActions },
       at,
     );
+    const indexes = await repos.staging.setIndexesAside(trx, runId, teamChange.events.length);
+    const { keptForActions } = await repos.staging.publish(
+      trx,
+      runId,
+      connectionId,
+      guardSeq,
+      removals.removed,
+      at,
+    );
+    await repos.held.replace(trx, connectionId, runId, removals.heldIds, at);
     await repos.teams.apply(trx, connectionId, teamChange, at);
+    await indexes.rebuild();
     const published = { changes: input.stagedEvents + teamChange.events.length, keptForActions };
     await repos.runs.update(runId, input.finalRun(published), trx);
     const held = removals.heldIds.length;

@@ -114,7 +114,7 @@ export class SyncEngine {
       staging: new SyncStagingRepo(store.db, store.dialect, store.sqlite),
       held: new HeldRemovalsRepo(store.db),
       connections: new ConnectionsRepo(store.db, store.dialect),
-      teams: new TeamsRepo(store.db),
+      teams: new TeamsRepo(store.db, store.sqlite),
     };
     const leaseMs = timing.leaseMs ?? DEFAULT_LEASE_MS;
     this.timing = { leaseMs, heartbeatMs: timing.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 4)) };
