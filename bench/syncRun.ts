@@ -132,7 +132,7 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     };
     const first = await profiled('first', measure);
 
-    const unchanged = await measure();
+    const unchanged = await profiled('unchanged', measure);
     const changedInMonday = await askParent<number>({ op: 'change', share: 0.01 });
     const changed = { ...(await measure()), changedInMonday };
     return {

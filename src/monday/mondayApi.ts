@@ -105,6 +105,8 @@ const userTeamsSchema = z.object({
 });
 /** Teams asked about in one members request. */
 const TEAMS_PER_REQUEST = 100;
+/** Sequences of team member pages read at once. */
+const TEAM_READS_AT_ONCE = 4;
 /** User look-ups that also list teams: each user may be in many, so fewer at once. */
 const USER_TEAMS_PER_REQUEST = 200;
 
@@ -186,10 +188,15 @@ export class MondayApi {
     const owners = new Map<string, string[]>();
     const missing = new Set<string>();
     const ids = [...byId.keys()];
+    // Each slice of teams, for active and for inactive members, is its own sequence of pages: several are read
+    // at once (the account's budget caps how many requests are in flight).
+    const reads: (() => Promise<void>)[] = [];
     for (let i = 0; i < ids.length; i += TEAMS_PER_REQUEST) {
       const chunk = ids.slice(i, i + TEAMS_PER_REQUEST);
-      for (const inactive of [null, true]) await this.teamMembers(chunk, inactive, members, owners, missing);
+      for (const inactive of [null, true])
+        reads.push(() => this.teamMembers(chunk, inactive, members, owners, missing));
     }
+    await inParallel(reads, TEAM_READS_AT_ONCE);
     if (missing.size > 0) {
       // Gone since the list was read: left out. Still there: monday answered two questions differently.
       const { data: again } = await this.client.request<unknown>(TEAMS_BY_IDS, { ids: [...missing] });
@@ -371,4 +378,22 @@ export class MondayApi {
     }
     return [...found.values()];
   }
+}
+
+/** Runs `tasks`, at most `limit` at once; fails with the first failure once those started have settled. */
+async function inParallel(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async () => {
+    while (next < tasks.length && !failure) {
+      const task = tasks[next++]!;
+      try {
+        await task();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
 }
