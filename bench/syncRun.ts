@@ -37,7 +37,8 @@ export interface Measured {
 export interface SyncRunOutput {
   users: number;
   latencyMs: number;
-  floor: { wallMs: number; requests: number };
+  /** The transport floor; its CPU is what reading and decoding the pages costs this process. */
+  floor: { wallMs: number; cpuMs: number; requests: number };
   page100: { wallMs: number; requests: number; users: number } | null;
   first: Measured;
   unchanged: Measured;
@@ -86,6 +87,7 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
 
     // The floor: the same pages, page size and read-ahead as the first sync, fetched, parsed and dropped.
     const floorRequests = api.client.stats.requests;
+    const floorCpu = process.cpuUsage();
     let started = performance.now();
     for await (const _page of readAllPages((p, limit) => api.usersPage(p, limit), PAGE_LIMIT, {
       expectedRows: Math.floor(activeMembers / PAGE_LIMIT) * PAGE_LIMIT,
@@ -93,8 +95,10 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     })) {
       // discarded
     }
+    const floorCpuUsed = process.cpuUsage(floorCpu);
     const floor = {
       wallMs: performance.now() - started,
+      cpuMs: (floorCpuUsed.user + floorCpuUsed.system) / 1000,
       requests: api.client.stats.requests - floorRequests,
     };
 

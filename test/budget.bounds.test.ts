@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUDGET_BOUNDS, type BudgetBound, RequestBudget } from '../src/monday/requestBudget.ts';
-import { DbSharedBudget, mergeFacts, readBudgets } from '../src/store/budgetRepo.ts';
+import { DbSharedBudget, mergeFacts, onBudgetStore, readBudgets } from '../src/store/budgetRepo.ts';
 import { openStore, type Store } from '../src/store/database.ts';
 import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 
@@ -137,13 +137,14 @@ describe.each(dialects)('the shared budget keeps one clock, the database’s (%s
     const shared = new DbSharedBudget(store, key);
     const first = await shared.take(30_000);
     if ('ticket' in first) await shared.give(first.ticket);
-    const update = store.db
-      .updateTable('monday_budgets')
-      .set({ paused_until: Date.now() + DAY_MS })
-      .where('key', '=', key)
-      .compile();
-    if (store.budgetSqlite) store.budgetSqlite.prepare(update.sql).run(...(update.parameters as unknown[]));
-    else await store.db.executeQuery(update);
+    await onBudgetStore(
+      store,
+      store.db
+        .updateTable('monday_budgets')
+        .set({ paused_until: Date.now() + DAY_MS })
+        .where('key', '=', key)
+        .compile(),
+    );
     expect((await readBudgets(store)).budgets.find((b) => b.key === key)?.paused_until).toBeGreaterThan(
       Date.now() + DAY_MS - 60_000,
     );

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { freePort, runCli, spawnCli, startServe, waitFor } from './helpers/cli.ts';
+import { freePort, runCli, spawnCli, startServeWithKey, waitFor } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 
 const USERS = 100_000;
@@ -12,7 +12,7 @@ describe('the server and a CLI sync on one SQLite data directory', () => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let env: NodeJS.ProcessEnv;
-  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+  let serve: Awaited<ReturnType<typeof startServeWithKey>> | undefined;
 
   beforeAll(async () => {
     emulator = await startEmulator({ users: USERS, plan: 'pro', seed: 84 });
@@ -32,11 +32,8 @@ describe('the server and a CLI sync on one SQLite data directory', () => {
     );
     expect(connected.code).toBe(0);
     const connectionId = JSON.parse(connected.stdout).id;
-    serve = await startServe(env);
-    const key = /\n {4}(sw_\S+)\n/.exec(serve.err())?.[1];
-    expect(key).toBeDefined();
-    const base = `http://127.0.0.1:${env.SEATWISE_PORT}`;
-    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    serve = await startServeWithKey(env);
+    const { base, headers } = serve;
 
     const sync = spawnCli(['sync', connectionId, '--json'], env);
     let finished = false;
@@ -110,7 +107,7 @@ function holdWriteLock(file: string) {
 
 describe("a server whose write waits on another process's lock", () => {
   let db: TestDatabase;
-  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
+  let serve: Awaited<ReturnType<typeof startServeWithKey>> | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('sqlite');
@@ -122,10 +119,8 @@ describe("a server whose write waits on another process's lock", () => {
 
   it('keeps answering other requests meanwhile, and the write lands once the lock is free', async () => {
     const env = { ...db.env, SEATWISE_PORT: String(await freePort()), LOG_LEVEL: 'info' };
-    serve = await startServe(env);
-    const key = /\n {4}(sw_\S+)\n/.exec(serve.err())?.[1];
-    const base = `http://127.0.0.1:${env.SEATWISE_PORT}`;
-    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    serve = await startServeWithKey(env);
+    const { base, headers } = serve;
     const lock = holdWriteLock(join(db.dataDir, 'seatwise.db'));
     await lock.locked();
     // A write (a new key) has to wait for the lock...

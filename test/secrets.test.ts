@@ -8,7 +8,7 @@ import { createSeatwise } from '../src/compose.ts';
 import { ConfigError } from '../src/config.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { SecretBox } from '../src/store/secretBox.ts';
-import { freePort, runCli, startServe } from './helpers/cli.ts';
+import { freePort, runCli, startServeWithKey } from './helpers/cli.ts';
 import { createTestDatabase, postgresAvailable } from './helpers/databases.ts';
 
 describe('sealed tokens', () => {
@@ -124,9 +124,9 @@ describe('seatwise secrets rotate', () => {
       const before = sealedValues(db.dataDir);
       expect(before).toHaveLength(2);
 
-      const server = await startServe(env);
+      const server = await startServeWithKey(env);
       try {
-        const adminKey = /\n {4}(sw_\S+)\n/.exec(server.err())![1];
+        const adminKey = server.key;
         const rotated = await runCli(['secrets', 'rotate'], env);
         expect(rotated.stderr).toBe('');
         expect(rotated.code).toBe(0);

@@ -153,10 +153,10 @@ export class DbSharedBudget implements SharedBudget {
   }
 
   async give(ticket: string): Promise<void> {
-    const query = this.db.deleteFrom('monday_budget_leases').where('id', '=', ticket).compile();
-    const sqlite = this.store.budgetSqlite;
-    if (sqlite) sqlite.prepare(query.sql).run(...(query.parameters as unknown[]));
-    else await this.db.executeQuery(query);
+    await onBudgetStore(
+      this.store,
+      this.db.deleteFrom('monday_budget_leases').where('id', '=', ticket).compile(),
+    );
   }
 
   async record(facts: BudgetFacts): Promise<void> {
@@ -278,21 +278,30 @@ export async function readBudgets(
 ): Promise<{ budgets: (BudgetRow & { key: string })[]; leases: { id: string; key: string }[] }> {
   const rows = store.db.selectFrom('monday_budgets').selectAll().compile();
   const leases = store.db.selectFrom('monday_budget_leases').select(['id', 'key']).compile();
-  const all = async (query: CompiledQuery): Promise<unknown[]> =>
-    store.budgetSqlite
-      ? store.budgetSqlite.prepare(query.sql).all(...(query.parameters as unknown[]))
-      : (await store.db.executeQuery(query)).rows;
   return {
-    budgets: (await all(rows)).map((raw) => ({ ...toRow(raw), key: (raw as { key: string }).key })),
-    leases: (await all(leases)) as { id: string; key: string }[],
+    budgets: (await onBudgetStore(store, rows)).map((raw) => ({
+      ...toRow(raw),
+      key: (raw as { key: string }).key,
+    })),
+    leases: (await onBudgetStore(store, leases)) as { id: string; key: string }[],
   };
 }
 
 /** Forgets every account's budget (limits learned, pauses, requests in flight): monday's are learned anew. */
 export async function forgetBudgets(store: Store): Promise<void> {
-  for (const table of ['monday_budget_leases', 'monday_budgets'] as const) {
-    const query = store.db.deleteFrom(table).compile();
-    if (store.budgetSqlite) store.budgetSqlite.prepare(query.sql).run(...(query.parameters as unknown[]));
-    else await store.db.executeQuery(query);
-  }
+  for (const table of ['monday_budget_leases', 'monday_budgets'] as const)
+    await onBudgetStore(store, store.db.deleteFrom(table).compile());
+}
+
+/**
+ * Runs a query on the budgets wherever the store keeps them: their own SQLite file, or the main database
+ * (PostgreSQL). Returns the rows it reads (none for a write).
+ */
+export async function onBudgetStore(store: Store, query: CompiledQuery): Promise<unknown[]> {
+  if (!store.budgetSqlite) return (await store.db.executeQuery(query)).rows;
+  const statement = store.budgetSqlite.prepare(query.sql);
+  const parameters = query.parameters as unknown[];
+  if (statement.reader) return statement.all(...parameters);
+  statement.run(...parameters);
+  return [];
 }

@@ -22,8 +22,8 @@ export async function publishRun(
     teamsRead: Omit<TeamsEvidence, 'writtenByActions'>;
     stagedEvents: number;
     at: string;
-    /** The run's row as it ends, given the changes and users kept for actions. */
-    finalRun: (p: Published) => Partial<SyncRunsTable>;
+    /** The run's row as it ends; the publish adds the changes and the users kept for actions. */
+    runRow: Omit<Partial<SyncRunsTable>, 'changes' | 'kept_for_actions'>;
   },
 ): Promise<Published> {
   const { store, repos, connectionId, runId, lease } = run;
@@ -63,7 +63,11 @@ export async function publishRun(
     await repos.teams.apply(trx, connectionId, teamChange, at);
     await indexes.rebuild();
     const published = { changes: input.stagedEvents + teamChange.events.length, keptForActions };
-    await repos.runs.update(runId, input.finalRun(published), trx);
+    await repos.runs.update(
+      runId,
+      { ...input.runRow, changes: published.changes, kept_for_actions: published.keptForActions },
+      trx,
+    );
     const held = removals.heldIds.length;
     const reason =
       held > 0

@@ -75,9 +75,9 @@ export async function readUsers(
   await onProgress?.({ pagesRead, usersSeen, expectedUsers });
   let progressWrittenAt = Date.now();
   // The run shows how far it got (the web UI's progress), at most once a second. The write does not hold up
-  // the read (another process may hold the database's write lock); the next waits for it, and so does the end.
-  let progressWrite: Promise<unknown> = Promise.resolve();
-  let writing = false;
+  // the read (another process may hold the database's write lock): while one is in flight (`progressWrite`)
+  // no other starts, and the read's end waits for it.
+  let progressWrite: Promise<void> | null = null;
   try {
     for await (const users of readAllPages((page, limit) => api.usersPage(page, limit), PAGE_LIMIT, {
       expectedRows: surePages * PAGE_LIMIT,
@@ -89,14 +89,16 @@ export async function readUsers(
       await yieldToEventLoop();
       usersSeen += users.length;
       await onProgress?.({ pagesRead, usersSeen, expectedUsers });
-      if (!writing && Date.now() - progressWrittenAt >= PROGRESS_WRITE_MS) {
+      if (!progressWrite && Date.now() - progressWrittenAt >= PROGRESS_WRITE_MS) {
         progressWrittenAt = Date.now();
-        writing = true;
         progressWrite = repos.runs
           .update(runId, { pages_read: pagesRead, users_seen: usersSeen })
-          .catch(() => {})
+          .then(
+            () => {},
+            () => {},
+          )
           .finally(() => {
-            writing = false;
+            progressWrite = null;
           });
       }
     }

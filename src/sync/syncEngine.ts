@@ -297,40 +297,34 @@ export class SyncEngine {
       await options.beforeCommit?.();
       stillHeld(run);
       phaseStarted = performance.now();
-      let result: SyncResult | null = null;
-      await publishRun(run, {
+      const { changes, keptForActions } = await publishRun(run, {
         guardSeq: read.guardSeq,
         removals,
         teamsRead,
         stagedEvents: counts.events,
         at,
-        finalRun: ({ changes, keptForActions }) => {
-          phaseEnds('publishMs');
-          result = finish({
-            complete: true,
-            changes,
-            removed: removals.removed.length,
-            removalsHeld: removals.heldIds.length,
-            keptForActions,
-            error: null,
-          });
-          return {
-            status: 'succeeded',
-            finished_at: at,
-            complete: 1,
-            pages_read: pagesRead,
-            users_seen: usersSeen,
-            changes,
-            requests: result.requests,
-            retries: result.retries,
-            kept_for_actions: keptForActions,
-            removals_held: removals.heldIds.length,
-          };
+        runRow: {
+          status: 'succeeded',
+          finished_at: at,
+          complete: 1,
+          pages_read: pagesRead,
+          users_seen: usersSeen,
+          requests: api.client.stats.requests - requestsBefore,
+          retries: api.client.stats.retries - retriesBefore,
+          removals_held: removals.heldIds.length,
         },
       });
+      phaseEnds('publishMs');
       // The copy is published: scratch is dropped after the answer (drain() waits for it on shutdown).
       this.afterwards(this.repos.staging.clear(runId));
-      return result!;
+      return finish({
+        complete: true,
+        changes,
+        removed: removals.removed.length,
+        removalsHeld: removals.heldIds.length,
+        keptForActions,
+        error: null,
+      });
     } catch (error) {
       const failure = describeFailure(error);
       const result = finish({

@@ -114,3 +114,28 @@ export async function startServe(
   }
   return { child, out: () => out, err: () => err };
 }
+
+/**
+ * Starts `seatwise serve` on a fresh data directory (`env` names its port) with the first admin key it prints:
+ * the key, the base URL and the headers that authenticate as it.
+ */
+export async function startServeWithKey(env: NodeJS.ProcessEnv): Promise<
+  Awaited<ReturnType<typeof startServe>> & {
+    key: string;
+    base: string;
+    headers: { authorization: string; 'content-type': string };
+  }
+> {
+  const serve = await startServe(env);
+  const key = /\n {4}(sw_\S+)\n/.exec(serve.err())?.[1];
+  if (!key) {
+    serve.child.kill('SIGTERM');
+    throw new Error(`serve printed no first admin key: ${serve.err()}`);
+  }
+  return {
+    ...serve,
+    key,
+    base: `http://127.0.0.1:${env.SEATWISE_PORT}`,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  };
+}
