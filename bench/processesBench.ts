@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createSeatwise } from '../src/compose.ts';
 import { freePort, percentile, waitForHealth } from './apiBench.ts';
+import { ensureBuilt } from './built.ts';
 import { startEmulatorProcess } from './emulatorProcess.ts';
 
 const bin = fileURLToPath(new URL('../bin/seatwise.js', import.meta.url));
@@ -64,6 +65,8 @@ function run(args: string[], env: NodeJS.ProcessEnv): Spawned {
  * `GET /api/users` back to back; their latencies, failures and any SQLITE_BUSY are the figures.
  */
 export async function processesBench(options: { users: number; json: boolean }): Promise<ProcessesFigures> {
+  // `seatwise` runs the build when it is up to date: both processes measured are what users run.
+  ensureBuilt();
   const emulator = await startEmulatorProcess({
     users: options.users,
     plan: 'enterprise',

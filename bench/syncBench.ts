@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compiledRunner } from './built.ts';
 import { startEmulatorProcess } from './emulatorProcess.ts';
 import type { SyncRunInput, SyncRunOutput } from './syncRun.ts';
 
@@ -60,10 +61,17 @@ const limits = {
   dailyCalls: 1_000_000_000,
 };
 
+let compiled: string | null = null;
+/** The sync's process runs the compiled build, as `seatwise` does. */
+const runner = () => {
+  compiled ??= compiledRunner(new URL('./syncRun.ts', import.meta.url));
+  return compiled;
+};
+
 function runOne(input: SyncRunInput, onChange: (share: number) => Promise<number>): Promise<SyncRunOutput> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL('./syncRun.ts', import.meta.url)), [JSON.stringify(input)], {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(runner(), [JSON.stringify(input)], {
+      execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child.on('message', (raw) => {
