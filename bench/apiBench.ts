@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createSeatwise } from '../src/compose.ts';
-import { startEmulatorProcess } from './emulatorProcess.ts';
+import { BENCH_LIMITS, startEmulatorProcess } from './emulatorProcess.ts';
 
 const bin = fileURLToPath(new URL('../bin/seatwise.js', import.meta.url));
 const CONNECTIONS = 50;
@@ -84,7 +84,7 @@ export async function apiBench(options: { users: number }): Promise<void> {
     accounts: 2,
     plan: 'enterprise',
     seed: 11,
-    limits: { complexityPerMinute: 2e9, maxQueryComplexity: 2e9, requestsPerMinute: 1e6, dailyCalls: 1e9 },
+    limits: BENCH_LIMITS,
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-api-'));
   let server: ChildProcess | null = null;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createSeatwise } from '../src/compose.ts';
 import { freePort, percentile, waitForHealth } from './apiBench.ts';
 import { ensureBuilt } from './built.ts';
-import { startEmulatorProcess } from './emulatorProcess.ts';
+import { BENCH_LIMITS, startEmulatorProcess } from './emulatorProcess.ts';
 
 const bin = fileURLToPath(new URL('../bin/seatwise.js', import.meta.url));
 /** What SQLite says when a statement gave up on another process's lock. */
@@ -71,7 +71,7 @@ export async function processesBench(options: { users: number; json: boolean }):
     users: options.users,
     plan: 'enterprise',
     seed: 13,
-    limits: { complexityPerMinute: 2e9, maxQueryComplexity: 2e9, requestsPerMinute: 1e6, dailyCalls: 1e9 },
+    limits: BENCH_LIMITS,
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-bench-processes-'));
   let server: Spawned | null = null;

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compiledRunner } from './built.ts';
-import { startEmulatorProcess } from './emulatorProcess.ts';
+import { BENCH_LIMITS, startEmulatorProcess } from './emulatorProcess.ts';
 import type { SyncRunInput, SyncRunOutput } from './syncRun.ts';
 
 export interface SyncBenchOptions {
@@ -53,13 +53,6 @@ export interface SyncFigures {
   teamsMs: number;
   publishMs: number;
 }
-
-const limits = {
-  complexityPerMinute: 2_000_000_000,
-  maxQueryComplexity: 2_000_000_000,
-  requestsPerMinute: 1_000_000,
-  dailyCalls: 1_000_000_000,
-};
 
 let compiled: string | null = null;
 /** The sync's process runs the compiled build, as `seatwise` does. */
@@ -139,7 +132,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 export async function syncBench(options: SyncBenchOptions): Promise<SyncFigures[]> {
   const all: SyncFigures[] = [];
   for (const users of options.sizes) {
-    const emulator = await startEmulatorProcess({ users, plan: 'enterprise', seed: 7, limits });
+    const emulator = await startEmulatorProcess({ users, plan: 'enterprise', seed: 7, limits: BENCH_LIMITS });
     let page100AtZero: SyncRunOutput['page100'] = null;
     try {
       for (const latencyMs of options.latencies) {
