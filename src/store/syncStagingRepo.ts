@@ -124,13 +124,16 @@ export class SyncStagingRepo {
     users: Insertable<DirectoryUsersTable>[],
     events: Insertable<ChangeEventsTable>[],
   ): Promise<void> {
-    const counters = this.counters(runId);
     const t = await this.scratch(runId);
-    if (this.handle) return this.stagePrepared(runId, this.handle, seenIds, users, events);
-    const key = this.dialect === 'postgres' ? sql`run_id, ` : sql``;
-    await this.scratchTransaction(async (trx) => {
+    if (this.dialect === 'sqlite') {
+      if (!this.handle) throw new Error('staging on SQLite needs the connection itself');
+      return this.stagePrepared(runId, this.handle, seenIds, users, events);
+    }
+    const counters = this.counters(runId);
+    // PostgreSQL from here: runs share the staging tables, keyed by run.
+    await this.db.transaction().execute(async (trx) => {
       // Scratch rows need no durability: PostgreSQL does not wait for the log to reach disk.
-      if (this.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(trx);
+      await sql`set local synchronous_commit to off`.execute(trx);
       if (seenIds.length > 0)
         await this.insertJson(
           trx,
@@ -153,7 +156,7 @@ export class SyncStagingRepo {
           'sync_staged_users',
           stagedColumns,
           rows,
-          sql`on conflict (${key}remote_id) do update set ${sql.join(
+          sql`on conflict (run_id, remote_id) do update set ${sql.join(
             ['seq', ...upsertColumns].map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
           )}`,
         );
@@ -241,10 +244,7 @@ export class SyncStagingRepo {
     });
   }
 
-  /**
-   * Inserts one page of rows. On PostgreSQL (and for narrow rows on SQLite) they travel as one JSON parameter
-   * unpacked by the database; wide rows on SQLite as bound values.
-   */
+  /** PostgreSQL: inserts one page of rows, which travel as one JSON parameter unpacked by the database. */
   private async insertJson(
     trx: Kysely<Database>,
     table: RawBuilder<unknown>,
@@ -253,31 +253,11 @@ export class SyncStagingRepo {
     rows: Record<string, unknown>[],
     conflict: RawBuilder<unknown>,
   ): Promise<void> {
-    const json = JSON.stringify(rows);
     const names = sql.join(columns.map((c) => sql.ref(c)));
-    if (this.dialect === 'postgres') {
-      await sql`insert into ${table} (${names})
-        select ${names} from json_populate_recordset(null::${sql.table(shape)}, ${json}::json) ${conflict}`.execute(
-        trx,
-      );
-      return;
-    }
-    if (columns.length <= 2) {
-      // Narrow rows: SQLite unpacks the JSON itself ("where true" keeps it from reading the upsert clause as
-      // part of the select).
-      const values = sql.join(columns.map((c) => sql`json_extract(value, ${`$.${c}`})`));
-      await sql`insert into ${table} (${names}) select ${values} from json_each(${json}) where true ${conflict}`.execute(
-        trx,
-      );
-      return;
-    }
-    // Wide rows: bound values, which SQLite reads faster than it extracts many JSON fields.
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const values = rows
-        .slice(i, i + CHUNK)
-        .map((row) => sql`(${sql.join(columns.map((c) => row[c] ?? null))})`);
-      await sql`insert into ${table} (${names}) values ${sql.join(values)} ${conflict}`.execute(trx);
-    }
+    await sql`insert into ${table} (${names})
+      select ${names} from json_populate_recordset(null::${sql.table(shape)}, ${JSON.stringify(rows)}::json) ${conflict}`.execute(
+      trx,
+    );
   }
 
   /** Forgets what was staged for these users (they are read again and staged anew). */
