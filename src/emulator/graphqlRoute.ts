@@ -20,7 +20,7 @@ import {
 } from './graphqlErrors.ts';
 import { injectFaults, truncate } from './httpFaults.ts';
 import type { AccountLimiter } from './limits.ts';
-import type { EmuAccount, EmuUser } from './model.ts';
+import { type EmuAccount, type EmuUser, membersByTeam } from './model.ts';
 import type { EmulatorState } from './state.ts';
 import {
   addUsersToTeam,
@@ -44,6 +44,8 @@ interface ExecutionContext {
   now: Date;
   /** How monday bends `users` answers (faults): its own page size, capped look-ups, exact email matching. */
   bends: UserQueryBends;
+  /** In a query, each team's members, worked out once when first asked; null in a mutation. */
+  teamMembers: (() => Map<string, EmuUser[]>) | null;
 }
 
 const rootValue = {
@@ -60,7 +62,8 @@ const rootValue = {
     display_name: c.version.value,
   }),
   versions: () => listVersions(),
-  teams: (args: { ids?: string[] | null }, c: ExecutionContext) => selectTeams(c.account, args.ids),
+  teams: (args: { ids?: string[] | null }, c: ExecutionContext) =>
+    selectTeams(c.account, args.ids, c.teamMembers),
   invite_users: inviteUsers,
   update_users_role: updateUsersRole,
   deactivate_users: deactivateUsers,
@@ -248,6 +251,7 @@ function runOperation(
     version,
     now: new Date(state.now()),
     bends: state.faults.applies('graphql') ? state.faults.settings : noBends,
+    teamMembers: operation.operation === 'query' ? once(() => membersByTeam(account)) : null,
     complexity: {
       before: charge.before,
       after: charge.after,
@@ -328,4 +332,13 @@ function setRateLimitHeaders(reply: FastifyReply, limiter: AccountLimiter): void
     'RateLimit',
     `"minuteRate";r=${r.requests}${minuteReset}, "concurrency";r=${r.concurrency}, "complexityMinute";r=${r.complexity};t=${r.complexityReset}`,
   );
+}
+
+/** A value worked out on first use and kept. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }

@@ -1,5 +1,5 @@
 import type { EmuAccount, EmuTeam } from './model.ts';
-import { teamMembers } from './model.ts';
+import { type EmuUser, teamMembers } from './model.ts';
 import { noBends, selectUsers, type UserQueryBends, type UsersArgs } from './userQuery.ts';
 import { UserView } from './userView.ts';
 
@@ -12,6 +12,8 @@ export class TeamView {
   constructor(
     private readonly team: EmuTeam,
     private readonly account: EmuAccount,
+    /** In a query, every team's members read once for the whole request; in a mutation, read when asked. */
+    private readonly members: (() => Map<string, EmuUser[]>) | null = null,
   ) {}
 
   get id() {
@@ -36,14 +38,23 @@ export class TeamView {
       });
   }
   users(args: UsersArgs, context: { bends?: UserQueryBends }) {
-    const members = { ...this.account, users: teamMembers(this.account, this.team.id) };
+    const users = this.members
+      ? (this.members().get(this.team.id) ?? [])
+      : teamMembers(this.account, this.team.id);
+    const members = { ...this.account, users };
     // The team's users take the older arguments only: no status, sort or user_kind.
     return selectUsers(members, args, context?.bends ?? noBends).map((u) => new UserView(u, this.account));
   }
 }
 
 /** The account's teams, all of them or those with the given ids, in the account's order. */
-export function selectTeams(account: EmuAccount, ids: readonly string[] | null | undefined): TeamView[] {
+export function selectTeams(
+  account: EmuAccount,
+  ids: readonly string[] | null | undefined,
+  members: (() => Map<string, EmuUser[]>) | null = null,
+): TeamView[] {
   const wanted = ids ? new Set(ids.map(String)) : null;
-  return account.teams.filter((t) => !wanted || wanted.has(t.id)).map((t) => new TeamView(t, account));
+  return account.teams
+    .filter((t) => !wanted || wanted.has(t.id))
+    .map((t) => new TeamView(t, account, members));
 }
