@@ -1,6 +1,7 @@
 import { ActionsService } from './app/actionsService.ts';
 import { ConnectionsService, type RemoteOptions } from './app/connections.ts';
 import { DemoAccount } from './app/demoAccount.ts';
+import { EconomicsService } from './app/economicsService.ts';
 import { InsightsService } from './app/insightsService.ts';
 import { KeysService } from './app/keysService.ts';
 import { Mailer } from './app/mailer.ts';
@@ -40,6 +41,7 @@ export interface Seatwise {
   actions: ActionsService;
   keys: KeysService;
   insights: InsightsService;
+  economics: EconomicsService;
   /** "Try with a demo account": the emulator in this process, connected. */
   demo: DemoAccount;
   policies: PoliciesService;
@@ -113,7 +115,13 @@ export async function createSeatwise(
   const insights = new InsightsService(store, connections, users, options.now);
   const notifier = new Notifier(store.db, connections, jobs, options.now, options.retryDelaysMs);
   const policies = new PoliciesService(store, connections, users, actions, notifier, options.now);
-  // After every sync: the run's figures for trends, the policies' proposals, and word of a failure.
+  const economics = new EconomicsService(store, connections, users, policies, notifier, options.now);
+  policies.useRightSizing((connectionId) => economics.drafts(connectionId));
+  // After every sync: the account's plan, the run's figures for trends, the policies' proposals, and word of a failure.
+  // The plan first (its seat bucket may have changed in monday), then the figures that use it.
+  sync.onFinished(async (result) => {
+    if (result.status === 'succeeded') await connections.refreshPlan(result.connectionId);
+  });
   sync.onFinished((result) => insights.recordSnapshot(result));
   sync.onFinished((result) => policies.afterSync(result));
   sync.onFinished((result) => notifyFailure(notifier, connections, result));
@@ -159,6 +167,7 @@ export async function createSeatwise(
     ),
     audit,
     insights,
+    economics,
     actions,
     policies,
     offboardings: new OffboardingService(store, connections, actions, insights, jobs, options.now, timing),

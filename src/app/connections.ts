@@ -343,6 +343,28 @@ export class ConnectionsService implements ConnectionAccess {
     return this.get(id);
   }
 
+  /**
+   * Reads the account's plan again (tier, the seat bucket `max_users`, active members) and stores what
+   * changed: after each complete sync, so seat figures follow a plan changed in monday.
+   */
+  async refreshPlan(id: string): Promise<void> {
+    const row = await this.row(id);
+    const { account } = await (await this.api(id)).meAndAccount();
+    const plan = {
+      plan_tier: account.plan?.tier ?? account.tier ?? null,
+      max_users: account.plan?.max_users ?? null,
+      active_members_count: account.active_members_count ?? null,
+    };
+    if (
+      plan.plan_tier === row.plan_tier &&
+      plan.max_users === (row.max_users === null ? null : Number(row.max_users)) &&
+      plan.active_members_count ===
+        (row.active_members_count === null ? null : Number(row.active_members_count))
+    )
+      return;
+    await this.repo.update(id, { ...plan, updated_at: this.now().toISOString() });
+  }
+
   async remove(id: string): Promise<void> {
     await this.row(id);
     await this.repo.delete(id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidInput } from '../domain/inputIssues.ts';
+import { invalidInput, prefixed } from '../domain/inputIssues.ts';
 import {
   type ActivityBucketKey,
   activityBuckets,
@@ -180,9 +180,4 @@ export class InsightsService {
     }
     return out;
   }
-}
-
-/** The same issues under a field name (a list parsed alone reports bare indexes). */
-function prefixed(error: z.ZodError, field: string): z.ZodError {
-  return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [field, ...issue.path] })));
 }

@@ -5,7 +5,12 @@ import type { SyncResult } from '../sync/syncEngine.ts';
 import type { ConnectionsService } from './connections.ts';
 
 /** What Seatwise tells a connection's webhook about. */
-export type NotificationEvent = 'proposals' | 'sync_failed' | 'token_invalid' | 'review_reminder';
+export type NotificationEvent =
+  | 'proposals'
+  | 'sync_failed'
+  | 'token_invalid'
+  | 'review_reminder'
+  | 'renewal_reminder';
 
 /** Waits before each retry of a delivery that failed; after the last, the delivery is given up as failed. */
 export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000];
@@ -34,8 +39,46 @@ export class Notifier {
     data: Record<string, unknown> = {},
   ): Promise<void> {
     if (!(await this.connections.webhookUrl(connectionId))) return;
+    await this.store(this.db, connectionId, event, text, data);
+    await this.jobs.enqueue('webhooks', connectionId);
+  }
+
+  /**
+   * Like `notify`, but only the first time for `key`, in every process: the key is claimed and the
+   * notification stored in one transaction, so it is never sent twice nor lost to a crash (a stored one is
+   * queued again by `resume`). True when this call stored it.
+   */
+  async notifyOnce(
+    key: string,
+    connectionId: string,
+    event: NotificationEvent,
+    text: string,
+    data: Record<string, unknown> = {},
+  ): Promise<boolean> {
+    if (!(await this.connections.webhookUrl(connectionId))) return false;
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .insertInto('settings')
+        .values({ key: `notified:${key}`, value: JSON.stringify(this.now().toISOString()) })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await this.store(trx, connectionId, event, text, data);
+      return true;
+    });
+    if (stored) await this.jobs.enqueue('webhooks', connectionId);
+    return stored;
+  }
+
+  private async store(
+    db: Kysely<Database>,
+    connectionId: string,
+    event: NotificationEvent,
+    text: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     const at = this.now().toISOString();
-    await this.db
+    await db
       .insertInto('webhook_deliveries')
       .values({
         connection_id: connectionId,
@@ -48,7 +91,6 @@ export class Notifier {
         created_at: at,
       })
       .execute();
-    await this.jobs.enqueue('webhooks', connectionId);
   }
 
   /** Queues the delivery of every connection that has notifications waiting. */

@@ -5,6 +5,7 @@ import { invalidInput } from '../domain/inputIssues.ts';
 import {
   describeRule,
   draftProposals,
+  isExcepted,
   type PolicyKind,
   type PolicyRule,
   type PolicyUser,
@@ -52,6 +53,13 @@ export const newPolicySchema = z
         code: 'custom',
         path: ['emails'],
         message: 'only the HR leavers rule takes a list of emails',
+      });
+    if (v.kind === 'right_size_to_bucket' && v.days !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['days'],
+        message:
+          "right-sizing uses the connection's inactivity threshold (connections update --inactive-days)",
       });
     if (v.kind === 'stale_invites_report' && v.autoApply)
       ctx.addIssue({ code: 'custom', path: ['autoApply'], message: 'a report has nothing to apply' });
@@ -121,7 +129,9 @@ export class PoliciesService {
       params: JSON.stringify(
         input.kind === 'hr_leavers_deactivate'
           ? { emails: [...new Set(input.emails)] }
-          : { days: input.days ?? (input.kind === 'stale_invites_report' ? 30 : 90) },
+          : input.kind === 'right_size_to_bucket'
+            ? {}
+            : { days: input.days ?? (input.kind === 'stale_invites_report' ? 30 : 90) },
       ),
       exceptions: JSON.stringify({ emails: input.exceptEmails, domains: input.exceptDomains }),
       auto_apply: input.autoApply ? 1 : 0,
@@ -167,14 +177,7 @@ export class PoliciesService {
   async preview(id: string): Promise<ProposalDraft[]> {
     const policy = await this.repo.get(id);
     if (!policy) throw new AppError('not_found', 'policy_not_found', `no policy with id ${id}`);
-    const rule = ruleOf(policy);
-    const facts = await this.connections.facts(policy.connection_id);
-    return draftProposals(
-      rule,
-      await this.candidates(policy.connection_id, rule),
-      this.now(),
-      facts.tokenOwnerId,
-    );
+    return this.drafts(policy);
   }
 
   /** Evaluates one policy now (also `POST /api/policies/{id}/evaluate`): the proposals it made. */
@@ -186,13 +189,7 @@ export class PoliciesService {
 
   private async evaluate(policy: PolicyRow, runId: string | null): Promise<ProposalView[]> {
     const rule = ruleOf(policy);
-    const facts = await this.connections.facts(policy.connection_id);
-    const drafts = draftProposals(
-      rule,
-      await this.candidates(policy.connection_id, rule),
-      this.now(),
-      facts.tokenOwnerId,
-    );
+    const drafts = await this.drafts(policy);
     // Open proposals the users no longer match are withdrawn: nobody approves a stale one.
     const wanted = new Set(drafts.map((d) => d.remoteUserId));
     for (const open of await this.repo.openFor(policy.id)) {
@@ -229,6 +226,34 @@ export class PoliciesService {
       { policyId: policy.id, proposals: added.length, waitingForReview: open },
     );
     return added.map(toProposalView);
+  }
+
+  /**
+   * Where right-sizing proposals come from: the account's plan (seat economics), which needs more than the
+   * users a rule sees. Set once when Seatwise is put together.
+   */
+  useRightSizing(draft: (connectionId: string) => Promise<ProposalDraft[]>): void {
+    this.rightSizing = draft;
+  }
+
+  private rightSizing: ((connectionId: string) => Promise<ProposalDraft[]>) | null = null;
+
+  /** What a policy proposes now: never for the token's owner nor for one of its exceptions. */
+  private async drafts(policy: PolicyRow): Promise<ProposalDraft[]> {
+    const rule = ruleOf(policy);
+    const facts = await this.connections.facts(policy.connection_id);
+    if (rule.kind === 'right_size_to_bucket') {
+      if (!this.rightSizing) throw new Error('right-sizing is not wired to the policies');
+      return (await this.rightSizing(policy.connection_id)).filter(
+        (d) => d.remoteUserId !== facts.tokenOwnerId && !isExcepted(rule, d.email),
+      );
+    }
+    return draftProposals(
+      rule,
+      await this.candidates(policy.connection_id, rule),
+      this.now(),
+      facts.tokenOwnerId,
+    );
   }
 
   /** The users a rule could concern, narrowed by the store (the rule checks each again). */

@@ -1,11 +1,11 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import type { ConnectionView } from '../app/connections.ts';
 import { loadConfig } from '../config.ts';
 import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
-import { integerIn, oneOf } from './parsers.ts';
+import { integerIn, oneOf, price } from './parsers.ts';
 
 const permissions = ['read', 'read_and_act'] as const;
 
@@ -35,13 +35,6 @@ function describeConnection(c: ConnectionView): string {
     `  offboarding  ${c.graphqlOffboarding ? 'SCIM, and GraphQL for users SCIM did not provision' : 'SCIM only (GraphQL not allowed)'}`,
   ];
   return `${lines.join('\n')}\n`;
-}
-
-/** A price: a non-negative amount with at most two decimals. */
-function price(value: string): number {
-  if (!/^\d{1,7}(\.\d{1,2})?$/.test(value.trim()))
-    throw new InvalidArgumentError('expected an amount such as 12 or 9.50.');
-  return Number(value);
 }
 
 /** `seatwise connect`, `connections`, `connections show|update`, `disconnect`. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { withSeatwise } from './context.ts';
+import { registerEconomicsCommands } from './economicsCommands.ts';
 import { ago, count, printJson } from './output.ts';
 import { integerIn } from './parsers.ts';
 
@@ -68,4 +69,5 @@ export function registerInsightsCommand(program: Command): void {
       for (const g of across.ownDomainGuests.slice(0, 50))
         process.stdout.write(`  ${g.email} in ${g.connectionId}\n`);
     });
+  registerEconomicsCommands(insights);
 }

@@ -67,6 +67,12 @@ const flagOf: Record<string, string> = {
   currency: '--currency',
   webhookUrl: '--webhook-url',
   syncSchedule: '--schedule',
+  bucketPrices: '--bucket-price',
+  billingPeriod: '--billing-period',
+  renewalDate: '--renewal-date',
+  protectedEmails: '--protect-emails',
+  protectedDomains: '--protect-domains',
+  seatBuckets: '--seat-buckets',
 };
 
 /** An error as the CLI says it: input problems name the option (`--email "x"`), not the API's field path. */

@@ -4,7 +4,7 @@ import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { emailsFrom } from './emailsFile.ts';
 import { ago, printJson, printTable } from './output.ts';
-import { collect, integerIn, oneOf } from './parsers.ts';
+import { collect, commaList, integerIn, oneOf } from './parsers.ts';
 
 /** `seatwise policies list|add|remove|preview` and `seatwise proposals [approve|reject]`. */
 export function registerPolicyCommands(program: Command): void {
@@ -158,21 +158,32 @@ export function registerPolicyCommands(program: Command): void {
 
   program
     .command('settings')
-    .description('Organisation settings: its own email domains (guests on them are reported)')
+    .description(
+      "Organisation settings: its own email domains (guests on them are reported) and monday's seat bucket sizes",
+    )
     .option('--org-domains <domains>', 'comma-separated domains, e.g. acme.com,acme.co.uk ("" clears them)')
+    .option(
+      '--seat-buckets <sizes>',
+      'comma-separated seat bucket sizes, e.g. 3,5,10,15,20,25,30,40,50,100,200',
+    )
     .option('--json', 'print JSON')
     .action(async (flags) => {
-      const domains = await withSeatwise((app) =>
-        flags.orgDomains === undefined
-          ? app.insights.orgDomains()
-          : app.insights.setOrgDomains(
-              String(flags.orgDomains)
-                .split(',')
-                .map((d) => d.trim())
-                .filter(Boolean),
-            ),
+      const settings = await withSeatwise(async (app) => {
+        const orgDomains =
+          flags.orgDomains === undefined
+            ? await app.insights.orgDomains()
+            : await app.insights.setOrgDomains(commaList(String(flags.orgDomains)));
+        const seatBuckets =
+          flags.seatBuckets === undefined
+            ? await app.economics.buckets()
+            : await app.economics.setBuckets(
+                commaList(String(flags.seatBuckets)).map((v) => (/^\d+$/.test(v) ? Number(v) : v)),
+              );
+        return { orgDomains, seatBuckets };
+      });
+      if (flags.json) return printJson(settings);
+      process.stdout.write(
+        `Organisation domains: ${settings.orgDomains.length ? settings.orgDomains.join(', ') : 'none set'}\nSeat buckets: ${settings.seatBuckets.join(', ')}\n`,
       );
-      if (flags.json) return printJson({ orgDomains: domains });
-      process.stdout.write(`Organisation domains: ${domains.length ? domains.join(', ') : 'none set'}\n`);
     });
 }

@@ -81,3 +81,8 @@ export function invalidInput(code: string, error: z.ZodError, input?: unknown): 
   const issues = issuesOf(error, input);
   return new AppError('invalid_input', code, describeIssues(issues), { issues });
 }
+
+/** The same issues under a field name (a list parsed alone reports bare indexes). */
+export function prefixed(error: z.ZodError, field: string): z.ZodError {
+  return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: [field, ...issue.path] })));
+}

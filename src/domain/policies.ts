@@ -5,12 +5,15 @@ import { isInactive } from './inactivity.ts';
  * The rules a connection can have. Each turns synced users into proposals: who, why, which action.
  * - `inactive_members_to_viewer`: members holding a paid seat with no activity for `days` (or never) → viewer;
  * - `stale_invites_report`: invitations pending for more than `days` → reported (nothing to approve);
- * - `hr_leavers_deactivate`: the people on an HR leavers list (emails) still active or pending → deactivate.
+ * - `hr_leavers_deactivate`: the people on an HR leavers list (emails) still active or pending → deactivate;
+ * - `right_size_to_bucket`: the fewest inactive members → viewer that put the account in the smallest seat
+ *   bucket it can reach (seat economics; its proposals come from the right-sizing plan, not from `draftProposals`).
  */
 export const policyKinds = [
   'inactive_members_to_viewer',
   'stale_invites_report',
   'hr_leavers_deactivate',
+  'right_size_to_bucket',
 ] as const;
 export type PolicyKind = (typeof policyKinds)[number];
 
@@ -65,6 +68,8 @@ export function describeRule(rule: Pick<PolicyRule, 'kind' | 'params'>): string 
       return `pending invites older than ${rule.params.days} days → report`;
     case 'hr_leavers_deactivate':
       return `people on the HR leavers list (${rule.params.emails?.length ?? 0}) → deactivate`;
+    case 'right_size_to_bucket':
+      return 'inactive members → viewer, longest inactive first, to reach the smallest seat bucket';
   }
 }
 
@@ -133,6 +138,9 @@ export function draftProposals(
         });
         break;
       }
+      case 'right_size_to_bucket':
+        // Drafted from the account's right-sizing plan (EconomicsService), which needs the bucket and counts.
+        break;
     }
   }
   return drafts;

@@ -15,6 +15,7 @@ import { envelope, handleError } from './errorEnvelope.ts';
 import { Metrics } from './metrics.ts';
 import { actionRoutes } from './routes/actions.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { economicsRoutes } from './routes/economics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -114,6 +115,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   await app.register(actionRoutes(seatwise, metrics));
   await app.register(offboardingRoutes(seatwise));
   await app.register(insightRoutes(seatwise));
+  await app.register(economicsRoutes(seatwise));
   await app.register(keyRoutes(seatwise));
   await app.register(policyRoutes(seatwise));
   await app.register(reviewRoutes(seatwise));

@@ -329,4 +329,60 @@ export class TeamsRepo {
     }
     return found;
   }
+
+  /**
+   * Paid seats (member seats of users not removed) shared among the teams their holders are in: a holder in
+   * n teams counts 1/n in each. Also how many paid seats there are, and how many of them are in no team.
+   */
+  async paidSeatShares(connectionId: string): Promise<{
+    teams: { teamId: string; name: string; holders: number; share: number }[];
+    paidSeats: number;
+    inNoTeam: number;
+  }> {
+    const rows = await sql<{
+      team_id: string;
+      name: string;
+      holders: number | string;
+      share: number | string;
+    }>`
+      with paid as (
+        select remote_id from directory_users
+        where connection_id = ${connectionId} and removed_at is null and license = 'member'
+      ),
+      links as (
+        select m.user_id, m.team_id from directory_team_members m
+        join directory_teams t
+          on t.connection_id = m.connection_id and t.team_id = m.team_id and t.removed_at is null
+        where m.connection_id = ${connectionId} and m.user_id in (select remote_id from paid)
+      ),
+      per_user as (select user_id, count(*) as n from links group by user_id)
+      select l.team_id, t.name, count(*) as holders, sum(1.0 / p.n) as share
+      from links l
+      join per_user p on p.user_id = l.user_id
+      join directory_teams t on t.connection_id = ${connectionId} and t.team_id = l.team_id
+      group by l.team_id, t.name
+      order by t.name, l.team_id`.execute(this.db);
+    const totals = await sql<{ paid: number | string; in_teams: number | string }>`
+      select
+        (select count(*) from directory_users
+          where connection_id = ${connectionId} and removed_at is null and license = 'member') as paid,
+        (select count(distinct m.user_id) from directory_team_members m
+          join directory_teams t
+            on t.connection_id = m.connection_id and t.team_id = m.team_id and t.removed_at is null
+          join directory_users u
+            on u.connection_id = m.connection_id and u.remote_id = m.user_id
+            and u.removed_at is null and u.license = 'member'
+          where m.connection_id = ${connectionId}) as in_teams`.execute(this.db);
+    const paidSeats = Number(totals.rows[0]?.paid ?? 0);
+    return {
+      teams: rows.rows.map((r) => ({
+        teamId: r.team_id,
+        name: r.name,
+        holders: Number(r.holders),
+        share: Number(r.share),
+      })),
+      paidSeats,
+      inNoTeam: paidSeats - Number(totals.rows[0]?.in_teams ?? 0),
+    };
+  }
 }

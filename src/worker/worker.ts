@@ -49,6 +49,8 @@ export class Worker {
         );
         // Access reviews: recurring campaigns, closes at the end date, reminders.
         void this.seatwise.reviewSchedule.tick().catch((error: Error) => this.options.onError?.(error));
+        // Renewal reminders (30 and 7 days before), at most once a minute.
+        void this.seatwise.economics.remindRenewals().catch((error: Error) => this.options.onError?.(error));
       };
       tick();
       this.ticker = setInterval(tick, Math.max(pollMs, 1000));
