@@ -23,14 +23,16 @@ import { UsersPage } from './pages/UsersPage.tsx';
 import { SessionContext, ViewerNote } from './session.tsx';
 import type { Session } from './types.ts';
 
-// Charts are only needed on the dashboard: loaded when it is opened.
+// Charts are only needed on the dashboard and the savings page: loaded when one is opened.
 const DashboardPage = lazy(() =>
   import('./pages/DashboardPage.tsx').then((m) => ({ default: m.DashboardPage })),
 );
+const SavingsPage = lazy(() => import('./pages/SavingsPage.tsx').then((m) => ({ default: m.SavingsPage })));
 
 const nav = [
   ['/', 'Integrations'],
   ['/dashboard', 'Dashboard'],
+  ['/savings', 'Savings'],
   ['/users', 'Users'],
   ['/teams', 'Teams'],
   ['/policies', 'Policies'],
@@ -177,6 +179,20 @@ function Shell({ session }: { session: Session }) {
               {(p) => (
                 <Suspense fallback={<Loading what="the dashboard" lines={16} />}>
                   <DashboardPage id={p.id} />
+                </Suspense>
+              )}
+            </Route>
+            <Route path="/savings">
+              {() => (
+                <Suspense fallback={<Loading what="savings" lines={12} />}>
+                  <SavingsPage />
+                </Suspense>
+              )}
+            </Route>
+            <Route path="/savings/:id">
+              {(p) => (
+                <Suspense fallback={<Loading what="savings" lines={12} />}>
+                  <SavingsPage id={p.id} />
                 </Suspense>
               )}
             </Route>

@@ -18,6 +18,7 @@ import { Link, useLocation } from 'wouter';
 import { type InsightsTotal, totalInsights } from '../../../src/domain/insights.ts';
 import { api, query } from '../api.ts';
 import { ConnectionFilter } from '../components/ConnectionFilter.tsx';
+import { Figure, money } from '../components/Figure.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
 import { daysSince, when } from '../format.ts';
 import type { Insights, Run, UsersPage } from '../types.ts';
@@ -439,24 +440,4 @@ function Tile({ label, value, note, href }: { label: string; value: string; note
       <span className="tile-note">{note}</span>
     </a>
   );
-}
-
-/** A chart with its title, and its figures in words for those who cannot see it. */
-function Figure({ title, summary, children }: { title: string; summary: string; children: React.ReactNode }) {
-  return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <div className="chart-box" role="img" aria-label={`${title}: ${summary}`}>
-        {children}
-      </div>
-    </figure>
-  );
-}
-
-function money(amount: number, currency: string): string {
-  try {
-    return amount.toLocaleString(undefined, { style: 'currency', currency });
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
 }
