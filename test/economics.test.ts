@@ -1,70 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
-import type { EmuAccount, EmuKind, EmuStatus, EmuUser } from '../src/emulator/model.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';
+import { shapeAccount } from './helpers/seatEconomics.ts';
 
 const DAY = 86_400_000;
-const INACTIVE_DAYS = [200, 250, 300, 350, 400];
-
-/**
- * Shapes the emulator's account as the seat economics scenario needs it, on a 100-seat Pro plan:
- * 52 paid seats (2 admins, 45 recently active members, 5 members inactive 200–400 days), and around them
- * what holds no paid seat: viewers, guests (free on Pro), pending invitations, deactivated users, non-people.
- * Teams: A holds 20 members, B 15, 5 are in both, the 5 inactive are in A; 5 members and the admins in none.
- */
-function shapeAccount(account: EmuAccount, now: number) {
-  const ownerId = account.tokenOwners.admin;
-  const owner = account.usersById.get(ownerId)!;
-  const others = account.users.filter((u) => u !== owner);
-  let i = 0;
-  const take = (n: number) => others.slice(i, (i += n));
-  const set = (
-    users: EmuUser[],
-    kind: EmuKind,
-    status: EmuStatus,
-    activeDaysAgo: (k: number) => number | null,
-  ) =>
-    users.forEach((u, k) => {
-      u.kind = kind;
-      u.status = status;
-      u.invitationMethod = 'USER';
-      u.externalId = null;
-      u.createdAt = new Date(now - 900 * DAY);
-      const days = activeDaysAgo(k);
-      u.lastActivity = days === null ? null : new Date(now - days * DAY);
-      u.becameActiveAt = status === 'PENDING' ? null : new Date(now - 800 * DAY);
-      u.teamIds = [];
-    });
-  set([owner], 'admin', 'ACTIVE', () => 1);
-  const secondAdmin = take(1);
-  set(secondAdmin, 'admin', 'ACTIVE', () => 2);
-  const recent = take(45);
-  set(recent, 'member', 'ACTIVE', (k) => 1 + (k % 20));
-  const inactive = take(5);
-  set(inactive, 'member', 'ACTIVE', (k) => INACTIVE_DAYS[k]!);
-  set(take(6), 'view_only', 'ACTIVE', () => 3);
-  set(take(5), 'guest', 'ACTIVE', () => 400);
-  set(take(3), 'view_only', 'PENDING', () => null);
-  set(take(4), 'member', 'INACTIVE', () => 500);
-  set(take(2), 'service_user', 'ACTIVE', () => 1);
-  set(others.slice(i), 'member', 'INACTIVE', () => 600);
-  account.tier = 'pro';
-  account.maxUsers = 100;
-  const [a, b] = account.teams.filter((t) => !t.isGuest && !t.scimProvisioned);
-  recent.slice(0, 20).forEach((u) => u.teamIds.push(a!.id));
-  recent.slice(20, 35).forEach((u) => u.teamIds.push(b!.id));
-  recent.slice(35, 40).forEach((u) => u.teamIds.push(a!.id, b!.id));
-  inactive.forEach((u) => u.teamIds.push(a!.id));
-  return {
-    teamA: a!,
-    teamB: b!,
-    // Longest inactive first: 400 and 350 days.
-    longestInactive: [inactive[4]!, inactive[3]!],
-    inactive,
-  };
-}
 
 describe.each(dialects)('seat economics (%s)', (dialect) => {
   let h: ApiHarness;
@@ -174,8 +115,16 @@ describe.each(dialects)('seat economics (%s)', (dialect) => {
   });
 
   it('turns the plan into proposals that apply through the usual flow, and what monday then shows is what is reported', async () => {
-    const made = await h.call('POST', `/api/insights/right-sizing/${connectionId}/proposals`);
+    // The first use from two processes at once: one policy, one set of proposals.
+    const other = await createSeatwise(dbConfigOf(h), { now: () => new Date(clock) });
+    const [made, twin] = await Promise.all([
+      h.call('POST', `/api/insights/right-sizing/${connectionId}/proposals`),
+      other.economics.propose(connectionId).finally(() => other.close()),
+    ]);
     expect(made.status).toBe(200);
+    expect(twin.policyId).toBe(made.body.policyId);
+    const policies = await h.call('GET', `/api/policies?connectionId=${connectionId}`);
+    expect(policies.body.policies.map((p: { kind: string }) => p.kind)).toEqual(['right_size_to_bucket']);
     expect(made.body.proposals.map((p: { email: string }) => p.email).sort()).toEqual(
       shaped.longestInactive.map((u) => u.email.toLowerCase()).sort(),
     );

@@ -12,6 +12,7 @@ import { freePort, startServe } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import { shapeAccount } from './helpers/seatEconomics.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -548,6 +549,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   const pages = [
     ['Integrations', 'Integrations'],
     ['Dashboard', 'Dashboard'],
+    ['Savings', 'Savings'],
     ['Users', 'Users'],
     ['Teams', 'Teams'],
     ['Policies', 'Policies'],
@@ -622,6 +624,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
         'Add a policy',
         'Evaluate now',
         'Save domains',
+        'Create proposals',
       ];
       const visibleButtons = async () =>
         (await viewer.getByRole('button').allTextContents()).map((t) => t.trim());
@@ -1145,6 +1148,133 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
       const rows = await tab.locator('tbody tr').count();
       expect(rows).toBe(closed.items.length);
       await tab.screenshot({ path: join(shots, 'review-05-report.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the Savings page in Chromium: right-size a 100-seat plan and see cost by team', {
+  timeout: 60_000,
+}, () => {
+  let emulator: RunningEmulator;
+  let db: TestDatabase;
+  let server: ChildProcess;
+  let base: string;
+  let browser: Browser;
+  let adminKey = '';
+  let connectionId = '';
+  let shaped: ReturnType<typeof shapeAccount>;
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+    mkdirSync(shots, { recursive: true });
+    emulator = await startEmulator({ users: 90, plan: 'pro', seed: 26 });
+    shaped = shapeAccount(emulator.accounts[0]!, Date.now());
+    db = await createTestDatabase('sqlite');
+    const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin };
+    const app = await createSeatwise({
+      ...db.config,
+      SEATWISE_ALLOWED_ENDPOINTS: env.SEATWISE_ALLOWED_ENDPOINTS,
+    });
+    const connection = await app.connections.add({
+      token: emulator.accounts[0]!.tokens.admin,
+      apiUrl: emulator.graphqlUrl,
+      permission: 'read_and_act',
+    });
+    connectionId = connection.id;
+    await app.economics.setSeatPlan(connection.id, {
+      seatPrice: 12,
+      currency: 'EUR',
+      billingPeriod: 'yearly',
+    });
+    expect((await app.sync.sync(connection.id)).status).toBe('succeeded');
+    adminKey = (await app.keys.create('admin', 'admin')).key;
+    await app.close();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = (await startServe({ ...env, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' })).child;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    await db?.cleanup();
+    await emulator?.close();
+  });
+
+  it('shows the bucket bar, the two changes that reach 50 seats and their saving, creates the proposals, and costs teams', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    try {
+      await page.goto(base);
+      await page.getByLabel('API key').fill(adminKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Integrations' }).waitFor();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Savings', exact: true })
+        .click();
+      await page.getByRole('heading', { name: 'Savings', exact: true }).waitFor();
+      const account = emulator.accounts[0]!;
+      const card = page.getByRole('article', { name: new RegExp(account.name) });
+      await card
+        .getByRole('img', { name: '52 seats used of a 100-seat bucket; next smaller bucket 50; target 50' })
+        .waitFor();
+      await card
+        .getByText('2 changes move 52 seats from the 100 bucket to 50, saving 7200.00 EUR a year.')
+        .waitFor();
+      await expect(card.getByText('€7,200.00').isVisible()).resolves.toBe(true);
+      const rows = card.getByRole('table').locator('tbody tr');
+      await expect(rows.count()).resolves.toBe(2);
+      const shown = await rows.allTextContents();
+      shaped.longestInactive.forEach((u, i) => expect(shown[i]).toContain(u.email.toLowerCase()));
+      expect(shown[0]).toContain('400 days');
+      expect(shown[1]).toContain('350 days');
+      // Cost by team: a chart, a table with the total, and the CSV.
+      await page.getByRole('img', { name: /^Monthly cost by team: / }).waitFor();
+      const costs = page.getByRole('table', { name: 'Paid seats and their cost per team' });
+      await expect(costs.locator('tfoot').textContent()).resolves.toContain('52.00');
+      await expect(costs.locator('tbody').textContent()).resolves.toContain(shaped.teamA.name);
+      await expect(page.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).resolves.toBe(
+        '/api/insights/teams?format=csv',
+      );
+      await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await shot('savings-01-plan');
+
+      await card.getByRole('button', { name: 'Create proposals' }).click();
+      await card.getByRole('status').getByText('2 proposals open for review on the Policies page.').waitFor();
+      await shot('savings-02-proposals-created');
+      const open = (await fetch(`${base}/api/proposals?connectionId=${connectionId}&status=open`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      }).then((r) => r.json())) as { proposals: { email: string; reason: string }[] };
+      expect(open.proposals.map((p) => p.email).sort()).toEqual(
+        shaped.longestInactive.map((u) => u.email.toLowerCase()).sort(),
+      );
+      expect(open.proposals[0]!.reason).toContain('right-sizing from the 100-seat bucket to 50');
+      await card.getByRole('link', { name: 'Policies page' }).click();
+      await page.getByRole('heading', { name: 'Policies', exact: true }).waitFor();
+      for (const u of shaped.longestInactive) await page.getByText(u.email.toLowerCase()).first().waitFor();
+      await shot('savings-03-policies');
+
+      // The seat plan on the connection's settings: a renewal date and a price for the 50-seat bucket.
+      const renewal = new Date(Date.now() + 45 * 86_400_000).toISOString().slice(0, 10);
+      await page.goto(`${base}/connections/${connectionId}/settings`);
+      await page.getByRole('heading', { name: 'Seat plan' }).waitFor();
+      await page.getByLabel('Renewal date').fill(renewal);
+      await page.getByLabel('Bucket prices per month').fill('50=500');
+      await page.getByRole('button', { name: 'Save seat plan' }).click();
+      await page.getByText('Seat plan saved.').waitFor();
+      await shot('savings-04-seat-plan');
+      await page.goto(`${base}/savings/${connectionId}`);
+      await page.getByRole('heading', { name: 'Savings', exact: true }).waitFor();
+      // 100 seats at 12 a month against 500 for the 50-seat bucket: 700 a month.
+      await card.getByText('€8,400.00').waitFor();
+      await card.getByText(`${renewal} (in 45 days)`, { exact: false }).waitFor();
+      await shot('savings-05-renewal');
     } finally {
       await context.close();
     }

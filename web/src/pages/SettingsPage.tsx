@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
 import { Link } from 'wouter';
+import type { SeatPlanView } from '../../../src/app/economicsService.ts';
 import { ApiError, api } from '../api.ts';
 import { Loading, QueryError } from '../components/States.tsx';
 import type { Connection } from '../types.ts';
@@ -27,7 +28,12 @@ export function SettingsPage({ id }: { id: string }) {
   });
   if (connection.isPending) return <Loading what="the connection" lines={10} />;
   if (connection.isError) return <QueryError error={connection.error} what="the connection" />;
-  return <SettingsForm connection={connection.data} />;
+  return (
+    <>
+      <SettingsForm connection={connection.data} />
+      <SeatPlanForm connectionId={id} />
+    </>
+  );
 }
 
 /** The form as a connection fills it; tokens and the webhook URL are never shown, only replaced. */
@@ -207,6 +213,118 @@ function SettingsForm({ connection: c }: { connection: Connection }) {
         <div className="buttons">
           <button type="submit" className="primary" disabled={save.isPending}>
             {save.isPending ? 'Saving…' : 'Save'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+interface SeatPlanFields {
+  renewalDate: string;
+  billingPeriod: '' | 'monthly' | 'yearly';
+  bucketPrices: string;
+  protectedPeople: string;
+}
+
+function seatPlanValues(plan: SeatPlanView): SeatPlanFields {
+  return {
+    renewalDate: plan.renewalDate ?? '',
+    billingPeriod: plan.billingPeriod ?? '',
+    bucketPrices: Object.entries(plan.bucketPrices)
+      .map(([size, price]) => `${size}=${price}`)
+      .join(', '),
+    protectedPeople: [...plan.protectedEmails, ...plan.protectedDomains].join('\n'),
+  };
+}
+
+/** The seat plan right-sizing uses: renewal date, billing period, bucket prices, people it never changes. */
+function SeatPlanForm({ connectionId }: { connectionId: string }) {
+  const queryClient = useQueryClient();
+  const plan = useQuery({
+    queryKey: ['seat-plan', connectionId],
+    queryFn: () => api<SeatPlanView>('GET', `/api/connections/${connectionId}/seat-plan`),
+  });
+  const form = useForm<SeatPlanFields>({
+    values: plan.data ? seatPlanValues(plan.data) : undefined,
+  });
+  const save = useMutation({
+    mutationFn: (v: SeatPlanFields) => {
+      const prices: Record<string, number> = {};
+      for (const pair of v.bucketPrices
+        .split(/[,\n]/)
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const [size, price] = pair.split('=').map((x) => x.trim());
+        prices[size ?? ''] = price === undefined || price === '' ? Number.NaN : Number(price);
+      }
+      const people = v.protectedPeople.split(/[\s,]+/).filter(Boolean);
+      return api<SeatPlanView>('PUT', `/api/connections/${connectionId}/seat-plan`, {
+        renewalDate: v.renewalDate || null,
+        billingPeriod: v.billingPeriod || null,
+        bucketPrices: prices,
+        protectedEmails: people.filter((p) => p.includes('@')),
+        protectedDomains: people.filter((p) => !p.includes('@')),
+      });
+    },
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['seat-plan', connectionId], saved);
+      queryClient.invalidateQueries({ queryKey: ['right-sizing'] });
+    },
+  });
+  if (plan.isPending) return <Loading what="the seat plan" lines={4} />;
+  if (plan.isError) return <QueryError error={plan.error} what="the seat plan" />;
+  return (
+    <section aria-labelledby="seat-plan-title" className="narrow">
+      <h2 id="seat-plan-title">Seat plan</h2>
+      <p className="muted">
+        What the Savings page right-sizes with. The price per seat and currency are set above.
+      </p>
+      <form onSubmit={form.handleSubmit((v) => save.mutate(v))} noValidate>
+        <Field
+          name="renewalDate"
+          label="Renewal date"
+          error={undefined}
+          help="Reminders go to the webhook 30 and 7 days before."
+        >
+          <input id="renewalDate" type="date" {...form.register('renewalDate')} />
+        </Field>
+        <Field name="billingPeriod" label="Billing period" error={undefined}>
+          <select id="billingPeriod" {...form.register('billingPeriod')}>
+            <option value="">not set</option>
+            <option value="monthly">monthly</option>
+            <option value="yearly">yearly</option>
+          </select>
+        </Field>
+        <Field
+          name="bucketPrices"
+          label="Bucket prices per month"
+          error={undefined}
+          help="Seats=price pairs, e.g. 50=600, 100=1100; a bucket not listed costs the price per seat × its size."
+        >
+          <input id="bucketPrices" {...form.register('bucketPrices')} />
+        </Field>
+        <Field
+          name="protectedPeople"
+          label="Never right-size"
+          error={undefined}
+          help="Emails and domains, one per line: right-sizing never proposes them."
+        >
+          <textarea id="protectedPeople" rows={3} {...form.register('protectedPeople')} />
+        </Field>
+        {save.isError && (
+          <p className="error-box" role="alert">
+            {(save.error as Error).message}
+          </p>
+        )}
+        {save.isSuccess && (
+          <p className="notice" role="status">
+            Seat plan saved.
+          </p>
+        )}
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={save.isPending}>
+            {save.isPending ? 'Saving…' : 'Save seat plan'}
           </button>
         </div>
       </form>
