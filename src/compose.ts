@@ -116,7 +116,7 @@ export async function createSeatwise(
   const notifier = new Notifier(store.db, connections, jobs, options.now, options.retryDelaysMs);
   const policies = new PoliciesService(store, connections, users, actions, notifier, options.now);
   const economics = new EconomicsService(store, connections, users, policies, notifier, options.now);
-  policies.useRightSizing((connectionId) => economics.drafts(connectionId));
+  policies.setRightSizing((connectionId) => economics.drafts(connectionId));
   // After every sync: the account's plan, the run's figures for trends, the policies' proposals, and word of a failure.
   // The plan first (its seat bucket may have changed in monday), then the figures that use it.
   sync.onFinished(async (result) => {

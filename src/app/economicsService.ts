@@ -18,7 +18,7 @@ import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { TeamsRepo } from '../store/teamsRepo.ts';
 import type { ConnectionsService, ConnectionView } from './connections.ts';
 import type { Notifier } from './notifier.ts';
-import type { PoliciesService, ProposalView } from './policiesService.ts';
+import { domainField, emailField, type PoliciesService, type ProposalView } from './policiesService.ts';
 import { csvCell } from './usersCsv.ts';
 import type { UsersService } from './usersService.ts';
 
@@ -28,12 +28,6 @@ export const RENEWAL_REMINDER_DAYS = [30, 7] as const;
 /** How much sync history the trend looks at. */
 const TREND_DAYS = 180;
 
-const email = z.string().trim().toLowerCase().email('is not a well-formed email address').max(320);
-const domain = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'is not a domain such as example.com');
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'is not a date such as 2027-01-31')
@@ -70,8 +64,8 @@ export const seatPlanSchema = z
       .optional(),
     billingPeriod: z.enum(['monthly', 'yearly']).nullable().optional(),
     renewalDate: isoDate.nullable().optional(),
-    protectedEmails: z.array(email).max(10_000).optional(),
-    protectedDomains: z.array(domain).max(1000).optional(),
+    protectedEmails: z.array(emailField).max(10_000).optional(),
+    protectedDomains: z.array(domainField).max(1000).optional(),
   })
   .strict();
 export type SeatPlanInput = z.input<typeof seatPlanSchema>;

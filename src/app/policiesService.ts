@@ -21,8 +21,15 @@ import type { ConnectionsService } from './connections.ts';
 import type { Notifier } from './notifier.ts';
 import type { UsersService, UserView } from './usersService.ts';
 
-const email = z.string().trim().toLowerCase().email('is not a well-formed email address').max(320);
-const domain = z
+/** An email as every input takes it: trimmed, lowercased. */
+export const emailField = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .email('is not a well-formed email address')
+  .max(320);
+/** A domain such as example.com, trimmed and lowercased. */
+export const domainField = z
   .string()
   .trim()
   .toLowerCase()
@@ -34,9 +41,9 @@ export const newPolicySchema = z
     connectionId: z.string().min(1).max(100),
     kind: z.enum(policyKinds),
     days: z.number().int().min(1).max(3650).optional(),
-    emails: z.array(email).max(50_000).optional(),
-    exceptEmails: z.array(email).max(10_000).default([]),
-    exceptDomains: z.array(domain).max(1000).default([]),
+    emails: z.array(emailField).max(50_000).optional(),
+    exceptEmails: z.array(emailField).max(10_000).default([]),
+    exceptDomains: z.array(domainField).max(1000).default([]),
     autoApply: z.boolean().default(false),
     maxPerRun: z.number().int().min(1).max(1000).default(10),
   })
@@ -232,7 +239,7 @@ export class PoliciesService {
    * Where right-sizing proposals come from: the account's plan (seat economics), which needs more than the
    * users a rule sees. Set once when Seatwise is put together.
    */
-  useRightSizing(draft: (connectionId: string) => Promise<ProposalDraft[]>): void {
+  setRightSizing(draft: (connectionId: string) => Promise<ProposalDraft[]>): void {
     this.rightSizing = draft;
   }
 

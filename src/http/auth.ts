@@ -1,6 +1,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type KeysService, type Principal, safeEqual } from '../app/keysService.ts';
+import type { Seatwise } from '../compose.ts';
 import { type Access, allows } from '../domain/roles.ts';
 import { HttpError } from './errorEnvelope.ts';
 import type { SignInGuard } from './signInGuard.ts';
@@ -95,4 +96,23 @@ export async function personOf(keys: KeysService, request: FastifyRequest): Prom
   if (!p) return null;
   if (p.kind === 'person') return p.person!.id;
   return (await keys.ownerOf(p.keyId!)) ?? null;
+}
+
+/** Records a settings change in the audit log (before and after), when anything changed. */
+export async function recordSettingsChange(
+  seatwise: Pick<Seatwise, 'audit'>,
+  request: FastifyRequest,
+  target: string,
+  before: unknown,
+  after: unknown,
+): Promise<void> {
+  if (JSON.stringify(before) === JSON.stringify(after)) return;
+  await seatwise.audit.record({
+    actor: actorOf(request),
+    action: 'settings_changed',
+    via: 'api',
+    outcome: 'done',
+    targets: [target],
+    detail: { before, after },
+  });
 }

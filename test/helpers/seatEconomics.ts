@@ -14,7 +14,11 @@ export function shapeAccount(account: EmuAccount, now: number) {
   const owner = account.usersById.get(ownerId)!;
   const others = account.users.filter((u) => u !== owner);
   let i = 0;
-  const take = (n: number) => others.slice(i, (i += n));
+  const take = (n: number) => {
+    const taken = others.slice(i, i + n);
+    i += n;
+    return taken;
+  };
   const set = (
     users: EmuUser[],
     kind: EmuKind,
@@ -48,10 +52,13 @@ export function shapeAccount(account: EmuAccount, now: number) {
   account.tier = 'pro';
   account.maxUsers = 100;
   const [a, b] = account.teams.filter((t) => !t.isGuest && !t.scimProvisioned);
-  recent.slice(0, 20).forEach((u) => u.teamIds.push(a!.id));
-  recent.slice(20, 35).forEach((u) => u.teamIds.push(b!.id));
-  recent.slice(35, 40).forEach((u) => u.teamIds.push(a!.id, b!.id));
-  inactive.forEach((u) => u.teamIds.push(a!.id));
+  const join = (users: EmuUser[], ...teamIds: string[]) => {
+    for (const u of users) u.teamIds.push(...teamIds);
+  };
+  join(recent.slice(0, 20), a!.id);
+  join(recent.slice(20, 35), b!.id);
+  join(recent.slice(35, 40), a!.id, b!.id);
+  join(inactive, a!.id);
   return {
     teamA: a!,
     teamB: b!,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { seatPlanSchema, teamCostsCsv } from '../../app/economicsService.ts';
 import type { Seatwise } from '../../compose.ts';
-import { actorOf } from '../auth.ts';
+import { recordSettingsChange } from '../auth.ts';
 
 const connectionQuery = z.object({ connectionId: z.string().min(1).max(100).optional() });
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -83,15 +83,7 @@ export function economicsRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
       async (request) => {
         const before = await seatwise.economics.seatPlan(request.params.id);
         const after = await seatwise.economics.setSeatPlan(request.params.id, request.body);
-        if (JSON.stringify(before) !== JSON.stringify(after))
-          await seatwise.audit.record({
-            actor: actorOf(request),
-            action: 'settings_changed',
-            via: 'api',
-            outcome: 'done',
-            targets: [`seatPlan:${request.params.id}`],
-            detail: { before, after },
-          });
+        await recordSettingsChange(seatwise, request, `seatPlan:${request.params.id}`, before, after);
         return after;
       },
     );
@@ -117,18 +109,10 @@ export function economicsRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const before = await seatwise.economics.buckets();
-        const seatBuckets = await seatwise.economics.setBuckets(request.body.seatBuckets);
-        if (JSON.stringify(before) !== JSON.stringify(seatBuckets))
-          await seatwise.audit.record({
-            actor: actorOf(request),
-            action: 'settings_changed',
-            via: 'api',
-            outcome: 'done',
-            targets: ['seatBuckets'],
-            detail: { before: { seatBuckets: before }, after: { seatBuckets } },
-          });
-        return { seatBuckets };
+        const before = { seatBuckets: await seatwise.economics.buckets() };
+        const after = { seatBuckets: await seatwise.economics.setBuckets(request.body.seatBuckets) };
+        await recordSettingsChange(seatwise, request, 'seatBuckets', before, after);
+        return after;
       },
     );
   };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
-import { actorOf } from '../auth.ts';
+import { recordSettingsChange } from '../auth.ts';
 
 /** /api/insights: seats vs plan, inactive paid seats, invites, guests and viewers per connection. */
 export function insightRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
@@ -58,18 +58,10 @@ export function insightRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const before = await seatwise.insights.orgDomains();
-        const orgDomains = await seatwise.insights.setOrgDomains(request.body.orgDomains);
-        if (JSON.stringify(before) !== JSON.stringify(orgDomains))
-          await seatwise.audit.record({
-            actor: actorOf(request),
-            action: 'settings_changed',
-            via: 'api',
-            outcome: 'done',
-            targets: ['orgDomains'],
-            detail: { before: { orgDomains: before }, after: { orgDomains } },
-          });
-        return { orgDomains };
+        const before = { orgDomains: await seatwise.insights.orgDomains() };
+        const after = { orgDomains: await seatwise.insights.setOrgDomains(request.body.orgDomains) };
+        await recordSettingsChange(seatwise, request, 'orgDomains', before, after);
+        return after;
       },
     );
     app.get(

@@ -111,7 +111,7 @@ function AccountPlan({ plan }: { plan: ConnectionRightSizing }) {
       </dl>
       {step.changes.length > 0 ? (
         <>
-          <table>
+          <table className="grid">
             <caption>
               Changes to reach the {step.targetBucket}-seat bucket{plan.renewal ? ' by renewal' : ''}
             </caption>
@@ -228,7 +228,7 @@ function CostByTeam({ costs, connectionId }: { costs: TeamCosts; connectionId?: 
           />
         </Figure>
       </div>
-      <table>
+      <table className="grid">
         <caption>Paid seats and their cost per team</caption>
         <thead>
           <tr>
