@@ -52,6 +52,11 @@ export interface SyncFigures {
   confirmMs: number;
   teamsMs: number;
   publishMs: number;
+  /** The first sync's memory at its highest sampled RSS: JS heap, buffers (the rest is native); its highest heap. */
+  sampledPeakRssMb: number;
+  heapAtPeakMb: number;
+  buffersAtPeakMb: number;
+  maxHeapMb: number;
 }
 
 let compiled: string | null = null;
@@ -119,6 +124,10 @@ export function figuresOf(
     changedInMonday: out.changed.changedInMonday,
     changesRecorded: out.changed.changes,
     ...out.first.phases,
+    sampledPeakRssMb: out.first.memory.rssMb,
+    heapAtPeakMb: out.first.memory.heapMb,
+    buffersAtPeakMb: out.first.memory.buffersMb,
+    maxHeapMb: out.first.memory.maxHeapMb,
   };
 }
 
@@ -192,6 +201,7 @@ function printFigures(f: SyncFigures): void {
         ? '  page-100 strategy: not measured at this size'
         : `  page-100 strategy ${f.page100Bound ? 'at least ' : ''}${s(f.page100Ms)}: ${f.page100OverWall}× the first sync [${check((f.page100OverWall ?? 0) > 1)} > 1]`,
       `  CPU ${f.localMs} ms (${f.cpuMsPer1000Users} ms per 1,000 users; reading the pages alone: ${f.floorCpuMsPer1000Users}) [${check(f.cpuMsPer1000Users <= t.cpuPer1000)} ≤ ${t.cpuPer1000}], peak RSS ${f.peakRssMb} MB [${check(f.peakRssMb < t.rss)} < ${t.rss} MB]`,
+      `    at the first sync's highest RSS sampled (${f.sampledPeakRssMb} MB): JS heap ${f.heapAtPeakMb} MB, buffers ${f.buffersAtPeakMb} MB, native (SQLite, allocator) ${f.sampledPeakRssMb - f.heapAtPeakMb - f.buffersAtPeakMb} MB; highest heap ${f.maxHeapMb} MB`,
       `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= t.unchangedOverFirst)} ≤ ${t.unchangedOverFirst}], ${f.unchangedRequests} requests${f.unchangedRetries ? ` (${f.unchangedRetries} retried)` : ''}`,
       `  resync after ${f.changedInMonday} changed in monday ${s(f.changedMs)}, ${f.changesRecorded} change events, ${f.changedRequests} requests`,
     ].join('\n'),

@@ -32,6 +32,8 @@ export interface Measured {
   changes: number;
   usersSeen: number;
   phases: SyncPhases;
+  /** At the highest RSS sampled during the sync: RSS, JS heap used, buffers; and the highest heap used. */
+  memory: { rssMb: number; heapMb: number; buffersMb: number; maxHeapMb: number };
 }
 
 export interface SyncRunOutput {
@@ -120,7 +122,8 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
     const measure = async (): Promise<Measured> => {
       const cpu = process.cpuUsage();
       const begun = performance.now();
-      const result = await app.sync.sync(connection.id);
+      const memory = sampleMemory();
+      const result = await app.sync.sync(connection.id).finally(() => memory.stop());
       if (result.status !== 'succeeded') throw new Error(`sync failed: ${result.error?.message}`);
       const used = process.cpuUsage(cpu);
       return {
@@ -132,6 +135,7 @@ async function main(input: SyncRunInput): Promise<SyncRunOutput> {
         changes: result.changes,
         usersSeen: result.usersSeen,
         phases: result.phases,
+        memory: memory.peak,
       };
     };
     const first = await profiled('first', measure);
@@ -195,4 +199,31 @@ if (process.send && process.argv[2]) {
       process.exit(1);
     },
   );
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Samples this process's memory every 100 ms while a sync runs: the highest RSS seen, and at that moment what
+ * the JS heap and buffers held (the rest is native: SQLite's caches and sorter, the allocator's free lists).
+ */
+function sampleMemory(): { peak: Measured['memory']; stop: () => void } {
+  const peak = { rssMb: 0, heapMb: 0, buffersMb: 0, maxHeapMb: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak.maxHeapMb = Math.max(peak.maxHeapMb, Math.round(m.heapUsed / MB));
+    if (m.rss / MB <= peak.rssMb) return;
+    peak.rssMb = Math.round(m.rss / MB);
+    peak.heapMb = Math.round(m.heapUsed / MB);
+    // `external` includes the ArrayBuffers.
+    peak.buffersMb = Math.round(m.external / MB);
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    peak,
+    stop: () => {
+      sample();
+      clearInterval(timer);
+    },
+  };
 }

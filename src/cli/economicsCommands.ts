@@ -112,7 +112,7 @@ export function registerEconomicsCommands(insights: Command): void {
       if (flags.json) return printJson(plan);
       const prices = Object.entries(plan.bucketPrices);
       process.stdout.write(
-        [
+        `${[
           `Seat plan of ${plan.connectionId}`,
           `  Price per seat     ${plan.seatPrice === null ? 'not set' : `${plan.seatPrice} ${plan.currency} a month`}`,
           `  Bucket prices      ${prices.length ? prices.map(([s, p]) => `${s} seats: ${p} ${plan.currency}`).join(', ') : 'not set'}`,
@@ -120,7 +120,7 @@ export function registerEconomicsCommands(insights: Command): void {
           `  Renewal date       ${plan.renewalDate ?? 'not set'}`,
           `  Protected          ${[...plan.protectedEmails, ...plan.protectedDomains].join(', ') || 'nobody'}`,
           `  Buckets            ${plan.buckets.join(', ')}`,
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       );
     });
 }
