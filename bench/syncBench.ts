@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { SyncPhases } from '../src/sync/syncEngine.ts';
 import { compiledRunner } from './built.ts';
 import { BENCH_LIMITS, startEmulatorProcess } from './emulatorProcess.ts';
 import type { SyncRunInput, SyncRunOutput } from './syncRun.ts';
@@ -57,6 +58,8 @@ export interface SyncFigures {
   heapAtPeakMb: number;
   buffersAtPeakMb: number;
   maxHeapMb: number;
+  /** The phase the highest heap was seen in. */
+  maxHeapPhase: string;
 }
 
 let compiled: string | null = null;
@@ -128,6 +131,7 @@ export function figuresOf(
     heapAtPeakMb: out.first.memory.heapMb,
     buffersAtPeakMb: out.first.memory.buffersMb,
     maxHeapMb: out.first.memory.maxHeapMb,
+    maxHeapPhase: phaseAt(out.first.memory.maxHeapAtMs, out.first.phases),
   };
 }
 
@@ -201,9 +205,24 @@ function printFigures(f: SyncFigures): void {
         ? '  page-100 strategy: not measured at this size'
         : `  page-100 strategy ${f.page100Bound ? 'at least ' : ''}${s(f.page100Ms)}: ${f.page100OverWall}× the first sync [${check((f.page100OverWall ?? 0) > 1)} > 1]`,
       `  CPU ${f.localMs} ms (${f.cpuMsPer1000Users} ms per 1,000 users; reading the pages alone: ${f.floorCpuMsPer1000Users}) [${check(f.cpuMsPer1000Users <= t.cpuPer1000)} ≤ ${t.cpuPer1000}], peak RSS ${f.peakRssMb} MB [${check(f.peakRssMb < t.rss)} < ${t.rss} MB]`,
-      `    at the first sync's highest RSS sampled (${f.sampledPeakRssMb} MB): JS heap ${f.heapAtPeakMb} MB, buffers ${f.buffersAtPeakMb} MB, native (SQLite, allocator) ${f.sampledPeakRssMb - f.heapAtPeakMb - f.buffersAtPeakMb} MB; highest heap ${f.maxHeapMb} MB`,
+      `    at the first sync's highest RSS sampled (${f.sampledPeakRssMb} MB): JS heap ${f.heapAtPeakMb} MB, buffers ${f.buffersAtPeakMb} MB, native (SQLite, allocator) ${f.sampledPeakRssMb - f.heapAtPeakMb - f.buffersAtPeakMb} MB; highest heap ${f.maxHeapMb} MB (in ${f.maxHeapPhase})`,
       `  unchanged resync ${s(f.unchangedMs)} (${f.unchangedOverFirst} of first) [${check(f.unchangedOverFirst <= t.unchangedOverFirst)} ≤ ${t.unchangedOverFirst}], ${f.unchangedRequests} requests${f.unchangedRetries ? ` (${f.unchangedRetries} retried)` : ''}`,
       `  resync after ${f.changedInMonday} changed in monday ${s(f.changedMs)}, ${f.changesRecorded} change events, ${f.changedRequests} requests`,
     ].join('\n'),
   );
+}
+
+/** Which phase of a sync a moment (ms from its start) falls in. */
+function phaseAt(ms: number, phases: SyncPhases): string {
+  let end = 0;
+  for (const [name, key] of [
+    ['read and stage', 'readMs'],
+    ['confirm removals', 'confirmMs'],
+    ['teams', 'teamsMs'],
+    ['publish', 'publishMs'],
+  ] as const) {
+    end += phases[key];
+    if (ms <= end) return name;
+  }
+  return 'after publish';
 }

@@ -32,8 +32,8 @@ export interface Measured {
   changes: number;
   usersSeen: number;
   phases: SyncPhases;
-  /** At the highest RSS sampled during the sync: RSS, JS heap used, buffers; and the highest heap used. */
-  memory: { rssMb: number; heapMb: number; buffersMb: number; maxHeapMb: number };
+  /** At the highest RSS sampled during the sync: RSS, JS heap used, buffers; and the highest heap used, and when (ms into the sync). */
+  memory: { rssMb: number; heapMb: number; buffersMb: number; maxHeapMb: number; maxHeapAtMs: number };
 }
 
 export interface SyncRunOutput {
@@ -208,10 +208,14 @@ const MB = 1024 * 1024;
  * the JS heap and buffers held (the rest is native: SQLite's caches and sorter, the allocator's free lists).
  */
 function sampleMemory(): { peak: Measured['memory']; stop: () => void } {
-  const peak = { rssMb: 0, heapMb: 0, buffersMb: 0, maxHeapMb: 0 };
+  const begun = performance.now();
+  const peak = { rssMb: 0, heapMb: 0, buffersMb: 0, maxHeapMb: 0, maxHeapAtMs: 0 };
   const sample = () => {
     const m = process.memoryUsage();
-    peak.maxHeapMb = Math.max(peak.maxHeapMb, Math.round(m.heapUsed / MB));
+    if (m.heapUsed / MB > peak.maxHeapMb) {
+      peak.maxHeapMb = Math.round(m.heapUsed / MB);
+      peak.maxHeapAtMs = Math.round(performance.now() - begun);
+    }
     if (m.rss / MB <= peak.rssMb) return;
     peak.rssMb = Math.round(m.rss / MB);
     peak.heapMb = Math.round(m.heapUsed / MB);

@@ -31,7 +31,10 @@ export async function insertRows<T extends keyof Database & string>(
     }
     return;
   }
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  // Every column any row has, without listing every row's keys at once (a first sync writes millions).
+  const seen = new Set<string>();
+  for (const row of rows) for (const column in row) seen.add(column);
+  const columns = [...seen];
   const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')})
     values (${columns.map(() => '?').join(', ')})${options.ignoreConflicts ? ' on conflict do nothing' : ''}`;
   let cache = prepared.get(handle);

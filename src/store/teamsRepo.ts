@@ -5,6 +5,8 @@ import { insertRows } from './bulkInsert.ts';
 import type { ChangeEventsTable, Database } from './schema.ts';
 
 const BATCH = 500;
+/** Team links turned into rows at a time when a sync adds them. */
+const LINK_SLICE = 10_000;
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface TeamSummaryRow {
@@ -142,13 +144,17 @@ export class TeamsRepo {
     pairs: [string, string][],
     at: string,
   ): Promise<void> {
-    const rows = pairs.map(([team_id, user_id]) => ({
-      connection_id: connectionId,
-      team_id,
-      user_id,
-      since: at,
-    }));
-    await insertRows(trx, this.handle, table, rows, { ignoreConflicts: true });
+    // A slice at a time: a first sync of a large account adds millions of links, and their rows need not all
+    // be held at once.
+    for (let i = 0; i < pairs.length; i += LINK_SLICE) {
+      const rows = pairs.slice(i, i + LINK_SLICE).map(([team_id, user_id]) => ({
+        connection_id: connectionId,
+        team_id,
+        user_id,
+        since: at,
+      }));
+      await insertRows(trx, this.handle, table, rows, { ignoreConflicts: true });
+    }
   }
 
   private async removeLinks(
