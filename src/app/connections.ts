@@ -132,7 +132,7 @@ export class ConnectionsService implements ConnectionAccess {
         },
       );
     }
-    const tier = account.plan?.tier ?? account.tier ?? null;
+    const tier = planColumns(account).plan_tier;
     let scimUrl: string | null = input.scimUrl ?? null;
     if (input.scimToken) {
       scimUrl ??= `https://${account.slug}.monday.com/scim/v2`;
@@ -146,9 +146,7 @@ export class ConnectionsService implements ConnectionAccess {
       account_name: account.name,
       account_slug: account.slug,
       account_url: input.accountUrl ?? null,
-      plan_tier: tier,
-      max_users: account.plan?.max_users ?? null,
-      active_members_count: account.active_members_count ?? null,
+      ...planColumns(account),
       api_url: apiUrl,
       api_version: input.apiVersion,
       scim_url: scimUrl,
@@ -302,9 +300,7 @@ export class ConnectionsService implements ConnectionAccess {
       changes.api_version = apiVersion;
       changes.token_owner_id = info.me.id;
       changes.token_owner_kind = info.me.kind ?? null;
-      changes.plan_tier = info.account.plan?.tier ?? info.account.tier ?? null;
-      changes.max_users = info.account.plan?.max_users ?? null;
-      changes.active_members_count = info.account.active_members_count ?? null;
+      Object.assign(changes, planColumns(info.account));
       if (row.status === 'error') {
         changes.status = 'connected';
         changes.status_reason = null;
@@ -349,12 +345,7 @@ export class ConnectionsService implements ConnectionAccess {
    */
   async refreshPlan(id: string): Promise<void> {
     const row = await this.row(id);
-    const { account } = await (await this.api(id)).meAndAccount();
-    const plan = {
-      plan_tier: account.plan?.tier ?? account.tier ?? null,
-      max_users: account.plan?.max_users ?? null,
-      active_members_count: account.active_members_count ?? null,
-    };
+    const plan = planColumns((await (await this.api(id)).meAndAccount()).account);
     if (
       plan.plan_tier === row.plan_tier &&
       plan.max_users === (row.max_users === null ? null : Number(row.max_users)) &&
@@ -594,5 +585,16 @@ function toView(
     nextSyncAt: row.next_sync_at,
     graphqlOffboarding: Number(row.graphql_offboarding) === 1,
     removalHold: { percent: Number(row.removal_hold_percent), min: Number(row.removal_hold_min) },
+  };
+}
+
+/** The plan as a connection stores it: tier, seat bucket (`max_users`) and active members, from monday's account. */
+function planColumns(
+  account: AccountInfo['account'],
+): Pick<ConnectionRow, 'plan_tier' | 'max_users' | 'active_members_count'> {
+  return {
+    plan_tier: account.plan?.tier ?? account.tier ?? null,
+    max_users: account.plan?.max_users ?? null,
+    active_members_count: account.active_members_count ?? null,
   };
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { invalidInput, prefixed } from '../domain/inputIssues.ts';
-import { billedGuests } from '../domain/licenseRules.ts';
+import { computeInsights, toCents } from '../domain/insights.ts';
 import type { ProposalDraft } from '../domain/policies.ts';
 import {
   bucketFor,
@@ -136,8 +136,6 @@ export interface TeamCost {
 export const TEAM_COST_RULE =
   'A paid seat is a member seat (an active admin or member). A person in several teams counts 1/n of a seat in each; seats of people in no team are listed as "(no team)". A seat costs the price per seat, or, with bucket prices only, the bucket\'s price shared over the seats in use. Guests billed on Standard are not attributed to teams.';
 
-const money = (n: number) => Math.round(n * 100) / 100;
-
 /**
  * Seat economics: which monday bucket each account is on, the smallest it can be in and the fewest changes
  * that get it there, the renewal ahead, and what each team's paid seats cost.
@@ -217,14 +215,16 @@ export class EconomicsService {
     const stored = await this.storedPlan(c.id);
     const buckets = await this.buckets();
     const groups = await this.users.insightGroups(c.id, now, c.inactiveDays);
-    let memberSeats = 0;
-    let guests = 0;
+    // Seats in use by the insights' own definition; then what only right-sizing needs.
+    const { seats } = computeInsights(groups, {
+      tier: c.planTier,
+      maxUsers: c.maxUsers,
+      inactiveDays: c.inactiveDays,
+    });
+    const memberSeats = seats.memberSeats;
     let pendingMembers = 0;
     let activeAdmins = 0;
     for (const g of groups) {
-      if (g.role === 'other') continue;
-      if (g.license === 'member') memberSeats += g.count;
-      if (g.license === 'guest') guests += g.count;
       if (g.status === 'pending' && (g.role === 'admin' || g.role === 'member')) pendingMembers += g.count;
       if (g.status === 'active' && g.role === 'admin') activeAdmins += g.count;
     }
@@ -248,7 +248,7 @@ export class EconomicsService {
     const input = {
       currentBucket: c.maxUsers,
       buckets,
-      seats: { memberSeats, billedGuests: billedGuests(c.planTier, guests), pendingMembers },
+      seats: { memberSeats, billedGuests: seats.billedGuests, pendingMembers },
       candidates,
       activeAdmins,
       protectedPeople: { emails: stored.protectedEmails, domains: stored.protectedDomains },
@@ -349,10 +349,10 @@ export class EconomicsService {
         teamId,
         teamName,
         holders,
-        paidSeats: Math.round(seats * 100) / 100,
+        paidSeats: toCents(seats),
         currency: pricing.currency,
-        monthlyCost: seatCost === null ? null : money(seats * seatCost),
-        yearlyCost: seatCost === null ? null : money(seats * seatCost * 12),
+        monthlyCost: seatCost === null ? null : toCents(seats * seatCost),
+        yearlyCost: seatCost === null ? null : toCents(seats * seatCost * 12),
       });
       for (const t of shares.teams) teams.push(row(t.teamId, t.name, t.holders, t.share));
       if (shares.inNoTeam > 0) teams.push(row(null, '(no team)', shares.inNoTeam, shares.inNoTeam));
@@ -368,13 +368,13 @@ export class EconomicsService {
         monthlyCost: 0,
         yearlyCost: 0,
       };
-      total.paidSeats = Math.round((total.paidSeats + t.paidSeats) * 100) / 100;
+      total.paidSeats = toCents(total.paidSeats + t.paidSeats);
       total.monthlyCost =
         total.monthlyCost === null || t.monthlyCost === null
           ? null
-          : money(total.monthlyCost + t.monthlyCost);
+          : toCents(total.monthlyCost + t.monthlyCost);
       total.yearlyCost =
-        total.yearlyCost === null || t.yearlyCost === null ? null : money(total.yearlyCost + t.yearlyCost);
+        total.yearlyCost === null || t.yearlyCost === null ? null : toCents(total.yearlyCost + t.yearlyCost);
       totals.set(t.currency, total);
     }
     return { rule: TEAM_COST_RULE, teams, totals: [...totals.values()] };
@@ -396,10 +396,10 @@ export class EconomicsService {
       const daysLeft = Math.ceil((Date.parse(`${stored.renewalDate}T00:00:00Z`) - now.getTime()) / DAY);
       if (daysLeft < 0) continue;
       // The nearest threshold reached: a renewal set 5 days ahead gets the 7-day reminder only.
-      const due = [...RENEWAL_REMINDER_DAYS].sort((a, b) => a - b).find((d) => daysLeft <= d);
-      if (due === undefined) continue;
-      const [r] = await this.rightSizing(c.id);
-      const plan = r!.renewal!.plan;
+      const due = Math.min(...RENEWAL_REMINDER_DAYS.filter((d) => daysLeft <= d));
+      if (!Number.isFinite(due)) continue;
+      const r = await this.forConnection(c);
+      const plan = r.renewal!.plan;
       const saving = plan.yearlySaving
         ? `, saving ${plan.yearlySaving.toFixed(2)} ${plan.currency} a year`
         : '';
@@ -407,7 +407,7 @@ export class EconomicsService {
         plan.targetBucket !== null && plan.currentBucket !== null && plan.targetBucket < plan.currentBucket
           ? `the ${plan.targetBucket}-seat bucket is reachable with ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}${saving}. Create proposals with: seatwise insights right-size ${c.id} --propose`
           : 'no smaller bucket is reachable.';
-      const text = `Seatwise: ${c.accountName} renews on ${stored.renewalDate} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'}): about ${r!.renewal!.projectedSeats} paid seats expected on the ${plan.currentBucket ?? '?'}-seat plan; ${advice}`;
+      const text = `Seatwise: ${c.accountName} renews on ${stored.renewalDate} (in ${daysLeft} day${daysLeft === 1 ? '' : 's'}): about ${r.renewal!.projectedSeats} paid seats expected on the ${plan.currentBucket ?? '?'}-seat plan; ${advice}`;
       const delivered = await this.notifier.notifyOnce(
         `renewal_reminder:${c.id}:${stored.renewalDate}:${due}`,
         c.id,

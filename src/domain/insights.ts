@@ -103,7 +103,8 @@ export function groupUsers(users: Iterable<InsightUser>, now: Date, inactiveDays
   return [...groups.values()];
 }
 
-const money = (n: number) => Math.round(n * 100) / 100;
+/** An amount (or a share of seats) to the cent. */
+export const toCents = (n: number) => Math.round(n * 100) / 100;
 
 /** Seats against the plan, inactive paid seats and their cost, invites, guests and viewers, from counts. */
 export function computeInsights(groups: Iterable<InsightGroup>, settings: InsightSettings): Insights {
@@ -167,12 +168,12 @@ export function computeInsights(groups: Iterable<InsightGroup>, settings: Insigh
     out.seats.utilization = Math.round((out.seats.paid / settings.maxUsers) * 1000) / 1000;
   }
   if (settings.seatPrice !== null && settings.seatPrice !== undefined) {
-    const monthly = money(out.inactivePaidSeats * settings.seatPrice);
+    const monthly = toCents(out.inactivePaidSeats * settings.seatPrice);
     out.cost = {
       seatPrice: settings.seatPrice,
       currency: settings.currency ?? 'USD',
       monthlyWaste: monthly,
-      yearlyWaste: money(monthly * 12),
+      yearlyWaste: toCents(monthly * 12),
     };
     out.monthlyWaste = monthly;
   }

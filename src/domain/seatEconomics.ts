@@ -1,5 +1,6 @@
 import type { StoredRole } from './directory.ts';
 import { inactiveSince } from './inactivity.ts';
+import { toCents } from './insights.ts';
 import { isExcepted } from './policies.ts';
 
 /**
@@ -112,8 +113,6 @@ export interface RightSizing {
   summary: string;
 }
 
-const money = (n: number) => Math.round(n * 100) / 100;
-
 /**
  * The plan for one account: the bucket it is on, the seats it uses, and the smallest bucket it can be in
  * with the fewest changes, taking inactive paid seat holders longest inactive first and never a protected
@@ -149,7 +148,7 @@ export function rightSize(input: RightSizingInput): RightSizing {
   const nowPrice = current === null ? null : bucketMonthlyPrice(current, input.pricing);
   const targetPrice = targetBucket === null ? null : bucketMonthlyPrice(targetBucket, input.pricing);
   const monthlySaving =
-    nowPrice === null || targetPrice === null ? null : money(Math.max(0, nowPrice - targetPrice));
+    nowPrice === null || targetPrice === null ? null : toCents(Math.max(0, nowPrice - targetPrice));
   const out: RightSizing = {
     currentBucket: current,
     seatsUsed,
@@ -164,7 +163,7 @@ export function rightSize(input: RightSizingInput): RightSizing {
     kept,
     currency: input.pricing.currency,
     monthlySaving,
-    yearlySaving: monthlySaving === null ? null : money(monthlySaving * 12),
+    yearlySaving: monthlySaving === null ? null : toCents(monthlySaving * 12),
     summary: '',
   };
   out.summary = summarize(out);
