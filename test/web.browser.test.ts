@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeatwise } from '../src/compose.ts';
+import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { freePort, startServe } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
@@ -970,10 +970,49 @@ describe('single sign-on in Chromium against a real OpenID provider', { timeout:
   });
 });
 
+/**
+ * What a browser test with a prepared organisation runs against: an emulator, a SQLite database Seatwise set
+ * up with one read_and_act connection to the emulator's first account (`prepare` does the rest, syncing
+ * included), `seatwise serve` on that database, and Chromium.
+ */
+async function startPrepared(
+  emulatorOptions: Parameters<typeof startEmulator>[0],
+  prepare: (app: Seatwise, connectionId: string, emulator: RunningEmulator) => Promise<void>,
+) {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
+  mkdirSync(shots, { recursive: true });
+  const emulator = await startEmulator(emulatorOptions);
+  const db = await createTestDatabase('sqlite');
+  const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin };
+  const app = await createSeatwise({
+    ...db.config,
+    SEATWISE_ALLOWED_ENDPOINTS: env.SEATWISE_ALLOWED_ENDPOINTS,
+  });
+  const connection = await app.connections.add({
+    token: emulator.accounts[0]!.tokens.admin,
+    apiUrl: emulator.graphqlUrl,
+    permission: 'read_and_act',
+  });
+  await prepare(app, connection.id, emulator);
+  await app.close();
+  const port = await freePort();
+  const server = (await startServe({ ...env, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' })).child;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+  return {
+    emulator,
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    close: async () => {
+      await browser.close();
+      server.kill('SIGTERM');
+      await db.cleanup();
+      await emulator.close();
+    },
+  };
+}
+
 describe('an access review in Chromium: a reviewer works through their inbox', { timeout: 60_000 }, () => {
   let emulator: RunningEmulator;
-  let db: TestDatabase;
-  let server: ChildProcess;
   let base: string;
   let browser: Browser;
   const keys = { admin: '', rita: '' };
@@ -991,59 +1030,46 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
     return (await res.json()) as any;
   };
 
+  let stop: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-    mkdirSync(shots, { recursive: true });
-    emulator = await startEmulator({ users: 60, plan: 'enterprise', seed: 505 });
-    db = await createTestDatabase('sqlite');
-    const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin };
     // The organisation as an admin left it: an account connected and synced, two reviewers with keys of their own.
-    const app = await createSeatwise({
-      ...db.config,
-      SEATWISE_ALLOWED_ENDPOINTS: env.SEATWISE_ALLOWED_ENDPOINTS,
-    });
-    const connection = await app.connections.add({
-      token: emulator.accounts[0]!.tokens.admin,
-      apiUrl: emulator.graphqlUrl,
-      permission: 'read_and_act',
-    });
-    await app.connections.update(connection.id, { seatPrice: 16, currency: 'EUR' });
-    expect((await app.sync.sync(connection.id)).status).toBe('succeeded');
-    const rita = await app.people.invite(
-      { email: 'rita@acme.test', role: 'reviewer', name: 'Rita Reviewer' },
-      'cli',
-    );
-    const bob = await app.people.invite(
-      { email: 'bob@acme.test', role: 'reviewer', name: 'Bob Builder' },
-      'cli',
-    );
-    ids.bob = bob.id;
-    keys.admin = (await app.keys.create('admin', 'admin')).key;
-    keys.rita = (await app.keys.create('reviewer', 'rita', { actor: 'cli', ownerPersonId: rita.id })).key;
-    const campaign = await app.reviews.create(
-      {
-        name: 'Members, Q4',
-        scope: { connectionIds: [connection.id], roles: ['member'], statuses: ['active'] },
-        reviewers: { kind: 'people', personIds: [rita.id, bob.id] },
-        dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-        closeDefault: 'none',
-        leavers: [],
+    const started = await startPrepared(
+      { users: 60, plan: 'enterprise', seed: 505 },
+      async (app, connectionId) => {
+        await app.connections.update(connectionId, { seatPrice: 16, currency: 'EUR' });
+        expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+        const rita = await app.people.invite(
+          { email: 'rita@acme.test', role: 'reviewer', name: 'Rita Reviewer' },
+          'cli',
+        );
+        const bob = await app.people.invite(
+          { email: 'bob@acme.test', role: 'reviewer', name: 'Bob Builder' },
+          'cli',
+        );
+        ids.bob = bob.id;
+        keys.admin = (await app.keys.create('admin', 'admin')).key;
+        keys.rita = (await app.keys.create('reviewer', 'rita', { actor: 'cli', ownerPersonId: rita.id })).key;
+        const campaign = await app.reviews.create(
+          {
+            name: 'Members, Q4',
+            scope: { connectionIds: [connectionId], roles: ['member'], statuses: ['active'] },
+            reviewers: { kind: 'people', personIds: [rita.id, bob.id] },
+            dueAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+            closeDefault: 'none',
+            leavers: [],
+          },
+          { actor: 'cli', via: 'cli' },
+        );
+        ids.campaign = campaign.id;
       },
-      { actor: 'cli', via: 'cli' },
     );
-    ids.campaign = campaign.id;
-    await app.close();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = (await startServe({ ...env, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' })).child;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+    ({ emulator, base, browser } = started);
+    stop = started.close;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    await db?.cleanup();
-    await emulator?.close();
+    await stop?.();
   });
 
   it("decides one by one and in bulk, submits, sees monday's result, hands one on; the admin closes and opens the report", async () => {
@@ -1158,50 +1184,28 @@ describe('the Savings page in Chromium: right-size a 100-seat plan and see cost 
   timeout: 60_000,
 }, () => {
   let emulator: RunningEmulator;
-  let db: TestDatabase;
-  let server: ChildProcess;
   let base: string;
   let browser: Browser;
   let adminKey = '';
   let connectionId = '';
   let shaped: ReturnType<typeof shapeAccount>;
 
+  let stop: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
-    mkdirSync(shots, { recursive: true });
-    emulator = await startEmulator({ users: 90, plan: 'pro', seed: 26 });
-    shaped = shapeAccount(emulator.accounts[0]!, Date.now());
-    db = await createTestDatabase('sqlite');
-    const env = { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(emulator.graphqlUrl).origin };
-    const app = await createSeatwise({
-      ...db.config,
-      SEATWISE_ALLOWED_ENDPOINTS: env.SEATWISE_ALLOWED_ENDPOINTS,
+    const started = await startPrepared({ users: 90, plan: 'pro', seed: 26 }, async (app, id, emu) => {
+      shaped = shapeAccount(emu.accounts[0]!, Date.now());
+      connectionId = id;
+      await app.economics.setSeatPlan(id, { seatPrice: 12, currency: 'EUR', billingPeriod: 'yearly' });
+      expect((await app.sync.sync(id)).status).toBe('succeeded');
+      adminKey = (await app.keys.create('admin', 'admin')).key;
     });
-    const connection = await app.connections.add({
-      token: emulator.accounts[0]!.tokens.admin,
-      apiUrl: emulator.graphqlUrl,
-      permission: 'read_and_act',
-    });
-    connectionId = connection.id;
-    await app.economics.setSeatPlan(connection.id, {
-      seatPrice: 12,
-      currency: 'EUR',
-      billingPeriod: 'yearly',
-    });
-    expect((await app.sync.sync(connection.id)).status).toBe('succeeded');
-    adminKey = (await app.keys.create('admin', 'admin')).key;
-    await app.close();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = (await startServe({ ...env, SEATWISE_PORT: String(port), LOG_LEVEL: 'info' })).child;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
+    ({ emulator, base, browser } = started);
+    stop = started.close;
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    await db?.cleanup();
-    await emulator?.close();
+    await stop?.();
   });
 
   it('shows the bucket bar, the two changes that reach 50 seats and their saving, creates the proposals, and costs teams', async () => {
