@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { defaultDataDir } from './dataLocation.ts';
 import { isSeatwiseRole, type SeatwiseRole, seatwiseRoles } from './domain/roles.ts';
@@ -58,6 +59,15 @@ const envSchema = z.object({
   SEATWISE_OIDC_ALLOWED_DOMAINS: z.string().optional(),
   /** The ID-token (or userinfo) claim that lists a person's groups. */
   SEATWISE_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /**
+   * Whether the provider's email claim is trusted without `email_verified: true` (Okta and Google send it;
+   * Entra ID sends none, and its email is not verified for guests and multi-tenant apps). Off by default: a
+   * sign-in whose email is not asserted verified is refused.
+   */
+  SEATWISE_OIDC_TRUST_EMAIL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** The claim that carries the email (Entra ID: preferred_username when email is not issued). */
   SEATWISE_OIDC_EMAIL_CLAIM: z.string().min(1).default('email'),
   /** Groups that give a role: `admin=seatwise-admins;operator=it-ops,helpdesk;viewer=finance`. */
@@ -67,6 +77,23 @@ const envSchema = z.object({
   SEATWISE_OIDC_SCOPES: z.string().min(1).default('openid email profile'),
   /** What the sign-in button calls the provider ("Sign in with Okta"). */
   SEATWISE_OIDC_NAME: z.string().min(1).max(60).default('single sign-on'),
+  /**
+   * The reverse proxies in front of Seatwise whose X-Forwarded-For names the real client (comma-separated
+   * addresses or CIDR ranges, or loopback, linklocal, uniquelocal); unset: the connecting address is the client.
+   */
+  SEATWISE_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.every(isProxySpec),
+      'give addresses or CIDR ranges, comma-separated (10.0.0.0/8,127.0.0.1), or loopback, linklocal, uniquelocal',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -92,6 +119,8 @@ export interface OidcSettings {
   allowedDomains: string[] | '*';
   groupsClaim: string;
   emailClaim: string;
+  /** Whether an email without `email_verified: true` is trusted (SEATWISE_OIDC_TRUST_EMAIL). */
+  trustEmail: boolean;
   /** Group name → the role it gives. */
   roleGroups: Map<string, SeatwiseRole>;
   defaultRole: SeatwiseRole | null;
@@ -150,11 +179,23 @@ function oidcSettings(env: z.infer<typeof envSchema>): OidcSettings | null {
     allowedDomains: domains.includes('*') ? '*' : domains,
     groupsClaim: env.SEATWISE_OIDC_GROUPS_CLAIM,
     emailClaim: env.SEATWISE_OIDC_EMAIL_CLAIM,
+    trustEmail: env.SEATWISE_OIDC_TRUST_EMAIL,
     roleGroups,
     defaultRole: env.SEATWISE_OIDC_DEFAULT_ROLE === 'none' ? null : env.SEATWISE_OIDC_DEFAULT_ROLE,
     scopes: env.SEATWISE_OIDC_SCOPES,
     name: env.SEATWISE_OIDC_NAME,
   };
+}
+
+function isProxySpec(spec: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(spec)) return true;
+  if (ipaddr.isValid(spec)) return true;
+  try {
+    ipaddr.parseCIDR(spec);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isLoopback(host: string): boolean {

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';
-import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import { type ProviderAccount, type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
 import { SsoBrowser } from './helpers/ssoDriver.ts';
 
 /** The settings an operator would put in the environment, read as Seatwise reads them. */
@@ -28,7 +28,11 @@ const accounts = {
   nobody: { email: 'nobody@acme.test', name: 'No Group', groups: ['everyone'] },
   outsider: { email: 'eve@elsewhere.test', name: 'Eve Outsider', groups: ['seatwise-admins'] },
   unverified: { email: 'una@acme.test', name: 'Una', groups: ['finance'], emailVerified: false },
-};
+  // Someone who set their email claim to the boss's at a provider that does not verify emails (Entra ID sends
+  // no email_verified at all).
+  mallory: { email: 'boss@acme.test', name: 'Not The Boss', groups: ['everyone'], emailVerified: 'absent' },
+  boss: { email: 'boss@acme.test', name: 'The Boss', groups: ['everyone'] },
+} satisfies Record<string, ProviderAccount>;
 
 describe.each(dialects)('single sign-on with an OpenID provider (%s)', (dialect) => {
   let provider: RunningProvider;
@@ -212,6 +216,50 @@ describe.each(dialects)('single sign-on with an OpenID provider (%s)', (dialect)
     expect(people).not.toContain('eve@elsewhere.test');
   });
 
+  it('never makes someone an invited person by an email the provider does not say it verified', async () => {
+    const invited = await h.call('POST', '/api/people', { body: { email: 'boss@acme.test', role: 'admin' } });
+    expect(invited.status).toBe(201);
+    const mallory = new SsoBrowser();
+    expect(await mallory.signIn(base, 'mallory')).toBe('/?signInError=email_unverified');
+    expect(mallory.cookie('seatwise_session')).toBeUndefined();
+    const refusal = (await auditFor('action=sign_in'))[0];
+    expect(refusal).toMatchObject({
+      actor: 'sign-in:boss@acme.test',
+      outcome: 'refused',
+      error: { code: 'email_unverified' },
+    });
+    expect(refusal.error.message).toContain('no email_verified claim');
+    expect(refusal.error.message).toContain('SEATWISE_OIDC_TRUST_EMAIL=true');
+    const people = (await h.call('GET', '/api/people')).body.people;
+    expect(people.find((p: { email: string }) => p.email === 'boss@acme.test')).toMatchObject({
+      id: invited.body.id,
+      lastSignInAt: null,
+    });
+    // The real boss, whose provider verified the email, signs in as the invited admin.
+    const boss = new SsoBrowser();
+    expect(await boss.signIn(base, 'boss')).toBe('/');
+    expect((await boss.api(base, 'GET', '/api/session')).body).toMatchObject({
+      role: 'admin',
+      person: { id: invited.body.id, email: 'boss@acme.test' },
+    });
+  });
+
+  it('returns after sign-in only to a page of its own, as a browser reads the address', async () => {
+    for (const elsewhere of [
+      '/\t/evil.example/x',
+      '/\n/evil.example/x',
+      '/\\evil.example/x',
+      '/.//evil.example/x',
+      '//evil.example/x',
+      'https://evil.example/x',
+      'javascript:alert(1)',
+    ]) {
+      const landing = await new SsoBrowser().signIn(base, 'ada', elsewhere);
+      expect(landing, JSON.stringify(elsewhere)).toBe('/');
+    }
+    expect(await new SsoBrowser().signIn(base, 'ada', '/reviews?tab=mine#top')).toBe('/reviews?tab=mine#top');
+  });
+
   it("refuses an ID token with another issuer, another audience or another nonce, though the provider's key signed it", async () => {
     for (const [bend, words] of [
       [(c: Record<string, unknown>) => ({ ...c, iss: 'https://evil.example' }), '"iss"'],
@@ -292,6 +340,101 @@ describe.each(dialects)('single sign-on with an OpenID provider (%s)', (dialect)
   });
 });
 
+describe('single sign-on under a flood, behind a proxy, and with a provider whose emails are authoritative', () => {
+  let provider: RunningProvider;
+  let h: ApiHarness;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    provider = await startOidcProvider({
+      redirectUri: `${base}/api/auth/oidc/callback`,
+      postLogoutRedirectUri: `${base}/`,
+      accounts: {
+        entra: { email: 'erin@acme.test', name: 'Erin', groups: ['it-ops'], emailVerified: 'absent' },
+      },
+    });
+    h = await startApi(
+      'sqlite',
+      { users: 5 },
+      {
+        port,
+        config: { oidc: oidcConfig(provider, base, { SEATWISE_OIDC_TRUST_EMAIL: 'true' }).oidc },
+        server: { trustedProxies: ['127.0.0.1'], oidcLimit: { max: 5, windowMs: 60_000 } },
+      },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+    await provider?.close();
+  });
+
+  const from = (address: string) => ({ 'x-forwarded-for': address });
+  /** One request as a browser behind the proxy sends it, not following the redirect. */
+  const visit = (path: string, address: string) =>
+    fetch(`${base}${path}`, { headers: from(address), redirect: 'manual' });
+
+  it('signs in a person the provider sends no email_verified for, once the operator said its emails are authoritative', async () => {
+    const browser = new SsoBrowser();
+    expect(await browser.signIn(base, 'entra')).toBe('/');
+    expect((await browser.api(base, 'GET', '/api/session')).body).toMatchObject({
+      role: 'operator',
+      person: { email: 'erin@acme.test' },
+    });
+  });
+
+  it('limits sign-in starts and callbacks per client, writing no row and no entry past the limit', async () => {
+    const logins = () => h.seatwise.store.db.selectFrom('oidc_logins').select('state_hash').execute();
+    const before = (await logins()).length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await visit('/api/auth/oidc/login', '198.51.100.7')).status);
+    expect(statuses).toEqual([302, 302, 302, 302, 302, 429, 429, 429]);
+    expect((await logins()).length - before).toBe(5);
+    const limited = await visit('/api/auth/oidc/login', '198.51.100.7');
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe(
+      'too_many_sign_in_attempts',
+    );
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another client behind the same proxy is not held up.
+    expect((await visit('/api/auth/oidc/login', '198.51.100.8')).status).toBe(302);
+
+    // Forged callbacks: a handful of identical refusals make one audit entry, and the flood stops at the limit.
+    const entries = async () =>
+      (await h.call('GET', '/api/audit?action=sign_in')).body.entries.filter(
+        (e: { error: { code: string } | null }) => e.error?.code === 'invalid_state',
+      );
+    const entriesBefore = (await entries()).length;
+    const callbacks: number[] = [];
+    for (let i = 0; i < 7; i++)
+      callbacks.push((await visit('/api/auth/oidc/callback?code=x&state=forged', '198.51.100.9')).status);
+    expect(callbacks).toEqual([302, 302, 302, 302, 302, 429, 429]);
+    expect((await entries()).length - entriesBefore).toBe(1);
+  });
+
+  it('tells clients behind a trusted proxy apart: guessing from one locks out nobody else, and never a valid key', async () => {
+    for (let i = 0; i < 10; i++)
+      expect(
+        (await h.call('GET', '/api/users', { key: `sw_guess_${i}`, headers: from('203.0.113.5') })).status,
+      ).toBe(401);
+    expect(
+      (await h.call('GET', '/api/users', { key: 'sw_guess_more', headers: from('203.0.113.5') })).status,
+    ).toBe(429);
+    expect(
+      (await h.call('GET', '/api/users', { key: 'sw_guess_other', headers: from('203.0.113.6') })).status,
+    ).toBe(401);
+    expect((await h.call('GET', '/api/users', { headers: from('203.0.113.5') })).status).toBe(200);
+  });
+
+  it('keeps the sign-in code and state out of the request log', async () => {
+    await visit('/api/auth/oidc/callback?code=SECRETCODE123&state=SECRETSTATE456', '198.51.100.10');
+    const logged = h.logs.join('');
+    expect(logged).toContain('/api/auth/oidc/callback?code=[redacted]&state=[redacted]');
+    expect(logged).not.toContain('SECRETCODE123');
+    expect(logged).not.toContain('SECRETSTATE456');
+  });
+});
+
 describe('single sign-on settings', () => {
   const base = {
     SEATWISE_DATA_DIR: '/tmp/unused',
@@ -312,6 +455,12 @@ describe('single sign-on settings', () => {
     ]);
     expect(oidc.defaultRole).toBeNull();
     expect(oidc.clientSecret).toBeNull();
+    expect(oidc.trustEmail).toBe(false);
+    expect(loadConfig({ ...base, SEATWISE_OIDC_TRUST_EMAIL: 'true' }).oidc!.trustEmail).toBe(true);
+    expect(
+      loadConfig({ SEATWISE_DATA_DIR: '/tmp/unused', SEATWISE_TRUSTED_PROXIES: '10.0.0.0/8, loopback, ::1' })
+        .SEATWISE_TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.0/8', 'loopback', '::1']);
   });
 
   it('refuses half a configuration, an http issuer off this machine, a wrong redirect URL and a bad mapping, naming the variable', () => {
@@ -338,6 +487,9 @@ describe('single sign-on settings', () => {
     );
     expect(refused({ ...base, SEATWISE_OIDC_ALLOWED_DOMAINS: 'not a domain' })).toContain(
       'SEATWISE_OIDC_ALLOWED_DOMAINS',
+    );
+    expect(refused({ SEATWISE_DATA_DIR: '/tmp/x', SEATWISE_TRUSTED_PROXIES: 'the proxy' })).toContain(
+      'SEATWISE_TRUSTED_PROXIES: give addresses or CIDR ranges',
     );
   });
 });

@@ -13,6 +13,9 @@ import type { SeatwiseAudit } from './seatwiseAudit.ts';
 /** How long someone has to finish signing in at the provider. */
 const LOGIN_TTL_MS = 10 * 60_000;
 
+/** Identical refusals within this window share one audit entry. */
+const REFUSAL_WINDOW_MS = 60_000;
+
 /** Why a sign-in with the provider was refused; `code` is what the web UI explains, `message` the audit's. */
 export class SignInRefused extends Error {
   constructor(
@@ -220,8 +223,16 @@ export class SignInService {
           `the identity provider gave no email in the "${settings.emailClaim}" claim`,
         );
       who = email;
+      // The email links a sign-in to a person invited by email: only an email the provider vouches for may do
+      // that, or anyone who can set their own email claim at the provider would become that person.
+      const verified = all.email_verified === true || all.email_verified === 'true';
       if (all.email_verified === false || all.email_verified === 'false')
         throw new SignInRefused('email_unverified', `the identity provider has not verified ${email}`);
+      if (!verified && !settings.trustEmail)
+        throw new SignInRefused(
+          'email_unverified',
+          `the identity provider did not say it verified ${email} (no email_verified claim): Seatwise signs people in by verified email only; if every email this provider issues is verified, set SEATWISE_OIDC_TRUST_EMAIL=true`,
+        );
       const domain = email.split('@')[1]!;
       if (settings.allowedDomains !== '*' && !settings.allowedDomains.includes(domain))
         throw new SignInRefused(
@@ -263,7 +274,24 @@ export class SignInService {
       .toString();
   }
 
+  /** Refusals of one kind for one sign-in name, counted since the last audit entry that named them. */
+  private readonly repeats = new Map<string, { since: number; count: number }>();
+
+  /**
+   * Records a refused sign-in. A flood of the same refusal (the same name, reason and words) is one entry a minute,
+   * the next one saying how many were folded into it, so the audit log stays readable and small.
+   */
   private async refused(who: string, error: SignInRefused): Promise<void> {
+    const key = `${who}\u0000${error.code}\u0000${error.message}`;
+    const at = this.now().getTime();
+    const seen = this.repeats.get(key);
+    if (seen && at - seen.since < REFUSAL_WINDOW_MS) {
+      seen.count += 1;
+      return;
+    }
+    if (this.repeats.size > 1000)
+      for (const [k, v] of this.repeats) if (at - v.since >= REFUSAL_WINDOW_MS) this.repeats.delete(k);
+    this.repeats.set(key, { since: at, count: 0 });
     await this.audit.record({
       actor: `sign-in:${who}`,
       action: 'sign_in',
@@ -271,6 +299,9 @@ export class SignInService {
       outcome: 'refused',
       targets: who === 'unknown' ? [] : [who],
       error: { code: error.code, message: error.message },
+      ...(seen?.count
+        ? { detail: { alsoRefused: seen.count, since: new Date(seen.since).toISOString() } }
+        : {}),
     });
   }
 
@@ -352,9 +383,21 @@ function groupsOf(value: unknown): string[] {
   return [];
 }
 
-/** Only a path of Seatwise itself: never another site (`//evil.example`, `https://…`). */
+/**
+ * Only a page of Seatwise itself, judged as a browser reads it: the WHATWG parser drops tabs and newlines and
+ * reads `\` as `/`, so `/\t/evil.example` and `/\evil.example` leave the site although they start with one
+ * slash. What is kept is the parsed path, query and fragment, never a second slash at its start.
+ */
 export function safeReturnTo(returnTo: string | undefined): string {
-  if (!returnTo || !returnTo.startsWith('/') || returnTo.startsWith('//') || returnTo.includes('\\'))
+  if (!returnTo || returnTo.length > 500) return '/';
+  const here = 'http://seatwise.invalid';
+  let url: URL;
+  try {
+    url = new URL(returnTo, `${here}/`);
+  } catch {
     return '/';
-  return returnTo.slice(0, 500);
+  }
+  if (url.origin !== here || !returnTo.startsWith('/')) return '/';
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  return path.startsWith('//') || path.startsWith('/\\') ? '/' : path;
 }

@@ -27,6 +27,7 @@ export function registerServeCommand(program: Command): void {
       const app = await buildServer(seatwise, {
         logLevel: config.LOG_LEVEL,
         metrics,
+        trustedProxies: config.SEATWISE_TRUSTED_PROXIES,
         secureCookies:
           config.SEATWISE_SECURE_COOKIES === 'auto' ? 'auto' : config.SEATWISE_SECURE_COOKIES === 'true',
       });

@@ -44,15 +44,14 @@ export async function authenticate(
   const header = request.headers.authorization;
   let principal: Principal | null = null;
   if (header) {
-    guard?.check(request.ip);
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw new HttpError(401, 'unauthenticated', 'use Authorization: Bearer <API key>');
     principal = await keys.authenticate(match[1]!);
     if (!principal) {
+      // Wrong keys are counted; a valid key is never refused, whoever else shares its address.
       guard?.failed(request.ip);
       throw new HttpError(401, 'unauthenticated', 'the API key is not valid or was revoked');
     }
-    guard?.succeeded(request.ip);
   } else {
     const sessionId = request.cookies?.[SESSION_COOKIE];
     if (sessionId) principal = await keys.session(sessionId);

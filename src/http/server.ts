@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -43,6 +43,27 @@ export interface ServerOptions {
   metrics?: Metrics;
   /** Wrong keys one address may send before it must wait (default: 10 in 15 minutes). */
   signInLimits?: SignInLimits;
+  /** Single sign-on starts and callbacks one address may make (default: 30 a minute each). */
+  oidcLimit?: { max: number; windowMs: number };
+  /**
+   * Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, or loopback/linklocal/uniquelocal);
+   * none: the connecting address is the client, so a proxy cannot be told apart from the clients behind it.
+   */
+  trustedProxies?: string[];
+}
+
+/** Query parameters that must never reach a log line: the sign-in's one-time code and state. */
+const SECRET_QUERY = /([?&](?:code|state|id_token|access_token|session_state)=)[^&#]*/gi;
+
+/** A request as the log shows it: the URL without one-time sign-in secrets. */
+function logRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(SECRET_QUERY, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
 
 /** Secrets that must never reach a log line, whatever a future log call includes. */
@@ -64,11 +85,13 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
     logger: {
       level: options.logLevel,
       redact: { paths: redactPaths, censor: '[redacted]' },
+      serializers: { req: logRequest },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     forceCloseConnections: 'idle',
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -106,7 +129,13 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   );
 
   await app.register(healthRoutes(metrics));
-  await app.register(sessionRoutes(seatwise, { secureCookies: options.secureCookies ?? 'auto', guard }));
+  await app.register(
+    sessionRoutes(seatwise, {
+      secureCookies: options.secureCookies ?? 'auto',
+      guard,
+      oidcLimit: options.oidcLimit ?? { max: 30, windowMs: 60_000 },
+    }),
+  );
   await app.register(connectionRoutes(seatwise));
   await app.register(runRoutes(seatwise, metrics));
   await app.register(userRoutes(seatwise));

@@ -9,9 +9,11 @@ export interface SignInLimits {
 export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { maxFailures: 10, windowMs: 15 * 60_000 };
 
 /**
- * Slows down guessing keys: after `maxFailures` wrong keys (bearer or sign-in) from one address within
- * `windowMs`, every further attempt from that address is answered 429 with Retry-After until the oldest
- * failure leaves the window. A right key resets the address's count. Kept in memory per process.
+ * Slows down guessing keys: wrong keys (bearer or sign-in) are counted per address, and once an address has sent
+ * `maxFailures` within `windowMs`, each further wrong key is answered 429 with Retry-After (instead of 401) until
+ * the oldest failure leaves the window. Only failures count and only failures are refused: a valid key is always
+ * accepted, so nobody is locked out by someone else guessing from the same address (a proxy, an office). Kept in
+ * memory per process.
  */
 export class SignInGuard {
   private readonly failures = new Map<string, number[]>();
@@ -21,19 +23,7 @@ export class SignInGuard {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws 429 while the address has used up its wrong attempts. */
-  check(address: string): void {
-    const recent = this.recent(address);
-    if (recent.length < this.limits.maxFailures) return;
-    const retryAfterS = Math.max(1, Math.ceil((recent[0]! + this.limits.windowMs - this.now()) / 1000));
-    throw new HttpError(
-      429,
-      'too_many_sign_in_attempts',
-      `too many wrong API keys from this address: try again in ${retryAfterS} s`,
-      { retryAfterSeconds: retryAfterS },
-    );
-  }
-
+  /** Counts a wrong key; throws 429 when the address has now sent too many. */
   failed(address: string): void {
     const recent = this.recent(address);
     recent.push(this.now());
@@ -41,10 +31,14 @@ export class SignInGuard {
     // Addresses whose failures all left the window are forgotten, so the map stays small.
     if (this.failures.size > 10_000)
       for (const key of this.failures.keys()) if (this.recent(key).length === 0) this.failures.delete(key);
-  }
-
-  succeeded(address: string): void {
-    this.failures.delete(address);
+    if (recent.length <= this.limits.maxFailures) return;
+    const retryAfterS = Math.max(1, Math.ceil((recent[0]! + this.limits.windowMs - this.now()) / 1000));
+    throw new HttpError(
+      429,
+      'too_many_sign_in_attempts',
+      `too many wrong API keys from this address: wait ${retryAfterS} s before trying another (a valid key works at any time)`,
+      { retryAfterSeconds: retryAfterS },
+    );
   }
 
   private recent(address: string): number[] {

@@ -4,7 +4,7 @@ import { createSeatwise, type Seatwise } from '../../src/compose.ts';
 import type { Config } from '../../src/config.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { Metrics } from '../../src/http/metrics.ts';
-import { buildServer } from '../../src/http/server.ts';
+import { buildServer, type ServerOptions } from '../../src/http/server.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 
 /** A real Seatwise server on a random port, with an emulator, keys and captured logs. */
@@ -40,6 +40,8 @@ export async function startApi(
     port?: number;
     /** Seatwise's clock (tests move it to due dates and renewals). */
     now?: () => Date;
+    /** The HTTP server's own settings (proxies, sign-in limits). */
+    server?: Partial<Pick<ServerOptions, 'trustedProxies' | 'oidcLimit' | 'signInLimits'>>;
   } = {},
 ): Promise<ApiHarness> {
   const emulator = await startEmulator({ users: 200, plan: 'enterprise', seed: 51, ...emulatorOptions });
@@ -59,7 +61,13 @@ export async function startApi(
       done();
     },
   });
-  const server = await buildServer(seatwise, { logLevel: 'debug', logStream, metrics, bodyLimit: 64 * 1024 });
+  const server = await buildServer(seatwise, {
+    logLevel: 'debug',
+    logStream,
+    metrics,
+    bodyLimit: 64 * 1024,
+    ...serverOptions.server,
+  });
   await server.listen({ port: serverOptions.port ?? 0, host: '127.0.0.1' });
   const address = server.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

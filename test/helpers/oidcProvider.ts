@@ -8,7 +8,8 @@ export interface ProviderAccount {
   email: string;
   name: string;
   groups: string[];
-  emailVerified?: boolean;
+  /** What the provider says of the email: verified (the default), not verified, or nothing (Entra ID). */
+  emailVerified?: boolean | 'absent';
 }
 
 /** How the next ID token is bent on its way to Seatwise (signed again with the provider's own key). */
@@ -89,7 +90,7 @@ export async function startOidcProvider(options: {
           return {
             sub: id,
             email: account.email,
-            email_verified: account.emailVerified ?? true,
+            ...(account.emailVerified === 'absent' ? {} : { email_verified: account.emailVerified ?? true }),
             name: account.name,
             groups: account.groups,
           };

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -5,14 +6,31 @@ import { SignInRefused } from '../../app/signInService.ts';
 import type { Seatwise } from '../../compose.ts';
 import { AppError } from '../../domain/appError.ts';
 import { actorOf, SESSION_COOKIE } from '../auth.ts';
+import { HttpError } from '../errorEnvelope.ts';
 import type { SignInGuard } from '../signInGuard.ts';
 
 /** Browser sign-in: POST /api/session with a key sets an HttpOnly, SameSite cookie and returns a CSRF token. */
 export function sessionRoutes(
   seatwise: Seatwise,
-  options: { secureCookies: boolean | 'auto'; guard: SignInGuard },
+  options: {
+    secureCookies: boolean | 'auto';
+    guard: SignInGuard;
+    /** Single sign-on starts and callbacks one address may make in a window (each writes a row or an entry). */
+    oidcLimit: { max: number; windowMs: number };
+  },
 ): FastifyPluginAsyncZod {
   return async (app) => {
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(
+          429,
+          'too_many_sign_in_attempts',
+          `too many single sign-on attempts from this address: try again in ${Math.ceil(context.ttl / 1000)} s`,
+          { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) },
+        ),
+    });
+    const oidcRateLimit = { max: options.oidcLimit.max, timeWindow: options.oidcLimit.windowMs };
     app.post(
       '/api/session',
       {
@@ -30,12 +48,10 @@ export function sessionRoutes(
             'key_sign_in_disabled',
             'signing in to the web UI with an API key is turned off here (SEATWISE_KEY_SIGN_IN=false): sign in with single sign-on',
           );
-        options.guard.check(request.ip);
         const session = await seatwise.keys.openSession(request.body.key).catch((error) => {
           if (error instanceof AppError && error.kind === 'unauthorized') options.guard.failed(request.ip);
           throw error;
         });
-        options.guard.succeeded(request.ip);
         setSessionCookie(reply, request, session, options.secureCookies);
         return { role: session.role, csrfToken: session.csrfToken, expiresAt: session.expiresAt };
       },
@@ -98,7 +114,7 @@ export function sessionRoutes(
     app.get(
       '/api/auth/oidc/login',
       {
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: oidcRateLimit },
         schema: {
           tags: ['session'],
           summary: "Start signing in with the identity provider: redirects to the provider's sign-in page",
@@ -127,7 +143,7 @@ export function sessionRoutes(
     app.get(
       '/api/auth/oidc/callback',
       {
-        config: { access: 'public' },
+        config: { access: 'public', rateLimit: oidcRateLimit },
         schema: {
           tags: ['session'],
           summary:

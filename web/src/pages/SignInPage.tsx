@@ -12,7 +12,9 @@ const refusals: Record<string, string> = {
   token_invalid:
     "The identity provider's answer could not be verified (issuer, audience, nonce or signature), so Seatwise refused it.",
   email_missing: 'The identity provider did not tell Seatwise your email address.',
-  email_unverified: 'The identity provider has not verified your email address.',
+  email_unverified:
+    'The identity provider did not confirm that your email address is verified, so Seatwise cannot tell it is yours. Ask an admin (the audit log says why).',
+  too_many_sign_in_attempts: 'Too many sign-in attempts from your address. Wait a minute and try again.',
   domain_not_allowed: "Your email's domain is not allowed to sign in to Seatwise.",
   no_role:
     'You have no role in Seatwise yet. Ask an admin to invite you, or to add you to a group that gives one.',
