@@ -75,6 +75,83 @@ describe.each(dialects)('people and their roles (%s)', (dialect) => {
     expect((await h.call('PATCH', `/api/people/${grace.id}`, { body: {} })).status).toBe(400);
   });
 
+  it("acts with at most the key owner's current role: a demoted admin's keys are demoted with them", async () => {
+    const dana = (await h.call('POST', '/api/people', { body: { email: 'dana@example.com', role: 'admin' } }))
+      .body;
+    const issued = await h.call('POST', '/api/keys', {
+      body: { role: 'admin', name: 'dana laptop', forEmail: 'Dana@Example.com' },
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body.owner).toEqual({ id: dana.id, email: 'dana@example.com' });
+    const danaKey = issued.body.key as string;
+    // A key Dana makes herself is hers too; so is a browser session opened with her key.
+    const spare = await h.call('POST', '/api/keys', { key: danaKey, body: { role: 'admin', name: 'spare' } });
+    expect(spare.body.owner.email).toBe('dana@example.com');
+    const signIn = await h.call('POST', '/api/session', { key: null, body: { key: danaKey } });
+    expect(signIn.body.role).toBe('admin');
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+
+    expect((await h.call('PATCH', `/api/people/${dana.id}`, { body: { role: 'viewer' } })).status).toBe(200);
+    for (const key of [danaKey, spare.body.key as string]) {
+      expect((await h.call('GET', '/api/session', { key })).body).toMatchObject({ role: 'viewer' });
+      expect((await h.call('GET', '/api/users', { key })).status).toBe(200);
+      const mint = await h.call('POST', '/api/keys', { key, body: { role: 'admin' } });
+      expect(mint.status).toBe(403);
+      expect(mint.body.error.message).toBe('this needs the admin role; the key used has the viewer role');
+      const back = await h.call('PATCH', `/api/people/${dana.id}`, { key, body: { role: 'admin' } });
+      expect(back.status).toBe(403);
+    }
+    const browser = await h.call('GET', '/api/session', { key: null, headers: { cookie } });
+    expect(browser.body).toMatchObject({ role: 'viewer', via: 'session' });
+    expect((await h.call('GET', '/api/people')).body.people.find((p: any) => p.id === dana.id).role).toBe(
+      'viewer',
+    );
+    // Promoted again, her keys are what they were.
+    await h.call('PATCH', `/api/people/${dana.id}`, { body: { role: 'admin' } });
+    expect((await h.call('GET', '/api/session', { key: danaKey })).body.role).toBe('admin');
+  });
+
+  it('issues keys for a person, never above their role, and a reviewer key only for someone', async () => {
+    await h.call('POST', '/api/people', { body: { email: 'rita@example.com', role: 'reviewer' } });
+    const above = await h.call('POST', '/api/keys', {
+      body: { role: 'operator', forEmail: 'rita@example.com' },
+    });
+    expect(above.status).toBe(400);
+    expect(above.body.error).toEqual({
+      code: 'role_above_owner',
+      message: 'rita@example.com has the reviewer role: a key of theirs can have at most that role',
+    });
+    const nobody = await h.call('POST', '/api/keys', { body: { role: 'reviewer' } });
+    expect(nobody.status).toBe(400);
+    expect(nobody.body.error.code).toBe('reviewer_key_needs_owner');
+    const unknown = await h.call('POST', '/api/keys', {
+      body: { role: 'viewer', forEmail: 'who@example.com' },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('no person with email who@example.com');
+    const rita = await h.call('POST', '/api/keys', {
+      body: { role: 'reviewer', forEmail: 'rita@example.com' },
+    });
+    expect(rita.status).toBe(201);
+    const session = await h.call('GET', '/api/session', { key: rita.body.key });
+    expect(session.body).toMatchObject({ kind: 'key', role: 'reviewer' });
+    expect((await h.call('GET', '/api/reviews/inbox', { key: rita.body.key })).body).toEqual({ items: [] });
+    expect((await h.call('GET', '/api/users', { key: rita.body.key })).status).toBe(403);
+
+    const cli = await runCli(
+      ['keys', 'create', '--role', 'reviewer', '--for', 'rita@example.com', '--name', 'rita cli'],
+      h.env,
+    );
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^Created reviewer key key_\S+ \(rita cli\) for rita@example\.com\./);
+    const help = await runCli(['keys', '--help'], h.env);
+    for (const role of ['reviewer', 'viewer', 'operator', 'admin'])
+      expect(help.stdout).toContain(`${role} (`);
+    const refused = await runCli(['keys', 'create', '--role', 'reviewer'], h.env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('a reviewer key must belong to the person whose reviews it opens');
+  });
+
   it('lists, invites, gives roles to and disables people in the CLI', async () => {
     const invited = await runCli(
       ['people', 'invite', 'tim@example.com', '--role', 'reviewer', '--json'],

@@ -68,8 +68,15 @@ describe('every route checks the role: the README table, the server and the Open
       SEATWISE_OIDC_ROLE_GROUPS: seatwiseRoles.map((role) => `${role}=sw-${role}`).join(';'),
     });
     h = await startApi('sqlite', { users: 20 }, { port, config: { oidc } });
-    for (const role of seatwiseRoles) keys[role] = (await h.seatwise.keys.create(role, `${role} key`)).key;
     for (const role of seatwiseRoles) await signInAs(role);
+    // A reviewer key belongs to a person (the reviews it opens are theirs); the others are nobody's.
+    for (const role of seatwiseRoles)
+      keys[role] = (
+        await h.seatwise.keys.create(role, `${role} key`, {
+          actor: 'cli',
+          forEmail: role === 'reviewer' ? 'reviewer@acme.test' : null,
+        })
+      ).key;
   });
   afterAll(async () => {
     await h?.close();

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../domain/appError.ts';
 import { newId } from '../domain/ids.ts';
 import { effectiveRole, type PersonView } from '../domain/people.ts';
-import { isSeatwiseRole, type SeatwiseRole, seatwiseRoles } from '../domain/roles.ts';
+import { isSeatwiseRole, type SeatwiseRole, seatwiseRoles, stricter } from '../domain/roles.ts';
 import { ApiKeysRepo } from '../store/apiKeysRepo.ts';
 import type { Store } from '../store/database.ts';
 import type { SeatwiseAudit } from './seatwiseAudit.ts';
@@ -25,6 +25,8 @@ export interface Principal {
   kind: 'key' | 'person';
   /** The key (kind `key`). */
   keyId?: string;
+  /** The person who owns the key (kind `key`; null: nobody, such as the initial key). */
+  ownerId?: string | null;
   /** The person (kind `person`), and where their role came from. */
   person?: { id: string; email: string; name: string | null; roleSource: PersonView['roleSource'] };
   role: KeyRole;
@@ -59,17 +61,17 @@ export class KeysService {
   async create(
     role: KeyRole,
     name?: string,
-    by: { actor: string; ownerPersonId?: string | null } = { actor: 'cli' },
+    by: { actor: string; ownerPersonId?: string | null; forEmail?: string | null } = { actor: 'cli' },
   ): Promise<ApiKeyView & { key: string }> {
     if (!isSeatwiseRole(role))
       throw new AppError('invalid_input', 'invalid_role', `role must be one of ${seatwiseRoles.join(', ')}`);
     const cleanName = (name ?? `${role} key`).trim();
     if (!cleanName || cleanName.length > 100)
       throw new AppError('invalid_input', 'invalid_name', 'name must be 1 to 100 characters');
+    const ownerId = await this.checkOwner(role, by);
     const id = newId('key');
     const key = `sw_${randomBytes(24).toString('base64url')}`;
     const at = this.now().toISOString();
-    const ownerId = by.ownerPersonId ?? null;
     await this.repo.insert({
       id,
       name: cleanName,
@@ -90,6 +92,65 @@ export class KeysService {
       detail: { keyId: id, role, owner: owner?.email ?? null },
     });
     return { id, name: cleanName, role, owner, createdAt: at, lastUsedAt: null, revokedAt: null, key };
+  }
+
+  /**
+   * Whose the new key is: the person it is issued for (`forEmail`), else the person who asks. A key can do at
+   * most what its owner may, and a reviewer key must belong to someone (reviews are assigned to people).
+   */
+  private async checkOwner(
+    role: KeyRole,
+    by: { ownerPersonId?: string | null; forEmail?: string | null },
+  ): Promise<string | null> {
+    const owner = by.forEmail
+      ? await this.repo.personByEmail(by.forEmail)
+      : by.ownerPersonId
+        ? await this.repo.person(by.ownerPersonId)
+        : undefined;
+    if (by.forEmail && !owner)
+      throw new AppError(
+        'not_found',
+        'person_not_found',
+        `no person with email ${by.forEmail.trim().toLowerCase()}: invite them first (seatwise people invite, or the People page)`,
+      );
+    if (!owner) {
+      if (role === 'reviewer')
+        throw new AppError(
+          'invalid_input',
+          'reviewer_key_needs_owner',
+          'a reviewer key must belong to the person whose reviews it opens: issue it for them (seatwise keys create --role reviewer --for EMAIL)',
+        );
+      return null;
+    }
+    if (owner.disabled_at)
+      throw new AppError(
+        'invalid_input',
+        'person_disabled',
+        `${owner.email} is disabled: a key of theirs would not work`,
+      );
+    const ownerRole = effectiveRole(owner, this.options.defaultPersonRole ?? null).role;
+    if (!ownerRole || stricter(role, ownerRole) !== role)
+      throw new AppError(
+        'invalid_input',
+        'role_above_owner',
+        `${owner.email} has ${ownerRole ? `the ${ownerRole} role` : 'no role'}: a key of theirs can have at most ${ownerRole ? 'that role' : 'none'}`,
+      );
+    return owner.id;
+  }
+
+  /** The role a key acts with: its own, never more than its owner's now (null: the owner has none). */
+  private keyRole(row: {
+    role: KeyRole;
+    owner_person_id?: string | null;
+    owner_assigned_role: KeyRole | null;
+    owner_provider_role: KeyRole | null;
+  }): KeyRole | null {
+    if (!row.owner_person_id) return row.role;
+    const owner = effectiveRole(
+      { assigned_role: row.owner_assigned_role, provider_role: row.owner_provider_role },
+      this.options.defaultPersonRole ?? null,
+    ).role;
+    return owner ? stricter(row.role, owner) : null;
   }
 
   async list(): Promise<ApiKeyView[]> {
@@ -167,8 +228,10 @@ export class KeysService {
     if (!key.startsWith('sw_') || key.length > 200) return null;
     const row = await this.repo.findActiveByHash(sha256(key));
     if (!row) return null;
+    const role = this.keyRole(row);
+    if (!role) return null;
     this.noteUse(row.id, row.last_used_at);
-    return { kind: 'key', keyId: row.id, role: row.role, via: 'key' };
+    return { kind: 'key', keyId: row.id, ownerId: row.owner_person_id ?? null, role, via: 'key' };
   }
 
   private readonly lastTouched = new Map<string, number>();
@@ -246,11 +309,14 @@ export class KeysService {
     const hash = sha256(sessionId);
     const now = this.now().toISOString();
     const row = await this.repo.findSession(hash, now);
-    if (row)
+    const keyRole = row && this.keyRole(row);
+    if (row && !keyRole) return null;
+    if (row && keyRole)
       return {
         kind: 'key',
         keyId: row.key_id,
-        role: row.role,
+        ownerId: row.owner_person_id ?? null,
+        role: keyRole,
         via: 'session',
         csrfToken: row.csrf_token,
         expiresAt: row.expires_at,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { seatwiseRoles } from '../domain/roles.ts';
+import { roleMeaning, seatwiseRoles } from '../domain/roles.ts';
 import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
@@ -9,16 +9,22 @@ import { oneOf } from './parsers.ts';
 export function registerKeysCommands(program: Command): void {
   const keys = program
     .command('keys')
-    .description('Manage API keys (viewer: read everything; admin: also manage connections and run actions)');
+    .description(
+      `Manage API keys; a key has one of four roles: ${seatwiseRoles.map((r) => `${r} (${roleMeaning[r]})`).join('; ')}`,
+    );
   keys
     .command('create')
     .description('Create an API key; it is shown once')
     .requiredOption('--role <role>', seatwiseRoles.join('|'), oneOf(seatwiseRoles))
     .option('--name <name>', 'a name to recognise it by')
+    .option(
+      '--for <email>',
+      'issue it for a person of Seatwise: it signs in as them and acts with at most their role (a reviewer key needs one)',
+    )
     .option('--json', 'print {"id","key","role"} as JSON')
     .action(async (flags) => {
       const created = await withSeatwise(
-        (app) => app.keys.create(flags.role, flags.name, { actor: actor() }),
+        (app) => app.keys.create(flags.role, flags.name, { actor: actor(), forEmail: flags.for ?? null }),
         { create: true },
       );
       if (flags.json) {
@@ -26,7 +32,7 @@ export function registerKeysCommands(program: Command): void {
         return;
       }
       process.stdout.write(
-        `Created ${created.role} key ${created.id} (${created.name}). Store it now; it will not be shown again:\n\n    ${created.key}\n\n`,
+        `Created ${created.role} key ${created.id} (${created.name})${created.owner ? ` for ${created.owner.email}` : ''}. Store it now; it will not be shown again:\n\n    ${created.key}\n\n`,
       );
     });
   keys

@@ -94,7 +94,7 @@ export async function personOf(keys: KeysService, request: FastifyRequest): Prom
   const p = request.principal;
   if (!p) return null;
   if (p.kind === 'person') return p.person!.id;
-  return (await keys.ownerOf(p.keyId!)) ?? null;
+  return p.ownerId !== undefined ? p.ownerId : ((await keys.ownerOf(p.keyId!)) ?? null);
 }
 
 /** Records a settings change in the audit log (before and after), when anything changed. */

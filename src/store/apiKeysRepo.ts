@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { SeatwiseRole } from '../domain/roles.ts';
 import type { ApiKeysTable, Database, PersonSessionsTable, SessionsTable } from './schema.ts';
 
 /** The key has no owner, or its owner is not disabled. */
@@ -19,6 +20,12 @@ function ownerNotDisabled(eb: ExpressionBuilder<Database, 'api_keys'>) {
 
 export type ApiKeyRow = ApiKeysTable;
 
+/** What a key owner's role is made of now (both null for a key nobody owns). */
+export interface OwnerRoles {
+  owner_assigned_role: SeatwiseRole | null;
+  owner_provider_role: SeatwiseRole | null;
+}
+
 /** API keys (stored hashed) and the browser sessions opened with them. */
 export class ApiKeysRepo {
   constructor(private readonly db: Kysely<Database>) {}
@@ -31,15 +38,33 @@ export class ApiKeysRepo {
     return this.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
   }
 
-  /** An active key; a key whose owner was disabled stops working with them. */
-  findActiveByHash(hash: string): Promise<ApiKeyRow | undefined> {
+  /**
+   * An active key with what its owner's role is made of now (null without an owner); a key whose owner was
+   * disabled stops working with them.
+   */
+  findActiveByHash(hash: string): Promise<(ApiKeyRow & OwnerRoles) | undefined> {
     return this.db
       .selectFrom('api_keys')
+      .leftJoin('people', 'people.id', 'api_keys.owner_person_id')
       .selectAll('api_keys')
+      .select(['people.assigned_role as owner_assigned_role', 'people.provider_role as owner_provider_role'])
       .where('key_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .where(ownerNotDisabled)
       .executeTakeFirst();
+  }
+
+  /** A person by email (to issue a key for them). */
+  personByEmail(email: string) {
+    return this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('email', '=', email.trim().toLowerCase())
+      .executeTakeFirst();
+  }
+
+  person(id: string) {
+    return this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   /** Key owners' emails by person id. */
@@ -132,10 +157,11 @@ export class ApiKeysRepo {
   async findSession(
     idHash: string,
     now: string,
-  ): Promise<(SessionsTable & { role: ApiKeyRow['role'] }) | undefined> {
+  ): Promise<(SessionsTable & Pick<ApiKeyRow, 'role' | 'owner_person_id'> & OwnerRoles) | undefined> {
     return this.db
       .selectFrom('sessions')
       .innerJoin('api_keys', 'api_keys.id', 'sessions.key_id')
+      .leftJoin('people', 'people.id', 'api_keys.owner_person_id')
       .select([
         'sessions.id_hash',
         'sessions.key_id',
@@ -143,6 +169,9 @@ export class ApiKeysRepo {
         'sessions.created_at',
         'sessions.expires_at',
         'api_keys.role',
+        'api_keys.owner_person_id',
+        'people.assigned_role as owner_assigned_role',
+        'people.provider_role as owner_provider_role',
       ])
       .where('sessions.id_hash', '=', idHash)
       .where('sessions.expires_at', '>', now)

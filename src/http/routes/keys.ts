@@ -13,10 +13,18 @@ export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         config: { access: 'admin' },
         schema: {
           tags: ['keys'],
-          summary: 'Create an API key (shown once)',
+          summary:
+            'Create an API key (shown once): your own, or one for a person (forEmail). A key acts with at most its owner’s current role',
           body: z.object({
             role: z.enum(seatwiseRoles),
             name: z.string().trim().min(1).max(100).optional(),
+            forEmail: z
+              .string()
+              .trim()
+              .min(3)
+              .max(320)
+              .optional()
+              .describe('the person the key belongs to (signs in as them; a reviewer key needs one)'),
           }),
         },
       },
@@ -25,6 +33,7 @@ export function keyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           await seatwise.keys.create(request.body.role, request.body.name, {
             actor: actorOf(request),
             ownerPersonId: await personOf(seatwise.keys, request),
+            forEmail: request.body.forEmail ?? null,
           }),
         ),
     );
