@@ -21,6 +21,7 @@ const RUNS = (dialect: 'sqlite' | 'postgres') =>
   Number(process.env.SEATWISE_MODEL_RUNS ?? (dialect === 'sqlite' ? 8 : 4));
 
 const admin: ReviewCaller = { actor: 'cli', personId: null, role: 'admin', via: 'cli' };
+const operator: ReviewCaller = { actor: 'cli:operator', personId: null, role: 'operator', via: 'cli' };
 
 interface World {
   app: Seatwise;
@@ -43,11 +44,26 @@ function mondayShows(user: EmuUser, decision: string, role: string | null): bool
   return true;
 }
 
+/** monday's roles by how much they may do, written out here apart from Seatwise's own rule. */
+const rank: Record<string, number> = { guest: 0, viewer: 1, member: 2, admin: 3 };
+/** Whether a decision gives more than the user had at the launch. */
+const raises = (decision: string | null, role: string | null, from: string) =>
+  decision === 'change_role' && role !== null && (rank[role] ?? 9) > (rank[from] ?? -1);
+
 /** The promises, checked on every item after each step. */
 async function check(w: World, touched: readonly string[] = [], atClose = false): Promise<void> {
   const items = await w.app.reviews.items(w.campaignId);
   for (const item of items) {
-    if (item.status === 'kept') expect(item.decision).toBe('keep');
+    // Kept: a keep, or a raise of access no operator approved (reviews only keep or reduce access).
+    const raise = raises(item.decision, item.role, item.snapshot.role);
+    if (item.status === 'kept') {
+      if (item.decision !== 'keep') expect(raise, `${item.id} kept after ${item.decision}`).toBe(true);
+    }
+    // No monday role rose through a reviewer: a raise is carried out only once an operator approved it.
+    if (raise && ['done', 'drifted', 'applying', 'submitted', 'failed'].includes(item.status))
+      expect(item.approvedBy, `${item.id} raised without approval`).toBeTruthy();
+    if (raise && item.status !== 'done' && item.status !== 'drifted' && !item.approvedBy)
+      expect(expectedAccess(userOf(w, item.userId)).role, `${item.id} raised in monday`).not.toBe(item.role);
     if (item.status === 'failed') expect(item.result, `${item.id} failed without a reason`).toBeTruthy();
     if (item.status === 'done') {
       expect(item.after, `${item.id} is done without monday's reading`).toBeDefined();
@@ -100,6 +116,25 @@ const changedInMonday = (index: number, to: 'ACTIVE' | 'INACTIVE'): Cmd => ({
   toString: () => `mondaySets(${index}, ${to})`,
 });
 
+/** An operator answers every raise waiting for approval (yes or no). */
+const approve = (yes: boolean): Cmd => ({
+  check: () => true,
+  async run(_m, w) {
+    const waiting = (await w.app.reviews.items(w.campaignId, undefined, { status: 'awaiting_approval' })).map(
+      (i) => i.id,
+    );
+    if (waiting.length === 0) return;
+    const outcomes = await w.app.reviews
+      .approve(w.campaignId, waiting, yes, operator)
+      .catch((e: { code?: string }) => {
+        expect(e.code).toBe('campaign_closed');
+        return e;
+      });
+    if (!(outcomes instanceof Error)) await check(w, yes ? waiting : []);
+  },
+  toString: () => `operatorAnswers(${yes})`,
+});
+
 const retry: Cmd = {
   check: () => true,
   async run(_m, w) {
@@ -125,7 +160,6 @@ const close: Cmd = {
     const view = await w.app.reviews.close(w.campaignId, admin);
     expect(view.status).toBe('closed');
     w.closed = true;
-    console.log('STATUSES', (await w.app.reviews.items(w.campaignId)).map((i) => i.status).join(','));
     await check(w, [], first);
   },
   toString: () => 'close',
@@ -149,6 +183,7 @@ const commands = [
     .tuple(fc.nat(20), fc.constantFrom('ACTIVE' as const, 'INACTIVE' as const))
     .map(([i, s]) => changedInMonday(i, s)),
   fc.constant(retry),
+  fc.boolean().map(approve),
   fc.constant(close),
 ];
 

@@ -538,4 +538,173 @@ describe.each(dialects)('access reviews end to end (%s)', (dialect) => {
     );
     expect(entries).toHaveLength(2);
   });
+
+  it("carries out no raise of access on a reviewer's word: it waits for an operator, who may not approve their own", async () => {
+    const active = await api.seatwise.store.db
+      .selectFrom('directory_users')
+      .select(['remote_id', 'email', 'role'])
+      .where('connection_id', '=', connectionId)
+      .where('status', '=', 'active')
+      .where('removed_at', 'is', null)
+      .where('role', 'in', ['viewer', 'member'])
+      .orderBy('email')
+      .execute();
+    const viewers = active.filter((u) => u.role === 'viewer');
+    const members = active.filter((u) => u.role === 'member');
+    expect(viewers.length).toBeGreaterThanOrEqual(2);
+    expect(members.length).toBeGreaterThanOrEqual(2);
+    const [raised, unapproved] = viewers;
+    const [declined, mine] = members;
+    // An admin of Seatwise who is also a monday user of the account (by email).
+    await api.seatwise.people.invite({ email: mine!.email, role: 'admin', name: 'Self' }, 'cli');
+    const selfKey = (await api.seatwise.keys.create('admin', 'self', { actor: 'cli', forEmail: mine!.email }))
+      .key;
+    emuUser(raised!.remote_id).name = '=HYPERLINK("http://evil.example/x","click")';
+    expect((await api.seatwise.sync.sync(connectionId)).status).toBe('succeeded');
+    const created = await api.call('POST', '/api/reviews', {
+      body: {
+        name: 'Raises',
+        scope: { connectionIds: [connectionId], roles: ['viewer', 'member'], statuses: ['active'] },
+        reviewers: { kind: 'people', personIds: [people.alice] },
+        dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
+        applyMode: 'on_submit',
+        closeDefault: 'none',
+        leavers: ['someone.left@acme.example'],
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id;
+    const items = (await api.call('GET', `/api/reviews/${id}/items`)).body.items as {
+      id: string;
+      userId: string;
+    }[];
+    const itemOf = (u: { remote_id: string }) => items.find((i) => i.userId === u.remote_id)!.id;
+
+    // The reviewer sees her part of the campaign, not its private fields.
+    const asAlice = (await api.call('GET', `/api/reviews/${id}`, { key: people.aliceKey })).body;
+    expect(asAlice.config.leavers).toEqual([]);
+    expect(asAlice.reviewers.map((r: { id: string }) => r.id)).toEqual([people.alice]);
+    expect((await api.call('GET', `/api/reviews/${id}`)).body.config.leavers).toEqual([
+      'someone.left@acme.example',
+    ]);
+    const listed = (await api.call('GET', '/api/reviews', { key: people.aliceKey })).body.campaigns;
+    expect(listed.find((c: { id: string }) => c.id === id).config.leavers).toEqual([]);
+
+    const decided = await api.call('POST', `/api/reviews/${id}/decisions`, {
+      key: people.aliceKey,
+      body: {
+        decisions: [raised, declined].map((u) => ({
+          itemId: itemOf(u!),
+          decision: 'change_role',
+          role: 'admin',
+          comment: "+cmd|' /C calc'!A0",
+        })),
+        submit: true,
+      },
+    });
+    expect(decided.status, decided.text).toBe(200);
+    for (const o of decided.body.items)
+      expect(o.item).toMatchObject({
+        status: 'awaiting_approval',
+        result: expect.stringContaining('waits for an operator or admin to approve it'),
+      });
+    expect(expectedAccess(emuUser(raised!.remote_id)).role).toBe(raised!.role);
+    expect((await api.call('GET', `/api/reviews/${id}`)).body.progress.awaitingApproval).toBe(2);
+    // A reviewer cannot approve, and nobody decides or approves their own access.
+    const byAlice = await api.call('POST', `/api/reviews/${id}/approve`, {
+      key: people.aliceKey,
+      body: { itemIds: [itemOf(raised!)] },
+    });
+    expect(byAlice.status).toBe(403);
+    const selfDecision = await api.call('POST', `/api/reviews/${id}/decisions`, {
+      key: selfKey,
+      body: { decisions: [{ itemId: itemOf(mine!), decision: 'change_role', role: 'admin' }] },
+    });
+    expect(selfDecision.body.items[0]).toMatchObject({ ok: false, error: { code: 'self_review' } });
+    await api.call('POST', `/api/reviews/${id}/decisions`, {
+      key: people.aliceKey,
+      body: { decisions: [{ itemId: itemOf(mine!), decision: 'change_role', role: 'admin' }], submit: true },
+    });
+    const selfApproval = await api.call('POST', `/api/reviews/${id}/approve`, {
+      key: selfKey,
+      body: { itemIds: [itemOf(mine!)] },
+    });
+    expect(selfApproval.body.items[0]).toMatchObject({ ok: false, error: { code: 'self_review' } });
+    expect(selfApproval.body.items[0].error.message).toContain('cannot review or approve their own access');
+
+    // An operator approves one (carried out, done as monday shows it) and declines another (kept).
+    const approved = await api.call('POST', `/api/reviews/${id}/approve`, {
+      key: people.operatorKey,
+      body: { itemIds: [itemOf(raised!)] },
+    });
+    expect(approved.body.items[0].item).toMatchObject({ status: 'done', after: { role: 'admin' } });
+    expect(expectedAccess(emuUser(raised!.remote_id)).role).toBe('admin');
+    const opsKeyId = (await api.seatwise.keys.list()).find((k) => k.name === 'ops')!.id;
+    const setRole = (await api.seatwise.actions.auditLog({ action: 'set_role' })).find(
+      (e) => e.source?.id === id,
+    );
+    expect(setRole).toMatchObject({ actor: `api-key:${opsKeyId}` });
+    const approval = (await api.call('GET', '/api/audit?action=review_raise_approved')).body.entries[0];
+    expect(approval).toMatchObject({ actor: `api-key:${opsKeyId}`, outcome: 'done' });
+    const no = await api.call('POST', `/api/reviews/${id}/approve`, {
+      key: people.operatorKey,
+      body: { itemIds: [itemOf(declined!)], approve: false },
+    });
+    expect(no.body.items[0].item).toMatchObject({
+      status: 'kept',
+      result: expect.stringContaining('was declined'),
+    });
+    expect(expectedAccess(emuUser(declined!.remote_id)).role).toBe(declined!.role);
+
+    // A raise left undecided by an operator at the close is kept as it was.
+    await api.call('POST', `/api/reviews/${id}/decisions`, {
+      key: people.aliceKey,
+      body: { decisions: [{ itemId: itemOf(unapproved!), decision: 'change_role', role: 'member' }] },
+    });
+    const closed = await api.call('POST', `/api/reviews/${id}/close`);
+    expect(closed.status, closed.text).toBe(200);
+    const report = (await api.call('GET', `/api/reviews/${id}/report`)).body.items;
+    const left = report.find((i: { id: string }) => i.id === itemOf(unapproved!));
+    expect(left).toMatchObject({ status: 'kept', result: expect.stringContaining('was not approved') });
+    expect(expectedAccess(emuUser(unapproved!.remote_id)).role).toBe('viewer');
+    // The evidence CSV never hands a spreadsheet a formula: not a user's name, not a reviewer's comment.
+    const csv = (await api.call('GET', `/api/reviews/${id}/report?format=csv`)).text;
+    expect(csv).toContain(`'=HYPERLINK(`);
+    expect(csv).toContain(`'+cmd|`);
+    expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
+    expect(csv).not.toMatch(/(^|,)"?\+cmd/m);
+  });
+
+  it('never records a refused revoke as done from a look-up that does not return the user', async () => {
+    const created = await api.call('POST', '/api/reviews', {
+      body: {
+        name: 'Refused',
+        scope: { connectionIds: [connectionId], roles: ['member'], statuses: ['active'] },
+        reviewers: { kind: 'people', personIds: [people.alice] },
+        dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
+        // The connection has no SCIM token: Seatwise refuses the revoke before monday is asked.
+        revokeVia: 'scim',
+        applyMode: 'on_submit',
+        closeDefault: 'none',
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const [item] = (await api.call('GET', `/api/reviews/${created.body.id}/items`)).body.items;
+    // monday's look-up answers with nobody (a capped or filtered answer proves nothing).
+    api.emulator.setFaults({ lookupCap: 0 });
+    try {
+      const revoked = await api.call('POST', `/api/reviews/${created.body.id}/decisions`, {
+        key: people.aliceKey,
+        body: { decisions: [{ itemId: item.id, decision: 'revoke' }], submit: true },
+      });
+      expect(revoked.body.items[0].item).toMatchObject({
+        status: 'failed',
+        result: expect.stringContaining('not counted as done'),
+      });
+      expect(revoked.body.items[0].item.result).toContain('not carried out');
+    } finally {
+      api.emulator.setFaults({ lookupCap: null });
+    }
+    expect(emuUser(item.userId).status).toBe('ACTIVE');
+  });
 });

@@ -1,6 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { AuditEntryView } from './actionsService.ts';
-import { csvCell } from './usersCsv.ts';
+import { csvRows } from './csv.ts';
 
 /** The audit log as CSV for auditors: one row per entry, who by name, targets by email, what monday did. */
 export function auditCsv(
@@ -26,7 +25,7 @@ export function auditCsv(
     e.source ? `${e.source.kind} ${e.source.id}` : '',
     e.requestIds.join(' '),
   ]);
-  return stringify([[...header, ...rest], ...rows.map((row) => row.map(csvCell))]);
+  return csvRows([[...header, ...rest], ...rows]);
 }
 
 /** Each result as `target: outcome (reason)`. */

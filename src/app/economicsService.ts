@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { invalidInput, prefixed } from '../domain/inputIssues.ts';
 import { computeInsights, toCents } from '../domain/insights.ts';
@@ -17,9 +16,9 @@ import { SettingsRepo } from '../store/settingsRepo.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
 import { TeamsRepo } from '../store/teamsRepo.ts';
 import type { ConnectionsService, ConnectionView } from './connections.ts';
+import { csvRows } from './csv.ts';
 import type { Notifier } from './notifier.ts';
 import { domainField, emailField, type PoliciesService, type ProposalView } from './policiesService.ts';
-import { csvCell } from './usersCsv.ts';
 import type { UsersService } from './usersService.ts';
 
 const DAY = 86_400_000;
@@ -476,5 +475,5 @@ export function teamCostsCsv(teams: readonly TeamCost[]): string {
     t.monthlyCost === null ? '' : t.monthlyCost.toFixed(2),
     t.yearlyCost === null ? '' : t.yearlyCost.toFixed(2),
   ]);
-  return stringify([header, ...rows.map((row) => row.map(csvCell))]);
+  return csvRows([header, ...rows]);
 }

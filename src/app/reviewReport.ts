@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { stringify } from 'csv-stringify/sync';
 import type { ObservedState } from '../domain/reviews.ts';
+import { csvRows } from './csv.ts';
 import type { CampaignView, ReviewItemView } from './reviewViews.ts';
 
 /** One row of a campaign's evidence: the item as snapshotted, the decision, and what monday showed after. */
@@ -96,10 +96,7 @@ export function reportRows(items: readonly ReviewItemView[]): ReportRow[] {
 }
 
 export function reportCsv(items: readonly ReviewItemView[]): string {
-  return stringify(
-    reportRows(items).map((r) => reportColumns.map((c) => r[c])),
-    { header: true, columns: reportColumns as string[] },
-  );
+  return csvRows([reportColumns, ...reportRows(items).map((r) => reportColumns.map((c) => r[c]))]);
 }
 
 const escapeHtml = (text: string) =>

@@ -89,6 +89,8 @@ export class ReviewRunner {
     beat.unref();
     const auditIds = JSON.parse(claimed.audit_ids) as number[];
     let actionNote = '';
+    // Set when Seatwise or monday refused the act: the item then cannot be done, whatever a look-up says.
+    let refusal: string | null = null;
     try {
       try {
         const result = await this.actions.run(
@@ -98,14 +100,18 @@ export class ReviewRunner {
             targets: [{ userId: claimed.remote_user_id }],
             idempotencyKey: reviewKey(claimed.campaign_id, claimed.id, claimed.attempts),
           },
-          claimed.decided_by ?? 'seatwise',
+          // A raise is carried out on the authority of whoever approved it.
+          claimed.approved_by ?? claimed.decided_by ?? 'seatwise',
         );
         auditIds.push(result.auditId);
         const r = result.results[0] ?? result.plan[0];
         actionNote = r ? `monday answered: ${r.reason}` : `monday answered: ${result.outcome}`;
+        if (result.outcome === 'failed' || result.outcome === 'partial')
+          refusal = `refused: ${r?.reason ?? result.outcome}`;
       } catch (error) {
         // Refused before monday was asked (read-only connection, SCIM not available, …): monday is read anyway.
         actionNote = `not carried out: ${(error as Error).message}`;
+        refusal = actionNote;
       }
       let after: ObservedState | null;
       try {
@@ -120,10 +126,10 @@ export class ReviewRunner {
         });
         return (await this.repo.item(claimed.id))!;
       }
-      const outcome = decisionOutcome(decision, claimed.decision_role, after);
+      const outcome = decisionOutcome(decision, claimed.decision_role, after, refusal);
       await this.repo.settle(claimed.id, token, {
         status: outcome.status,
-        result: outcome.status === 'done' ? outcome.reason : `${outcome.reason} (${actionNote})`,
+        result: outcome.status === 'done' || refusal ? outcome.reason : `${outcome.reason} (${actionNote})`,
         after: JSON.stringify(after),
         after_at: at(),
         audit_ids: JSON.stringify(auditIds),

@@ -36,6 +36,8 @@ export function toItemView(
     decidedByName: row.decided_by ? label(row.decided_by) : null,
     decidedAt: row.decided_at,
     submittedAt: row.submitted_at,
+    approvedBy: row.approved_by,
+    approvedByName: row.approved_by ? label(row.approved_by) : null,
     status: row.status as ItemStatus,
     attempts: row.attempts,
     result: row.result,

@@ -12,6 +12,7 @@ import {
   progressOf,
   type Recommendation,
   type ReviewDecision,
+  raisesAccess,
   reviewDecisions,
 } from '../domain/reviews.ts';
 import type { SeatwiseRole } from '../domain/roles.ts';
@@ -191,10 +192,13 @@ export class ReviewsService {
     const counts = await this.repo.counts();
     const ctx = await this.context();
     return rows.map((r) =>
-      this.view(
-        r,
-        counts.filter((c) => c.campaign_id === r.id),
-        ctx,
+      forCaller(
+        this.view(
+          r,
+          counts.filter((c) => c.campaign_id === r.id),
+          ctx,
+        ),
+        caller,
       ),
     );
   }
@@ -205,7 +209,7 @@ export class ReviewsService {
       const mine = await this.repo.items(id, { reviewerId: caller.personId ?? '' });
       if (mine.length === 0) throw campaignNotFound(id);
     }
-    return this.view(row, await this.repo.counts(id), await this.context());
+    return forCaller(this.view(row, await this.repo.counts(id), await this.context()), caller);
   }
 
   /** A campaign's items; a reviewer sees only theirs. */
@@ -249,7 +253,7 @@ export class ReviewsService {
     const out: ItemOutcome[] = [];
     for (const d of decisions) {
       try {
-        const item = await this.itemFor(campaignId, d.itemId, caller);
+        const item = await this.itemFor(campaignId, d.itemId, caller, { deciding: true });
         if (!reviewDecisions.includes(d.decision) || !config.decisions.includes(d.decision))
           throw new AppError(
             'invalid_input',
@@ -313,19 +317,25 @@ export class ReviewsService {
     const toApply: ReviewItemRow[] = [];
     for (const itemId of itemIds) {
       try {
-        const item = await this.itemFor(campaignId, itemId, caller);
+        const item = await this.itemFor(campaignId, itemId, caller, { deciding: true });
         if (item.status === 'open')
           throw new AppError('invalid_input', 'not_decided', `${item.email} has no decision to submit yet`);
         const at = this.now().toISOString();
         const keep = item.decision === 'keep';
+        const raise = raiseOf(item);
         const moved = await this.repo.move(item.id, ['decided'], {
-          status: keep ? 'kept' : 'submitted',
-          result: keep ? 'kept as it was' : null,
+          status: keep ? 'kept' : raise ? 'awaiting_approval' : 'submitted',
+          result: keep
+            ? 'kept as it was'
+            : raise
+              ? `${raise}: waits for an operator or admin to approve it`
+              : null,
           submitted_at: at,
           updated_at: at,
         });
         if (!moved) throw await this.notDecidable(item.id);
-        if (!keep && config.applyMode === 'on_submit') toApply.push((await this.repo.item(item.id))!);
+        if (!keep && !raise && config.applyMode === 'on_submit')
+          toApply.push((await this.repo.item(item.id))!);
         out.push({ itemId, ok: true });
       } catch (error) {
         out.push(failure(itemId, error));
@@ -364,7 +374,8 @@ export class ReviewsService {
     for (const itemId of itemIds) {
       try {
         const item = await this.itemFor(campaignId, itemId, caller);
-        if (item.email.toLowerCase() === to.email)
+        const now = await this.repo.currentEmail(item.connection_id, item.remote_user_id);
+        if (item.email.toLowerCase() === to.email || now?.toLowerCase() === to.email)
           throw new AppError('invalid_input', 'self_review', `${to.email} cannot review their own access`);
         if ((await this.repo.reassign([item.id], to.id, this.now().toISOString())) !== 1)
           throw await this.notDecidable(item.id);
@@ -383,6 +394,74 @@ export class ReviewsService {
         targets: [to.email],
         detail: { campaignId, items: moved },
       });
+    return this.withItems(out);
+  }
+
+  /**
+   * An operator's or admin's answer to decisions that raise access: approved ones are carried out (by the
+   * approver's authority, named in the audit log), declined ones are kept as they were. Nobody approves a
+   * raise of their own access.
+   */
+  async approve(
+    campaignId: string,
+    itemIds: string[],
+    approve: boolean,
+    caller: ReviewCaller,
+  ): Promise<ItemOutcome[]> {
+    const campaign = await this.openCampaign(campaignId);
+    const config = campaignFields(campaign).config;
+    if (caller.role !== 'operator' && caller.role !== 'admin')
+      throw new AppError(
+        'forbidden',
+        'approval_needs_operator',
+        'a decision that raises access is approved by an operator or admin',
+      );
+    const out: ItemOutcome[] = [];
+    const toApply: ReviewItemRow[] = [];
+    for (const itemId of itemIds) {
+      try {
+        const item = await this.repo.item(itemId);
+        if (!item || item.campaign_id !== campaignId) throw itemNotFound(itemId);
+        await this.refuseSelf(item, caller);
+        if (item.status !== 'awaiting_approval')
+          throw new AppError(
+            'conflict',
+            'not_awaiting_approval',
+            `item ${itemId} is ${item.status}: only decisions that raise access wait for approval`,
+            { status: item.status },
+          );
+        const at = this.now().toISOString();
+        const moved = await this.repo.move(item.id, ['awaiting_approval'], {
+          status: approve ? 'submitted' : 'kept',
+          result: approve ? null : `kept as it was: ${raiseOf(item)} was declined`,
+          approved_by: approve ? caller.actor : null,
+          approved_at: approve ? at : null,
+          updated_at: at,
+        });
+        if (!moved) throw await this.notDecidable(item.id);
+        if (approve) toApply.push((await this.repo.item(item.id))!);
+        out.push({ itemId, ok: true });
+      } catch (error) {
+        out.push(failure(itemId, error));
+      }
+    }
+    const answered = out.filter((o) => o.ok).map((o) => o.itemId);
+    if (answered.length)
+      await this.audit.record({
+        actor: caller.actor,
+        action: approve ? 'review_raise_approved' : 'review_raise_declined',
+        via: caller.via,
+        outcome: 'done',
+        targets: await Promise.all(answered.map(async (id) => (await this.repo.item(id))!.email)),
+        detail: { campaignId, items: answered },
+      });
+    for (const item of toApply) {
+      try {
+        await this.runner.apply(item, config);
+      } catch (error) {
+        Object.assign(out.find((x) => x.itemId === item.id)!, failure(item.id, error));
+      }
+    }
     return this.withItems(out);
   }
 
@@ -432,8 +511,24 @@ export class ReviewsService {
     try {
       const config = campaignFields(row).config;
       const at = () => this.now().toISOString();
-      for (const item of await this.repo.items(campaignId, { statuses: ['open', 'decided'] })) {
-        if (item.status === 'decided') {
+      for (const item of await this.repo.items(campaignId, {
+        statuses: ['open', 'decided', 'awaiting_approval'],
+      })) {
+        const raise = item.status === 'open' ? null : raiseOf(item);
+        if (raise) {
+          // Raising access needs an operator's or admin's yes; without one, the user keeps what they had.
+          await this.repo.move(
+            item.id,
+            [item.status],
+            {
+              status: 'kept',
+              result: `kept as it was: ${raise} was not approved by an operator or admin before the close`,
+              submitted_at: item.submitted_at ?? at(),
+              updated_at: at(),
+            },
+            token,
+          );
+        } else if (item.status === 'decided') {
           // A decision the reviewer made stands, submitted or not.
           await this.repo.move(
             item.id,
@@ -572,8 +667,16 @@ export class ReviewsService {
     return row;
   }
 
-  /** An item of the campaign that the caller may decide: theirs, or any for an admin. */
-  private async itemFor(campaignId: string, itemId: string, caller: ReviewCaller): Promise<ReviewItemRow> {
+  /**
+   * An item of the campaign that the caller may handle: theirs, or any for an admin; one they decide is never
+   * about their own access.
+   */
+  private async itemFor(
+    campaignId: string,
+    itemId: string,
+    caller: ReviewCaller,
+    options: { deciding?: boolean } = {},
+  ): Promise<ReviewItemRow> {
     const item = await this.repo.item(itemId);
     if (!item || item.campaign_id !== campaignId) throw itemNotFound(itemId);
     if (caller.role !== 'admin' && item.reviewer_id !== caller.personId) {
@@ -581,7 +684,27 @@ export class ReviewsService {
       if (caller.role === 'reviewer') throw itemNotFound(itemId);
       throw new AppError('forbidden', 'not_your_item', `item ${itemId} is assigned to another reviewer`);
     }
+    if (options.deciding) await this.refuseSelf(item, caller);
     return item;
+  }
+
+  /**
+   * Refuses a caller acting on their own access: the person behind the call (signed in, or a key's owner) is the
+   * item's monday user when that user's email, at the snapshot or in the copy now, is theirs; and the item's
+   * reviewer may be its user only by mistake (an email changed since the launch).
+   */
+  private async refuseSelf(item: ReviewItemRow, caller: Pick<ReviewCaller, 'personId'>): Promise<void> {
+    if (!caller.personId) return;
+    const person = await this.people.get(caller.personId);
+    const emails = new Set([item.email.toLowerCase()]);
+    const now = await this.repo.currentEmail(item.connection_id, item.remote_user_id);
+    if (now) emails.add(now.toLowerCase());
+    if (emails.has(person.email))
+      throw new AppError(
+        'forbidden',
+        'self_review',
+        `${person.email} cannot review or approve their own access (${item.email} in ${item.account_name})`,
+      );
   }
 
   private async notDecidable(itemId: string): Promise<AppError> {
@@ -646,6 +769,39 @@ export class ReviewsService {
       })),
     };
   }
+}
+
+/**
+ * A campaign as a reviewer may see it: their own part, without the campaign's private fields (the HR leavers
+ * list, who else reviews and how far they are).
+ */
+function forCaller(view: CampaignView, caller: ReviewCaller | undefined): CampaignView {
+  if (caller?.role !== 'reviewer') return view;
+  const me = caller.personId ?? '';
+  const rule = view.config.reviewers;
+  const reviewers: CampaignConfig['reviewers'] =
+    rule.kind === 'people'
+      ? { kind: 'people', personIds: rule.personIds.filter((p) => p === me) }
+      : rule.kind === 'connection'
+        ? {
+            kind: 'connection',
+            byConnection: Object.fromEntries(Object.entries(rule.byConnection).filter(([, p]) => p === me)),
+          }
+        : { kind: 'team_owner', fallbackPersonId: rule.fallbackPersonId === me ? me : '' };
+  if (rule.kind !== 'team_owner' && rule.fallbackPersonId === me) reviewers.fallbackPersonId = me;
+  return {
+    ...view,
+    config: { ...view.config, leavers: [], reviewers },
+    reviewers: view.reviewers.filter((r) => r.id === me),
+  };
+}
+
+/** What a decided item's raise is, in words ("raising viewer to admin"), or null when it keeps or reduces access. */
+function raiseOf(item: ReviewItemRow): string | null {
+  const from = (JSON.parse(item.snapshot) as { role: string }).role;
+  return item.decision && raisesAccess(item.decision as ReviewDecision, item.decision_role, from)
+    ? `raising ${item.email} from ${from} to ${item.decision_role}`
+    : null;
 }
 
 function campaignNotFound(id: string): AppError {

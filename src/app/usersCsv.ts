@@ -1,16 +1,6 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import { csvRows } from './csv.ts';
 import { type UserView, userExportColumns } from './usersService.ts';
-
-/**
- * A cell as a spreadsheet will not run it: monday users set their own names and titles, so a value starting
- * with =, +, -, @ (or a tab or carriage return) is prefixed with an apostrophe (OWASP's CSV injection rule).
- */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 /**
  * Users as CSV, header first, streamed row by row as they are read (no export is held in memory). The first
@@ -21,19 +11,16 @@ export function usersCsv(
   accountNames: ReadonlyMap<string, string>,
 ): Readable {
   async function* lines() {
-    yield stringify([['account', ...userExportColumns]]);
-    let batch: string[][] = [];
+    yield csvRows([['account', ...userExportColumns]]);
+    let batch: unknown[][] = [];
     for await (const user of users) {
-      batch.push([
-        csvCell(accountNames.get(user.connectionId) ?? ''),
-        ...userExportColumns.map((c) => csvCell(user[c])),
-      ]);
+      batch.push([accountNames.get(user.connectionId) ?? '', ...userExportColumns.map((c) => user[c])]);
       if (batch.length === 500) {
-        yield stringify(batch);
+        yield csvRows(batch);
         batch = [];
       }
     }
-    if (batch.length > 0) yield stringify(batch);
+    if (batch.length > 0) yield csvRows(batch);
   }
   return Readable.from(lines());
 }

@@ -293,6 +293,20 @@ export function registerReviewCommands(program: Command): void {
       printOutcomes(outcomes);
     });
   reviews
+    .command('approve <id> <items...>')
+    .description(
+      'Approve decisions that raise access (a higher role, a paid seat): they are carried out; --decline keeps them as they were',
+    )
+    .option('--decline', 'decline them instead')
+    .option('--json', 'print JSON')
+    .action(async (id: string, items: string[], flags) => {
+      const outcomes = await withSeatwise((app) =>
+        app.reviews.approve(id, items, !flags.decline, hostCaller()),
+      );
+      if (flags.json) return printJson(outcomes);
+      printOutcomes(outcomes);
+    });
+  reviews
     .command('retry <id> <items...>')
     .description('Carry failed items out again')
     .option('--json', 'print JSON')

@@ -78,6 +78,9 @@ export interface ReviewItemView {
   decidedByName: string | null;
   decidedAt: string | null;
   submittedAt: string | null;
+  /** Who approved a decision that raises access (an operator or admin), when one did. */
+  approvedBy: string | null;
+  approvedByName: string | null;
   status: ItemStatus;
   attempts: number;
   /** What monday showed after, or why the item failed. */

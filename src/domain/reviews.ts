@@ -20,11 +20,13 @@ export type Recurrence = (typeof recurrences)[number];
  * An item's life: `open` (undecided), `decided` (changeable until submitted), `submitted`, `applying`, then
  * `done` (monday shows the decision), `kept`, `failed` (the reason says why; it can be retried) or
  * `not_reviewed` (closed undecided with no default); at the close, a done item monday no longer shows so is
- * `drifted` (carried out, then changed in monday).
+ * `drifted` (carried out, then changed in monday). A decision that raises access (a higher role, a paid seat)
+ * is never carried out on a reviewer's word: it waits as `awaiting_approval` for an operator or admin.
  */
 export const itemStatuses = [
   'open',
   'decided',
+  'awaiting_approval',
   'submitted',
   'applying',
   'done',
@@ -263,20 +265,24 @@ export function actionFor(
 }
 
 /**
- * The one rule for whether a decision is carried out, from monday's state read after the act: `done` only
- * when monday shows it (a revoke: deactivated, or no longer in the account).
+ * The one rule for whether a decision is carried out, from monday's state read after the act: `done` only on a
+ * positive reading (a revoke: monday shows the user deactivated) and never after monday or Seatwise refused the
+ * act (`refusal`). A look-up that does not return the user proves nothing, so it is not done.
  */
 export function decisionOutcome(
   decision: ReviewDecision,
   role: string | null,
   after: ObservedState | null,
+  refusal: string | null = null,
 ): { status: 'done' | 'kept' | 'failed'; reason: string } {
   if (decision === 'keep') return { status: 'kept', reason: 'kept as it was' };
   if (!after)
-    return decision === 'revoke'
-      ? { status: 'done', reason: 'monday no longer lists this user in the account' }
-      : { status: 'failed', reason: 'monday no longer lists this user in the account' };
+    return {
+      status: 'failed',
+      reason: `monday did not return this user when asked afterwards, so it is not counted as done${refusal ? ` (${refusal})` : ''}`,
+    };
   const shows = `monday shows ${after.role}, ${after.status}`;
+  if (refusal) return { status: 'failed', reason: `${refusal}; ${shows}` };
   if (decision === 'revoke')
     return after.status === 'deactivated'
       ? { status: 'done', reason: 'deactivated: monday shows them deactivated' }
@@ -285,6 +291,20 @@ export function decisionOutcome(
   return after.role === target && after.status !== 'deactivated'
     ? { status: 'done', reason: `role ${target}: monday shows them as ${target}` }
     : { status: 'failed', reason: `not ${target}: ${shows}` };
+}
+
+/** monday's roles from least to most access: a guest sees what is shared, a viewer reads, a member holds a seat. */
+const roleRank: Record<string, number> = { guest: 0, viewer: 1, member: 2, admin: 3 };
+
+/**
+ * Whether a decision gives more access than the user had when the campaign snapshotted them: a higher role
+ * (a viewer made member takes a paid seat; a member made admin runs the account). A change from a role Seatwise
+ * does not rank (an agent, a service user) counts as raising: nobody is promoted on a guess.
+ */
+export function raisesAccess(decision: ReviewDecision, role: string | null, fromRole: string): boolean {
+  if (decision !== 'change_role' || !role) return false;
+  const from = roleRank[fromRole];
+  return from === undefined || (roleRank[role] ?? Number.POSITIVE_INFINITY) > from;
 }
 
 /** Whether a keep needs a comment: when the evidence recommended a revoke. */
@@ -305,6 +325,8 @@ export interface ReviewProgress {
   total: number;
   open: number;
   decided: number;
+  /** Decisions that raise access, waiting for an operator or admin. */
+  awaitingApproval: number;
   submitted: number;
   done: number;
   kept: number;
@@ -328,6 +350,7 @@ export function progressOf(
     total: counts.reduce((sum, c) => sum + Number(c.n), 0),
     open,
     decided,
+    awaitingApproval: count('awaiting_approval'),
     submitted: count('submitted', 'applying'),
     done: count('done'),
     kept: count('kept'),

@@ -14,6 +14,8 @@ export const seatwiseEventNames = [
   'settings_changed',
   'review_launched',
   'review_reassigned',
+  'review_raise_approved',
+  'review_raise_declined',
   'review_closed',
   'review_reminded',
 ] as const;

@@ -801,6 +801,17 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): MigrationProvider
         await db.schema.createIndex('change_events_run').on('change_events').columns(['run_id']).execute();
       },
     },
+    '016_review_approvals': {
+      async up(db: Kysely<unknown>) {
+        // A review decision that raises access waits for an operator or admin, who is named here.
+        await db.schema.alterTable('review_items').addColumn('approved_by', 'text').execute();
+        await db.schema.alterTable('review_items').addColumn('approved_at', 'text').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('review_items').dropColumn('approved_at').execute();
+        await db.schema.alterTable('review_items').dropColumn('approved_by').execute();
+      },
+    },
   };
   return { getMigrations: async () => migrations };
 }

@@ -103,6 +103,17 @@ export class ReviewsRepo {
     return Number(moved.numUpdatedRows) === 1;
   }
 
+  /** The email the copy holds now for a monday user (null: not in the copy). */
+  async currentEmail(connectionId: string, remoteUserId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('directory_users')
+      .select('email')
+      .where('connection_id', '=', connectionId)
+      .where('remote_id', '=', remoteUserId)
+      .executeTakeFirst();
+    return row?.email ?? null;
+  }
+
   /**
    * Takes an item to carry its decision out: a submitted or failed one (a new attempt), or one whose runner
    * stopped (the same attempt again, so its idempotency key replays what monday already did).

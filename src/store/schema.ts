@@ -502,6 +502,9 @@ export interface ReviewItemsTable {
   /** JSON array of audit entry ids of the actions that carried it out. */
   audit_ids: string;
   updated_at: string;
+  /** Who let a decision that raises access be carried out (an operator or admin), and when. */
+  approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  approved_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A reminder to one reviewer of a campaign, sent once by e-mail and webhook. */

@@ -162,6 +162,27 @@ export function reviewRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
       }),
     );
     app.post(
+      '/api/reviews/:id/approve',
+      {
+        config: { access: 'operator' },
+        schema: {
+          tags: ['reviews'],
+          summary:
+            'Approve (or decline) review decisions that raise access: approved ones are carried out, declined ones kept as they were',
+          params: idParams,
+          body: z.object({ itemIds, approve: z.boolean().default(true) }).strict(),
+        },
+      },
+      async (request) => ({
+        items: await seatwise.reviews.approve(
+          request.params.id,
+          request.body.itemIds,
+          request.body.approve,
+          await caller(request),
+        ),
+      }),
+    );
+    app.post(
       '/api/reviews/:id/retry',
       {
         config: { access: 'operator' },

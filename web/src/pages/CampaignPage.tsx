@@ -51,11 +51,28 @@ export function CampaignPage({ id }: { id: string }) {
     },
     onError: (e: Error) => setMessage(e.message),
   });
+  const answer = useMutation({
+    mutationFn: (input: { itemIds: string[]; approve: boolean }) =>
+      api<{ items: { ok: boolean; item?: ReviewItemView; error?: { message: string } }[] }>(
+        'POST',
+        `/api/reviews/${id}/approve`,
+        input,
+      ),
+    onSuccess: async (r, input) => {
+      const refused = r.items.filter((i) => !i.ok);
+      setMessage(
+        `${input.approve ? 'Approved' : 'Declined'} ${plural(r.items.length - refused.length, 'raise')}${refused.length ? `; not answered: ${refused.map((i) => i.error?.message).join('; ')}` : ''}.`,
+      );
+      await refresh();
+    },
+    onError: (e: Error) => setMessage(e.message),
+  });
   if (campaign.isPending) return <Loading what="the campaign" lines={8} />;
   if (campaign.isError)
     return <QueryError error={campaign.error} what="the campaign" retry={() => campaign.refetch()} />;
   const c = campaign.data;
   const failed = (items.data ?? []).filter((i) => i.status === 'failed');
+  const waiting = (items.data ?? []).filter((i) => i.status === 'awaiting_approval');
   return (
     <section aria-labelledby="campaign-title">
       <p>
@@ -101,6 +118,42 @@ export function CampaignPage({ id }: { id: string }) {
           {message}
         </p>
       )}
+      {c.status === 'open' && waiting.length > 0 && (
+        <section className="notice" aria-labelledby="raises-title">
+          <h2 id="raises-title">Raises waiting for approval</h2>
+          <p>
+            A review only keeps or reduces access. These decisions give more (a higher role or a paid seat),
+            so they are carried out only when an operator or admin approves them.
+          </p>
+          <ul>
+            {waiting.map((i) => (
+              <li key={i.id}>
+                {i.name} &lt;{i.email}&gt; ({i.accountName}): {i.snapshot.role} → {i.role}, decided by{' '}
+                {i.decidedByName}
+                {canAct && (
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      disabled={answer.isPending}
+                      onClick={() => answer.mutate({ itemIds: [i.id], approve: true })}
+                    >
+                      Approve
+                    </button>{' '}
+                    <button
+                      type="button"
+                      disabled={answer.isPending}
+                      onClick={() => answer.mutate({ itemIds: [i.id], approve: false })}
+                    >
+                      Decline
+                    </button>
+                  </>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <dl className="facts wide">
         <dt>State</dt>
         <dd>
@@ -139,6 +192,7 @@ export function CampaignPage({ id }: { id: string }) {
             ['Items', c.progress.total],
             ['To decide', c.progress.open + c.progress.decided],
             ['Submitted', c.progress.submitted],
+            ['Awaiting approval', c.progress.awaitingApproval],
             ['Done in monday', c.progress.done],
             ['Kept', c.progress.kept],
             ['Failed', c.progress.failed],

@@ -24,6 +24,7 @@ export const decisionLabel: Record<ReviewDecision, string> = {
 export const itemStatusLabel: Record<string, string> = {
   open: 'To decide',
   decided: 'Decided, not submitted',
+  awaiting_approval: 'Waiting for an operator to approve (raises access)',
   submitted: 'Submitted',
   applying: 'Being carried out',
   done: 'Done',
