@@ -97,9 +97,15 @@ export async function createSeatwise(
     databaseUrl: config.DATABASE_URL,
   });
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
-  const connections = new ConnectionsService(store, secrets, { ...options.remote, endpoints }, options.now);
-  const users = new UsersService(store, options.now);
   const audit = new SeatwiseAudit(store, options.now);
+  const connections = new ConnectionsService(
+    store,
+    secrets,
+    { ...options.remote, endpoints },
+    options.now,
+    audit,
+  );
+  const users = new UsersService(store, options.now);
   const defaultPersonRole = config.oidc?.defaultRole ?? null;
   const keys = new KeysService(store, options.now, { defaultPersonRole, audit });
   // A sync or an action that stops heartbeating for this long is taken for dead; it beats four times as often.
@@ -114,7 +120,7 @@ export async function createSeatwise(
   const actions = new ActionsService(store, connections, options.now, timing);
   const insights = new InsightsService(store, connections, users, options.now);
   const notifier = new Notifier(store.db, connections, jobs, options.now, options.retryDelaysMs);
-  const policies = new PoliciesService(store, connections, users, actions, notifier, options.now);
+  const policies = new PoliciesService(store, connections, users, actions, notifier, options.now, audit);
   const economics = new EconomicsService(store, connections, users, policies, notifier, options.now);
   policies.setRightSizing((connectionId) => economics.drafts(connectionId));
   // After every sync: the account's plan, the run's figures for trends, the policies' proposals, and word of a failure.

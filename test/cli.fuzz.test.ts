@@ -374,7 +374,7 @@ describe('the CLI under hostile arguments', () => {
       [
         ['audit', '--action', 'nuke'],
         2,
-        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team, sign_in, sign_out, key_created, key_revoked, person_invited, person_role_changed, person_disabled, person_enabled, settings_changed, review_launched, review_reassigned, review_closed, review_reminded.",
+        "error: option '--action <name>' argument 'nuke' is invalid. expected one of: create, deactivate, invite, set_role, reactivate, add_to_team, remove_from_team, sign_in, sign_out, key_created, key_revoked, person_invited, person_role_changed, person_disabled, person_enabled, settings_changed, connection_created, connection_updated, connection_deleted, policy_created, policy_deleted, review_launched, review_reassigned, review_raise_approved, review_raise_declined, review_closed, review_reminded.",
       ],
     ];
     for (const [args, code, message] of cases) {

@@ -13,6 +13,7 @@ import { DbSharedBudget } from '../store/budgetRepo.ts';
 import { type ConnectionRow, ConnectionsRepo, copyVersionOf } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
 import { LeaseRepo } from '../store/leaseRepo.ts';
+import { ReviewsRepo } from '../store/reviewsRepo.ts';
 import type { SecretBox } from '../store/secretBox.ts';
 import { SettingsRepo } from '../store/settingsRepo.ts';
 import {
@@ -22,6 +23,7 @@ import {
   newConnectionSchema,
 } from './connectionInput.ts';
 import { CopyMemo } from './copyMemo.ts';
+import type { SeatwiseAudit } from './seatwiseAudit.ts';
 
 /** The setting that names the demo connection, so a restarted server finds it again. */
 export const DEMO_SETTING = 'demo_connection';
@@ -74,6 +76,9 @@ export interface ConnectionView {
   nextSyncAt: string | null;
 }
 
+/** The settings whose values are secrets: the audit log says only that they were set, changed or removed. */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['token', 'scimToken', 'webhookUrl']);
+
 /** Options for talking to monday: timeouts and retries are tunable for tests and slow links. */
 export interface RemoteOptions {
   timeoutMs?: number;
@@ -102,6 +107,8 @@ export class ConnectionsService implements ConnectionAccess {
     private readonly secrets: SecretBox,
     private readonly remote: RemoteOptions = {},
     private readonly now: () => Date = () => new Date(),
+    /** Where administrative changes are recorded (those made with a `by`). */
+    private readonly audit?: SeatwiseAudit,
   ) {
     this.store = store;
     this.repo = new ConnectionsRepo(store.db, store.dialect);
@@ -110,7 +117,10 @@ export class ConnectionsService implements ConnectionAccess {
     this.endpoints = remote.endpoints ?? EndpointPolicy.fromSetting(undefined);
   }
 
-  async add(raw: NewConnectionInput): Promise<ConnectionView> {
+  /**
+   * Connects an account; `by` (an audit actor) records who connected it, with its settings, in the audit log.
+   */
+  async add(raw: NewConnectionInput, by?: string): Promise<ConnectionView> {
     const parsed = newConnectionSchema.safeParse(raw);
     if (!parsed.success) throw invalidInput('invalid_connection', parsed.error, raw);
     const input = parsed.data;
@@ -171,7 +181,41 @@ export class ConnectionsService implements ConnectionAccess {
       removal_hold_percent: 10,
       removal_hold_min: 20,
     });
-    return this.get(id);
+    const view = await this.get(id);
+    if (by)
+      await this.audit?.recordChange({
+        actor: by,
+        action: 'connection_created',
+        targets: [`${view.accountName} (${id})`],
+        before: null,
+        after: await this.settingsOf(id),
+        secrets: SECRET_FIELDS,
+        detail: { connectionId: id },
+      });
+    return view;
+  }
+
+  /** A connection's settings as the audit log compares them (secrets by their sealed value, never written). */
+  private async settingsOf(id: string): Promise<Record<string, unknown>> {
+    const row = await this.row(id);
+    const v = await this.get(id);
+    return {
+      accountUrl: v.accountUrl,
+      permission: v.permission,
+      apiUrl: v.apiUrl,
+      apiVersion: v.apiVersion,
+      scimUrl: v.scimUrl,
+      token: row.token_ciphertext,
+      scimToken: row.scim_token_ciphertext,
+      webhookUrl: row.webhook_ciphertext,
+      tokenOwnerId: v.tokenOwnerId,
+      inactiveDays: v.inactiveDays,
+      seatPrice: v.seatPrice,
+      currency: v.currency,
+      graphqlOffboarding: v.graphqlOffboarding,
+      removalHold: v.removalHold,
+      syncSchedule: v.syncSchedule,
+    };
   }
 
   async list(): Promise<ConnectionView[]> {
@@ -263,11 +307,13 @@ export class ConnectionsService implements ConnectionAccess {
    * Changes tokens, permission, API version, endpoints or account URL. A new token or endpoint is validated live
    * and must open the same account.
    */
-  async update(id: string, raw: ConnectionUpdateInput): Promise<ConnectionView> {
+  /** Changes a connection; `by` (an audit actor) records the change field by field in the audit log. */
+  async update(id: string, raw: ConnectionUpdateInput, by?: string): Promise<ConnectionView> {
     const parsed = connectionUpdateSchema.safeParse(raw);
     if (!parsed.success) throw invalidInput('invalid_connection_update', parsed.error, raw);
     const input = parsed.data;
     const row = await this.row(id);
+    const before = by ? await this.settingsOf(id) : null;
     const changes: Partial<ConnectionRow> = { updated_at: this.now().toISOString() };
     const apiVersion = input.apiVersion ?? row.api_version;
     const apiUrl = input.apiUrl ?? row.api_url;
@@ -336,7 +382,18 @@ export class ConnectionsService implements ConnectionAccess {
     }
     if (input.permission) changes.permission = input.permission;
     await this.repo.update(id, changes);
-    return this.get(id);
+    const view = await this.get(id);
+    if (by && before)
+      await this.audit?.recordChange({
+        actor: by,
+        action: 'connection_updated',
+        targets: [`${view.accountName} (${id})`],
+        before,
+        after: await this.settingsOf(id),
+        secrets: SECRET_FIELDS,
+        detail: { connectionId: id },
+      });
+    return view;
   }
 
   /**
@@ -356,11 +413,37 @@ export class ConnectionsService implements ConnectionAccess {
     await this.repo.update(id, { ...plan, updated_at: this.now().toISOString() });
   }
 
-  async remove(id: string): Promise<void> {
-    await this.row(id);
+  /**
+   * Disconnects an account and deletes what was synced for it. An account an open access review covers is kept
+   * unless `force`d: its campaigns then close with those items' state in monday unknown. `by` is recorded.
+   */
+  async remove(id: string, options: { by?: string; force?: boolean } = {}): Promise<void> {
+    const row = await this.row(id);
+    const reviews = await new ReviewsRepo(this.store.db).openCampaignsCovering(id);
+    if (reviews.length > 0 && !options.force)
+      throw new AppError(
+        'conflict',
+        'connection_in_review',
+        `${row.account_name} (${id}) is in ${reviews.length === 1 ? 'an open access review' : `${reviews.length} open access reviews`}: ${reviews.map((r) => `${r.name} (${r.id}, ${r.status})`).join(', ')}. Close ${reviews.length === 1 ? 'it' : 'them'} first, or disconnect anyway with force (their items of this account close as "account disconnected, state unknown")`,
+        { campaigns: reviews.map((r) => ({ id: r.id, name: r.name, status: r.status })) },
+      );
+    const before = options.by ? await this.settingsOf(id) : null;
     await this.repo.delete(id);
     this.budgets.delete(`graphql:${id}`);
     this.budgets.delete(`scim:${id}`);
+    if (options.by && before)
+      await this.audit?.recordChange({
+        actor: options.by,
+        action: 'connection_deleted',
+        targets: [`${row.account_name} (${id})`],
+        before,
+        after: null,
+        secrets: SECRET_FIELDS,
+        detail: {
+          connectionId: id,
+          ...(reviews.length ? { forced: true, openReviews: reviews.map((r) => r.id) } : {}),
+        },
+      });
   }
 
   /** The monday API of a connection, sharing one request budget per connection. */

@@ -15,7 +15,7 @@ export class Mailer {
     smtpUrl: string | undefined,
     private readonly from: string = 'Seatwise <seatwise@localhost>',
   ) {
-    this.transport = smtpUrl ? nodemailer.createTransport(smtpUrl) : null;
+    this.transport = smtpUrl ? nodemailer.createTransport(smtpOptions(smtpUrl)) : null;
   }
 
   get configured(): boolean {
@@ -37,6 +37,26 @@ export class Mailer {
   close(): void {
     this.transport?.close();
   }
+}
+
+/**
+ * The SMTP connection a URL asks for: smtps:// is TLS from the start; smtp:// must upgrade with STARTTLS before
+ * anything (a password, a reviewer's name) is sent, unless the server is on this machine.
+ */
+export function smtpOptions(smtpUrl: string) {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const local = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return {
+    host,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    requireTLS: !secure && !local,
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
+  };
 }
 
 function redact(message: string): string {

@@ -19,6 +19,7 @@ import type { SyncResult } from '../sync/syncEngine.ts';
 import type { ActionsService } from './actionsService.ts';
 import type { ConnectionsService } from './connections.ts';
 import type { Notifier } from './notifier.ts';
+import type { SeatwiseAudit } from './seatwiseAudit.ts';
 import type { UsersService, UserView } from './usersService.ts';
 
 /** An email as every input takes it: trimmed, lowercased. */
@@ -120,11 +121,13 @@ export class PoliciesService {
     private readonly actions: ActionsService,
     private readonly notifier: Notifier,
     private readonly now: () => Date = () => new Date(),
+    private readonly audit?: SeatwiseAudit,
   ) {
     this.repo = new PoliciesRepo(store.db);
   }
 
-  async add(raw: NewPolicyInput): Promise<PolicyView> {
+  /** Adds a policy; `by` (an audit actor) records who added it, and its rule, in the audit log. */
+  async add(raw: NewPolicyInput, by?: string): Promise<PolicyView> {
     const parsed = newPolicySchema.safeParse(raw);
     if (!parsed.success) throw invalidInput('invalid_policy', parsed.error, raw);
     const input = parsed.data;
@@ -146,7 +149,27 @@ export class PoliciesService {
       created_at: this.now().toISOString(),
     };
     await this.repo.insert(row);
-    return toPolicyView(row);
+    const view = toPolicyView(row);
+    if (by) await this.recordPolicy(by, 'policy_created', view, null, { ...view });
+    return view;
+  }
+
+  private async recordPolicy(
+    by: string,
+    action: 'policy_created' | 'policy_deleted',
+    view: PolicyView,
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+  ): Promise<void> {
+    const connection = await this.connections.get(view.connectionId).catch(() => null);
+    await this.audit?.recordChange({
+      actor: by,
+      action,
+      targets: [`${view.description} on ${connection?.accountName ?? view.connectionId} (${view.id})`],
+      before,
+      after,
+      detail: { policyId: view.id, connectionId: view.connectionId },
+    });
   }
 
   async list(connectionId?: string): Promise<PolicyView[]> {
@@ -154,9 +177,15 @@ export class PoliciesService {
     return (await this.repo.list(connectionId)).map(toPolicyView);
   }
 
-  async remove(id: string): Promise<void> {
+  /** Removes a policy (its proposals with it); `by` records who removed it, and what it was, in the audit log. */
+  async remove(id: string, by?: string): Promise<void> {
+    const row = by ? await this.repo.get(id) : undefined;
     if (!(await this.repo.delete(id)))
       throw new AppError('not_found', 'policy_not_found', `no policy with id ${id}`);
+    if (by && row) {
+      const view = toPolicyView(row);
+      await this.recordPolicy(by, 'policy_deleted', view, { ...view }, null);
+    }
   }
 
   async proposals(

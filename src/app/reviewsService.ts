@@ -567,14 +567,30 @@ export class ReviewsService {
           );
         }
       }
+      // An account disconnected (by force) since the launch cannot be acted on or read: its items say so.
+      const gone = new Set<string>();
+      for (const connectionId of config.scope.connectionIds)
+        if (!(await this.connections.exists(connectionId))) gone.add(connectionId);
       for (const item of await this.repo.items(campaignId, { statuses: ['submitted', 'failed', 'applying'] }))
-        await this.runner.apply(item, config, token).catch(() => undefined);
+        if (!gone.has(item.connection_id))
+          await this.runner.apply(item, config, token).catch(() => undefined);
       // The evidence: what monday shows of every item now, read per account; none is skipped.
       const all = await this.repo.items(campaignId);
       const byConnection = new Map<string, ReviewItemRow[]>();
       for (const item of all)
         byConnection.set(item.connection_id, [...(byConnection.get(item.connection_id) ?? []), item]);
       for (const [connectionId, items] of byConnection) {
+        if (gone.has(connectionId)) {
+          for (const item of items) {
+            const unsettled = ['submitted', 'failed', 'applying'].includes(item.status);
+            await this.repo.recordAfter(item.id, token, {
+              after_at: at(),
+              ...(unsettled ? { status: 'failed', holder: null, lease_until: null } : {}),
+              result: `${unsettled ? 'not carried out' : (item.result ?? item.status)}; account disconnected, state unknown`,
+            });
+          }
+          continue;
+        }
         let seen: Awaited<ReturnType<typeof observe>>;
         try {
           seen = await observe(

@@ -1,3 +1,4 @@
+import { fieldChanges } from '../domain/fieldChanges.ts';
 import type { SeatwiseEventName, SeatwiseEventVia } from '../domain/seatwiseEvents.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import type { Store } from '../store/database.ts';
@@ -27,6 +28,32 @@ export class SeatwiseAudit {
     this.repo = new AuditRepo(store.db);
   }
 
+  /**
+   * Records an administrative change with who made it and, field by field, what was before and after (secrets
+   * only as set, changed or removed). An update that changed nothing is not recorded; a creation (`before`
+   * null) or a deletion (`after` null) always is.
+   */
+  async recordChange(change: {
+    actor: string;
+    action: SeatwiseEventName;
+    targets: string[];
+    before: Record<string, unknown> | null;
+    after: Record<string, unknown> | null;
+    secrets?: ReadonlySet<string>;
+    detail?: Record<string, unknown>;
+  }): Promise<void> {
+    const changes = fieldChanges(change.before, change.after, change.secrets);
+    if (changes.length === 0 && change.before && change.after) return;
+    await this.record({
+      actor: change.actor,
+      action: change.action,
+      via: viaOf(change.actor),
+      outcome: 'done',
+      targets: change.targets,
+      detail: { ...change.detail, changes },
+    });
+  }
+
   async record(event: SeatwiseEvent): Promise<void> {
     await this.repo.append({
       at: this.now().toISOString(),
@@ -45,4 +72,9 @@ export class SeatwiseAudit {
       error_message: event.error?.message ?? null,
     });
   }
+}
+
+/** How a change came in, from its actor: the CLI on the host, or the HTTP API. */
+export function viaOf(actor: string): SeatwiseEventVia {
+  return actor.startsWith('cli') ? 'cli' : 'api';
 }

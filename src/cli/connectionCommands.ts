@@ -3,6 +3,7 @@ import type { ConnectionView } from '../app/connections.ts';
 import { loadConfig } from '../config.ts';
 import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
+import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { ago, printJson, printTable } from './output.ts';
 import { integerIn, oneOf, price } from './parsers.ts';
@@ -56,15 +57,18 @@ export function registerConnectionCommands(program: Command): void {
       const scimToken = await secret(flags.scimToken);
       const connection = await withSeatwise(
         (app) =>
-          app.connections.add({
-            token: token!,
-            accountUrl: flags.accountUrl,
-            scimToken,
-            permission: flags.permission,
-            apiVersion: flags.apiVersion,
-            apiUrl: flags.apiUrl,
-            scimUrl: flags.scimUrl,
-          }),
+          app.connections.add(
+            {
+              token: token!,
+              accountUrl: flags.accountUrl,
+              scimToken,
+              permission: flags.permission,
+              apiVersion: flags.apiVersion,
+              apiUrl: flags.apiUrl,
+              scimUrl: flags.scimUrl,
+            },
+            actor(),
+          ),
         { create: true },
       );
       if (flags.json) return printJson(connection);
@@ -157,24 +161,28 @@ export function registerConnectionCommands(program: Command): void {
       const token = await secret(flags.token);
       const scimToken = await secret(flags.scimToken);
       const connection = await withSeatwise((app) =>
-        app.connections.update(id, {
-          token,
-          scimToken: flags.removeScimToken ? null : scimToken,
-          permission: flags.permission,
-          apiVersion: flags.apiVersion,
-          apiUrl: flags.apiUrl,
-          scimUrl: flags.scimUrl,
-          accountUrl: flags.removeAccountUrl ? null : flags.accountUrl,
-          inactiveDays: flags.inactiveDays,
-          seatPrice: flags.seatPrice,
-          currency: flags.currency,
-          webhookUrl: flags.removeWebhook ? null : flags.webhookUrl,
-          syncSchedule: flags.schedule,
-          graphqlOffboarding:
-            flags.graphqlOffboarding === undefined ? undefined : flags.graphqlOffboarding === 'on',
-          removalHoldPercent: flags.holdRemovalsPercent,
-          removalHoldMin: flags.holdRemovalsMin,
-        }),
+        app.connections.update(
+          id,
+          {
+            token,
+            scimToken: flags.removeScimToken ? null : scimToken,
+            permission: flags.permission,
+            apiVersion: flags.apiVersion,
+            apiUrl: flags.apiUrl,
+            scimUrl: flags.scimUrl,
+            accountUrl: flags.removeAccountUrl ? null : flags.accountUrl,
+            inactiveDays: flags.inactiveDays,
+            seatPrice: flags.seatPrice,
+            currency: flags.currency,
+            webhookUrl: flags.removeWebhook ? null : flags.webhookUrl,
+            syncSchedule: flags.schedule,
+            graphqlOffboarding:
+              flags.graphqlOffboarding === undefined ? undefined : flags.graphqlOffboarding === 'on',
+            removalHoldPercent: flags.holdRemovalsPercent,
+            removalHoldMin: flags.holdRemovalsMin,
+          },
+          actor(),
+        ),
       );
       if (flags.json) return printJson(connection);
       process.stdout.write(`Updated ${connection.id}.\n${describeConnection(connection)}`);
@@ -183,9 +191,13 @@ export function registerConnectionCommands(program: Command): void {
   program
     .command('disconnect <id>')
     .description('Remove a connection and everything synced for it (monday itself is not touched)')
+    .option(
+      '--force',
+      'disconnect although open access reviews cover it (their items of it close as "account disconnected, state unknown")',
+    )
     .option('--json', 'print JSON')
     .action(async (id: string, flags) => {
-      await withSeatwise((app) => app.connections.remove(id));
+      await withSeatwise((app) => app.connections.remove(id, { by: actor(), force: Boolean(flags.force) }));
       if (flags.json) return printJson({ id, removed: true });
       process.stdout.write(`Removed connection ${id} and its synced data.\n`);
     });

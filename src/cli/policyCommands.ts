@@ -58,16 +58,19 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (flags) => {
       const emails = flags.emailsFile ? emailsFrom(flags.emailsFile) : undefined;
       const policy = await withSeatwise((app) =>
-        app.policies.add({
-          connectionId: flags.connection,
-          kind: flags.kind,
-          days: flags.days,
-          emails,
-          exceptEmails: flags.except ?? [],
-          exceptDomains: flags.exceptDomain ?? [],
-          autoApply: Boolean(flags.autoApply),
-          maxPerRun: flags.maxPerRun,
-        }),
+        app.policies.add(
+          {
+            connectionId: flags.connection,
+            kind: flags.kind,
+            days: flags.days,
+            emails,
+            exceptEmails: flags.except ?? [],
+            exceptDomains: flags.exceptDomain ?? [],
+            autoApply: Boolean(flags.autoApply),
+            maxPerRun: flags.maxPerRun,
+          },
+          actor(),
+        ),
       );
       if (flags.json) return printJson(policy);
       process.stdout.write(
@@ -78,7 +81,7 @@ export function registerPolicyCommands(program: Command): void {
     .command('remove <id>')
     .description('Remove a policy and its proposals')
     .action(async (id: string) => {
-      await withSeatwise((app) => app.policies.remove(id));
+      await withSeatwise((app) => app.policies.remove(id, actor()));
       process.stdout.write(`Removed policy ${id}.\n`);
     });
   policies

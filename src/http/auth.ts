@@ -97,21 +97,19 @@ export async function personOf(keys: KeysService, request: FastifyRequest): Prom
   return p.ownerId !== undefined ? p.ownerId : ((await keys.ownerOf(p.keyId!)) ?? null);
 }
 
-/** Records a settings change in the audit log (before and after), when anything changed. */
+/** Records a settings change in the audit log, field by field, when anything changed. */
 export async function recordSettingsChange(
   seatwise: Pick<Seatwise, 'audit'>,
   request: FastifyRequest,
   target: string,
-  before: unknown,
-  after: unknown,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
 ): Promise<void> {
-  if (JSON.stringify(before) === JSON.stringify(after)) return;
-  await seatwise.audit.record({
+  await seatwise.audit.recordChange({
     actor: actorOf(request),
     action: 'settings_changed',
-    via: 'api',
-    outcome: 'done',
     targets: [target],
-    detail: { before, after },
+    before,
+    after,
   });
 }

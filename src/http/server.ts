@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -91,6 +91,20 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
     forceCloseConnections: 'idle',
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    // A path with broken percent-encoding answers in the one error envelope, like every other bad request.
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      (reply as FastifyReply)
+        .code(status)
+        .send(
+          envelope(
+            status === 400 ? 'bad_request' : 'invalid_request',
+            (error as { code?: string }).code === 'FST_ERR_BAD_URL'
+              ? 'the address is not valid: a percent sign must start an encoded character such as %20'
+              : error.message,
+          ),
+        );
+    },
     trustProxy: options.trustedProxies?.length ? options.trustedProxies : false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -120,6 +134,16 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+  });
+  // No page or answer of Seatwise may be framed by another site (clickjacking a Confirm button).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-frame-options', 'DENY');
+    const csp = reply.getHeader('content-security-policy');
+    reply.header(
+      'content-security-policy',
+      typeof csp === 'string' && csp ? `${csp}; frame-ancestors 'none'` : "frame-ancestors 'none'",
+    );
+    return payload;
   });
   const guard = new SignInGuard(options.signInLimits);
   app.addHook('onRequest', authHook(seatwise.keys, guard));

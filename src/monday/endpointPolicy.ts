@@ -45,27 +45,29 @@ export class EndpointPolicy {
    * origin as it is; a monday endpoint through a connection that refuses private and link-local addresses.
    */
   fetchFor(url: string, kind: EndpointKind, field = kind === 'api' ? 'apiUrl' : 'scimUrl'): typeof fetch {
+    // A webhook URL often holds its secret in the path or query: a refusal names its origin only.
+    const shown = kind === 'webhook' ? originOnly(url) : url;
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw refused(field, url, 'is not a URL');
+      throw refused(field, shown, 'is not a URL');
     }
     if (parsed.username || parsed.password)
-      throw refused(field, url, 'must not carry a user name or password');
+      throw refused(field, shown, 'must not carry a user name or password');
     if (this.anyOrigin || this.origins.has(parsed.origin)) return allowedFetch;
     if (kind === 'webhook') {
       // Any public https receiver (Slack, Teams, a service of one's own); nothing inside the network.
       if (parsed.protocol !== 'https:')
         throw refused(
           field,
-          url,
+          shown,
           'must be https (other origins only when SEATWISE_ALLOWED_ENDPOINTS lists them)',
         );
       // An address written out is never looked up, so it is checked here.
       const literal = parsed.hostname.replace(/^\[|\]$/g, '');
       if (ipaddr.isValid(literal) && !isPublicAddress(literal))
-        throw refused(field, url, 'points inside the network (private, loopback or link-local address)');
+        throw refused(field, shown, 'points inside the network (private, loopback or link-local address)');
       return publicOnlyFetch;
     }
     const normalized = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
@@ -103,6 +105,16 @@ function parseOrigin(entry: string): string {
     );
   }
   return url.origin;
+}
+
+/** A URL as a refusal may show it when it may hold a secret: its origin, the rest elided. */
+function originOnly(url: string): string {
+  try {
+    const { origin, pathname, search } = new URL(url);
+    return pathname.length > 1 || search ? `${origin}/…` : origin;
+  } catch {
+    return '(the URL given)';
+  }
 }
 
 function refused(field: string, url: string, why: string): AppError {

@@ -37,6 +37,21 @@ export class ReviewsRepo {
     return q.execute();
   }
 
+  /** Campaigns not yet closed (open or closing) whose scope includes this connection. */
+  async openCampaignsCovering(connectionId: string): Promise<CampaignRow[]> {
+    const rows = await this.db
+      .selectFrom('review_campaigns')
+      .selectAll()
+      .where('status', 'in', ['open', 'closing'])
+      .orderBy('created_at')
+      .execute();
+    return rows.filter((r) =>
+      (JSON.parse(r.config) as { scope: { connectionIds: string[] } }).scope.connectionIds.includes(
+        connectionId,
+      ),
+    );
+  }
+
   /** Item counts by campaign, reviewer and status (an aggregate, whatever the campaign's size). */
   counts(campaignId?: string) {
     let q = this.db

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { connectionUpdateSchema, newConnectionSchema } from '../../app/connectionInput.ts';
 import type { Seatwise } from '../../compose.ts';
+import { actorOf } from '../auth.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
@@ -19,7 +20,7 @@ export function connectionRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        return reply.code(201).send(await seatwise.connections.add(request.body));
+        return reply.code(201).send(await seatwise.connections.add(request.body, actorOf(request)));
       },
     );
     app.post(
@@ -63,7 +64,7 @@ export function connectionRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
           body: connectionUpdateSchema,
         },
       },
-      async (request) => seatwise.connections.update(request.params.id, request.body),
+      async (request) => seatwise.connections.update(request.params.id, request.body, actorOf(request)),
     );
     app.delete(
       '/api/connections/:id',
@@ -71,12 +72,24 @@ export function connectionRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         config: { access: 'admin' },
         schema: {
           tags: ['connections'],
-          summary: 'Remove a connection and its synced data',
+          summary:
+            'Remove a connection and its synced data (refused while an open access review covers it, unless force=true)',
           params: idParams,
+          querystring: z.object({
+            force: z
+              .enum(['true', 'false'])
+              .default('false')
+              .describe(
+                'disconnect although open access reviews cover it: their items of it close with the state unknown',
+              ),
+          }),
         },
       },
       async (request, reply) => {
-        await seatwise.connections.remove(request.params.id);
+        await seatwise.connections.remove(request.params.id, {
+          by: actorOf(request),
+          force: request.query.force === 'true',
+        });
         return reply.code(204).send();
       },
     );

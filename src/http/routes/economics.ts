@@ -83,7 +83,13 @@ export function economicsRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
       async (request) => {
         const before = await seatwise.economics.seatPlan(request.params.id);
         const after = await seatwise.economics.setSeatPlan(request.params.id, request.body);
-        await recordSettingsChange(seatwise, request, `seatPlan:${request.params.id}`, before, after);
+        await recordSettingsChange(
+          seatwise,
+          request,
+          `seatPlan:${request.params.id}`,
+          { ...before },
+          { ...after },
+        );
         return after;
       },
     );

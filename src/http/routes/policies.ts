@@ -28,7 +28,8 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         config: { access: 'operator' },
         schema: { tags: ['policies'], summary: 'Add a policy to a connection', body: newPolicySchema },
       },
-      async (request, reply) => reply.code(201).send(await seatwise.policies.add(request.body)),
+      async (request, reply) =>
+        reply.code(201).send(await seatwise.policies.add(request.body, actorOf(request))),
     );
     app.delete(
       '/api/policies/:id',
@@ -41,7 +42,7 @@ export function policyRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        await seatwise.policies.remove(request.params.id);
+        await seatwise.policies.remove(request.params.id, actorOf(request));
         return reply.code(204).send();
       },
     );

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Seatwise } from '../../compose.ts';
 import { AppError } from '../../domain/appError.ts';
+import { allows } from '../../domain/roles.ts';
+import { HttpError } from '../errorEnvelope.ts';
 import type { Metrics } from '../metrics.ts';
 
 /** Sync: trigger one (returns the run), list runs, get a run. */
@@ -28,6 +30,13 @@ export function runRoutes(seatwise: Seatwise, metrics: Metrics): FastifyPluginAs
       },
       async (request, reply) => {
         const confirmRemovals = request.query.confirmRemovals === 'true';
+        // Removing many people at once on a sync's word is an admin's decision.
+        if (confirmRemovals && !allows(request.principal!.role, 'admin'))
+          throw new HttpError(
+            403,
+            'forbidden',
+            `confirming held removals needs the admin role; ${request.principal!.kind === 'person' ? `${request.principal!.person!.email} has` : 'the key used has'} the ${request.principal!.role} role`,
+          );
         if (request.query.queue === 'true') {
           await seatwise.connections.get(request.params.id);
           const jobId = await seatwise.jobs.enqueue('sync', request.params.id, {

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
+import type { FieldChange } from '../../../src/domain/fieldChanges.ts';
 import type { PersonView } from '../../../src/domain/people.ts';
 import { api, query } from '../api.ts';
 import { ConnectionFilter, useAccountName } from '../components/ConnectionFilter.tsx';
@@ -26,8 +27,15 @@ const actionWords: Record<string, string> = {
   person_disabled: 'Person disabled',
   person_enabled: 'Person enabled',
   settings_changed: 'Settings changed',
+  connection_created: 'Account connected',
+  connection_updated: 'Connection changed',
+  connection_deleted: 'Account disconnected',
+  policy_created: 'Policy added',
+  policy_deleted: 'Policy removed',
   review_launched: 'Access review launched',
   review_reassigned: 'Review items reassigned',
+  review_raise_approved: 'Review raise approved',
+  review_raise_declined: 'Review raise declined',
   review_closed: 'Access review closed',
   review_reminded: 'Reviewer reminded',
 };
@@ -158,19 +166,41 @@ export function AuditPage() {
   );
 }
 
+/** A setting's value as people read it: none for nothing, lists joined, objects as their fields. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'none';
+  if (Array.isArray(value)) return value.length ? value.map(shown).join(', ') : 'none';
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k} ${shown(v)}`)
+      .join(', ');
+  return String(value);
+}
+
 /** Why an entry ended as it did, and what it was part of. */
 function Detail({ entry: e }: { entry: AuditEntry }) {
   const results = e.results.map(
     (r) => `${r.email || r.target}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''}`,
   );
-  const change =
-    e.connectionId === null ? (e.plan as { before?: unknown; after?: unknown } | undefined) : undefined;
+  const plan =
+    e.connectionId === null
+      ? (e.plan as { before?: unknown; after?: unknown; changes?: FieldChange[] } | undefined)
+      : undefined;
   return (
     <>
       {e.error && <div className="no">{e.error.message}</div>}
-      {change && 'after' in change && (
+      {plan?.changes && plan.changes.length > 0 && (
+        <ul className="changes" aria-label="What changed">
+          {plan.changes.map((c) => (
+            <li key={c.field}>
+              <strong>{c.field}</strong>: {shown(c.before)} → {shown(c.after)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {plan && !plan.changes && 'after' in plan && (
         <div>
-          {JSON.stringify(change.before ?? null)} → {JSON.stringify(change.after ?? null)}
+          {shown(plan.before)} → {shown(plan.after)}
         </div>
       )}
       {results.length > 0 && <div>{results.join('; ')}</div>}
