@@ -12,7 +12,7 @@ import { PoliciesService } from './app/policiesService.ts';
 import { ReviewSchedule } from './app/reviewSchedule.ts';
 import { ReviewsService } from './app/reviewsService.ts';
 import { SeatwiseAudit } from './app/seatwiseAudit.ts';
-import { type RotationResult, rotateSecrets } from './app/secretsService.ts';
+import { type RotationResult, resealOldFormats, rotateSecrets } from './app/secretsService.ts';
 import { SignInService } from './app/signInService.ts';
 import { SyncService } from './app/syncService.ts';
 import { TeamsService } from './app/teamsService.ts';
@@ -23,7 +23,8 @@ import { DbJobs, type Jobs } from './jobs/jobs.ts';
 import { PgBossJobs } from './jobs/pgBossJobs.ts';
 import { EndpointPolicy } from './monday/endpointPolicy.ts';
 import { openStore, type Store } from './store/database.ts';
-import { SecretBox } from './store/secretBox.ts';
+import { newKdfParams, SecretBox } from './store/secretBox.ts';
+import { SettingsRepo } from './store/settingsRepo.ts';
 import { Scheduler } from './worker/scheduler.ts';
 
 /** Everything the interfaces (CLI, HTTP, jobs) use, built once from the configuration. */
@@ -97,6 +98,9 @@ export async function createSeatwise(
     databaseUrl: config.DATABASE_URL,
   });
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
+  // A passphrase key is derived with the installation's own scrypt salt, kept in the database for every host.
+  if (secrets.needsKdf) secrets.useKdf(await new SettingsRepo(store.db).kdfParams(newKdfParams));
+  await resealOldFormats(store, secrets);
   const audit = new SeatwiseAudit(store, options.now);
   const connections = new ConnectionsService(
     store,

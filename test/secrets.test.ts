@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, randomBytes, scryptSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { ConfigError } from '../src/config.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { SecretBox } from '../src/store/secretBox.ts';
+import { newKdfParams, SecretBox, sealedAt } from '../src/store/secretBox.ts';
 import { freePort, runCli, startServeWithKey } from './helpers/cli.ts';
 import { createTestDatabase, postgresAvailable } from './helpers/databases.ts';
 
@@ -22,34 +22,118 @@ describe('sealed tokens', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('name the key they were sealed with, and values sealed before key ids still open', () => {
-    const box = SecretBox.load({ dataDir: dir(), secretKey: 'first-key-0123456789' });
-    const sealed = box.encrypt('token-123');
-    expect(sealed).toMatch(new RegExp(`^v2:${box.currentKeyId}:[A-Za-z0-9+/=]+$`));
-    expect(box.currentKeyId).toMatch(/^[0-9a-f]{12}$/);
-    expect(sealed).not.toContain('first-key');
-
-    // A value from before key ids: v1:<iv, tag, data> under the same key.
-    const key = createHash('sha256').update('first-key-0123456789').digest();
+  /** A value as Seatwise sealed it before v3: one SHA-256 of a passphrase (or the key file's bytes), no binding. */
+  const oldSeal = (keyBytes: Buffer, plain: string, version: 'v1' | 'v2') => {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const data = Buffer.concat([cipher.update('legacy-token'), cipher.final()]);
-    const legacy = `v1:${Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')}`;
-    expect(box.decrypt(legacy)).toBe('legacy-token');
-    expect(box.isStale(legacy)).toBe(true);
-    expect(box.isStale(sealed)).toBe(false);
+    const cipher = createCipheriv('aes-256-gcm', keyBytes, iv);
+    const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+    const payload = Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
+    if (version === 'v1') return `v1:${payload}`;
+    const id = createHash('sha256').update('seatwise-key-id\0').update(keyBytes).digest('hex').slice(0, 12);
+    return `v2:${id}:${payload}`;
+  };
+  const at = sealedAt('token_ciphertext', 'con_a');
 
-    const other = SecretBox.load({ dataDir: dir(), secretKey: 'other-key-0123456789' });
-    expect(() => other.decrypt(sealed)).toThrow(
+  it('seal with a salted scrypt key, bound to their row and column, under a key id no cheap guess can check', () => {
+    const kdf = newKdfParams();
+    expect(kdf.N).toBeGreaterThanOrEqual(2 ** 15);
+    expect(Buffer.from(kdf.salt, 'base64')).toHaveLength(16);
+    const box = SecretBox.load({ dataDir: dir(), secretKey: 'first-key-0123456789', kdf });
+    const sealed = box.encrypt('token-123', at);
+    expect(sealed).toMatch(new RegExp(`^v3:${box.currentKeyId}:[A-Za-z0-9+/=]+$`));
+    expect(sealed).not.toContain('first-key');
+    expect(box.decrypt(sealed, at)).toBe('token-123');
+    // Moved to another row or another column, it does not open.
+    for (const elsewhere of [
+      sealedAt('token_ciphertext', 'con_b'),
+      sealedAt('scim_token_ciphertext', 'con_a'),
+    ])
+      expect(() => box.decrypt(sealed, elsewhere)).toThrow('copied from another row or column');
+
+    // The id follows from the scrypt key only: checking a guess costs the derivation itself (32 MiB), and the
+    // old cheap check (one SHA-256 of the guess) no longer matches.
+    const derived = scryptSync('first-key-0123456789', Buffer.from(kdf.salt, 'base64'), 32, {
+      N: kdf.N,
+      r: kdf.r,
+      p: kdf.p,
+      maxmem: 256 * kdf.N * kdf.r,
+    });
+    expect(box.currentKeyId).toBe(
+      createHmac('sha256', derived).update('seatwise key id v3').digest('hex').slice(0, 12),
+    );
+    const cheap = createHash('sha256').update('first-key-0123456789').digest();
+    const cheapId = createHash('sha256').update('seatwise-key-id\0').update(cheap).digest('hex').slice(0, 12);
+    expect(box.currentKeyId).not.toBe(cheapId);
+    // Another installation (another salt) derives another key from the same passphrase.
+    const elsewhere = SecretBox.load({
+      dataDir: dir(),
+      secretKey: 'first-key-0123456789',
+      kdf: newKdfParams(),
+    });
+    expect(elsewhere.currentKeyId).not.toBe(box.currentKeyId);
+    expect(() => elsewhere.decrypt(sealed, at)).toThrow(`sealed with key ${box.currentKeyId}`);
+    // Without the installation's salt, nothing is sealed with a passphrase.
+    expect(() =>
+      SecretBox.load({ dataDir: dir(), secretKey: 'first-key-0123456789' }).encrypt('x', at),
+    ).toThrow('salt was not read');
+
+    // Values sealed by earlier versions still open (to be sealed again at the next start), and are stale.
+    for (const version of ['v1', 'v2'] as const) {
+      const old = oldSeal(cheap, 'legacy-token', version);
+      expect(box.decrypt(old, at)).toBe('legacy-token');
+      expect(box.isStale(old)).toBe(true);
+      expect(SecretBox.isOldFormat(old)).toBe(true);
+    }
+    expect(box.isStale(sealed)).toBe(false);
+    expect(SecretBox.isOldFormat(sealed)).toBe(false);
+
+    const other = SecretBox.load({ dataDir: dir(), secretKey: 'other-key-0123456789', kdf });
+    expect(() => other.decrypt(sealed, at)).toThrow(
       `a stored token was sealed with key ${box.currentKeyId}, which this Seatwise does not have`,
     );
     const both = SecretBox.load({
       dataDir: dir(),
       secretKey: 'other-key-0123456789',
       previousKeys: ['first-key-0123456789'],
+      kdf,
     });
-    expect(both.decrypt(sealed)).toBe('token-123');
+    expect(both.decrypt(sealed, at)).toBe('token-123');
     expect(both.isStale(sealed)).toBe(true);
+  });
+
+  it('seals again at start what an earlier version sealed, bound to its row, and the account still works', async () => {
+    const emulator = await startEmulator({ users: 5, plan: 'enterprise', seed: 3 });
+    const db = await createTestDatabase('sqlite');
+    try {
+      const first = await createSeatwise(db.config);
+      const { id } = await first.connections.add({
+        token: emulator.accounts[0]!.tokens.admin,
+        apiUrl: emulator.graphqlUrl,
+      });
+      await first.close();
+      // As an earlier version left it: the key file's key, no binding.
+      const keyBytes = Buffer.from(readFileSync(join(db.dataDir, 'secret.key'), 'utf8').trim(), 'base64');
+      const sqlite = new Database(join(db.dataDir, 'seatwise.db'));
+      sqlite
+        .prepare('update connections set token_ciphertext = ? where id = ?')
+        .run(oldSeal(keyBytes, emulator.accounts[0]!.tokens.admin, 'v2'), id);
+      sqlite.close();
+
+      const again = await createSeatwise(db.config);
+      try {
+        const stored = await again.store.db
+          .selectFrom('connections')
+          .select('token_ciphertext')
+          .executeTakeFirstOrThrow();
+        expect(stored.token_ciphertext).toMatch(/^v3:/);
+        expect((await again.sync.sync(id)).status).toBe('succeeded');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await db.cleanup();
+      await emulator.close();
+    }
   });
 
   it('require SEATWISE_SECRET_KEY with PostgreSQL, so every host seals with the same key', async () => {
@@ -140,7 +224,7 @@ describe('seatwise secrets rotate', () => {
         expect(newKey.trim().split('\n')).toHaveLength(1);
         expect(newKey).not.toBe(oldKey);
         const after = sealedValues(db.dataDir);
-        expect(after.every((v) => v.startsWith(`v2:${keyId}:`))).toBe(true);
+        expect(after.every((v) => v.startsWith(`v3:${keyId}:`))).toBe(true);
         expect(after.some((v) => before.includes(v))).toBe(false);
 
         // The server started with the old key reads the re-sealed tokens (GraphQL and SCIM) without a restart.
@@ -165,7 +249,7 @@ describe('seatwise secrets rotate', () => {
       const oldOnly = dir(oldKey);
       const box = SecretBox.load({ dataDir: oldOnly });
       for (const value of sealedValues(db.dataDir))
-        expect(() => box.decrypt(value)).toThrow(/sealed with key/);
+        expect(() => box.decrypt(value, sealedAt('token_ciphertext', 'any'))).toThrow(/sealed with key/);
 
       const again = await runCli(['secrets', 'rotate', '--json'], env);
       expect(JSON.parse(again.stdout)).toMatchObject({

@@ -7,7 +7,7 @@ import { groupUsers, type InsightGroup } from '../src/domain/insights.ts';
 import { openStore, type Store } from '../src/store/database.ts';
 import { DirectoryRepo, type UserPosition, userSortKeys } from '../src/store/directoryRepo.ts';
 import type { ConnectionsTable } from '../src/store/schema.ts';
-import { SecretBox } from '../src/store/secretBox.ts';
+import { newKdfParams, SecretBox, sealedAt } from '../src/store/secretBox.ts';
 import { diffUsers, type IncomingUser } from '../src/sync/diff.ts';
 import { adminUrl, createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
 
@@ -237,17 +237,23 @@ describe('secret box', () => {
   it('creates a 0600 key file on first use and round-trips secrets with a fresh IV each time', () => {
     const box = SecretBox.load({ dataDir: db.dataDir });
     expect(statSync(join(db.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
-    const a = box.encrypt('token-123');
-    const b = box.encrypt('token-123');
+    const at = sealedAt('token_ciphertext', 'con_1');
+    const a = box.encrypt('token-123', at);
+    const b = box.encrypt('token-123', at);
     expect(a).not.toBe(b);
     expect(a).not.toContain('token-123');
-    expect(SecretBox.load({ dataDir: db.dataDir }).decrypt(a)).toBe('token-123');
+    expect(SecretBox.load({ dataDir: db.dataDir }).decrypt(a, at)).toBe('token-123');
   });
 
   it('uses SEATWISE_SECRET_KEY when set, and says so when a stored secret cannot be opened with another key', () => {
-    const sealed = SecretBox.load({ dataDir: db.dataDir, secretKey: 'first-key-0123456789' }).encrypt('x');
+    const at = sealedAt('token_ciphertext', 'con_1');
+    const kdf = newKdfParams();
+    const sealed = SecretBox.load({ dataDir: db.dataDir, secretKey: 'first-key-0123456789', kdf }).encrypt(
+      'x',
+      at,
+    );
     expect(() =>
-      SecretBox.load({ dataDir: db.dataDir, secretKey: 'other-key-0123456789' }).decrypt(sealed),
+      SecretBox.load({ dataDir: db.dataDir, secretKey: 'other-key-0123456789', kdf }).decrypt(sealed, at),
     ).toThrow(/SEATWISE_SECRET_KEY/);
   });
 });

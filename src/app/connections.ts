@@ -14,7 +14,7 @@ import { type ConnectionRow, ConnectionsRepo, copyVersionOf } from '../store/con
 import type { Store } from '../store/database.ts';
 import { LeaseRepo } from '../store/leaseRepo.ts';
 import { ReviewsRepo } from '../store/reviewsRepo.ts';
-import type { SecretBox } from '../store/secretBox.ts';
+import { type SecretBox, sealedAt } from '../store/secretBox.ts';
 import { SettingsRepo } from '../store/settingsRepo.ts';
 import {
   type ConnectionUpdateInput,
@@ -161,8 +161,10 @@ export class ConnectionsService implements ConnectionAccess {
       api_version: input.apiVersion,
       scim_url: scimUrl,
       permission: input.permission,
-      token_ciphertext: this.secrets.encrypt(input.token),
-      scim_token_ciphertext: input.scimToken ? this.secrets.encrypt(input.scimToken) : null,
+      token_ciphertext: this.secrets.encrypt(input.token, sealedAt('token_ciphertext', id)),
+      scim_token_ciphertext: input.scimToken
+        ? this.secrets.encrypt(input.scimToken, sealedAt('scim_token_ciphertext', id))
+        : null,
       token_owner_id: info.me.id,
       token_owner_kind: info.me.kind ?? null,
       status: 'connected',
@@ -271,7 +273,8 @@ export class ConnectionsService implements ConnectionAccess {
   private webhookHost(row: ConnectionRow): string | null {
     if (!row.webhook_ciphertext) return null;
     try {
-      return new URL(this.secrets.decrypt(row.webhook_ciphertext)).host;
+      return new URL(this.secrets.decrypt(row.webhook_ciphertext, sealedAt('webhook_ciphertext', row.id)))
+        .host;
     } catch {
       return 'unreadable';
     }
@@ -280,7 +283,9 @@ export class ConnectionsService implements ConnectionAccess {
   /** The connection's webhook URL, to deliver a notification; null when none is set. */
   async webhookUrl(id: string): Promise<string | null> {
     const row = await this.repo.get(id);
-    return row?.webhook_ciphertext ? this.secrets.decrypt(row.webhook_ciphertext) : null;
+    return row?.webhook_ciphertext
+      ? this.secrets.decrypt(row.webhook_ciphertext, sealedAt('webhook_ciphertext', id))
+      : null;
   }
 
   /** The fetch a webhook URL may be called with: monday's rules for endpoints apply (https, public addresses). */
@@ -321,7 +326,8 @@ export class ConnectionsService implements ConnectionAccess {
     if (input.scimUrl) this.endpoints.fetchFor(input.scimUrl, 'scim');
     if (input.accountUrl) checkAccountUrl(input.accountUrl, row.account_slug);
     if (input.token || input.apiVersion || input.apiUrl) {
-      const token = input.token ?? this.secrets.decrypt(row.token_ciphertext);
+      const token =
+        input.token ?? this.secrets.decrypt(row.token_ciphertext, sealedAt('token_ciphertext', id));
       const info = await this.validateToken(token, apiUrl, apiVersion);
       if (info.account.id !== row.account_id) {
         throw new AppError(
@@ -342,7 +348,8 @@ export class ConnectionsService implements ConnectionAccess {
         }
         changes.api_url = apiUrl;
       }
-      if (input.token) changes.token_ciphertext = this.secrets.encrypt(input.token);
+      if (input.token)
+        changes.token_ciphertext = this.secrets.encrypt(input.token, sealedAt('token_ciphertext', id));
       changes.api_version = apiVersion;
       changes.token_owner_id = info.me.id;
       changes.token_owner_kind = info.me.kind ?? null;
@@ -357,9 +364,15 @@ export class ConnectionsService implements ConnectionAccess {
       changes.scim_token_ciphertext = null;
     } else if (input.scimToken || (input.scimUrl && row.scim_token_ciphertext)) {
       // A new SCIM token, or the stored one at a new address, is checked where it will be used.
-      const scimToken = input.scimToken ?? this.secrets.decrypt(row.scim_token_ciphertext as string);
+      const scimToken =
+        input.scimToken ??
+        this.secrets.decrypt(row.scim_token_ciphertext as string, sealedAt('scim_token_ciphertext', id));
       await this.validateScimToken(scimToken, scimUrl, changes.plan_tier ?? row.plan_tier);
-      if (input.scimToken) changes.scim_token_ciphertext = this.secrets.encrypt(input.scimToken);
+      if (input.scimToken)
+        changes.scim_token_ciphertext = this.secrets.encrypt(
+          input.scimToken,
+          sealedAt('scim_token_ciphertext', id),
+        );
     }
     if (input.scimUrl || input.scimToken) changes.scim_url = scimUrl;
     if (input.accountUrl !== undefined) changes.account_url = input.accountUrl;
@@ -378,7 +391,7 @@ export class ConnectionsService implements ConnectionAccess {
     if (input.webhookUrl === null) changes.webhook_ciphertext = null;
     else if (input.webhookUrl !== undefined) {
       this.endpoints.fetchFor(input.webhookUrl, 'webhook', 'webhookUrl');
-      changes.webhook_ciphertext = this.secrets.encrypt(input.webhookUrl);
+      changes.webhook_ciphertext = this.secrets.encrypt(input.webhookUrl, sealedAt('webhook_ciphertext', id));
     }
     if (input.permission) changes.permission = input.permission;
     await this.repo.update(id, changes);
@@ -454,7 +467,7 @@ export class ConnectionsService implements ConnectionAccess {
   async graphql(id: string): Promise<GraphqlClient> {
     const row = await this.row(id);
     return new GraphqlClient({
-      token: this.secrets.decrypt(row.token_ciphertext),
+      token: this.secrets.decrypt(row.token_ciphertext, sealedAt('token_ciphertext', id)),
       apiUrl: row.api_url,
       apiVersion: row.api_version,
       // One budget per monday account, shared with every other process through the database.
@@ -472,7 +485,7 @@ export class ConnectionsService implements ConnectionAccess {
       throw new AppError('precondition', 'no_scim_token', `connection ${id} has no SCIM token`);
     }
     return new ScimClient({
-      token: this.secrets.decrypt(row.scim_token_ciphertext),
+      token: this.secrets.decrypt(row.scim_token_ciphertext, sealedAt('scim_token_ciphertext', id)),
       baseUrl: row.scim_url,
       budget: this.budget(`scim:${id}`),
       timeoutMs: this.remote.timeoutMs,

@@ -1,6 +1,6 @@
 import { ConnectionsRepo } from '../store/connectionsRepo.ts';
 import type { Store } from '../store/database.ts';
-import type { SecretBox } from '../store/secretBox.ts';
+import { SecretBox, sealedAt } from '../store/secretBox.ts';
 
 export interface RotationResult {
   /** The key every token is now sealed with. */
@@ -36,7 +36,10 @@ export async function rotateSecrets(store: Store, secrets: SecretBox): Promise<R
             if (pass === 0) alreadyCurrent++;
             break;
           }
-          if (await repo.replaceSealed(row.id, column, sealed, secrets.encrypt(secrets.decrypt(sealed)))) {
+          const at = sealedAt(column, row.id);
+          if (
+            await repo.replaceSealed(row.id, column, sealed, secrets.encrypt(secrets.decrypt(sealed, at), at))
+          ) {
             resealed++;
             break;
           }
@@ -48,4 +51,24 @@ export async function rotateSecrets(store: Store, secrets: SecretBox): Promise<R
   }
   if (newKeyGenerated) secrets.retireOldKeys();
   return { keyId: secrets.currentKeyId, resealed, alreadyCurrent, newKeyGenerated };
+}
+
+/**
+ * Seals again, under the current key and bound to their place, the values an earlier version sealed (a
+ * passphrase hashed once, nothing binding them to their row): run at every start, it costs one read when there
+ * are none, and is safe beside other processes (each value is replaced only if unchanged since read).
+ */
+export async function resealOldFormats(store: Store, secrets: SecretBox): Promise<number> {
+  const repo = new ConnectionsRepo(store.db, store.dialect);
+  let resealed = 0;
+  for (const row of await repo.sealedTokens()) {
+    for (const column of ['token_ciphertext', 'scim_token_ciphertext', 'webhook_ciphertext'] as const) {
+      const sealed = row[column];
+      if (sealed === null || !SecretBox.isOldFormat(sealed)) continue;
+      const at = sealedAt(column, row.id);
+      if (await repo.replaceSealed(row.id, column, sealed, secrets.encrypt(secrets.decrypt(sealed, at), at)))
+        resealed++;
+    }
+  }
+  return resealed;
 }
