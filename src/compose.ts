@@ -99,7 +99,7 @@ export async function createSeatwise(
   });
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dataDir: config.SEATWISE_DATA_DIR });
   // A passphrase key is derived with the installation's own scrypt salt, kept in the database for every host.
-  if (secrets.needsKdf) secrets.useKdf(await new SettingsRepo(store.db).kdfParams(newKdfParams));
+  if (secrets.needsKdf) secrets.setKdf(await new SettingsRepo(store.db).kdfParams(newKdfParams));
   await resealOldFormats(store, secrets);
   const audit = new SeatwiseAudit(store, options.now);
   const connections = new ConnectionsService(

@@ -27,6 +27,8 @@ export interface Principal {
   keyId?: string;
   /** The person who owns the key (kind `key`; null: nobody, such as the initial key). */
   ownerId?: string | null;
+  /** The key's name, as people recognise it (kind `key`). */
+  keyName?: string;
   /** The person (kind `person`), and where their role came from. */
   person?: { id: string; email: string; name: string | null; roleSource: PersonView['roleSource'] };
   role: KeyRole;
@@ -231,7 +233,14 @@ export class KeysService {
     const role = this.keyRole(row);
     if (!role) return null;
     this.noteUse(row.id, row.last_used_at);
-    return { kind: 'key', keyId: row.id, ownerId: row.owner_person_id ?? null, role, via: 'key' };
+    return {
+      kind: 'key',
+      keyId: row.id,
+      keyName: row.name,
+      ownerId: row.owner_person_id ?? null,
+      role,
+      via: 'key',
+    };
   }
 
   private readonly lastTouched = new Map<string, number>();
@@ -315,6 +324,7 @@ export class KeysService {
       return {
         kind: 'key',
         keyId: row.key_id,
+        keyName: row.key_name,
         ownerId: row.owner_person_id ?? null,
         role: keyRole,
         via: 'session',

@@ -157,7 +157,10 @@ export class ApiKeysRepo {
   async findSession(
     idHash: string,
     now: string,
-  ): Promise<(SessionsTable & Pick<ApiKeyRow, 'role' | 'owner_person_id'> & OwnerRoles) | undefined> {
+  ): Promise<
+    | (SessionsTable & Pick<ApiKeyRow, 'role' | 'owner_person_id'> & { key_name: string } & OwnerRoles)
+    | undefined
+  > {
     return this.db
       .selectFrom('sessions')
       .innerJoin('api_keys', 'api_keys.id', 'sessions.key_id')
@@ -169,6 +172,7 @@ export class ApiKeysRepo {
         'sessions.created_at',
         'sessions.expires_at',
         'api_keys.role',
+        'api_keys.name as key_name',
         'api_keys.owner_person_id',
         'people.assigned_role as owner_assigned_role',
         'people.provider_role as owner_provider_role',

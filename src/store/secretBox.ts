@@ -68,7 +68,7 @@ export interface SecretBoxOptions {
   dataDir: string;
   /** With PostgreSQL every host must seal with the same key, so it must be given rather than generated. */
   databaseUrl?: string;
-  /** The installation's scrypt salt and cost (usually read from the database with `useKdf`). */
+  /** The installation's scrypt salt and cost (usually read from the database with `setKdf`). */
   kdf?: KdfParams;
 }
 
@@ -138,7 +138,7 @@ export class SecretBox {
   }
 
   /** Gives the box the installation's scrypt salt and cost (stored in the database). */
-  useKdf(params: KdfParams): void {
+  setKdf(params: KdfParams): void {
     this.kdf = params;
     this.derived = null;
   }

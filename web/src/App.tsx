@@ -146,7 +146,11 @@ function Shell({ session }: { session: Session }) {
               <span title={roleSourceWords[session.roleSource ?? 'none']}>{roleWord}</span>
             </span>
           ) : (
-            `${roleWord} key`
+            <span title={session.owner ? `an API key of ${session.owner.email}` : 'an API key'}>
+              {session.owner ? (session.owner.name ?? session.owner.email) : (session.keyName ?? 'API key')} ·{' '}
+              {roleWord}
+              {session.owner ? ` (key ${session.keyName})` : ' key'}
+            </span>
           )}{' '}
           <button type="button" className="link" onClick={signOut}>
             Sign out

@@ -7,6 +7,9 @@ export interface Session {
   /** A key (bearer or its browser session), or a person signed in with single sign-on. */
   kind: 'key' | 'person';
   keyId?: string;
+  /** A key's name, and the person it belongs to (null: nobody's, such as the first admin key). */
+  keyName?: string;
+  owner?: { id: string; email: string; name: string | null } | null;
   person?: { id: string; email: string; name: string | null };
   /** Where a person's role came from. */
   roleSource?: 'seatwise' | 'provider' | 'both' | 'default' | 'none';

@@ -66,7 +66,8 @@ export function sessionRoutes(
         },
       },
       async (request) => {
-        const { kind, keyId, person, role, via, csrfToken, expiresAt } = request.principal!;
+        const { kind, keyId, keyName, ownerId, person, role, via, csrfToken, expiresAt } = request.principal!;
+        const owner = ownerId ? await seatwise.people.get(ownerId).catch(() => null) : null;
         const who =
           kind === 'person'
             ? {
@@ -74,7 +75,13 @@ export function sessionRoutes(
                 person: { id: person!.id, email: person!.email, name: person!.name },
                 roleSource: person!.roleSource,
               }
-            : { kind, keyId };
+            : {
+                kind,
+                keyId,
+                keyName,
+                // The person the key belongs to: who the caller is, as the header and the audit log say.
+                owner: owner ? { id: owner.id, email: owner.email, name: owner.name } : null,
+              };
         return via === 'session' ? { ...who, role, via, csrfToken, expiresAt } : { ...who, role, via };
       },
     );

@@ -5,6 +5,7 @@ import { roleMeaning, type SeatwiseRole, seatwiseRoles } from '../../../src/doma
 import { api } from '../api.ts';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
 import { when } from '../format.ts';
+import { useIsAdmin } from '../session.tsx';
 
 const sourceWords: Record<PersonView['roleSource'], string> = {
   seatwise: 'given in Seatwise',
@@ -16,10 +17,38 @@ const sourceWords: Record<PersonView['roleSource'], string> = {
 
 /** The people who sign in to Seatwise: invite, give a role, disable (admins only). */
 export function PeoplePage() {
+  if (!useIsAdmin())
+    return (
+      <section aria-labelledby="people-title">
+        <h1 id="people-title">People</h1>
+        <p className="note" role="note">
+          Only an admin invites people, gives them roles and issues their keys.
+        </p>
+      </section>
+    );
+  return <PeopleAdmin />;
+}
+
+function PeopleAdmin() {
   const queryClient = useQueryClient();
   const people = useQuery({
     queryKey: ['people'],
     queryFn: async () => (await api<{ people: PersonView[] }>('GET', '/api/people')).people,
+  });
+  // A key issued for a person, shown once: it is stored hashed and cannot be shown again.
+  const [issued, setIssued] = useState<{ email: string; key: string } | null>(null);
+  const issue = useMutation({
+    mutationFn: (p: PersonView) =>
+      api<{ key: string; owner: { email: string } }>('POST', '/api/keys', {
+        role: p.role,
+        forEmail: p.email,
+        name: `${p.email} key`,
+      }),
+    onSuccess: (k) => {
+      setMessage(null);
+      setIssued({ email: k.owner.email, key: k.key });
+    },
+    onError: (error: Error) => setMessage({ ok: false, text: error.message }),
   });
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<SeatwiseRole>('viewer');
@@ -84,6 +113,15 @@ export function PeoplePage() {
           {invite.isPending ? 'Inviting…' : 'Invite'}
         </button>
       </form>
+      {issued && (
+        <div className="notice" role="status">
+          <p>
+            A key for <strong>{issued.email}</strong>, to sign in as themselves (it acts with at most their
+            role). Hand it over now: it is not shown again.
+          </p>
+          <code className="secret">{issued.key}</code>
+        </div>
+      )}
       {message && (
         <p className={message.ok ? 'status ok' : 'error-box'} role={message.ok ? 'status' : 'alert'}>
           {message.text}
@@ -149,7 +187,12 @@ export function PeoplePage() {
                       }}
                     >
                       {p.disabled ? 'Enable' : 'Disable'}
-                    </button>
+                    </button>{' '}
+                    {!p.disabled && p.role && (
+                      <button type="button" disabled={issue.isPending} onClick={() => issue.mutate(p)}>
+                        Create key
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
