@@ -47,8 +47,10 @@ function mondayShows(user: EmuUser, decision: string, role: string | null): bool
 /** monday's roles by how much they may do, written out here apart from Seatwise's own rule. */
 const rank: Record<string, number> = { guest: 0, viewer: 1, member: 2, admin: 3 };
 /** Whether a decision gives more than the user had at the launch. */
-const raises = (decision: string | null, role: string | null, from: string) =>
-  decision === 'change_role' && role !== null && (rank[role] ?? 9) > (rank[from] ?? -1);
+const raises = (decision: string | null, role: string | null, from: string) => {
+  const target = decision === 'downgrade' ? 'viewer' : decision === 'change_role' ? role : null;
+  return target !== null && (rank[target] ?? 9) > (rank[from] ?? -1);
+};
 
 /** The promises, checked on every item after each step. */
 async function check(w: World, touched: readonly string[] = [], atClose = false): Promise<void> {

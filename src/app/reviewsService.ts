@@ -549,7 +549,9 @@ export class ReviewsService {
             token,
           );
         } else {
-          const keep = config.closeDefault === 'keep';
+          // A default that would raise access (a guest "downgraded" to viewer) is not carried out either.
+          const raise = raiseOf({ ...item, decision: config.closeDefault, decision_role: null });
+          const keep = config.closeDefault === 'keep' || raise !== null;
           await this.repo.move(
             item.id,
             ['open'],
@@ -559,7 +561,11 @@ export class ReviewsService {
               decided_at: at(),
               comment: `undecided at the close: the campaign's default (${config.closeDefault})`,
               status: keep ? 'kept' : 'submitted',
-              result: keep ? 'kept as it was (the default)' : null,
+              result: raise
+                ? `kept as it was: the default would mean ${raise}, which a review does not do`
+                : keep
+                  ? 'kept as it was (the default)'
+                  : null,
               submitted_at: at(),
               updated_at: at(),
             },
@@ -816,7 +822,7 @@ function forCaller(view: CampaignView, caller: ReviewCaller | undefined): Campai
 function raiseOf(item: ReviewItemRow): string | null {
   const from = (JSON.parse(item.snapshot) as { role: string }).role;
   return item.decision && raisesAccess(item.decision as ReviewDecision, item.decision_role, from)
-    ? `raising ${item.email} from ${from} to ${item.decision_role}`
+    ? `raising ${item.email} from ${from} to ${item.decision === 'downgrade' ? 'viewer' : item.decision_role}`
     : null;
 }
 

@@ -298,13 +298,15 @@ const roleRank: Record<string, number> = { guest: 0, viewer: 1, member: 2, admin
 
 /**
  * Whether a decision gives more access than the user had when the campaign snapshotted them: a higher role
- * (a viewer made member takes a paid seat; a member made admin runs the account). A change from a role Seatwise
- * does not rank (an agent, a service user) counts as raising: nobody is promoted on a guess.
+ * (a viewer made member takes a paid seat; a member made admin runs the account; a guest "downgraded" to viewer
+ * sees every public board). A change from a role Seatwise does not rank (an agent, a service user) counts as
+ * raising: nobody is promoted on a guess.
  */
 export function raisesAccess(decision: ReviewDecision, role: string | null, fromRole: string): boolean {
-  if (decision !== 'change_role' || !role) return false;
+  const target = decision === 'downgrade' ? 'viewer' : decision === 'change_role' ? role : null;
+  if (!target) return false;
   const from = roleRank[fromRole];
-  return from === undefined || (roleRank[role] ?? Number.POSITIVE_INFINITY) > from;
+  return from === undefined || (roleRank[target] ?? Number.POSITIVE_INFINITY) > from;
 }
 
 /** Whether a keep needs a comment: when the evidence recommended a revoke. */
