@@ -1072,6 +1072,72 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
     await stop?.();
   });
 
+  it('an admin issues Bob a key on the People page; Bob signs in as himself, and his raise waits for an operator', async () => {
+    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    try {
+      await page.goto(base);
+      await page.getByLabel('API key').fill(keys.admin);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'bob@acme.test' })
+        .getByRole('button', { name: 'Create key' })
+        .click();
+      const issued = page.getByRole('status').filter({ hasText: 'A key for bob@acme.test' });
+      await issued.waitFor();
+      const bobKey = (await issued.locator('code').textContent())!.trim();
+      expect(bobKey).toMatch(/^sw_/);
+      await shot('review-00-key-for-bob');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      // Bob signs in with his key: the header names him, and only his reviews are offered.
+      await page.getByLabel('API key').fill(bobKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'My reviews' }).waitFor();
+      await expect.poll(() => page.locator('header .who').textContent()).toContain('Bob Builder · Reviewer');
+      const inbox = (
+        (await (
+          await fetch(`${base}/api/reviews/inbox`, { headers: { authorization: `Bearer ${bobKey}` } })
+        ).json()) as any
+      ).items as { id: string; email: string; userId: string }[];
+      expect(inbox.length).toBeGreaterThan(0);
+      const raised = inbox[0]!;
+      const row = page.getByRole('row').filter({ hasText: raised.email });
+      await row.getByLabel(`Change the role of ${raised.email}`).selectOption('admin');
+      await expect.poll(() => row.textContent()).toContain('Decided, not submitted');
+      await row.getByRole('button', { name: 'Submit', exact: true }).click();
+      await expect
+        .poll(() => row.textContent())
+        .toContain('Waiting for an operator to approve (raises access)');
+      expect(expectedAccess(emuUser(raised.userId)).role).toBe('member');
+      await shot('review-00-raise-waits');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      // The admin approves it on the campaign page: carried out, and done as monday shows it.
+      await page.getByLabel('API key').fill(keys.admin);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.goto(`${base}/reviews/${ids.campaign}`);
+      const waiting = page.getByRole('region', { name: 'Raises waiting for approval' });
+      await waiting.getByText(raised.email).waitFor();
+      await shot('review-00-approve');
+      await waiting.getByRole('button', { name: 'Approve' }).click();
+      await page.getByRole('status').getByText('Approved 1 raise.').waitFor();
+      expect(expectedAccess(emuUser(raised.userId)).role).toBe('admin');
+      const items = (await call('GET', `/api/reviews/${ids.campaign}/items`)).items as any[];
+      expect(items.find((i) => i.id === raised.id)).toMatchObject({
+        status: 'done',
+        approvedBy: expect.stringMatching(/^api-key:/),
+      });
+      await page.getByRole('button', { name: 'Sign out' }).click();
+    } finally {
+      await context.close();
+    }
+  });
+
   it("decides one by one and in bulk, submits, sees monday's result, hands one on; the admin closes and opens the report", async () => {
     const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
     const page = await context.newPage();

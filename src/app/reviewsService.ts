@@ -794,8 +794,8 @@ export class ReviewsService {
 }
 
 /**
- * A campaign as a reviewer may see it: their own part, without the campaign's private fields (the HR leavers
- * list, who else reviews and how far they are).
+ * A campaign as a reviewer may see it: without the campaign's private fields (the HR leavers list, the rule that
+ * assigns reviewers). The other reviewers stay listed: a reviewer hands items on to them.
  */
 function forCaller(view: CampaignView, caller: ReviewCaller | undefined): CampaignView {
   if (caller?.role !== 'reviewer') return view;
@@ -811,11 +811,7 @@ function forCaller(view: CampaignView, caller: ReviewCaller | undefined): Campai
           }
         : { kind: 'team_owner', fallbackPersonId: rule.fallbackPersonId === me ? me : '' };
   if (rule.kind !== 'team_owner' && rule.fallbackPersonId === me) reviewers.fallbackPersonId = me;
-  return {
-    ...view,
-    config: { ...view.config, leavers: [], reviewers },
-    reviewers: view.reviewers.filter((r) => r.id === me),
-  };
+  return { ...view, config: { ...view.config, leavers: [], reviewers } };
 }
 
 /** What a decided item's raise is, in words ("raising viewer to admin"), or null when it keeps or reduces access. */

@@ -57,18 +57,11 @@ export function SignInPage({
   const returnTo = window.location.pathname === '/' ? '/' : window.location.pathname + window.location.search;
   const submit = form.handleSubmit(async ({ key }) => {
     try {
-      const opened = await api<{ role: Session['role']; csrfToken: string; expiresAt: string }>(
-        'POST',
-        '/api/session',
-        { key: key.trim() },
-      );
-      onSignedIn({
-        kind: 'key',
-        role: opened.role,
-        via: 'session',
-        csrfToken: opened.csrfToken,
-        expiresAt: opened.expiresAt,
+      await api<{ role: Session['role']; csrfToken: string; expiresAt: string }>('POST', '/api/session', {
+        key: key.trim(),
       });
+      // The session as the server describes it: the key's name and whose it is, for the header.
+      onSignedIn(await api<Session>('GET', '/api/session'));
     } catch (error) {
       form.setError('key', {
         message:
