@@ -96,13 +96,22 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
       expect(me.body).toEqual({
         kind: 'key',
         keyId: expect.any(String),
+        keyName: 'test admin',
+        owner: null,
         role: 'admin',
         via: 'session',
         csrfToken: opened.body.csrfToken,
         expiresAt: opened.body.expiresAt,
       });
       const byKey = await call('GET', '/api/session');
-      expect(byKey.body).toEqual({ kind: 'key', keyId: expect.any(String), role: 'admin', via: 'key' });
+      expect(byKey.body).toEqual({
+        kind: 'key',
+        keyId: expect.any(String),
+        keyName: 'test admin',
+        owner: null,
+        role: 'admin',
+        via: 'key',
+      });
       const noCsrf = await call('POST', '/api/keys', {
         key: null,
         headers: { cookie: sessionCookie },
@@ -623,6 +632,7 @@ describe.each(dialects)('HTTP API (%s)', (dialect) => {
           'POST /api/reviews/{id}/decisions',
           'POST /api/reviews/{id}/submit',
           'POST /api/reviews/{id}/reassign',
+          'POST /api/reviews/{id}/approve',
           'POST /api/reviews/{id}/retry',
           'POST /api/reviews/{id}/close',
           'GET /api/reviews/{id}/report',

@@ -148,17 +148,22 @@ describe('CLI: actions, capabilities and audit', () => {
     const table = await cli('audit');
     expect(table.stdout).toMatch(/^ID\s+AT\s+WHO\s+ACCOUNT\s+ACTION\s+VIA\s+OUTCOME\s+USERS\s+NOTE/);
     // Dry runs apart from what was sent; a day range; CSV for auditors.
-    const sent = JSON.parse((await cli('audit', '--dry-runs', 'exclude', '--json')).stdout);
+    // (Of this account's entries: the log also holds Seatwise's own, such as the account being connected.)
+    const sent = JSON.parse(
+      (await cli('audit', '--connection', id, '--dry-runs', 'exclude', '--json')).stdout,
+    );
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.every((e: any) => e.dryRun === false)).toBe(true);
-    const previews = JSON.parse((await cli('audit', '--dry-runs', 'only', '--json')).stdout);
+    const previews = JSON.parse(
+      (await cli('audit', '--connection', id, '--dry-runs', 'only', '--json')).stdout,
+    );
     expect(previews.length).toBeGreaterThan(0);
     expect(previews.every((e: any) => e.dryRun === true)).toBe(true);
     expect(sent.length + previews.length).toBe(audit.length);
     const today = new Date().toISOString().slice(0, 10);
-    expect(JSON.parse((await cli('audit', '--from', today, '--to', today, '--json')).stdout)).toHaveLength(
-      audit.length,
-    );
+    expect(
+      JSON.parse((await cli('audit', '--connection', id, '--from', today, '--to', today, '--json')).stdout),
+    ).toHaveLength(audit.length);
     expect(JSON.parse((await cli('audit', '--to', '2020-01-01', '--json')).stdout)).toEqual([]);
     const badDay = await cli('audit', '--from', '2026-13-45');
     expect(badDay.code).toBe(2);

@@ -698,14 +698,22 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   });
 
   it('offers an operator the sync and the actions but not the connections or settings, and a reviewer only their reviews', async () => {
+    const admin = (method: string, path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>);
+    // A reviewer key belongs to a person: Rhea, whose reviews it opens.
+    await admin('POST', '/api/people', { email: 'rhea@acme.test', role: 'reviewer', name: 'Rhea' });
     const key = async (role: string) =>
       (
-        await fetch(`${base}/api/keys`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ role, name: `${role} in the browser` }),
-        }).then((r) => r.json() as Promise<{ key: string }>)
-      ).key;
+        await admin('POST', '/api/keys', {
+          role,
+          name: `${role} in the browser`,
+          ...(role === 'reviewer' ? { forEmail: 'rhea@acme.test' } : {}),
+        })
+      ).key as string;
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const other = await context.newPage();
     other.setDefaultTimeout(20_000);
@@ -733,12 +741,21 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       await other.getByRole('heading', { name: 'Organisation settings' }).waitFor();
       await expect(other.getByRole('button', { name: 'Save domains' }).count()).resolves.toBe(0);
       await other.screenshot({ path: join(shots, 'operator-settings.png'), fullPage: true });
+      // A connection's settings: readable, not changeable, and no Save button the server would refuse.
+      const [connection] = (await admin('GET', '/api/connections', undefined)).connections;
+      await other.goto(`${base}/connections/${connection.id}/settings`);
+      await other.getByRole('note').getByText('Only an admin can change these settings').first().waitFor();
+      await expect(other.getByRole('button', { name: /^Save/ }).count()).resolves.toBe(0);
+      await expect(other.getByLabel('Read', { exact: true }).isDisabled()).resolves.toBe(true);
+      await other.screenshot({ path: join(shots, 'operator-connection-settings.png'), fullPage: true });
       await other.getByRole('button', { name: 'Sign out' }).click();
 
       await other.getByLabel('API key').fill(await key('reviewer'));
       await other.getByRole('button', { name: 'Sign in' }).click();
       await other.getByRole('heading', { name: 'My reviews' }).waitFor();
       await other.getByRole('note').getByText('reviewer', { exact: true }).waitFor();
+      // The header names whose key it is, not only its role.
+      await expect.poll(() => other.locator('header .who').textContent()).toContain('Rhea · Reviewer');
       // A reviewer's one page: their reviews.
       await expect
         .poll(() => other.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents())
