@@ -16,7 +16,12 @@ import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
-import { type ProviderAccount, type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import {
+  oidcEnv,
+  type ProviderAccount,
+  type RunningProvider,
+  startProviderFor,
+} from './helpers/oidcProvider.ts';
 import { SsoBrowser } from './helpers/ssoDriver.ts';
 
 const RUNS = (dialect: string) => Number(process.env.SEATWISE_MODEL_RUNS ?? (dialect === 'sqlite' ? 5 : 3));
@@ -159,47 +164,44 @@ const invite = (i: number, role: Role, by: number): Cmd => ({
   toString: () => `invite(${i}, ${role}, by ${by})`,
 });
 
-const setRole = (i: number, role: Role, by: number): Cmd => ({
-  check: () => true,
-  async run(_m, w) {
-    const { email, person } = personAt(w, i);
-    if (!person) return;
-    const c = pick(w, by);
-    const allowed = callerRole(w, c) === 'admin';
-    const res = await call(w, c, 'PATCH', `/api/people/${person.id}`, { role });
-    expectAllowed(w, c, 'admin', res.status, `set ${email} to ${role}`);
-    if (!allowed) return;
-    const after = { ...person, assigned: role };
-    if (leavesNoAdmin(w, email, after)) return expect(res.status, res.text).toBe(409);
-    expect(res.status, res.text).toBe(200);
-    const changed = person.assigned !== role;
-    w.people.set(email, after);
-    if (changed) await expectAudited(w, c, 'person_role_changed');
-  },
-  toString: () => `setRole(${i}, ${role}, by ${by})`,
-});
+/** A change to a person (a role, or disabling and enabling), as Seatwise allows it: by an admin, never the last. */
+function changePerson(
+  i: number,
+  change: { role: Role } | { disabled: boolean },
+  by: number,
+  name: string,
+): Cmd {
+  return {
+    check: () => true,
+    async run(_m, w) {
+      const { email, person } = personAt(w, i);
+      if (!person) return;
+      const c = pick(w, by);
+      const allowed = callerRole(w, c) === 'admin';
+      const res = await call(w, c, 'PATCH', `/api/people/${person.id}`, change);
+      expectAllowed(w, c, 'admin', res.status, `${name} ${email}`);
+      if (!allowed) return;
+      const after = 'role' in change ? { ...person, assigned: change.role } : { ...person, ...change };
+      if (leavesNoAdmin(w, email, after)) return expect(res.status, res.text).toBe(409);
+      expect(res.status, res.text).toBe(200);
+      w.people.set(email, after);
+      if ('role' in change) {
+        if (person.assigned !== change.role) await expectAudited(w, c, 'person_role_changed');
+        return;
+      }
+      // A disabled person is signed out everywhere, for good: enabled again, they sign in again.
+      if (change.disabled)
+        for (const s of w.callers) if (s.kind === 'session' && s.owner === email) s.ended = true;
+      if (person.disabled !== change.disabled)
+        await expectAudited(w, c, change.disabled ? 'person_disabled' : 'person_enabled');
+    },
+    toString: () => `${name}(${i}, by ${by})`,
+  };
+}
 
-const setDisabled = (i: number, disabled: boolean, by: number): Cmd => ({
-  check: () => true,
-  async run(_m, w) {
-    const { email, person } = personAt(w, i);
-    if (!person) return;
-    const c = pick(w, by);
-    const allowed = callerRole(w, c) === 'admin';
-    const res = await call(w, c, 'PATCH', `/api/people/${person.id}`, { disabled });
-    expectAllowed(w, c, 'admin', res.status, `${disabled ? 'disable' : 'enable'} ${email}`);
-    if (!allowed) return;
-    const after = { ...person, disabled };
-    if (leavesNoAdmin(w, email, after)) return expect(res.status, res.text).toBe(409);
-    expect(res.status, res.text).toBe(200);
-    w.people.set(email, after);
-    // A disabled person is signed out everywhere, for good: enabled again, they sign in again.
-    if (disabled) for (const s of w.callers) if (s.kind === 'session' && s.owner === email) s.ended = true;
-    if (person.disabled !== disabled)
-      await expectAudited(w, c, disabled ? 'person_disabled' : 'person_enabled');
-  },
-  toString: () => `${disabled ? 'disable' : 'enable'}(${i}, by ${by})`,
-});
+const setRole = (i: number, role: Role, by: number) => changePerson(i, { role }, by, `setRole ${role}`);
+const setDisabled = (i: number, disabled: boolean, by: number) =>
+  changePerson(i, { disabled }, by, disabled ? 'disable' : 'enable');
 
 /**
  * The dangerous sequence on purpose: the owner of some person's key is given a role below the key's (by the
@@ -423,20 +425,10 @@ const commands = [
 async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const provider = await startOidcProvider({
-    redirectUri: `${base}/api/auth/oidc/callback`,
-    postLogoutRedirectUri: `${base}/`,
-    accounts,
-  });
+  const provider = await startProviderFor(base, accounts);
   const { oidc } = loadConfig({
     SEATWISE_DATA_DIR: '/tmp/unused',
-    SEATWISE_OIDC_ISSUER: provider.issuer,
-    SEATWISE_OIDC_CLIENT_ID: provider.clientId,
-    SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
-    SEATWISE_OIDC_REDIRECT_URL: `${base}/api/auth/oidc/callback`,
-    SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
-    SEATWISE_OIDC_SCOPES: 'openid email profile groups',
-    SEATWISE_OIDC_ROLE_GROUPS: roles.map((r) => `${r}=sw-${r}`).join(';'),
+    ...oidcEnv(provider, base, { SEATWISE_OIDC_ROLE_GROUPS: roles.map((r) => `${r}=sw-${r}`).join(';') }),
   });
   const h = await startApi(dialect, { users: 24, seed: 707 }, { port, config: { oidc } });
   const connected = await h.call('POST', '/api/connections', {

@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config.ts';
 import { type Access, allows, type SeatwiseRole, seatwiseRoles } from '../src/domain/roles.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort } from './helpers/cli.ts';
-import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import { oidcEnv, type RunningProvider, startProviderFor } from './helpers/oidcProvider.ts';
 import { SsoBrowser } from './helpers/ssoDriver.ts';
 
 /** The README's route × role table: each route and the roles it marks ✓. */
@@ -47,25 +47,20 @@ describe('every route checks the role: the README table, the server and the Open
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/api/auth/oidc/callback`,
-      postLogoutRedirectUri: `${base}/`,
-      accounts: Object.fromEntries(
+    provider = await startProviderFor(
+      base,
+      Object.fromEntries(
         seatwiseRoles.map((role) => [
           role,
           { email: `${role}@acme.test`, name: role, groups: [`sw-${role}`] },
         ]),
       ),
-    });
+    );
     const { oidc } = loadConfig({
       SEATWISE_DATA_DIR: '/tmp/unused',
-      SEATWISE_OIDC_ISSUER: provider.issuer,
-      SEATWISE_OIDC_CLIENT_ID: provider.clientId,
-      SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
-      SEATWISE_OIDC_REDIRECT_URL: `${base}/api/auth/oidc/callback`,
-      SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
-      SEATWISE_OIDC_SCOPES: 'openid email profile groups',
-      SEATWISE_OIDC_ROLE_GROUPS: seatwiseRoles.map((role) => `${role}=sw-${role}`).join(';'),
+      ...oidcEnv(provider, base, {
+        SEATWISE_OIDC_ROLE_GROUPS: seatwiseRoles.map((role) => `${role}=sw-${role}`).join(';'),
+      }),
     });
     h = await startApi('sqlite', { users: 20 }, { port, config: { oidc } });
     for (const role of seatwiseRoles) await signInAs(role);

@@ -3,21 +3,22 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';
-import { type ProviderAccount, type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import {
+  oidcEnv,
+  type ProviderAccount,
+  type RunningProvider,
+  startProviderFor,
+} from './helpers/oidcProvider.ts';
 import { SsoBrowser } from './helpers/ssoDriver.ts';
 
 /** The settings an operator would put in the environment, read as Seatwise reads them. */
 function oidcConfig(provider: RunningProvider, seatwise: string, extra: Record<string, string> = {}) {
   return loadConfig({
     SEATWISE_DATA_DIR: '/tmp/unused',
-    SEATWISE_OIDC_ISSUER: provider.issuer,
-    SEATWISE_OIDC_CLIENT_ID: provider.clientId,
-    SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
-    SEATWISE_OIDC_REDIRECT_URL: `${seatwise}/api/auth/oidc/callback`,
-    SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
-    SEATWISE_OIDC_SCOPES: 'openid email profile groups',
-    SEATWISE_OIDC_ROLE_GROUPS: 'admin=seatwise-admins;operator=it-ops;reviewer=managers;viewer=finance',
-    ...extra,
+    ...oidcEnv(provider, seatwise, {
+      SEATWISE_OIDC_ROLE_GROUPS: 'admin=seatwise-admins;operator=it-ops;reviewer=managers;viewer=finance',
+      ...extra,
+    }),
   });
 }
 
@@ -42,11 +43,7 @@ describe.each(dialects)('single sign-on with an OpenID provider (%s)', (dialect)
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/api/auth/oidc/callback`,
-      postLogoutRedirectUri: `${base}/`,
-      accounts,
-    });
+    provider = await startProviderFor(base, accounts);
     h = await startApi(
       dialect,
       { users: 20 },
@@ -348,12 +345,8 @@ describe('single sign-on under a flood, behind a proxy, and with a provider whos
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/api/auth/oidc/callback`,
-      postLogoutRedirectUri: `${base}/`,
-      accounts: {
-        entra: { email: 'erin@acme.test', name: 'Erin', groups: ['it-ops'], emailVerified: 'absent' },
-      },
+    provider = await startProviderFor(base, {
+      entra: { email: 'erin@acme.test', name: 'Erin', groups: ['it-ops'], emailVerified: 'absent' },
     });
     h = await startApi(
       'sqlite',

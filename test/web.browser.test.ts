@@ -11,7 +11,7 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { freePort, startServe } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
-import { type RunningProvider, startOidcProvider } from './helpers/oidcProvider.ts';
+import { oidcEnv, type RunningProvider, startProviderFor } from './helpers/oidcProvider.ts';
 import { shapeAccount } from './helpers/seatEconomics.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -864,29 +864,21 @@ describe('single sign-on in Chromium against a real OpenID provider', { timeout:
     mkdirSync(shots, { recursive: true });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    provider = await startOidcProvider({
-      redirectUri: `${base}/api/auth/oidc/callback`,
-      postLogoutRedirectUri: `${base}/`,
-      accounts: {
-        ada: { email: 'ada@acme.test', name: 'Ada Admin', groups: ['seatwise-admins'] },
-        otto: { email: 'otto@acme.test', name: 'Otto Ops', groups: ['it-ops'] },
-        rita: { email: 'rita@acme.test', name: 'Rita Reviewer', groups: ['managers'] },
-        eve: { email: 'eve@elsewhere.test', name: 'Eve Outsider', groups: ['seatwise-admins'] },
-      },
+    provider = await startProviderFor(base, {
+      ada: { email: 'ada@acme.test', name: 'Ada Admin', groups: ['seatwise-admins'] },
+      otto: { email: 'otto@acme.test', name: 'Otto Ops', groups: ['it-ops'] },
+      rita: { email: 'rita@acme.test', name: 'Rita Reviewer', groups: ['managers'] },
+      eve: { email: 'eve@elsewhere.test', name: 'Eve Outsider', groups: ['seatwise-admins'] },
     });
     db = await createTestDatabase('sqlite');
     const started = await startServe({
       ...db.env,
       SEATWISE_PORT: String(port),
       LOG_LEVEL: 'info',
-      SEATWISE_OIDC_ISSUER: provider.issuer,
-      SEATWISE_OIDC_CLIENT_ID: provider.clientId,
-      SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
-      SEATWISE_OIDC_REDIRECT_URL: `${base}/api/auth/oidc/callback`,
-      SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
-      SEATWISE_OIDC_SCOPES: 'openid email profile groups',
-      SEATWISE_OIDC_ROLE_GROUPS: 'admin=seatwise-admins;operator=it-ops;reviewer=managers',
-      SEATWISE_OIDC_NAME: 'Acme SSO',
+      ...oidcEnv(provider, base, {
+        SEATWISE_OIDC_ROLE_GROUPS: 'admin=seatwise-admins;operator=it-ops;reviewer=managers',
+        SEATWISE_OIDC_NAME: 'Acme SSO',
+      }),
     });
     server = started.child;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });

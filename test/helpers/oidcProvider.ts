@@ -153,3 +153,32 @@ export async function startOidcProvider(options: {
   });
   return running;
 }
+
+/** The identity provider for a Seatwise at `seatwise` (its callback and sign-out redirect registered). */
+export function startProviderFor(
+  seatwise: string,
+  accounts: Record<string, ProviderAccount>,
+): Promise<RunningProvider> {
+  return startOidcProvider({
+    redirectUri: `${seatwise}/api/auth/oidc/callback`,
+    postLogoutRedirectUri: `${seatwise}/`,
+    accounts,
+  });
+}
+
+/** The variables an operator sets to sign in with this provider at `seatwise` (groups in the ID token). */
+export function oidcEnv(
+  provider: RunningProvider,
+  seatwise: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    SEATWISE_OIDC_ISSUER: provider.issuer,
+    SEATWISE_OIDC_CLIENT_ID: provider.clientId,
+    SEATWISE_OIDC_CLIENT_SECRET: provider.clientSecret,
+    SEATWISE_OIDC_REDIRECT_URL: `${seatwise}/api/auth/oidc/callback`,
+    SEATWISE_OIDC_ALLOWED_DOMAINS: 'acme.test',
+    SEATWISE_OIDC_SCOPES: 'openid email profile groups',
+    ...extra,
+  };
+}
