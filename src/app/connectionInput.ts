@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { scheduleProblem } from '../domain/syncSchedule.ts';
 
-const apiVersion = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must look like 2026-07')
-  .refine((v) => v >= '2026-07', 'must be 2026-07 or later (older versions lack user kind and status)');
+/** `current` follows monday's calendar (no `API-Version` header); a `YYYY-MM` pins that version. */
+const apiVersion = z.union([
+  z.literal('current'),
+  z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be "current" or a version such as 2026-10')
+    .refine((v) => v >= '2026-07', 'must be 2026-07 or later (older versions lack user kind and status)'),
+]);
 
 function isHttpUrl(v: string): boolean {
   try {
@@ -36,7 +40,7 @@ export const newConnectionSchema = z.object({
   accountUrl: accountUrl.optional(),
   scimToken: token.optional(),
   permission: z.enum(['read', 'read_and_act']).default('read'),
-  apiVersion: apiVersion.default('2026-07'),
+  apiVersion: apiVersion.default('current'),
   apiUrl: apiUrl.optional(),
   scimUrl: scimUrl.optional(),
 });

@@ -1,10 +1,11 @@
 import type { ConnectionAccess } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
 import type { ConnectionFacts } from '../domain/capabilities.ts';
+import { effectiveVersion, type ListedVersion, type VersionNotice, versionNotice } from '../domain/apiVersions.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import { EndpointPolicy } from '../monday/endpointPolicy.ts';
-import { GraphqlClient, MONDAY_API_URL } from '../monday/graphqlClient.ts';
+import { GraphqlClient, MONDAY_API_URL, NEWEST_KNOWN_VERSION } from '../monday/graphqlClient.ts';
 import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { type MondayObserver, RequestBudget } from '../monday/requestBudget.ts';
@@ -46,7 +47,16 @@ export interface ConnectionView {
   maxUsers: number | null;
   permission: 'read' | 'read_and_act';
   apiUrl: string;
+  /** `current` (follows monday's calendar) or a pinned version. */
   apiVersion: string;
+  /** The version monday last said it served; null before the first answer. */
+  servedApiVersion: string | null;
+  /** What to do about a deprecated pin, or one monday serves as another version (null: nothing). */
+  apiVersionNotice: VersionNotice | null;
+  /** The account's daily API calls as monday last reported them (null before a reading). */
+  dailyUsage: DailyUsageView | null;
+  /** Why the last scheduled sync was left for later (null: it was not). */
+  syncDeferred: string | null;
   scimUrl: string | null;
   hasScimToken: boolean;
   tokenOwnerId: string;
@@ -75,6 +85,19 @@ export interface ConnectionView {
   syncSchedule: string;
   nextSyncAt: string | null;
 }
+
+interface StoredDailyUsage {
+  /** The UTC day the reading is of. */
+  day: string;
+  limit: number | null;
+  usedToday: number | null;
+  /** Today's calls by the API token's owner: Seatwise's own, and that person's other scripts. */
+  tokenOwnerToday: number | null;
+  readAt: string;
+}
+
+/** The account's daily calls: monday's limit, today's use by everyone and by the token's owner, a sync's cost. */
+export type DailyUsageView = StoredDailyUsage & { syncCost: number | null };
 
 /** The settings whose values are secrets: the audit log says only that they were set, changed or removed. */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['token', 'scimToken', 'webhookUrl']);
@@ -182,6 +205,11 @@ export class ConnectionsService implements ConnectionAccess {
       next_sync_at: null,
       removal_hold_percent: 10,
       removal_hold_min: 20,
+      ...versionColumns(info, input.apiVersion, null, at, id),
+      daily_usage_json: null,
+      sync_deferred: null,
+      service_users_read_at: null,
+      service_users_error: null,
     });
     const view = await this.get(id);
     if (by)
@@ -231,6 +259,7 @@ export class ConnectionsService implements ConnectionAccess {
           this.webhookHost(r),
           await this.repo.heldRemovals(r.id),
           r.id === demo,
+          await this.syncCost(r.id),
         ),
       ),
     );
@@ -305,7 +334,46 @@ export class ConnectionsService implements ConnectionAccess {
       this.webhookHost(row),
       await this.repo.heldRemovals(id),
       id === (await this.demoId()),
+      await this.syncCost(id),
     );
+  }
+
+  /** What the last complete sync cost in monday API calls (null before one). */
+  async syncCost(id: string): Promise<number | null> {
+    const run = await this.store.db
+      .selectFrom('sync_runs')
+      .select(['requests'])
+      .where('connection_id', '=', id)
+      .where('status', '=', 'succeeded')
+      .orderBy('started_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return run ? Number(run.requests) : null;
+  }
+
+  /**
+   * Reads the account's daily call limit and today's use from monday (one call) and keeps it on the
+   * connection; null when monday does not say (the reading is then left as it was).
+   */
+  async readDailyUsage(id: string): Promise<DailyUsageView | null> {
+    const row = await this.row(id);
+    const now = this.now();
+    const usage = await (await this.api(id)).dailyUsage(now.toISOString().slice(0, 10));
+    if (usage.limit === null && usage.usedToday === null) return null;
+    const stored: StoredDailyUsage = {
+      day: now.toISOString().slice(0, 10),
+      limit: usage.limit,
+      usedToday: usage.usedToday,
+      tokenOwnerToday: usage.byUser.get(row.token_owner_id) ?? null,
+      readAt: now.toISOString(),
+    };
+    await this.repo.update(id, { daily_usage_json: JSON.stringify(stored) });
+    return { ...stored, syncCost: await this.syncCost(id) };
+  }
+
+  /** Records why a scheduled sync was left for later, or clears it (null). */
+  async setSyncDeferred(id: string, reason: string | null): Promise<void> {
+    await this.repo.update(id, { sync_deferred: reason });
   }
 
   /**
@@ -351,6 +419,16 @@ export class ConnectionsService implements ConnectionAccess {
       if (input.token)
         changes.token_ciphertext = this.secrets.encrypt(input.token, sealedAt('token_ciphertext', id));
       changes.api_version = apiVersion;
+      Object.assign(
+        changes,
+        versionColumns(
+          info,
+          apiVersion,
+          apiVersion === row.api_version ? row.api_version_notice_since : null,
+          changes.updated_at!,
+          id,
+        ),
+      );
       changes.token_owner_id = info.me.id;
       changes.token_owner_kind = info.me.kind ?? null;
       Object.assign(changes, planColumns(info.account));
@@ -415,7 +493,22 @@ export class ConnectionsService implements ConnectionAccess {
    */
   async refreshPlan(id: string): Promise<void> {
     const row = await this.row(id);
-    const plan = planColumns((await (await this.api(id)).meAndAccount()).account);
+    const client = await this.graphql(id);
+    const info = await new MondayApi(client).meAndAccount();
+    const plan = planColumns(info.account);
+    const versions = versionColumns(
+      { ...info, servedVersion: client.servedVersion },
+      row.api_version,
+      row.api_version_notice_since,
+      this.now().toISOString(),
+      id,
+    );
+    if (
+      versions.served_api_version !== row.served_api_version ||
+      versions.api_versions_json !== row.api_versions_json ||
+      versions.api_version_notice_since !== row.api_version_notice_since
+    )
+      await this.repo.update(id, versions);
     if (
       plan.plan_tier === row.plan_tier &&
       plan.max_users === (row.max_users === null ? null : Number(row.max_users)) &&
@@ -470,6 +563,11 @@ export class ConnectionsService implements ConnectionAccess {
       token: this.secrets.decrypt(row.token_ciphertext, sealedAt('token_ciphertext', id)),
       apiUrl: row.api_url,
       apiVersion: row.api_version,
+      servedVersion: row.served_api_version,
+      // A new served version is kept at once: every later client chooses its documents by it.
+      onServedVersion: (served) => {
+        void this.repo.update(id, { served_api_version: served }).catch(() => {});
+      },
       // One budget per monday account, shared with every other process through the database.
       budget: this.budget(`graphql:${id}`, `${row.api_url}#${row.account_id}`),
       timeoutMs: this.remote.timeoutMs,
@@ -503,7 +601,7 @@ export class ConnectionsService implements ConnectionAccess {
       hasScimToken: row.scim_token_ciphertext !== null,
       tokenOwnerKind: row.token_owner_kind,
       tokenOwnerId: row.token_owner_id,
-      apiVersion: row.api_version,
+      apiVersion: effectiveVersion(row.api_version, row.served_api_version, NEWEST_KNOWN_VERSION),
       status: row.status,
       graphqlOffboarding: Number(row.graphql_offboarding) === 1,
     };
@@ -554,18 +652,17 @@ export class ConnectionsService implements ConnectionAccess {
     return row;
   }
 
-  private async validateToken(token: string, apiUrl: string, apiVersion: string): Promise<AccountInfo> {
-    const api = new MondayApi(
-      new GraphqlClient({
-        token,
-        apiUrl,
-        apiVersion,
-        ...this.interactive(),
-        fetch: this.endpoints.fetchFor(apiUrl, 'api'),
-      }),
-    );
+  private async validateToken(token: string, apiUrl: string, apiVersion: string): Promise<CheckedToken> {
+    const client = new GraphqlClient({
+      token,
+      apiUrl,
+      apiVersion,
+      ...this.interactive(),
+      fetch: this.endpoints.fetchFor(apiUrl, 'api'),
+    });
     try {
-      return await api.meAndAccount();
+      const info = await new MondayApi(client).meAndAccount();
+      return { ...info, servedVersion: client.servedVersion };
     } catch (error) {
       throw explainTokenFailure(error, apiUrl);
     }
@@ -650,7 +747,9 @@ function toView(
   webhookHost: string | null,
   removalsHeld: number,
   demo: boolean,
+  syncCost: number | null,
 ): ConnectionView {
+  const usage = parseJson<StoredDailyUsage>(row.daily_usage_json);
   return {
     demo,
     id: row.id,
@@ -663,6 +762,16 @@ function toView(
     permission: row.permission,
     apiUrl: row.api_url,
     apiVersion: row.api_version,
+    servedApiVersion: row.served_api_version,
+    apiVersionNotice: versionNotice({
+      connectionId: row.id,
+      setting: row.api_version,
+      served: row.served_api_version,
+      versions: parseVersions(row.api_versions_json),
+      since: row.api_version_notice_since,
+    }),
+    dailyUsage: usage ? { ...usage, syncCost } : null,
+    syncDeferred: row.sync_deferred,
     scimUrl: row.scim_url,
     hasScimToken: row.scim_token_ciphertext !== null,
     tokenOwnerId: row.token_owner_id,
@@ -684,6 +793,30 @@ function toView(
   };
 }
 
+/** What a token check learnt: the account, and the version monday served. */
+type CheckedToken = AccountInfo & { servedVersion: string | null };
+
+/**
+ * The version columns after an answer: the version monday served (its header, else the `version` field), its
+ * calendar, and since when a pin has been deprecated or served as another version (kept while it still is).
+ */
+function versionColumns(
+  info: CheckedToken,
+  setting: string,
+  since: string | null,
+  at: string,
+  connectionId: string,
+): Pick<ConnectionRow, 'served_api_version' | 'api_versions_json' | 'api_version_notice_since'> {
+  const served = info.servedVersion ?? info.version?.value ?? null;
+  const versions = info.versions ?? null;
+  const notice = versionNotice({ connectionId, setting, served, versions, since: null });
+  return {
+    served_api_version: served,
+    api_versions_json: versions ? JSON.stringify(versions) : null,
+    api_version_notice_since: notice?.level === 'warning' ? (since ?? at) : null,
+  };
+}
+
 /** The plan as a connection stores it: tier, seat bucket (`max_users`) and active members, from monday's account. */
 function planColumns(
   account: AccountInfo['account'],
@@ -693,4 +826,18 @@ function planColumns(
     max_users: account.plan?.max_users ?? null,
     active_members_count: account.active_members_count ?? null,
   };
+}
+
+function parseVersions(json: string | null): ListedVersion[] | null {
+  const parsed = parseJson<unknown>(json);
+  return Array.isArray(parsed) ? (parsed as ListedVersion[]) : null;
+}
+
+function parseJson<T>(json: string | null): T | null {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as T;
+  } catch {
+    return null;
+  }
 }

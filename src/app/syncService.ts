@@ -1,4 +1,6 @@
+import { dailyLimitDeferral } from '../domain/apiVersions.ts';
 import { AppError } from '../domain/appError.ts';
+import { MondayError } from '../monday/mondayError.ts';
 import type { MondayApi } from '../monday/mondayApi.ts';
 import type { Store } from '../store/database.ts';
 import { type HeldRemoval, HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
@@ -90,12 +92,14 @@ export class SyncService {
       }
       throw error;
     }
+    await this.checkDailyCalls(connectionId, options.trigger ?? 'manual');
     try {
       // With a SCIM token the sync can tell which teams an identity provider manages.
       const scim = (await this.connections.facts(connectionId)).hasScimToken
         ? await this.connections.scim(connectionId).catch(() => null)
         : null;
       const result = await this.engine.run(connectionId, api, { ...options, scim });
+      if (result.status === 'succeeded') await this.connections.setSyncDeferred(connectionId, null);
       for (const listener of this.finishedListeners) {
         await listener(result).catch((error) => {
           result.followUpErrors = [...(result.followUpErrors ?? []), (error as Error).message];
@@ -112,6 +116,25 @@ export class SyncService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Reads the account's daily calls (one call) before every sync; a scheduled one that the day's remaining
+   * calls cannot finish is left for later, with the reason on the connection. On-demand syncs always run.
+   */
+  private async checkDailyCalls(connectionId: string, trigger: string): Promise<void> {
+    let reason: string | null;
+    try {
+      const usage = await this.connections.readDailyUsage(connectionId);
+      reason = usage ? dailyLimitDeferral(usage) : null;
+    } catch (error) {
+      // Not knowing the day's calls never stops a sync; a used-up day stops a scheduled one.
+      if (!(error instanceof MondayError && error.code === 'DAILY_LIMIT_EXCEEDED')) return;
+      reason = `deferred: ${error.message}`;
+    }
+    if (!reason || trigger !== 'schedule') return;
+    await this.connections.setSyncDeferred(connectionId, `${reason} (${(this.now?.() ?? new Date()).toISOString()})`);
+    throw new AppError('precondition', 'sync_deferred', reason, { connectionId });
   }
 
   /** Starts a sync and answers as soon as its run is recorded; the sync goes on in the background. */

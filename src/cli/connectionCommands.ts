@@ -31,11 +31,30 @@ function describeConnection(c: ConnectionView): string {
     `  permission   ${c.permission}`,
     `  status       ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
     `  users        ${c.userCount}, last sync ${ago(c.lastSyncedAt)}`,
-    `  API          ${c.apiUrl} (version ${c.apiVersion}), token owner ${c.tokenOwnerId} (${c.tokenOwnerKind ?? 'unknown'})`,
+    `  API          ${c.apiUrl} (version ${describeVersion(c)}), token owner ${c.tokenOwnerId} (${c.tokenOwnerKind ?? 'unknown'})`,
+    ...(c.apiVersionNotice ? [`  ${c.apiVersionNotice.level === 'warning' ? 'WARNING' : 'note'}      ${c.apiVersionNotice.message}`] : []),
+    ...(c.dailyUsage ? [`  daily calls  ${describeDailyUsage(c.dailyUsage)}`] : []),
+    ...(c.syncDeferred ? [`  deferred     ${c.syncDeferred}`] : []),
     `  SCIM         ${c.hasScimToken ? `token set, ${c.scimUrl}` : 'no token'}`,
     `  offboarding  ${c.graphqlOffboarding ? 'SCIM, and GraphQL for users SCIM did not provision' : 'SCIM only (GraphQL not allowed)'}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** `current (monday serves 2026-10)`, or the pin and what monday served for it. */
+function describeVersion(c: ConnectionView): string {
+  const served = c.servedApiVersion;
+  if (c.apiVersion === 'current') return served ? `current: monday serves ${served}` : 'current';
+  return served && served !== c.apiVersion ? `${c.apiVersion} pinned, monday serves ${served}` : `${c.apiVersion} pinned`;
+}
+
+/** `412 of 25,000 used today (Seatwise's token owner 380); a sync costs about 31; resets 00:00 UTC`. */
+export function describeDailyUsage(u: NonNullable<ConnectionView['dailyUsage']>): string {
+  const used = u.usedToday === null ? 'unknown use' : `${u.usedToday.toLocaleString('en-US')} used`;
+  const limit = u.limit === null ? 'limit unknown' : `of ${u.limit.toLocaleString('en-US')}`;
+  const owner = u.tokenOwnerToday === null ? '' : ` (Seatwise's token owner ${u.tokenOwnerToday.toLocaleString('en-US')})`;
+  const cost = u.syncCost === null ? '' : `; a sync costs about ${u.syncCost}`;
+  return `${used} ${limit} today${owner}${cost}; resets 00:00 UTC (read ${u.readAt.slice(0, 16).replace('T', ' ')} UTC)`;
 }
 
 /** `seatwise connect`, `connections`, `connections show|update`, `disconnect`. */
@@ -47,7 +66,11 @@ export function registerConnectionCommands(program: Command): void {
     .option('--account-url <url>', 'the account URL, https://<slug>.monday.com (checked against the token)')
     .option('--scim-token <token>', 'SCIM token, Enterprise plans (- reads it from standard input)')
     .option('--permission <level>', 'read or read_and_act', oneOf(permissions), 'read')
-    .option('--api-version <version>', 'monday API version, 2026-07 or later', '2026-07')
+    .option(
+      '--api-version <version>',
+      "monday API version: current (follows monday's calendar) or a pin, 2026-07 or later",
+      'current',
+    )
     .option('--api-url <url>', 'GraphQL endpoint (default https://api.monday.com/v2)')
     .option('--scim-url <url>', 'SCIM endpoint (default https://<slug>.monday.com/scim/v2)')
     .option('--json', 'print the connection as JSON')
@@ -135,7 +158,7 @@ export function registerConnectionCommands(program: Command): void {
     .option('--scim-token <token>', 'new SCIM token (- reads it from standard input)')
     .option('--remove-scim-token', 'forget the SCIM token')
     .option('--permission <level>', 'read or read_and_act', oneOf(permissions))
-    .option('--api-version <version>', 'monday API version')
+    .option('--api-version <version>', "monday API version: current (follows monday's calendar) or a pin such as 2026-10")
     .option('--api-url <url>', 'GraphQL endpoint (must open the same account)')
     .option('--scim-url <url>', 'SCIM endpoint (the SCIM token is checked there)')
     .option('--account-url <url>', 'the account URL, https://<slug>.monday.com')

@@ -30,6 +30,7 @@ import {
   removeTeamOwners,
   removeUsersFromTeam,
 } from './teamMutations.ts';
+import { createServiceUser, platformApi, revokeServiceUserTokens, serviceUsers } from './serviceUsers.ts';
 import { selectTeams } from './teamView.ts';
 import { activateUsers, deactivateUsers, inviteUsers, updateUsersRole } from './userMutations.ts';
 import { noBends, selectUsers, type UserQueryBends, type UsersArgs } from './userQuery.ts';
@@ -46,6 +47,7 @@ interface ExecutionContext {
   bends: UserQueryBends;
   /** In a query, each team's members, worked out once when first asked; null in a mutation. */
   teamMembers: (() => Map<string, EmuUser[]>) | null;
+  limiter: AccountLimiter;
 }
 
 const rootValue = {
@@ -61,9 +63,14 @@ const rootValue = {
     kind: c.version.kind,
     display_name: c.version.value,
   }),
-  versions: () => listVersions(),
+  versions: (_: unknown, c: ExecutionContext) => listVersions(c.now.getTime()),
   teams: (args: { ids?: string[] | null }, c: ExecutionContext) =>
     selectTeams(c.account, args.ids, c.teamMembers),
+  platform_api: (_: unknown, c: ExecutionContext) =>
+    platformApi(c.limiter.usage(), c.limiter.settings.dailyCalls, c),
+  service_users: serviceUsers,
+  create_service_user: createServiceUser,
+  revoke_service_user_tokens: revokeServiceUserTokens,
   invite_users: inviteUsers,
   update_users_role: updateUsersRole,
   deactivate_users: deactivateUsers,
@@ -102,7 +109,7 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
     }
     const { account } = grant;
     const caller = account.usersById.get(account.tokenOwners[grant.role])!;
-    const versionResult = resolveApiVersion(header(request, 'api-version'));
+    const versionResult = resolveApiVersion(header(request, 'api-version'), state.now());
     if (!versionResult.ok) {
       return send(200, null, account.id, {
         message: versionResult.message,
@@ -119,7 +126,7 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
     }
 
     const limiter = state.limiter(account);
-    const refusal = limiter.admit();
+    const refusal = limiter.admit(caller.id);
     if (refusal) {
       const { status, entry, retryAfter } = refusalError(refusal);
       setRateLimitHeaders(reply, limiter);
@@ -252,6 +259,7 @@ function runOperation(
     now: new Date(state.now()),
     bends: state.faults.applies('graphql') ? state.faults.settings : noBends,
     teamMembers: operation.operation === 'query' ? once(() => membersByTeam(account)) : null,
+    limiter,
     complexity: {
       before: charge.before,
       after: charge.after,

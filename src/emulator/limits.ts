@@ -48,6 +48,11 @@ export class AccountLimiter {
   private complexity: Window = { startedAt: 0, used: 0 };
   private day = -1;
   private dailyTenths = 0;
+  /** Calls of past days (in tenths, by UTC day) and of today by the user whose token made them. */
+  private readonly pastDays = new Map<string, number>();
+  private byUser = new Map<string, number>();
+  /** Who the call being admitted is made by (the token's owner). */
+  private caller: string | null = null;
   inFlight = 0;
   /** Requests refused by each limit (tests assert that clients stayed within them). */
   readonly refused = { daily: 0, minute: 0, concurrency: 0, complexityBudget: 0 };
@@ -58,22 +63,23 @@ export class AccountLimiter {
   ) {}
 
   /** Admits a request (counting it) or says which limit refuses it. Call `release` when an admitted one ends. */
-  admit(): LimitRefusal | null {
+  admit(caller: string | null = null): LimitRefusal | null {
     const now = this.now();
     this.rollDay(now);
+    this.caller = caller;
     if (this.dailyTenths >= this.settings.dailyCalls * 10) {
-      this.dailyTenths += 1;
+      this.countCall(1);
       this.refused.daily++;
       return { kind: 'daily', retryInSeconds: Math.ceil(((this.day + 1) * DAY_MS - now) / 1000) };
     }
     const window = this.roll(this.requests, now);
     if (window.used >= this.settings.requestsPerMinute) {
-      this.dailyTenths += 1;
+      this.countCall(1);
       this.refused.minute++;
       return { kind: 'minute', retryInSeconds: this.resetIn(window, now) };
     }
     if (this.inFlight >= this.settings.concurrency) {
-      this.dailyTenths += 1;
+      this.countCall(1);
       this.refused.concurrency++;
       return { kind: 'concurrency', retryInSeconds: 1 };
     }
@@ -89,6 +95,18 @@ export class AccountLimiter {
   /** Records what an admitted call counts toward the daily limit (10 = one call, 1 = a tenth). */
   countCall(tenths: number): void {
     this.dailyTenths += tenths;
+    if (this.caller) this.byUser.set(this.caller, (this.byUser.get(this.caller) ?? 0) + tenths);
+  }
+
+  /** What `platform_api.daily_analytics` reports: whole calls by UTC day (newest first) and today's by user. */
+  usage(): { byDay: { day: string; usage: number }[]; byUser: { userId: string; usage: number }[] } {
+    this.rollDay(this.now());
+    const today = new Date(this.day * DAY_MS).toISOString().slice(0, 10);
+    const days = [[today, this.dailyTenths] as const, ...[...this.pastDays].reverse()];
+    return {
+      byDay: days.map(([day, tenths]) => ({ day, usage: Math.floor(tenths / 10) })),
+      byUser: [...this.byUser].map(([userId, tenths]) => ({ userId, usage: Math.floor(tenths / 10) })),
+    };
   }
 
   /** Charges a query's complexity, or refuses it without charging. */
@@ -145,8 +163,14 @@ export class AccountLimiter {
   private rollDay(now: number): void {
     const day = Math.floor(now / DAY_MS);
     if (day !== this.day) {
+      if (this.day >= 0) {
+        this.pastDays.set(new Date(this.day * DAY_MS).toISOString().slice(0, 10), this.dailyTenths);
+        // A week of history, as monday's analytics show.
+        while (this.pastDays.size > 6) this.pastDays.delete(this.pastDays.keys().next().value!);
+      }
       this.day = day;
       this.dailyTenths = 0;
+      this.byUser = new Map();
     }
   }
 }

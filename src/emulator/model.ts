@@ -13,7 +13,10 @@ export type EmuKind =
   | 'agent_member'
   | 'personal_agent_member'
   | 'service_user'
-  | 'portal';
+  | 'portal'
+  /** Kinds monday lists that Seatwise does not classify (held apart as unclassified). */
+  | 'vibe_user'
+  | 'external_agent_member';
 export const nonPersonKinds: readonly EmuKind[] = [
   'agent_member',
   'personal_agent_member',
@@ -41,6 +44,10 @@ export interface EmuUser {
   externalId: string | null;
   teamIds: string[];
   updatedAt: Date;
+  /** A service user's creator (monday's `invited_by_id`). */
+  invitedById?: string | null;
+  /** A service user's API token, when it has one, and when it was last used. */
+  serviceToken?: { lastUsedAt: Date | null } | null;
 }
 
 export interface EmuTeam {

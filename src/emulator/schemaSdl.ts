@@ -1,8 +1,9 @@
 /**
- * The emulator's GraphQL schema: a subset of monday's published 2026-07 schema with the same type, field and
- * argument names. 2026-10 is the same schema without the legacy user booleans monday removed in that version.
+ * The emulator's GraphQL schema for API 2026-07 and 2026-10: a subset of each of monday's published schemas with
+ * the same type, field and argument names. A line that ends in `#2026-07` is only in that version (the user
+ * fields 2026-10 removed), one that ends in `#2026-10` only in the later one.
  */
-const sdl2026_07 = /* GraphQL */ `
+const sdl = /* GraphQL */ `
 schema {
   query: Query
   mutation: Mutation
@@ -32,6 +33,8 @@ type Query {
   complexity: Complexity
   version: Version!
   versions: [Version!]
+  platform_api: PlatformApi
+  service_users: [ServiceUser!]
 }
 
 type Mutation {
@@ -45,6 +48,8 @@ type Mutation {
   delete_team(team_id: ID!): Team
   assign_team_owners(team_id: ID!, user_ids: [ID!]!): AssignTeamOwnersResult
   remove_team_owners(team_id: ID!, user_ids: [ID!]!): RemoveTeamOwnersResult
+  create_service_user(name: String!, title: String): CreateServiceUserResult
+  revoke_service_user_tokens(service_user_id: ID!): Boolean
   complexity: Complexity
 }
 
@@ -68,26 +73,26 @@ type User {
   custom_field_metas: [CustomFieldMetas]
   custom_field_values: [CustomFieldValue]
   email: String!
-  enabled: Boolean! @deprecated(reason: "This field is deprecated. Please use status instead.")
-  encrypt_api_token: String
-  is_admin: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
-  is_guest: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
-  is_pending: Boolean @deprecated(reason: "This field is deprecated. Please use status instead.")
-  is_verified: Boolean @deprecated(reason: "This field is deprecated. Please use is_email_confirmed instead.")
-  is_view_only: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.")
-  join_date: Date @deprecated(reason: "This field is deprecated. Please use became_active_at instead.")
+  enabled: Boolean! @deprecated(reason: "This field is deprecated. Please use status instead.") #2026-07
+  encrypt_api_token: String #2026-07
+  is_admin: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.") #2026-07
+  is_guest: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.") #2026-07
+  is_pending: Boolean @deprecated(reason: "This field is deprecated. Please use status instead.") #2026-07
+  is_verified: Boolean @deprecated(reason: "This field is deprecated. Please use is_email_confirmed instead.") #2026-07
+  is_view_only: Boolean @deprecated(reason: "This field is deprecated. Please use kind instead.") #2026-07
+  join_date: Date @deprecated(reason: "This field is deprecated. Please use became_active_at instead.") #2026-07
   last_activity: Date
   location: String
   mobile_phone: String
   name: String!
   out_of_office: OutOfOffice
   phone: String
-  photo_original: String
-  photo_small: String
-  photo_thumb: String
-  photo_thumb_small: String
-  photo_tiny: String
-  sign_up_product_kind: String
+  photo_original: String #2026-07
+  photo_small: String #2026-07
+  photo_thumb: String #2026-07
+  photo_thumb_small: String #2026-07
+  photo_tiny: String #2026-07
+  sign_up_product_kind: String #2026-07
   teams(ids: [ID!]): [Team]
   time_zone_identifier: String
   title: String!
@@ -186,6 +191,7 @@ type Team {
   ): [User]
   name: String!
   is_guest: Boolean
+  created_at: String #2026-10
 }
 
 type ChangeTeamMembershipsResult {
@@ -330,7 +336,59 @@ enum UserKindFilter {
   MEMBER
   GUEST
   VIEW_ONLY
+  AGENT_MEMBER
+  PERSONAL_AGENT_MEMBER
+  SERVICE_USER
+  PORTAL
   BASIC
+}
+
+type PlatformApi {
+  daily_limit: DailyLimit
+  daily_analytics: DailyAnalytics
+}
+
+type DailyLimit {
+  base: Int
+  total: Int
+  addon: DailyLimitAddon #2026-10
+}
+
+type DailyLimitAddon { #2026-10
+  is_active: Boolean! #2026-10
+  quantity: Int! #2026-10
+} #2026-10
+
+type DailyAnalytics {
+  last_updated: ISO8601DateTime
+  by_day: [PlatformApiDailyAnalyticsByDay!]
+  by_user: [PlatformApiDailyAnalyticsByUser!]
+}
+
+type PlatformApiDailyAnalyticsByDay {
+  day: String!
+  usage: Int!
+}
+
+type PlatformApiDailyAnalyticsByUser {
+  user: User
+  usage: Int!
+}
+
+type ServiceUser {
+  id: ID
+  name: String
+  title: String
+  enabled: Boolean
+  invited_by_id: ID
+  created_at: String
+  last_token_activity: String
+  has_token: Boolean
+}
+
+type CreateServiceUserResult {
+  user: User
+  token: String #2026-07
 }
 
 input UsersSortInput {
@@ -464,19 +522,34 @@ enum ActivateUsersErrorCode {
 /** User fields that API 2026-10 no longer serves (monday's migration guide for the user entity). */
 export const removedIn2026_10 = [
   'enabled',
+  'encrypt_api_token',
   'is_admin',
   'is_guest',
-  'is_view_only',
   'is_pending',
   'is_verified',
+  'is_view_only',
   'join_date',
+  'photo_original',
+  'photo_small',
+  'photo_thumb',
+  'photo_thumb_small',
+  'photo_tiny',
+  'sign_up_product_kind',
 ] as const;
 
-const removedLine = new RegExp(`^\\s+(${removedIn2026_10.join('|')}):.*$\\n`, 'gm');
+/** The schema of one version: lines marked for the other version are left out, the marks removed. */
+function forVersion(version: '2026-07' | '2026-10'): string {
+  const other = version === '2026-07' ? '#2026-10' : '#2026-07';
+  return sdl
+    .split('\n')
+    .filter((line) => !line.trimEnd().endsWith(other))
+    .map((line) => line.replace(/\s*#20\d\d-\d\d$/, ''))
+    .join('\n');
+}
 
 export const emulatorSdl = {
-  '2026-07': sdl2026_07,
-  '2026-10': sdl2026_07.replace(removedLine, ''),
+  '2026-07': forVersion('2026-07'),
+  '2026-10': forVersion('2026-10'),
 } as const;
 
 export type SchemaVersion = keyof typeof emulatorSdl;

@@ -23,6 +23,8 @@ const kindToUserType: Record<EmuKind, string> = {
   personal_agent_member: 'agent',
   service_user: 'service',
   portal: 'portal',
+  vibe_user: 'vibe',
+  external_agent_member: 'agent',
 };
 
 /** An RFC 7644 error body. */

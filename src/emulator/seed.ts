@@ -341,6 +341,17 @@ function seedUser(
     externalId: invitationMethod === 'SCIM' ? `idp-${random.chars(10)}` : null,
     teamIds: [],
     updatedAt: createdAt,
+    // A service user was made by an earlier user; most hold a token, some used lately, some never. Derived
+    // from the position alone, so the rest of the seed stays as it was.
+    ...(kind === 'service_user'
+      ? {
+          invitedById: String(account.nextUserId + (n % 2 === 0 ? 0 : n - 1)),
+          serviceToken:
+            n % 4 === 0
+              ? null
+              : { lastUsedAt: n % 3 === 0 ? null : new Date(now - ((n * 7919) % 200) * DAY) },
+        }
+      : {}),
   };
 }
 

@@ -28,6 +28,10 @@ export class TeamView {
   get picture_url() {
     return null;
   }
+  /** 2026-10: when the team was made (the emulator does not keep it). */
+  get created_at() {
+    return null;
+  }
   owners(args: { ids?: string[] | null }) {
     const wanted = args.ids ? new Set(args.ids.map(String)) : null;
     return this.team.ownerIds

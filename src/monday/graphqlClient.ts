@@ -5,12 +5,24 @@ import { RequestBudget } from './requestBudget.ts';
 import { defaultRetryOptions, type RetryOptions, withRetries } from './retryPolicy.ts';
 
 export const MONDAY_API_URL = 'https://api.monday.com/v2';
-export const DEFAULT_API_VERSION = '2026-07';
+/** A connection that follows monday's calendar sends no `API-Version`: monday serves its current version. */
+export const CURRENT_API_VERSION = 'current';
+export const DEFAULT_API_VERSION = CURRENT_API_VERSION;
+/** The newest version Seatwise's documents are written for: assumed until monday says what it serves. */
+export const NEWEST_KNOWN_VERSION = '2026-10';
+
+/** A document, or the document to send for the version monday serves. */
+export type Document = string | ((servedVersion: string) => string);
 
 export interface GraphqlClientOptions {
   token: string;
   apiUrl?: string;
+  /** `current` (no header: monday's current version) or a pinned `YYYY-MM`. */
   apiVersion?: string;
+  /** The version monday served this connection last time, until an answer says otherwise. */
+  servedVersion?: string | null;
+  /** Told when monday serves another version than the one last known. */
+  onServedVersion?: (version: string) => void;
   /** Shared by every client of the same account. */
   budget?: RequestBudget;
   timeoutMs?: number;
@@ -33,7 +45,10 @@ export interface ClientStats {
 export class GraphqlClient {
   readonly apiUrl: string;
   readonly apiVersion: string;
+  /** The version monday says it served (its `API-Version` response header); null before the first answer. */
+  servedVersion: string | null;
   readonly budget: RequestBudget;
+  private readonly onServedVersion?: (version: string) => void;
   readonly stats: ClientStats = { requests: 0, retries: 0, rateLimited: 0 };
   private readonly token: string;
   private readonly timeoutMs: number;
@@ -44,6 +59,8 @@ export class GraphqlClient {
     this.token = options.token;
     this.apiUrl = options.apiUrl ?? MONDAY_API_URL;
     this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    this.servedVersion = options.servedVersion ?? null;
+    this.onServedVersion = options.onServedVersion;
     this.budget = options.budget ?? new RequestBudget();
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = { ...defaultRetryOptions, ...options.retry };
@@ -55,9 +72,34 @@ export class GraphqlClient {
    * before running it (rate limits) or when it carries an idempotency key.
    */
   async request<T>(
-    document: string,
+    document: Document,
     variables: Record<string, unknown> = {},
     options: { idempotencyKey?: string } = {},
+  ): Promise<GraphqlResult<T>> {
+    if (typeof document === 'string') return this.send<T>(document, variables, options);
+    const sent = document(this.documentVersion());
+    try {
+      return await this.send<T>(sent, variables, options);
+    } catch (error) {
+      // monday served another version than the document was chosen for (a deprecated pin, a new current
+      // version): the document for the version it served, once.
+      const again = document(this.documentVersion());
+      if (again === sent || !(error instanceof MondayError)) throw error;
+      return this.send<T>(again, variables, options);
+    }
+  }
+
+  /** The version documents are chosen for: the one monday served, else the pin, else the newest known. */
+  documentVersion(): string {
+    return (
+      this.servedVersion ?? (this.apiVersion === CURRENT_API_VERSION ? NEWEST_KNOWN_VERSION : this.apiVersion)
+    );
+  }
+
+  private async send<T>(
+    document: string,
+    variables: Record<string, unknown>,
+    options: { idempotencyKey?: string },
   ): Promise<GraphqlResult<T>> {
     const isMutation = /^\s*mutation\b/.test(document);
     const safe = !isMutation || Boolean(options.idempotencyKey);
@@ -84,8 +126,8 @@ export class GraphqlClient {
       const headers: Record<string, string> = {
         authorization: this.token,
         'content-type': 'application/json',
-        'api-version': this.apiVersion,
       };
+      if (this.apiVersion !== CURRENT_API_VERSION) headers['api-version'] = this.apiVersion;
       if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
       const { response, text } = await fetchText(
         this.apiUrl,
@@ -95,6 +137,7 @@ export class GraphqlClient {
         this.fetchImpl,
       );
       const requestId = response.headers.get('x-request-id');
+      this.noteServed(response.headers.get('api-version'));
       const retryAfter = response.headers.get('retry-after');
       let body: unknown;
       try {
@@ -125,6 +168,13 @@ export class GraphqlClient {
     } finally {
       await release();
     }
+  }
+
+  private noteServed(header: string | null): void {
+    const served = header?.trim();
+    if (!served || !/^\d{4}-(0[1-9]|1[0-2])$/.test(served) || served === this.servedVersion) return;
+    this.servedVersion = served;
+    this.onServedVersion?.(served);
   }
 }
 

@@ -4,6 +4,9 @@ import { MondayError, parseAnswer } from './mondayError.ts';
 import {
   ACTIVE_ADMINS,
   ME_AND_ACCOUNT,
+  PLATFORM_API,
+  REVOKE_SERVICE_USER_TOKENS,
+  SERVICE_USERS,
   TEAM_MEMBERS_PAGE,
   TEAMS,
   TEAMS_BY_IDS,
@@ -63,6 +66,12 @@ const accountSchema = z.object({
       .nullish(),
     active_members_count: z.number().int().min(0).nullish(),
   }),
+  /** The version that answered, and monday's calendar: what Seatwise tells a pinned connection. */
+  version: z.object({ kind: text(60), value: text(20) }).nullish(),
+  versions: z
+    .array(z.object({ kind: text(60), value: text(20) }))
+    .max(100)
+    .nullish(),
 });
 export type AccountInfo = z.infer<typeof accountSchema>;
 
@@ -113,10 +122,51 @@ const USER_TEAMS_PER_REQUEST = 200;
 /** monday's largest page: a look-up asks at most this many ids or emails at once. */
 const LOOKUP_LIMIT = 1000;
 
+const count = z.number().int().min(0).max(1e12);
+const platformApiSchema = z.object({
+  platform_api: z
+    .object({
+      daily_limit: z.object({ base: count.nullish(), total: count.nullish() }).nullish(),
+      daily_analytics: z
+        .object({
+          last_updated: text(40).nullish(),
+          by_day: z.array(z.object({ day: text(40), usage: count })).max(1000).nullish(),
+          by_user: z
+            .array(z.object({ user: z.object({ id }).nullish(), usage: count }))
+            .max(1_000_000)
+            .nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+/** The account's daily API calls: the limit, today's use by everyone and by one user. */
+export interface DailyUsage {
+  limit: number | null;
+  /** Today's calls (UTC), every integration of the account together. */
+  usedToday: number | null;
+  /** Today's calls by each user id (a personal token counts for its owner). */
+  byUser: Map<string, number>;
+  lastUpdated: string | null;
+}
+
+export const serviceUserSchema = z.object({
+  id,
+  name: text(1000).nullish(),
+  title: text(1000).nullish(),
+  enabled: z.boolean().nullish(),
+  invited_by_id: id.nullish(),
+  created_at: text(40).nullish(),
+  last_token_activity: text(40).nullish(),
+  has_token: z.boolean().nullish(),
+});
+export type RemoteServiceUser = z.infer<typeof serviceUserSchema>;
+const serviceUsersSchema = z.object({ service_users: z.array(serviceUserSchema).max(1_000_000).nullable() });
+
 const usersPageSchema = z.object({ users: z.array(remoteUserSchema).nullable() });
 const idsPageSchema = z.object({ users: z.array(z.object({ id })).nullable() });
 
-/** The GraphQL document for a users page on this API version (2026-10 dropped the legacy booleans). */
+/** The GraphQL document for a users page on the version monday serves (2026-10 dropped the legacy booleans). */
 export function usersPageDocument(apiVersion: string): string {
   return apiVersion >= '2026-10' ? USERS_PAGE_2026_10 : USERS_PAGE;
 }
@@ -131,9 +181,44 @@ export class MondayApi {
     return parseAnswer(accountSchema, data, 'me/account');
   }
 
+  /** The daily call limit and today's use (monday's day runs from 00:00 UTC). */
+  async dailyUsage(today: string): Promise<DailyUsage> {
+    const { data } = await this.client.request<unknown>(PLATFORM_API);
+    const p = parseAnswer(platformApiSchema, data, 'platform api').platform_api;
+    const days = p?.daily_analytics?.by_day ?? [];
+    const todays = days.find((d) => d.day.slice(0, 10) === today);
+    const byUser = new Map<string, number>();
+    for (const entry of p?.daily_analytics?.by_user ?? [])
+      if (entry.user) byUser.set(entry.user.id, (byUser.get(entry.user.id) ?? 0) + entry.usage);
+    return {
+      limit: p?.daily_limit?.total ?? p?.daily_limit?.base ?? null,
+      // No entry for today while the list has other days: nothing used yet today. No list at all: unknown.
+      usedToday: todays ? todays.usage : p?.daily_analytics?.by_day ? 0 : null,
+      byUser,
+      lastUpdated: p?.daily_analytics?.last_updated ?? null,
+    };
+  }
+
+  /** Every service user of the account (an admin's token). */
+  async serviceUsers(): Promise<RemoteServiceUser[]> {
+    const { data } = await this.client.request<unknown>(SERVICE_USERS);
+    return parseAnswer(serviceUsersSchema, data, 'service users').service_users ?? [];
+  }
+
+  /** Asks monday to revoke a service user's tokens; what it answers says little: read the state after. */
+  async revokeServiceUserTokens(serviceUserId: string, idempotencyKey?: string): Promise<boolean | null> {
+    const { data } = await this.client.request<{ revoke_service_user_tokens?: unknown }>(
+      REVOKE_SERVICE_USER_TOKENS,
+      { id: serviceUserId },
+      idempotencyKey ? { idempotencyKey } : {},
+    );
+    const answer = data?.revoke_service_user_tokens;
+    return typeof answer === 'boolean' ? answer : null;
+  }
+
   /** One page of users in every status. */
   async usersPage(page: number, limit: number): Promise<RemoteUser[]> {
-    const { data } = await this.client.request<unknown>(usersPageDocument(this.client.apiVersion), {
+    const { data } = await this.client.request<unknown>(usersPageDocument, {
       page,
       limit,
     });

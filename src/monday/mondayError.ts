@@ -171,6 +171,15 @@ export function errorFromBody(
       headerWait ??
       waitFromLegacyMessage(facts.message) ??
       restOfMinute(now);
+    if (rateCode === 'DAILY_LIMIT_EXCEEDED')
+      return new MondayError(
+        rateCode,
+        dailyLimitMessage(facts.message, wait, now),
+        false,
+        wait,
+        requestId,
+        httpStatus,
+      );
     return new MondayError(
       rateCode,
       facts.message || describeRateLimit(rateCode),
@@ -184,6 +193,18 @@ export function errorFromBody(
     return new MondayError(code, said, true, headerWait, requestId, httpStatus);
   }
   return new MondayError(code, said, isRetryableCode(code), headerWait, requestId, httpStatus);
+}
+
+/**
+ * A daily limit names when it ends: monday's day resets at 00:00 UTC. Not retried: the wait is hours, and
+ * every refused call still counts against the account.
+ */
+export function dailyLimitMessage(said: string, waitMs: number | null, now: number): string {
+  const reset = new Date(Math.floor(now / 86_400_000 + 1) * 86_400_000);
+  const left = waitMs ?? reset.getTime() - now;
+  const hours = Math.floor(left / 3_600_000);
+  const minutes = Math.ceil((left % 3_600_000) / 60_000);
+  return `monday's daily API call limit for this account is used up${said ? ` (${said})` : ''}: it resets at 00:00 UTC (${reset.toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${hours} h ${minutes} min); every integration of the account shares it`;
 }
 
 /** What a rate-limit refusal without a message means, for people. */

@@ -14,7 +14,29 @@ export const ME_AND_ACCOUNT = /* GraphQL */ `
 query SeatwiseMeAndAccount {
   me { id name email kind status is_email_confirmed }
   account { id name slug tier plan { max_users tier period version } products { id kind } active_members_count }
+  version { kind value }
+  versions { kind value }
   complexity { before after query reset_in_x_seconds }
+}`;
+
+/** The account's daily call limit and what was used: by day, and today by user (one cheap call a sync). */
+export const PLATFORM_API = /* GraphQL */ `
+query SeatwisePlatformApi {
+  platform_api {
+    daily_limit { base total }
+    daily_analytics { last_updated by_day { day usage } by_user { user { id } usage } }
+  }
+}`;
+
+/** The account's service users (monday's non-human identities) and their tokens' last use. */
+export const SERVICE_USERS = /* GraphQL */ `
+query SeatwiseServiceUsers {
+  service_users { id name title enabled invited_by_id created_at last_token_activity has_token }
+}`;
+
+export const REVOKE_SERVICE_USER_TOKENS = /* GraphQL */ `
+mutation SeatwiseRevokeServiceUserTokens($id: ID!) {
+  revoke_service_user_tokens(service_user_id: $id)
 }`;
 
 /** monday documents no default order, so pages are read oldest first: stable while users are added. */

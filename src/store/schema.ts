@@ -33,6 +33,7 @@ export interface Database {
   review_campaigns: ReviewCampaignsTable;
   review_items: ReviewItemsTable;
   review_reminders: ReviewRemindersTable;
+  service_users: ServiceUsersTable;
 }
 
 export interface PersonSessionsTable {
@@ -340,6 +341,31 @@ export interface ConnectionsTable {
   removal_hold_percent: number;
   /** …and more than this many people holds its removals until an admin confirms them. */
   removal_hold_min: number;
+  /** The API version monday last said it served (its `API-Version` response header). */
+  served_api_version: string | null;
+  /** monday's versions and their kinds as last read (JSON `[{ kind, value }]`). */
+  api_versions_json: string | null;
+  /** Since when the pin has been deprecated or served as another version (null: it is not). */
+  api_version_notice_since: string | null;
+  /** The account's daily API calls as last read (JSON, see `DailyUsageView`). */
+  daily_usage_json: string | null;
+  /** Why the last scheduled sync was left for later (null: it was not). */
+  sync_deferred: string | null;
+  service_users_read_at: string | null;
+  service_users_error: string | null;
+}
+
+export interface ServiceUsersTable {
+  connection_id: string;
+  remote_id: string;
+  name: string;
+  title: string | null;
+  enabled: number | null;
+  invited_by_id: string | null;
+  remote_created_at: string | null;
+  last_token_activity: string | null;
+  has_token: number | null;
+  synced_at: string;
 }
 
 export interface DirectoryUsersTable {

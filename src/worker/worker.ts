@@ -144,14 +144,19 @@ export class Worker {
   private async sync(job: QueuedJob): Promise<JobOutcome> {
     if (!job.connectionId) return { fail: 'the sync job names no connection' };
     try {
-      const confirmRemovals = (job.payload as { confirmRemovals?: unknown } | null)?.confirmRemovals === true;
-      const result = await this.seatwise.sync.sync(job.connectionId, { trigger: 'job', confirmRemovals });
+      const payload = job.payload as { confirmRemovals?: unknown; trigger?: unknown } | null;
+      const confirmRemovals = payload?.confirmRemovals === true;
+      // A scheduled sync says so: it is the one a day short of monday calls leaves for later.
+      const trigger = payload?.trigger === 'schedule' ? 'schedule' : 'job';
+      const result = await this.seatwise.sync.sync(job.connectionId, { trigger, confirmRemovals });
       if (result.status === 'succeeded') return { done: result };
       // monday failed: tried again later while it may pass (rate limits, outages); a refused token is final.
       const final = /unauthori[sz]ed|not.?authenticated|access.?denied/i.test(result.error?.code ?? '');
       const why = result.error?.message ?? 'the sync failed';
       return final ? { fail: why, result } : { retry: why, result };
     } catch (error) {
+      // Left for the next scheduled run: not a failure, and no retry that would spend more of the day's calls.
+      if (error instanceof AppError && error.code === 'sync_deferred') return { done: { deferred: error.message } };
       if (error instanceof AppError && error.code === 'sync_in_progress') {
         // Another process syncs this connection now: run after its lease, not as a failure.
         return retryOnceFree(error.message, error.details?.until);
