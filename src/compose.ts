@@ -132,6 +132,11 @@ export async function createSeatwise(
   sync.onFinished(async (result) => {
     if (result.status === 'succeeded') await connections.refreshPlan(result.connectionId);
   });
+  // The day's monday calls, once a sync: a scheduled one read them before it started.
+  sync.onFinished(async (result) => {
+    if (result.status === 'succeeded' && result.trigger !== 'schedule')
+      await connections.readDailyUsage(result.connectionId);
+  });
   sync.onFinished((result) => insights.recordSnapshot(result));
   sync.onFinished((result) => policies.afterSync(result));
   sync.onFinished((result) => notifyFailure(notifier, connections, result));

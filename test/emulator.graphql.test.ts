@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { emulatorSdl } from '../src/emulator/schemaSdl.ts';
 import { emulatorForFile, gql } from './helpers/emulator.ts';
 
-const emu = emulatorForFile({ users: 2500, plan: 'enterprise', seed: 7 });
+// The version calendar is read on a fixed day, so what is current does not move with the date of the run.
+const emu = emulatorForFile({
+  users: 2500,
+  plan: 'enterprise',
+  seed: 7,
+  calendarDate: new Date('2026-12-07T12:00:00Z'),
+});
+// The day 2027-01 becomes current: 2026-10 is maintenance, 2026-07 deprecated.
+const next = emulatorForFile({ users: 20, seed: 7, calendarDate: new Date('2027-01-15T08:00:00Z') });
 const admin = () => emu.current.accounts[0]!.tokens.admin;
 const account = () => emu.current.accounts[0]!;
 
@@ -158,17 +166,24 @@ describe('emulator GraphQL: reading users', () => {
     const res = await gql<Record<string, any>>(
       emu.current,
       admin(),
-      '{ me { id kind is_admin } account { id slug tier plan { max_users tier period version } products { id kind } active_members_count } complexity { before after query reset_in_x_seconds } version { value kind } }',
+      '{ me { id kind } account { id slug tier plan { max_users tier period version } products { id kind } active_members_count } complexity { before after query reset_in_x_seconds } version { value kind } versions { value kind } }',
     );
     const data = res.body.data!;
-    expect(data.me).toEqual({ id: account().tokenOwners.admin, kind: 'admin', is_admin: true });
+    expect(data.me).toEqual({ id: account().tokenOwners.admin, kind: 'admin' });
     expect(data.account.id).toBe(account().id);
     expect(data.account.slug).toBe(account().slug);
     expect(data.account.plan.tier).toBe('enterprise');
     expect(data.account.plan.max_users).toBeGreaterThanOrEqual(data.account.active_members_count);
     expect(data.account.products[0].kind).toBe('core');
     expect(data.complexity.before - data.complexity.query).toBe(data.complexity.after);
-    expect(data.version).toEqual({ value: '2026-07', kind: 'current' });
+    // monday's calendar today (2026-12): 2026-10 current since 2026-10-01, 2027-01 the release candidate.
+    expect(data.version).toEqual({ value: '2026-10', kind: 'current' });
+    expect(res.headers.get('api-version')).toBe('2026-10');
+    expect(data.versions).toEqual([
+      { value: '2026-07', kind: 'maintenance' },
+      { value: '2026-10', kind: 'current' },
+      { value: '2027-01', kind: 'release_candidate' },
+    ]);
     // Only error answers carry the account id.
     expect(res.body).not.toHaveProperty('account_id');
   });
@@ -178,6 +193,8 @@ describe('emulator GraphQL: reading users', () => {
       emu.current,
       admin(),
       '{ users(limit: 1000, status: [ACTIVE, INACTIVE, PENDING]) { kind status enabled is_admin is_guest is_view_only is_pending is_verified is_email_confirmed } }',
+      {},
+      { 'API-Version': '2026-07' },
     );
     for (const u of res.body.data!.users) {
       expect(u.is_admin).toBe(u.kind === 'admin');
@@ -247,7 +264,8 @@ describe('emulator GraphQL: API-Version, auth and request errors', () => {
       {},
       { 'API-Version': '2024-10' },
     );
-    expect(old.body.data).toEqual({ version: { value: '2026-04', kind: 'maintenance' } });
+    expect(old.body.data).toEqual({ version: { value: '2026-07', kind: 'maintenance' } });
+    expect(old.headers.get('api-version')).toBe('2026-07');
     const future = await gql(
       emu.current,
       admin(),
@@ -255,7 +273,32 @@ describe('emulator GraphQL: API-Version, auth and request errors', () => {
       {},
       { 'API-Version': '2031-01' },
     );
-    expect(future.body.data).toEqual({ version: { value: '2026-07', kind: 'current' } });
+    expect(future.body.data).toEqual({ version: { value: '2026-10', kind: 'current' } });
+  });
+
+  it("follows monday's calendar: from 2027-01-15 a 2026-07 request is served as 2026-10, without an error", async () => {
+    const token = next.current.accounts[0]!.tokens.admin;
+    const asked = async (version: string | null, query = '{ version { value kind } }') =>
+      gql<Record<string, any>>(next.current, token, query, {}, version ? { 'API-Version': version } : {});
+    const plain = await asked(null, '{ version { value kind } versions { value kind } }');
+    expect(plain.body.data).toEqual({
+      version: { value: '2027-01', kind: 'current' },
+      versions: [
+        { value: '2026-10', kind: 'maintenance' },
+        { value: '2027-01', kind: 'current' },
+        { value: '2027-04', kind: 'release_candidate' },
+      ],
+    });
+    const pinned = await asked('2026-07');
+    expect(pinned.headers.get('api-version')).toBe('2026-10');
+    expect(pinned.body.data).toEqual({ version: { value: '2026-10', kind: 'maintenance' } });
+    // What a 2026-07 document asks of the user no longer exists there.
+    const legacy = await asked('2026-07', '{ me { is_admin } }');
+    expect(legacy.body.errors![0]).toMatchObject({ extensions: { code: 'undefinedField', fieldName: 'is_admin' } });
+    const old = await asked('2025-04');
+    expect(old.headers.get('api-version')).toBe('2026-10');
+    const malformed = await asked('2027-1');
+    expect(malformed.body.errors![0].extensions.code).toBe('InvalidVersionException');
   });
 
   it('answers an unknown or missing token with 401 Not Authenticated', async () => {
@@ -334,6 +377,8 @@ describe('emulator GraphQL: every field monday serves on a user', () => {
       emu.current,
       admin(),
       `{ users(limit: 5) { ${selectAll(user)} } }`,
+      {},
+      { 'API-Version': '2026-07' },
     );
     expect(res.body.errors).toBeUndefined();
     const [first] = res.body.data!.users;

@@ -92,13 +92,14 @@ export class SyncService {
       }
       throw error;
     }
-    await this.checkDailyCalls(connectionId, options.trigger ?? 'manual');
+    if (options.trigger === 'schedule') await this.checkDailyCalls(connectionId);
     try {
       // With a SCIM token the sync can tell which teams an identity provider manages.
       const scim = (await this.connections.facts(connectionId)).hasScimToken
         ? await this.connections.scim(connectionId).catch(() => null)
         : null;
       const result = await this.engine.run(connectionId, api, { ...options, scim });
+      result.trigger = options.trigger ?? 'manual';
       if (result.status === 'succeeded') await this.connections.setSyncDeferred(connectionId, null);
       for (const listener of this.finishedListeners) {
         await listener(result).catch((error) => {
@@ -119,10 +120,11 @@ export class SyncService {
   }
 
   /**
-   * Reads the account's daily calls (one call) before every sync; a scheduled one that the day's remaining
-   * calls cannot finish is left for later, with the reason on the connection. On-demand syncs always run.
+   * Reads the account's daily calls (one call) before a scheduled sync: one the day's remaining calls cannot
+   * finish is left for later, with the reason on the connection. On-demand syncs always run (and read the
+   * calls after they finish).
    */
-  private async checkDailyCalls(connectionId: string, trigger: string): Promise<void> {
+  private async checkDailyCalls(connectionId: string): Promise<void> {
     let reason: string | null;
     try {
       const usage = await this.connections.readDailyUsage(connectionId);
@@ -132,7 +134,7 @@ export class SyncService {
       if (!(error instanceof MondayError && error.code === 'DAILY_LIMIT_EXCEEDED')) return;
       reason = `deferred: ${error.message}`;
     }
-    if (!reason || trigger !== 'schedule') return;
+    if (!reason) return;
     await this.connections.setSyncDeferred(connectionId, `${reason} (${(this.now?.() ?? new Date()).toISOString()})`);
     throw new AppError('precondition', 'sync_deferred', reason, { connectionId });
   }

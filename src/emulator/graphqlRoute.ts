@@ -48,6 +48,8 @@ interface ExecutionContext {
   /** In a query, each team's members, worked out once when first asked; null in a mutation. */
   teamMembers: (() => Map<string, EmuUser[]>) | null;
   limiter: AccountLimiter;
+  /** The instant monday's version calendar is read at. */
+  calendarAt: number;
 }
 
 const rootValue = {
@@ -63,7 +65,7 @@ const rootValue = {
     kind: c.version.kind,
     display_name: c.version.value,
   }),
-  versions: (_: unknown, c: ExecutionContext) => listVersions(c.now.getTime()),
+  versions: (_: unknown, c: ExecutionContext) => listVersions(c.calendarAt),
   teams: (args: { ids?: string[] | null }, c: ExecutionContext) =>
     selectTeams(c.account, args.ids, c.teamMembers),
   platform_api: (_: unknown, c: ExecutionContext) =>
@@ -109,7 +111,7 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
     }
     const { account } = grant;
     const caller = account.usersById.get(account.tokenOwners[grant.role])!;
-    const versionResult = resolveApiVersion(header(request, 'api-version'), state.now());
+    const versionResult = resolveApiVersion(header(request, 'api-version'), state.calendarNow());
     if (!versionResult.ok) {
       return send(200, null, account.id, {
         message: versionResult.message,
@@ -260,6 +262,7 @@ function runOperation(
     bends: state.faults.applies('graphql') ? state.faults.settings : noBends,
     teamMembers: operation.operation === 'query' ? once(() => membersByTeam(account)) : null,
     limiter,
+    calendarAt: state.calendarNow(),
     complexity: {
       before: charge.before,
       after: charge.after,

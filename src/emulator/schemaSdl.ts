@@ -61,6 +61,8 @@ type User {
     board_ids: [ID!]
     limit: Int
     event_types: [String!]
+    correlation_ids: [ID!] #2026-10
+    entities: [String!] #2026-10
     cursor: String
   ): UserActivityLogsPage
   department: Department
@@ -124,6 +126,7 @@ type ActivityLog {
   entity: String
   data: String
   created_at: String
+  correlation_id: ID #2026-10
 }
 
 type Department {

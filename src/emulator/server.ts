@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   now?: () => number;
   limits?: Partial<LimitSettings>;
   faults?: Partial<FaultSettings>;
+  /** The day monday's version calendar is read on (which version is current); defaults to the clock's. */
+  calendarDate?: Date;
 }
 
 /** What a running emulator offers: its URLs, the seeded accounts and knobs for tests. */
@@ -80,6 +82,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     referenceDate: options.referenceDate ?? startOfUtcDay(),
   });
   const state = new EmulatorState(accounts, options.now ?? Date.now, seed, options.limits);
+  if (options.calendarDate) state.calendarDate = options.calendarDate;
   if (options.faults || options.latencyMs)
     state.faults.configure({
       ...options.faults,

@@ -30,6 +30,13 @@ export class EmulatorState {
   readonly heldSockets = new Set<{ destroy(): void }>();
   /** Every mutation request carried out (replays excluded), so tests can tell how often monday acted. */
   readonly mutationsExecuted: { accountId: string; operationName: string | null }[] = [];
+  /** A fixed day for monday's version calendar (tests of a coming version change); else the clock's. */
+  calendarDate: Date | null = null;
+
+  /** The instant the version calendar is read at. */
+  calendarNow(): number {
+    return this.calendarDate?.getTime() ?? this.now();
+  }
 
   constructor(
     readonly accounts: EmuAccount[],

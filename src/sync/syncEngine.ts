@@ -25,6 +25,8 @@ export const DEFAULT_LEASE_MS = 60_000;
 export interface SyncResult {
   runId: string;
   connectionId: string;
+  /** What started it (manual, api, job, schedule, …), as the run records it. */
+  trigger?: string;
   status: 'succeeded' | 'failed';
   complete: boolean;
   usersSeen: number;
