@@ -15,6 +15,7 @@ import { SeatwiseAudit } from './app/seatwiseAudit.ts';
 import { type RotationResult, resealOldFormats, rotateSecrets } from './app/secretsService.ts';
 import { SignInService } from './app/signInService.ts';
 import { SyncService } from './app/syncService.ts';
+import { ServiceUsersService } from './app/serviceUsersService.ts';
 import { TeamsService } from './app/teamsService.ts';
 import { UsersService } from './app/usersService.ts';
 import type { Config } from './config.ts';
@@ -34,6 +35,8 @@ export interface Seatwise {
   sync: SyncService;
   users: UsersService;
   teams: TeamsService;
+  /** monday's service users: their sync, findings and token revocation. */
+  serviceUsers: ServiceUsersService;
   people: PeopleService;
   /** Signing in: single sign-on with the identity provider, and whether keys may open browser sessions. */
   signIn: SignInService;
@@ -137,6 +140,11 @@ export async function createSeatwise(
     if (result.status === 'succeeded' && result.trigger !== 'schedule')
       await connections.readDailyUsage(result.connectionId);
   });
+  const serviceUsers = new ServiceUsersService(store, connections, options.now, timing.leaseMs);
+  // Service users with every complete sync (an admin's token; otherwise the reason is kept).
+  sync.onFinished(async (result) => {
+    if (result.status === 'succeeded') await serviceUsers.refresh(result.connectionId);
+  });
   sync.onFinished((result) => insights.recordSnapshot(result));
   sync.onFinished((result) => policies.afterSync(result));
   sync.onFinished((result) => notifyFailure(notifier, connections, result));
@@ -168,6 +176,7 @@ export async function createSeatwise(
     sync,
     users,
     teams: new TeamsService(store, connections, options.now),
+    serviceUsers,
     people,
     reviews,
     reviewSchedule,

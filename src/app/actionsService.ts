@@ -3,6 +3,7 @@ import type { ActionRequestInput } from '../actions/actionInput.ts';
 import { type ActionResult, ActionRunner, type ExecutionTiming } from '../actions/actionRunner.ts';
 import { type ActionName, actionDefinitions, actionNames } from '../actions/definitions.ts';
 import { AppError } from '../domain/appError.ts';
+import type { VersionNotice } from '../domain/apiVersions.ts';
 import { readCapabilities, unmetRequirements } from '../domain/capabilities.ts';
 import { offboardingChannels, offboardingKeyPrefix } from '../domain/offboarding.ts';
 import { type SeatwiseEventName, seatwiseEventNames } from '../domain/seatwiseEvents.ts';
@@ -11,6 +12,7 @@ import { AuditRepo } from '../store/auditRepo.ts';
 import type { Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
 import type { ConnectionsService } from './connections.ts';
+import { REVOKE_SERVICE_USER_TOKENS, revokeRequirements } from './serviceUsersService.ts';
 
 /** The Integration Capabilities table of one connection. */
 export interface CapabilitiesView {
@@ -27,6 +29,10 @@ export interface CapabilitiesView {
   }[];
   /** How offboarding can reach this account's users: SCIM for users it provisioned, GraphQL where allowed. */
   offboarding: CapabilitiesView['actions'];
+  /** What can be done about service users. */
+  serviceUsers: CapabilitiesView['actions'];
+  /** The API version: the setting, what monday served, and what to do about a deprecated pin. */
+  apiVersion: { setting: string; served: string | null; notice: VersionNotice | null };
 }
 
 export interface AuditEntryView {
@@ -126,6 +132,7 @@ export class ActionsService {
 
   async capabilities(connectionId: string): Promise<CapabilitiesView> {
     const facts = await this.connections.facts(connectionId);
+    const connection = await this.connections.get(connectionId);
     return {
       connectionId,
       reads: readCapabilities(facts),
@@ -141,6 +148,25 @@ export class ActionsService {
           reasons,
         };
       }),
+      serviceUsers: (() => {
+        const reasons = unmetRequirements(revokeRequirements, facts);
+        return [
+          {
+            id: `${REVOKE_SERVICE_USER_TOKENS}:graphql`,
+            action: REVOKE_SERVICE_USER_TOKENS,
+            via: 'graphql',
+            label: 'Revoke service user tokens',
+            operation: 'revoke_service_user_tokens',
+            available: reasons.length === 0,
+            reasons,
+          },
+        ];
+      })(),
+      apiVersion: {
+        setting: connection.apiVersion,
+        served: connection.servedApiVersion,
+        notice: connection.apiVersionNotice,
+      },
       offboarding: (['scim', 'graphql'] as const).map((via) => {
         const reasons = unmetRequirements(offboardingChannels[via], facts);
         return {
@@ -164,7 +190,7 @@ export class ActionsService {
    * (the log outlives a disconnect); an unknown one is a 404, as on every route.
    */
   async auditLog(filters: AuditFilters = {}): Promise<AuditEntryView[]> {
-    const auditable: readonly string[] = [...actionNames, ...seatwiseEventNames];
+    const auditable: readonly string[] = [...actionNames, REVOKE_SERVICE_USER_TOKENS, ...seatwiseEventNames];
     if (filters.action !== undefined && !auditable.includes(filters.action)) {
       throw new AppError('invalid_input', 'invalid_filter', `action must be one of ${auditable.join(', ')}`);
     }

@@ -40,7 +40,7 @@ export function registerInsightsCommand(program: Command): void {
           `  Free                ${count(s.viewer, 'viewer')}, ${guests}`,
           `  Inactive paid seats ${i.inactivePaidSeats} with no activity for ${i.inactiveDays} days (${i.inactiveNeverActive} never active, ${count(i.inactiveAdmins, 'admin')})${waste}`,
           `  Pending invites     ${i.pendingInvites}${i.pendingInviteAge.oldestDays === null ? '' : `, oldest ${i.pendingInviteAge.oldestDays} days, ${i.pendingInviteAge.over30Days} over 30 days`}`,
-          `  People              ${i.users} (${i.byStatus.active} active, ${i.byStatus.pending} pending, ${i.byStatus.deactivated} deactivated)${i.notPeople ? `; ${i.notPeople} not people` : ''}`,
+          `  People              ${i.users} (${i.byStatus.active} active, ${i.byStatus.pending} pending, ${i.byStatus.deactivated} deactivated)${i.notPeople ? `; ${i.notPeople} not people` : ''}${i.unclassified.map((u) => `; ${u.count} of unclassified kind ${u.kind}`).join('')}`,
           `  Roles               admin ${i.byRole.admin}, member ${i.byRole.member}, viewer ${i.byRole.viewer}, guest ${i.byRole.guest}`,
         ].join('\n');
       });

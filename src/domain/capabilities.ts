@@ -83,5 +83,14 @@ export function readCapabilities(
 ): { name: string; available: boolean; reason: string | null }[] {
   const broken = facts.status === 'error' ? 'the last sync failed; see the connection status' : null;
   const names = ['users', 'roles', 'statuses', 'licenses', 'last_activity', 'teams'];
-  return names.map((name) => ({ name, available: broken === null, reason: broken }));
+  // monday lists service users to admins only.
+  const serviceUsers =
+    broken ??
+    (facts.tokenOwnerKind === 'admin'
+      ? null
+      : `monday lists service users to admins only; the API token's owner is ${facts.tokenOwnerKind ?? 'of unknown kind'}`);
+  return [
+    ...names.map((name) => ({ name, available: broken === null, reason: broken })),
+    { name: 'service_users', available: serviceUsers === null, reason: serviceUsers },
+  ];
 }

@@ -1,9 +1,11 @@
 import type { License, Role, Status, StoredRole } from './directory.ts';
 import { isInactive } from './inactivity.ts';
 import { billedGuests } from './licenseRules.ts';
+import { isClassifiedKind } from './userMapping.ts';
 
 export interface InsightUser {
   role: StoredRole;
+  kind?: string | null;
   status: Status;
   license: License | null;
   lastActivityAt: string | null;
@@ -25,6 +27,8 @@ export interface Insights {
   /** People only; users that are not people (agents, service and portal users) are counted apart. */
   users: number;
   notPeople: number;
+  /** Users of a kind Seatwise does not know ("unclassified kind X"), by kind: in no other figure. */
+  unclassified: { kind: string; count: number }[];
   byStatus: Record<Status, number>;
   byRole: Record<Role, number>;
   byLicense: Record<License | 'none', number>;
@@ -76,6 +80,8 @@ const DAY = 86_400_000;
 /** Users of one role, status and license, counted, with how many were never active or idle past the threshold. */
 export interface InsightGroup {
   role: StoredRole;
+  /** For users that are not people, monday's kind (null for people). */
+  kind?: string | null;
   status: Status;
   license: License | null;
   count: number;
@@ -89,10 +95,11 @@ export interface InsightGroup {
 export function groupUsers(users: Iterable<InsightUser>, now: Date, inactiveDays: number): InsightGroup[] {
   const groups = new Map<string, InsightGroup>();
   for (const user of users) {
-    const key = `${user.role}|${user.status}|${user.license}`;
+    const kind = user.role === 'other' ? (user.kind ?? null) : null;
+    const key = `${user.role}|${user.status}|${user.license}|${kind}`;
     let group = groups.get(key);
     if (!group) {
-      group = { role: user.role, status: user.status, license: user.license, count: 0, never: 0, idle: 0 };
+      group = { role: user.role, kind, status: user.status, license: user.license, count: 0, never: 0, idle: 0 };
       groups.set(key, group);
     }
     group.count++;
@@ -111,6 +118,7 @@ export function computeInsights(groups: Iterable<InsightGroup>, settings: Insigh
   const out: Insights = {
     users: 0,
     notPeople: 0,
+    unclassified: [],
     byStatus: { active: 0, pending: 0, deactivated: 0 },
     byRole: { admin: 0, member: 0, viewer: 0, guest: 0 },
     byLicense: { member: 0, viewer: 0, guest: 0, none: 0 },
@@ -143,7 +151,11 @@ export function computeInsights(groups: Iterable<InsightGroup>, settings: Insigh
     const n = group.count;
     // Not people hold no seat and are no one's inactive license: kept out of every figure but their count.
     if (group.role === 'other') {
-      out.notPeople += n;
+      if (group.kind && !isClassifiedKind(group.kind)) {
+        const held = out.unclassified.find((u) => u.kind === group.kind);
+        if (held) held.count += n;
+        else out.unclassified.push({ kind: group.kind, count: n });
+      } else out.notPeople += n;
       continue;
     }
     out.users += n;
@@ -160,6 +172,7 @@ export function computeInsights(groups: Iterable<InsightGroup>, settings: Insigh
       if (group.role === 'admin') out.inactiveAdmins += group.never + group.idle;
     }
   }
+  out.unclassified.sort((a, b) => a.kind.localeCompare(b.kind));
   out.seats.billedGuests = billedGuests(settings.tier, out.seats.guest);
   out.seats.freeGuests = out.seats.guest - out.seats.billedGuests;
   out.seats.paid = out.seats.memberSeats + out.seats.billedGuests;
@@ -199,6 +212,8 @@ export type AccountInsights = Insights & { connectionId: string; accountName: st
 export interface InsightsTotal {
   accounts: number;
   users: number;
+  notPeople: number;
+  unclassified: Insights['unclassified'];
   byStatus: Record<Status, number>;
   byRole: Record<Role, number>;
   byLicense: Record<License | 'none', number>;
@@ -254,6 +269,10 @@ export function totalInsights(list: readonly AccountInsights[]): InsightsTotal {
   return {
     accounts: list.length,
     users: sum((i) => i.users),
+    notPeople: sum((i) => i.notPeople),
+    unclassified: Object.entries(add((i) => Object.fromEntries(i.unclassified.map((u) => [u.kind, u.count]))))
+      .map(([kind, count]) => ({ kind, count }))
+      .sort((a, b) => a.kind.localeCompare(b.kind)),
     byStatus: add((i) => i.byStatus),
     byRole: add((i) => i.byRole),
     byLicense: add((i) => i.byLicense),

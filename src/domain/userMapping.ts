@@ -36,6 +36,20 @@ const kindToRole: Record<string, StoredRole> = {
   guest: 'guest',
 };
 
+/**
+ * monday kinds Seatwise knows are not people: AI agents (own and external), service users and monday's
+ * system API users, portal users. Any other kind (vibe users, kinds monday adds later) is unclassified: held
+ * apart in every figure, never counted as a person and never dropped.
+ */
+const nonPersonKind =
+  /^(agent_member|personal_agent_member|agent_signup_user|external_agent_member|external_agent_detached_member|service_user|[a-z_]+_api_user|portal)$/;
+
+/** Whether monday's kind is one Seatwise knows (a person's, or a known kind that is not a person). */
+export function isClassifiedKind(kind: string): boolean {
+  const k = kind.toLowerCase();
+  return k in kindToRole || nonPersonKind.test(k);
+}
+
 const statusMap: Record<string, Status> = { ACTIVE: 'active', PENDING: 'pending', INACTIVE: 'deactivated' };
 
 /**
@@ -49,9 +63,12 @@ export function mapUserAccess(user: RemoteUserFields): MappedAccess {
   if (kind && kindToRole[kind]) {
     role = kindToRole[kind];
     reasons.push(`kind=${kind}`);
-  } else if (kind) {
+  } else if (kind && nonPersonKind.test(kind)) {
     role = 'other';
     reasons.push(`kind=${kind}: not a person`);
+  } else if (kind) {
+    role = 'other';
+    reasons.push(`unclassified kind ${kind}: held apart, not counted as a person`);
   } else if (user.is_admin) {
     role = 'admin';
     reasons.push('is_admin');

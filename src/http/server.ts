@@ -25,6 +25,7 @@ import { policyRoutes } from './routes/policies.ts';
 import { reviewRoutes } from './routes/reviews.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { serviceUserRoutes } from './routes/serviceUsers.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { userRoutes } from './routes/users.ts';
 import { SignInGuard, type SignInLimits } from './signInGuard.ts';
@@ -164,6 +165,7 @@ export async function buildServer(seatwise: Seatwise, options: ServerOptions): P
   await app.register(runRoutes(seatwise, metrics));
   await app.register(userRoutes(seatwise));
   await app.register(teamRoutes(seatwise));
+  await app.register(serviceUserRoutes(seatwise));
   await app.register(peopleRoutes(seatwise));
   await app.register(actionRoutes(seatwise, metrics));
   await app.register(offboardingRoutes(seatwise));

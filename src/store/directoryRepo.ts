@@ -461,6 +461,10 @@ export class DirectoryRepo {
         'role',
         'status',
         'license',
+        // Users that are not people are told apart by kind (an unclassified one is held apart by name).
+        sql<string | null>`case when ${sql.ref('role')} = 'other' then ${sql.ref('kind')} else null end`.as(
+          'other_kind',
+        ),
         (eb) => eb.fn.countAll<number>().as('count'),
         sql<number>`sum(case when ${sql.ref('last_activity_at')} is null and ${sql.ref('remote_created_at')} < ${cutoff} then 1 else 0 end)`.as(
           'never',
@@ -469,10 +473,11 @@ export class DirectoryRepo {
       ])
       .where('connection_id', '=', connectionId)
       .where('removed_at', 'is', null)
-      .groupBy(['role', 'status', 'license'])
+      .groupBy(['role', 'status', 'license', sql`case when ${sql.ref('role')} = 'other' then ${sql.ref('kind')} else null end`])
       .execute();
     return rows.map((r) => ({
       role: r.role as InsightGroup['role'],
+      kind: r.other_kind ?? null,
       status: r.status as InsightGroup['status'],
       license: r.license as InsightGroup['license'],
       count: Number(r.count),

@@ -142,6 +142,8 @@ export interface Insights {
   lastSyncedAt: string | null;
   users: number;
   notPeople: number;
+  /** Users of a kind Seatwise does not know, by kind: held apart from every other figure. */
+  unclassified: { kind: string; count: number }[];
   byStatus: Record<Status, number>;
   byRole: Record<Role, number>;
   byLicense: Record<'member' | 'viewer' | 'guest' | 'none', number>;

@@ -180,6 +180,17 @@ export function DashboardPage({ id }: { id?: string }) {
               value={`${all.seats.guest.toLocaleString()} · ${all.seats.viewer.toLocaleString()}`}
               note={`guests (${all.seats.billedGuests} billed) · viewers (free)`}
             />
+            {(all.notPeople > 0 || all.unclassified.length > 0) && (
+              <Tile
+                label="Not people"
+                href={usersLink({ role: 'other' })}
+                value={(all.notPeople + all.unclassified.reduce((n, u) => n + u.count, 0)).toLocaleString()}
+                note={[
+                  `${all.notPeople} agents, service and portal users (no seat)`,
+                  ...all.unclassified.map((u) => `${u.count} of unclassified kind ${u.kind}`),
+                ].join(' · ')}
+              />
+            )}
           </div>
 
           <div className="charts">
