@@ -294,7 +294,9 @@ describe('emulator GraphQL: API-Version, auth and request errors', () => {
     expect(pinned.body.data).toEqual({ version: { value: '2026-10', kind: 'maintenance' } });
     // What a 2026-07 document asks of the user no longer exists there.
     const legacy = await asked('2026-07', '{ me { is_admin } }');
-    expect(legacy.body.errors![0]).toMatchObject({ extensions: { code: 'undefinedField', fieldName: 'is_admin' } });
+    expect(legacy.body.errors![0]).toMatchObject({
+      extensions: { code: 'undefinedField', fieldName: 'is_admin' },
+    });
     const old = await asked('2025-04');
     expect(old.headers.get('api-version')).toBe('2026-10');
     const malformed = await asked('2027-1');

@@ -1,7 +1,12 @@
 import type { ConnectionAccess } from '../actions/actionRunner.ts';
+import {
+  effectiveVersion,
+  type ListedVersion,
+  type VersionNotice,
+  versionNotice,
+} from '../domain/apiVersions.ts';
 import { AppError } from '../domain/appError.ts';
 import type { ConnectionFacts } from '../domain/capabilities.ts';
-import { effectiveVersion, type ListedVersion, type VersionNotice, versionNotice } from '../domain/apiVersions.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import { EndpointPolicy } from '../monday/endpointPolicy.ts';

@@ -136,7 +136,11 @@ export class ServiceUsersService {
     const connection = await this.connections.get(connectionId);
     const days = unusedDays ?? connection.inactiveDays;
     if (!Number.isInteger(days) || days < 1 || days > 3650)
-      throw new AppError('invalid_input', 'invalid_filter', 'unusedDays must be a whole number from 1 to 3650');
+      throw new AppError(
+        'invalid_input',
+        'invalid_filter',
+        'unusedDays must be a whole number from 1 to 3650',
+      );
     const state = await this.db
       .selectFrom('connections')
       .select(['service_users_read_at', 'service_users_error'])
@@ -225,7 +229,11 @@ export class ServiceUsersService {
     const { connectionId } = input;
     const serviceUserId = String(input.serviceUserId ?? '').trim();
     if (!/^\d{1,20}$/.test(serviceUserId))
-      throw new AppError('invalid_input', 'invalid_service_user', 'serviceUserId must be a monday id (digits)');
+      throw new AppError(
+        'invalid_input',
+        'invalid_service_user',
+        'serviceUserId must be a monday id (digits)',
+      );
     if (input.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(input.idempotencyKey))
       throw new AppError(
         'invalid_input',
@@ -297,7 +305,8 @@ export class ServiceUsersService {
     }
 
     // One execution per key: a given key for a day, a derived one for a while (absorbs double submits).
-    const key = input.idempotencyKey ?? `revoke-tokens:${serviceUserId}:${Math.floor(this.now().getTime() / 900_000)}`;
+    const key =
+      input.idempotencyKey ?? `revoke-tokens:${serviceUserId}:${Math.floor(this.now().getTime() / 900_000)}`;
     const executionId = newId('exe');
     const claim = await this.requests.claim({
       connectionId,

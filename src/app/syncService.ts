@@ -1,7 +1,7 @@
 import { dailyLimitDeferral } from '../domain/apiVersions.ts';
 import { AppError } from '../domain/appError.ts';
-import { MondayError } from '../monday/mondayError.ts';
 import type { MondayApi } from '../monday/mondayApi.ts';
+import { MondayError } from '../monday/mondayError.ts';
 import type { Store } from '../store/database.ts';
 import { type HeldRemoval, HeldRemovalsRepo } from '../store/heldRemovalsRepo.ts';
 import { type SyncRunRow, SyncRunsRepo } from '../store/syncRunsRepo.ts';
@@ -135,7 +135,10 @@ export class SyncService {
       reason = `deferred: ${error.message}`;
     }
     if (!reason) return;
-    await this.connections.setSyncDeferred(connectionId, `${reason} (${(this.now?.() ?? new Date()).toISOString()})`);
+    await this.connections.setSyncDeferred(
+      connectionId,
+      `${reason} (${(this.now?.() ?? new Date()).toISOString()})`,
+    );
     throw new AppError('precondition', 'sync_deferred', reason, { connectionId });
   }
 

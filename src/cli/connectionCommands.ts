@@ -32,7 +32,11 @@ function describeConnection(c: ConnectionView): string {
     `  status       ${c.status}${c.statusReason ? ` (${c.statusReason})` : ''}`,
     `  users        ${c.userCount}, last sync ${ago(c.lastSyncedAt)}`,
     `  API          ${c.apiUrl} (version ${describeVersion(c)}), token owner ${c.tokenOwnerId} (${c.tokenOwnerKind ?? 'unknown'})`,
-    ...(c.apiVersionNotice ? [`  ${c.apiVersionNotice.level === 'warning' ? 'WARNING' : 'note'}      ${c.apiVersionNotice.message}`] : []),
+    ...(c.apiVersionNotice
+      ? [
+          `  ${c.apiVersionNotice.level === 'warning' ? 'WARNING' : 'note'}      ${c.apiVersionNotice.message}`,
+        ]
+      : []),
     ...(c.dailyUsage ? [`  daily calls  ${describeDailyUsage(c.dailyUsage)}`] : []),
     ...(c.syncDeferred ? [`  deferred     ${c.syncDeferred}`] : []),
     `  SCIM         ${c.hasScimToken ? `token set, ${c.scimUrl}` : 'no token'}`,
@@ -45,14 +49,19 @@ function describeConnection(c: ConnectionView): string {
 function describeVersion(c: ConnectionView): string {
   const served = c.servedApiVersion;
   if (c.apiVersion === 'current') return served ? `current: monday serves ${served}` : 'current';
-  return served && served !== c.apiVersion ? `${c.apiVersion} pinned, monday serves ${served}` : `${c.apiVersion} pinned`;
+  return served && served !== c.apiVersion
+    ? `${c.apiVersion} pinned, monday serves ${served}`
+    : `${c.apiVersion} pinned`;
 }
 
 /** `412 of 25,000 used today (Seatwise's token owner 380); a sync costs about 31; resets 00:00 UTC`. */
 export function describeDailyUsage(u: NonNullable<ConnectionView['dailyUsage']>): string {
   const used = u.usedToday === null ? 'unknown use' : `${u.usedToday.toLocaleString('en-US')} used`;
   const limit = u.limit === null ? 'limit unknown' : `of ${u.limit.toLocaleString('en-US')}`;
-  const owner = u.tokenOwnerToday === null ? '' : ` (Seatwise's token owner ${u.tokenOwnerToday.toLocaleString('en-US')})`;
+  const owner =
+    u.tokenOwnerToday === null
+      ? ''
+      : ` (Seatwise's token owner ${u.tokenOwnerToday.toLocaleString('en-US')})`;
   const cost = u.syncCost === null ? '' : `; a sync costs about ${u.syncCost}`;
   return `${used} ${limit} today${owner}${cost}; resets 00:00 UTC (read ${u.readAt.slice(0, 16).replace('T', ' ')} UTC)`;
 }
@@ -158,7 +167,10 @@ export function registerConnectionCommands(program: Command): void {
     .option('--scim-token <token>', 'new SCIM token (- reads it from standard input)')
     .option('--remove-scim-token', 'forget the SCIM token')
     .option('--permission <level>', 'read or read_and_act', oneOf(permissions))
-    .option('--api-version <version>', "monday API version: current (follows monday's calendar) or a pin such as 2026-10")
+    .option(
+      '--api-version <version>',
+      "monday API version: current (follows monday's calendar) or a pin such as 2026-10",
+    )
     .option('--api-url <url>', 'GraphQL endpoint (must open the same account)')
     .option('--scim-url <url>', 'SCIM endpoint (the SCIM token is checked there)')
     .option('--account-url <url>', 'the account URL, https://<slug>.monday.com')

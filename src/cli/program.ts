@@ -15,6 +15,7 @@ import { registerPolicyCommands } from './policyCommands.ts';
 import { registerReviewCommands } from './reviewCommands.ts';
 import { registerSecretsCommands } from './secretsCommands.ts';
 import { registerServeCommand } from './serveCommand.ts';
+import { registerServiceUsersCommand } from './serviceUsersCommand.ts';
 import { registerSyncCommands } from './syncCommands.ts';
 import { registerTeamsCommand } from './teamsCommand.ts';
 import { registerUsersCommand } from './usersCommand.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerUsersCommand(program);
   registerTeamsCommand(program);
+  registerServiceUsersCommand(program);
   registerPeopleCommands(program);
   registerActionCommands(program);
   registerInsightsCommand(program);

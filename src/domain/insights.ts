@@ -99,7 +99,15 @@ export function groupUsers(users: Iterable<InsightUser>, now: Date, inactiveDays
     const key = `${user.role}|${user.status}|${user.license}|${kind}`;
     let group = groups.get(key);
     if (!group) {
-      group = { role: user.role, kind, status: user.status, license: user.license, count: 0, never: 0, idle: 0 };
+      group = {
+        role: user.role,
+        kind,
+        status: user.status,
+        license: user.license,
+        count: 0,
+        never: 0,
+        idle: 0,
+      };
       groups.set(key, group);
     }
     group.count++;

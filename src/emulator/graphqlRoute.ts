@@ -21,6 +21,7 @@ import {
 import { injectFaults, truncate } from './httpFaults.ts';
 import type { AccountLimiter } from './limits.ts';
 import { type EmuAccount, type EmuUser, membersByTeam } from './model.ts';
+import { createServiceUser, platformApi, revokeServiceUserTokens, serviceUsers } from './serviceUsers.ts';
 import type { EmulatorState } from './state.ts';
 import {
   addUsersToTeam,
@@ -30,7 +31,6 @@ import {
   removeTeamOwners,
   removeUsersFromTeam,
 } from './teamMutations.ts';
-import { createServiceUser, platformApi, revokeServiceUserTokens, serviceUsers } from './serviceUsers.ts';
 import { selectTeams } from './teamView.ts';
 import { activateUsers, deactivateUsers, inviteUsers, updateUsersRole } from './userMutations.ts';
 import { noBends, selectUsers, type UserQueryBends, type UsersArgs } from './userQuery.ts';

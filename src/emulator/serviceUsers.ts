@@ -33,7 +33,11 @@ function serviceUser(context: Context, id: string): EmuUser {
   const user = context.account.usersById.get(String(id));
   if (!user || user.kind !== 'service_user')
     throw new GraphQLError(`Service user ${id} not found`, {
-      extensions: { code: 'ResourceNotFoundException', status_code: 404, error_data: { service_user_id: id } },
+      extensions: {
+        code: 'ResourceNotFoundException',
+        status_code: 404,
+        error_data: { service_user_id: id },
+      },
     });
   return user;
 }

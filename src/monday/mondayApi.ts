@@ -130,7 +130,10 @@ const platformApiSchema = z.object({
       daily_analytics: z
         .object({
           last_updated: text(40).nullish(),
-          by_day: z.array(z.object({ day: text(40), usage: count })).max(1000).nullish(),
+          by_day: z
+            .array(z.object({ day: text(40), usage: count }))
+            .max(1000)
+            .nullish(),
           by_user: z
             .array(z.object({ user: z.object({ id }).nullish(), usage: count }))
             .max(1_000_000)

@@ -473,7 +473,12 @@ export class DirectoryRepo {
       ])
       .where('connection_id', '=', connectionId)
       .where('removed_at', 'is', null)
-      .groupBy(['role', 'status', 'license', sql`case when ${sql.ref('role')} = 'other' then ${sql.ref('kind')} else null end`])
+      .groupBy([
+        'role',
+        'status',
+        'license',
+        sql`case when ${sql.ref('role')} = 'other' then ${sql.ref('kind')} else null end`,
+      ])
       .execute();
     return rows.map((r) => ({
       role: r.role as InsightGroup['role'],

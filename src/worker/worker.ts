@@ -156,7 +156,8 @@ export class Worker {
       return final ? { fail: why, result } : { retry: why, result };
     } catch (error) {
       // Left for the next scheduled run: not a failure, and no retry that would spend more of the day's calls.
-      if (error instanceof AppError && error.code === 'sync_deferred') return { done: { deferred: error.message } };
+      if (error instanceof AppError && error.code === 'sync_deferred')
+        return { done: { deferred: error.message } };
       if (error instanceof AppError && error.code === 'sync_in_progress') {
         // Another process syncs this connection now: run after its lease, not as a failure.
         return retryOnceFree(error.message, error.details?.until);
