@@ -75,7 +75,7 @@ describe('user mapping: role, status, license and why', () => {
       'agent_member',
       'portal',
       'personal_agent_member',
-      'some_future_kind',
+      'external_agent_member',
     ]) {
       expect(mapUserAccess({ kind, status: 'ACTIVE', is_admin: false, is_guest: false })).toEqual({
         role: 'other',
@@ -86,6 +86,16 @@ describe('user mapping: role, status, license and why', () => {
         explanation: `no seat (not a person): kind=${kind}: not a person, status=active`,
       });
     }
+    // A kind Seatwise does not know is held apart as unclassified: never a seat, never a person.
+    expect(mapUserAccess({ kind: 'some_future_kind', status: 'ACTIVE', is_admin: false })).toEqual({
+      role: 'other',
+      kind: 'some_future_kind',
+      status: 'active',
+      license: null,
+      scimLinked: false,
+      explanation:
+        'no seat (not a person): unclassified kind some_future_kind: held apart, not counted as a person, status=active',
+    });
     expect(mapUserAccess({ kind: 'SERVICE_USER', status: 'ACTIVE' }).kind).toBe('service_user');
     // Without a kind (older API versions), the legacy booleans still decide.
     expect(mapUserAccess({ enabled: true, is_admin: false })).toMatchObject({ role: 'member', kind: null });

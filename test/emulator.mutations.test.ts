@@ -30,6 +30,9 @@ describe('emulator GraphQL: user mutations', () => {
       emu.current,
       admin(),
       '{ users(emails: ["new.hire@example.org"]) { status is_pending } }',
+      {},
+      // The legacy booleans are 2026-07's; 2026-10 removed them.
+      { 'API-Version': '2026-07' },
     );
     expect(lookup.body.data.users).toEqual([{ status: 'PENDING', is_pending: true }]);
   });
@@ -62,6 +65,9 @@ describe('emulator GraphQL: user mutations', () => {
       emu.current,
       admin(),
       `{ users(ids: [${target.id}]) { kind is_view_only } }`,
+      {},
+      // The legacy booleans are 2026-07's; 2026-10 removed them.
+      { 'API-Version': '2026-07' },
     );
     expect(check.body.data.users).toEqual([{ kind: 'view_only', is_view_only: true }]);
   });
@@ -112,6 +118,9 @@ describe('emulator GraphQL: user mutations', () => {
       emu.current,
       admin(),
       `{ users(ids: [${target.id}], non_active: true) { enabled } }`,
+      {},
+      // The legacy booleans are 2026-07's; 2026-10 removed them.
+      { 'API-Version': '2026-07' },
     );
     expect(legacy.body.data.users).toEqual([{ enabled: false }]);
     const back = await gql<any>(emu.current, admin(), ACTIVATE_USERS, { ids: [target.id] });
