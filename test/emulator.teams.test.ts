@@ -58,43 +58,49 @@ describe('emulator GraphQL: teams', () => {
     );
   });
 
-  it("serves Seatwise's own team documents and monday's SDK query", async () => {
-    expect((await gql<any>(emu.current, admin(), TEAMS)).body.data.teams).toHaveLength(
-      account().teams.length,
-    );
-    const page = await gql<any>(emu.current, admin(), TEAM_MEMBERS_PAGE, {
-      ids: [team('Sales').id],
-      limit: 1000,
-      page: 1,
-      inactive: null,
-    });
-    expect(page.body.data.teams[0].users.length).toBeGreaterThan(0);
-    const { ApiClient } = await load('@mondaydotcomorg/api');
-    const client = new ApiClient({ token: admin(), endpoint: emu.current.graphqlUrl, apiVersion: '2026-07' });
-    const sdk = await client.request('query { teams { id name owners { id } users { id } } }');
-    expect(sdk.teams.map((t: any) => t.id)).toEqual(account().teams.map((t) => t.id));
-    expect(sdk.teams.find((t: any) => t.name === 'People').users).toEqual([]);
-  });
+  it.each(['2026-07', '2026-10'])(
+    "serves Seatwise's own team documents and monday's SDK query on %s",
+    async (apiVersion) => {
+      expect((await gql<any>(emu.current, admin(), TEAMS)).body.data.teams).toHaveLength(
+        account().teams.length,
+      );
+      const page = await gql<any>(emu.current, admin(), TEAM_MEMBERS_PAGE, {
+        ids: [team('Sales').id],
+        limit: 1000,
+        page: 1,
+        inactive: null,
+      });
+      expect(page.body.data.teams[0].users.length).toBeGreaterThan(0);
+      const { ApiClient } = await load('@mondaydotcomorg/api');
+      const client = new ApiClient({ token: admin(), endpoint: emu.current.graphqlUrl, apiVersion });
+      const sdk = await client.request('query { teams { id name owners { id } users { id } } }');
+      expect(sdk.teams.map((t: any) => t.id)).toEqual(account().teams.map((t) => t.id));
+      expect(sdk.teams.find((t: any) => t.name === 'People').users).toEqual([]);
+    },
+  );
 
-  it("answers monday's agent toolkit list_users_and_teams", async () => {
-    const { ApiClient } = await load('@mondaydotcomorg/api');
-    const { allGraphqlApiTools } = await load('@mondaydotcomorg/agent-toolkit/core');
-    const api = new ApiClient({ token: admin(), endpoint: emu.current.graphqlUrl, apiVersion: '2026-07' });
-    const Tool = allGraphqlApiTools.find((T: any) => new T(api).name === 'list_users_and_teams');
-    const tool = new Tool(api);
-    const run = async (input: Record<string, unknown>): Promise<string> => {
-      const out = await tool.execute(input);
-      return typeof out.content === 'string' ? out.content : String(out.content.data);
-    };
-    const teamsOnly = await run({ teamsOnly: true });
-    for (const t of account().teams) expect(teamsOnly).toContain(`ID: ${t.id}\n  Name: ${t.name}`);
-    const everything = await run({ includeTeams: true });
-    expect(everything).toContain('Teams:');
-    expect(everything).toContain(account().users[0]!.email);
-    const withMembers = await run({ teamIds: [team('Design').id], includeTeamMembers: true });
-    const firstMember = inTeam(team('Design').id).find((u) => u.status !== 'INACTIVE')!;
-    expect(withMembers).toContain(firstMember.id);
-  });
+  it.each(['2026-07', '2026-10'])(
+    "answers monday's agent toolkit list_users_and_teams on %s",
+    async (apiVersion) => {
+      const { ApiClient } = await load('@mondaydotcomorg/api');
+      const { allGraphqlApiTools } = await load('@mondaydotcomorg/agent-toolkit/core');
+      const api = new ApiClient({ token: admin(), endpoint: emu.current.graphqlUrl, apiVersion });
+      const Tool = allGraphqlApiTools.find((T: any) => new T(api).name === 'list_users_and_teams');
+      const tool = new Tool(api);
+      const run = async (input: Record<string, unknown>): Promise<string> => {
+        const out = await tool.execute(input);
+        return typeof out.content === 'string' ? out.content : String(out.content.data);
+      };
+      const teamsOnly = await run({ teamsOnly: true });
+      for (const t of account().teams) expect(teamsOnly).toContain(`ID: ${t.id}\n  Name: ${t.name}`);
+      const everything = await run({ includeTeams: true });
+      expect(everything).toContain('Teams:');
+      expect(everything).toContain(account().users[0]!.email);
+      const withMembers = await run({ teamIds: [team('Design').id], includeTeamMembers: true });
+      const firstMember = inTeam(team('Design').id).find((u) => u.status !== 'INACTIVE')!;
+      expect(withMembers).toContain(firstMember.id);
+    },
+  );
 
   it('adds and removes members, reporting per user who changed and who did not', async () => {
     const design = team('Design');
