@@ -131,6 +131,37 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await shot('04-capabilities');
   });
 
+  it('shows the version, the day’s calls and the service users, and revokes a token with monday’s word after', async () => {
+    await expect(page.locator('main').textContent()).resolves.toContain(
+      'monday API version: follows current (2026-10)',
+    );
+    await expect(
+      page.getByRole('row', { name: /Revoke service user tokens/ }).textContent(),
+    ).resolves.toContain('Available');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
+    const card = page.getByRole('article').filter({ hasText: account().name });
+    await expect(card.textContent()).resolves.toMatch(/API versionfollows current \(2026-10\)/);
+    await expect(card.textContent()).resolves.toMatch(/Calls today\d[\d,]* of 25,000/);
+    await card.getByRole('link', { name: 'Service users' }).click();
+    await page.getByRole('heading', { name: /^Service users: / }).waitFor();
+    const mine = account().users.filter((u) => u.kind === 'service_user');
+    const holder = mine.find((u) => u.serviceToken)!;
+    for (const u of mine) await page.getByRole('row', { name: new RegExp(u.id) }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(holder.id) });
+    await expect(row.textContent()).resolves.toContain('never');
+    await shot('04b-service-users');
+    await row.getByRole('button', { name: 'Revoke tokens' }).click();
+    await dialog().getByText('Plan: revoke every API token').waitFor();
+    expect(holder.serviceToken).not.toBeNull();
+    await dialog().getByRole('button', { name: 'Revoke every token' }).click();
+    await dialog().getByText('Revoked: monday shows no token now').waitFor();
+    await shot('04c-service-user-revoked');
+    expect(holder.serviceToken).toBeNull();
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('No');
+    await expect(row.getByRole('button', { name: 'Revoke tokens' }).count()).resolves.toBe(0);
+  });
+
   it('changes the sync schedule in the settings, refusing one that is not cron', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations' }).click();
     await page.getByRole('main').getByRole('link', { name: 'Settings' }).click();
@@ -152,7 +183,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   });
 
   it('filters users on the server, and counts them as monday does', async () => {
-    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     const filters = page.getByRole('form', { name: 'Filter users' });
     await filters.getByLabel('Account').selectOption({ label: account().name });

@@ -15,6 +15,7 @@ import { PeoplePage } from './pages/PeoplePage.tsx';
 import { PoliciesPage } from './pages/PoliciesPage.tsx';
 import { ReviewsPage } from './pages/ReviewsPage.tsx';
 import { RunsPage } from './pages/RunsPage.tsx';
+import { ServiceUsersPage } from './pages/ServiceUsersPage.tsx';
 import { SettingsPage } from './pages/SettingsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { TeamPage, TeamsPage } from './pages/TeamsPage.tsx';
@@ -172,6 +173,7 @@ function Shell({ session }: { session: Session }) {
             <Route path="/connect" component={ConnectPage} />
             <Route path="/connections/:id/capabilities">{(p) => <CapabilitiesPage id={p.id} />}</Route>
             <Route path="/connections/:id/settings">{(p) => <SettingsPage id={p.id} />}</Route>
+            <Route path="/connections/:id/service-users">{(p) => <ServiceUsersPage id={p.id} />}</Route>
             <Route path="/dashboard">
               {() => (
                 <Suspense fallback={<Loading what="the dashboard" lines={16} />}>

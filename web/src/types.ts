@@ -29,7 +29,13 @@ export interface Connection {
   maxUsers: number | null;
   permission: 'read' | 'read_and_act';
   apiUrl: string;
+  /** `current` (follows monday's calendar) or a pinned YYYY-MM. */
   apiVersion: string;
+  /** The version monday last said it served (its API-Version header). */
+  servedApiVersion: string | null;
+  apiVersionNotice: VersionNotice | null;
+  dailyUsage: DailyUsageView | null;
+  syncDeferred: string | null;
   scimUrl: string | null;
   hasScimToken: boolean;
   tokenOwnerKind: string | null;
@@ -126,12 +132,65 @@ export interface Capabilities {
   }[];
   /** How offboarding reaches this account's users: SCIM for those it provisioned, GraphQL where allowed. */
   offboarding: Capabilities['actions'];
+  /** What can be done to the account's service users (monday's non-human identities). */
+  serviceUsers: Capabilities['actions'];
+  apiVersion: { setting: string; served: string | null; notice: VersionNotice | null };
 }
 
 // The action contract is the server's own (one definition, type-only: nothing of the server is bundled).
 import type { ActionName, ActionResult, PlanItem } from '../../src/domain/actionResult.ts';
+import type { VersionNotice } from '../../src/domain/apiVersions.ts';
 import type { SeatwiseRole } from '../../src/domain/roles.ts';
 import type { TeamView } from '../../src/domain/teams.ts';
+
+export type { VersionNotice };
+
+/** The account's daily API calls as monday last reported them, and what a sync costs. */
+export interface DailyUsageView {
+  day: string;
+  limit: number | null;
+  usedToday: number | null;
+  tokenOwnerToday: number | null;
+  readAt: string;
+  syncCost: number | null;
+}
+
+export type ServiceUserFinding = 'token_unused' | 'creator_deactivated' | 'token_active_creator_left';
+
+export interface ServiceUserView {
+  connectionId: string;
+  id: string;
+  name: string;
+  title: string | null;
+  enabled: boolean | null;
+  hasToken: boolean | null;
+  createdAt: string | null;
+  lastTokenActivity: string | null;
+  createdBy: { id: string; name: string | null; email: string | null; status: string | null } | null;
+  findings: ServiceUserFinding[];
+  syncedAt: string;
+}
+
+export interface ServiceUsersList {
+  connectionId: string;
+  readAt: string | null;
+  error: string | null;
+  unusedDays: number;
+  serviceUsers: ServiceUserView[];
+  summary: Record<ServiceUserFinding, number> & { total: number; withToken: number };
+}
+
+export interface RevokeResult {
+  connectionId: string;
+  serviceUserId: string;
+  name: string;
+  dryRun: boolean;
+  outcome: 'planned' | 'revoked' | 'unchanged' | 'failed' | 'unverified';
+  plan: { hadToken: boolean; lastTokenActivity: string | null; change: string };
+  error: { code: string; message: string } | null;
+  replayed: boolean;
+  auditId: number | null;
+}
 
 export type { ActionName, ActionResult, PlanItem };
 

@@ -4,6 +4,7 @@ import { api } from '../api.ts';
 import { Loading, QueryError } from '../components/States.tsx';
 import { useCapabilities } from '../hooks.ts';
 import type { Capabilities, Connection } from '../types.ts';
+import { apiVersionText, VersionNoticeBox } from './IntegrationsPage.tsx';
 
 const readLabels: Record<string, string> = {
   users: 'Users',
@@ -24,13 +25,24 @@ export function CapabilitiesPage({ id }: { id: string }) {
   return (
     <section aria-labelledby="caps-title">
       <p>
-        <Link href="/">← Integrations</Link>
+        <Link href="/">← Integrations</Link> ·{' '}
+        <Link href={`/connections/${id}/service-users`}>Service users</Link>
       </p>
       <h1 id="caps-title">
         Integration Capabilities{connection.data ? `: ${connection.data.accountName}` : ''}
       </h1>
       {caps.isPending && <Loading what="capabilities" lines={12} />}
       {caps.isError && <QueryError error={caps.error} what="capabilities" retry={() => caps.refetch()} />}
+      {caps.data && (
+        <p>
+          monday API version:{' '}
+          {apiVersionText({
+            apiVersion: caps.data.apiVersion.setting,
+            servedApiVersion: caps.data.apiVersion.served,
+          })}
+        </p>
+      )}
+      {caps.data?.apiVersion.notice && <VersionNoticeBox notice={caps.data.apiVersion.notice} />}
       {caps.data && (
         <table className="grid">
           <caption className="sr-only">What this connection can read and do</caption>
@@ -60,6 +72,9 @@ export function CapabilitiesPage({ id }: { id: string }) {
             ))}
             {caps.data.offboarding.map((a) => (
               <ActionRow key={a.id} row={a} kind="Offboarding" />
+            ))}
+            {caps.data.serviceUsers.map((a) => (
+              <ActionRow key={a.id} row={a} kind="Service users" />
             ))}
           </tbody>
         </table>

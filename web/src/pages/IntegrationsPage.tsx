@@ -7,7 +7,7 @@ import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago, until } from '../format.ts';
 import { useConnections } from '../hooks.ts';
 import { useCanAct, useIsAdmin } from '../session.tsx';
-import type { Connection, HeldRemoval, Run } from '../types.ts';
+import type { Connection, DailyUsageView, HeldRemoval, Run, VersionNotice } from '../types.ts';
 
 /** Every connected monday account as a card: status, counts, and what can be done with it. */
 export function IntegrationsPage() {
@@ -114,6 +114,14 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
       </header>
       <StatusLine connection={c} />
       {c.removalsHeld > 0 && c.status !== 'syncing' && <HeldRemovals connection={c} />}
+      {c.apiVersionNotice && <VersionNoticeBox notice={c.apiVersionNotice} />}
+      {c.syncDeferred && (
+        <div className="notice" role="status">
+          <p>
+            <strong>The scheduled sync waits for tomorrow’s calls.</strong> {c.syncDeferred}
+          </p>
+        </div>
+      )}
       <dl className="facts">
         <dt>Plan</dt>
         <dd>{c.planTier ?? 'unknown'}</dd>
@@ -127,6 +135,14 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         </dd>
         <dt>Permission</dt>
         <dd>{c.permission === 'read_and_act' ? 'Read and take action' : 'Read'}</dd>
+        <dt>API version</dt>
+        <dd>{apiVersionText(c)}</dd>
+        {c.dailyUsage && (
+          <>
+            <dt>Calls today</dt>
+            <dd>{dailyUsageText(c.dailyUsage)}</dd>
+          </>
+        )}
       </dl>
       <div className="buttons">
         {canAct && (
@@ -142,6 +158,9 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         </Link>
         <Link href={`/runs?connectionId=${c.id}`} className="button">
           History
+        </Link>
+        <Link href={`/connections/${c.id}/service-users`} className="button">
+          Service users
         </Link>
         {isAdmin && (
           <button type="button" className="danger-outline" onClick={() => setConfirming(true)}>
@@ -316,4 +335,34 @@ function whatToDo(reason: string): string {
   if (/reach|answer/i.test(reason))
     return 'Check that monday.com (or the configured endpoint) is reachable, then sync again.';
   return 'Sync again; if it keeps failing, check the connection’s settings.';
+}
+
+/** `current (2026-10)` when following monday's calendar, else the pin and what monday served for it. */
+export function apiVersionText(c: Pick<Connection, 'apiVersion' | 'servedApiVersion'>): string {
+  if (c.apiVersion === 'current')
+    return `follows current${c.servedApiVersion ? ` (${c.servedApiVersion})` : ''}`;
+  return c.servedApiVersion && c.servedApiVersion !== c.apiVersion
+    ? `pinned ${c.apiVersion}, served as ${c.servedApiVersion}`
+    : `pinned ${c.apiVersion}`;
+}
+
+function dailyUsageText(u: DailyUsageView): string {
+  const used = u.usedToday === null ? '?' : u.usedToday.toLocaleString();
+  const limit = u.limit === null ? 'no known limit' : `of ${u.limit.toLocaleString()}`;
+  const mine =
+    u.tokenOwnerToday === null ? '' : `, ${u.tokenOwnerToday.toLocaleString()} by the token's owner`;
+  const cost = u.syncCost === null ? '' : `; a sync needs about ${u.syncCost.toLocaleString()}`;
+  return `${used} ${limit}${mine}${cost}`;
+}
+
+/** What monday's version calendar means for a pinned connection, and what to do. */
+export function VersionNoticeBox({ notice }: { notice: VersionNotice }) {
+  return (
+    <div className={notice.level === 'warning' ? 'notice' : 'notice info'} role="status">
+      <p>
+        <strong>{notice.level === 'warning' ? 'API version: action needed.' : 'API version.'}</strong>{' '}
+        {notice.message}
+      </p>
+    </div>
+  );
 }
