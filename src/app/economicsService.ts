@@ -311,19 +311,10 @@ export class EconomicsService {
    */
   async propose(connectionId: string): Promise<{ policyId: string; proposals: ProposalView[] }> {
     await this.connections.get(connectionId);
-    const rightSizing = async () =>
-      (await this.policies.list(connectionId))
-        .filter((p) => p.kind === 'right_size_to_bucket')
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    if ((await rightSizing()).length === 0)
-      await this.policies.add({ connectionId, kind: 'right_size_to_bucket', autoApply: false });
-    // Two first uses at once may both add one: every caller keeps the oldest and removes the others, before
-    // any of them proposes, so one policy is left and nobody gets two proposals.
-    const [policy, ...extra] = await rightSizing();
-    for (const p of extra) await this.policies.remove(p.id).catch(() => {});
-    await this.policies.evaluateNow(policy!.id);
+    const policy = await this.policies.ensureRightSizing(connectionId);
+    await this.policies.evaluateNow(policy.id);
     const open = await this.policies.proposals({ connectionId, status: 'open', limit: 10_000 });
-    return { policyId: policy!.id, proposals: open.filter((p) => p.policyId === policy!.id) };
+    return { policyId: policy.id, proposals: open.filter((p) => p.policyId === policy.id) };
   }
 
   /** Paid seats and their cost per team, per account (one connection or all), with the rule that splits them. */

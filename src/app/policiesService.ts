@@ -154,6 +154,39 @@ export class PoliciesService {
     return view;
   }
 
+  /**
+   * The connection's right-sizing policy, made on first use. Its id is derived from the connection, so first
+   * uses at once (two processes) make one policy and every caller answers with it; an older one made by hand
+   * is used as it is.
+   */
+  async ensureRightSizing(connectionId: string, by?: string): Promise<PolicyView> {
+    const existing = await this.findRightSizing(connectionId);
+    if (existing) return existing;
+    const row: PolicyRow = {
+      id: `pol_rightsize_${connectionId}`,
+      connection_id: connectionId,
+      kind: 'right_size_to_bucket',
+      params: '{}',
+      exceptions: JSON.stringify({ emails: [], domains: [] }),
+      auto_apply: 0,
+      max_per_run: 10,
+      created_at: this.now().toISOString(),
+    };
+    const inserted = await this.repo.insertIfAbsent(row);
+    const view = toPolicyView(row);
+    if (inserted && by) await this.recordPolicy(by, 'policy_created', view, null, { ...view });
+    return (await this.findRightSizing(connectionId)) ?? view;
+  }
+
+  private async findRightSizing(connectionId: string): Promise<PolicyView | null> {
+    const all = (await this.list(connectionId)).filter((p) => p.kind === 'right_size_to_bucket');
+    return (
+      all.find((p) => p.id === `pol_rightsize_${connectionId}`) ??
+      all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0] ??
+      null
+    );
+  }
+
   private async recordPolicy(
     by: string,
     action: 'policy_created' | 'policy_deleted',

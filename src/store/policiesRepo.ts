@@ -12,6 +12,16 @@ export class PoliciesRepo {
     return this.db.insertInto('policies').values(row).execute();
   }
 
+  /** Inserts the row unless one with its id exists; true when this call inserted it. */
+  async insertIfAbsent(row: PolicyRow): Promise<boolean> {
+    const result = await this.db
+      .insertInto('policies')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   list(connectionId?: string): Promise<PolicyRow[]> {
     let q = this.db.selectFrom('policies').selectAll().orderBy('created_at').orderBy('id');
     if (connectionId) q = q.where('connection_id', '=', connectionId);
