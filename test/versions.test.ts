@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSeatwise, type Seatwise } from '../src/compose.ts';
+import type { Seatwise } from '../src/compose.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
-import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import type { RunningEmulator } from '../src/emulator/server.ts';
+import { seatwiseWithEmulator } from './helpers/connected.ts';
+import { dialects } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
 const today = new Date('2026-12-07T10:00:00Z');
@@ -25,20 +26,18 @@ async function storedUsers(app: Seatwise, connectionId: string) {
 
 describe.each(dialects)("monday's version calendar (%s)", (dialect) => {
   let emulator: RunningEmulator;
-  let db: TestDatabase;
   let app: Seatwise;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ users: 300, plan: 'enterprise', seed: 41, calendarDate: today });
-    db = await createTestDatabase(dialect);
-    app = await createSeatwise(db.config, {
-      remote: { defaultApiUrl: emulator.graphqlUrl, maxRetries: 1, baseDelayMs: 1 },
-    });
+    ({ emulator, app, close } = await seatwiseWithEmulator(
+      dialect,
+      { users: 300, plan: 'enterprise', seed: 41, calendarDate: today },
+      { maxRetries: 1, baseDelayMs: 1 },
+    ));
   });
   afterAll(async () => {
-    await app?.close();
-    await db?.cleanup();
-    await emulator?.close();
+    await close?.();
   });
   const token = () => emulator.accounts[0]!.tokens.admin;
 
@@ -142,23 +141,21 @@ describe.each(dialects)("monday's version calendar (%s)", (dialect) => {
 
 describe.each(dialects)("the account's daily call limit (%s)", (dialect) => {
   let emulator: RunningEmulator;
-  let db: TestDatabase;
   let app: Seatwise;
+  let close: () => Promise<void>;
   let connectionId: string;
 
   beforeAll(async () => {
     // One page of users: a refused sync asks monday once.
-    emulator = await startEmulator({ users: 600, plan: 'standard', seed: 43, calendarDate: today });
-    db = await createTestDatabase(dialect);
-    app = await createSeatwise(db.config, {
-      remote: { defaultApiUrl: emulator.graphqlUrl, maxRetries: 3, baseDelayMs: 1 },
-    });
+    ({ emulator, app, close } = await seatwiseWithEmulator(
+      dialect,
+      { users: 600, plan: 'standard', seed: 43, calendarDate: today },
+      { maxRetries: 3, baseDelayMs: 1 },
+    ));
     connectionId = (await app.connections.add({ token: emulator.accounts[0]!.tokens.admin })).id;
   });
   afterAll(async () => {
-    await app?.close();
-    await db?.cleanup();
-    await emulator?.close();
+    await close?.();
   });
   const limiter = () => emulator.state.limiter(emulator.accounts[0]!);
 

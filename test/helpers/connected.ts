@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { createSeatwise, type Seatwise } from '../../src/compose.ts';
-import type { RunningEmulator } from '../../src/emulator/server.ts';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import type { Store } from '../../src/store/database.ts';
-import type { TestDatabase } from './databases.ts';
+import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { expectedAccess } from './expectedAccess.ts';
 
 /** Seatwise on a test database with one read_and_act connection to the emulator's first account, synced. */
@@ -41,4 +41,25 @@ export async function expectCopyEqualsMonday(
     }),
   );
   expect(copy).toEqual(monday);
+}
+
+/** An emulator, a fresh test database and Seatwise on it, pointed at the emulator; `close` ends all three. */
+export async function seatwiseWithEmulator(
+  dialect: 'sqlite' | 'postgres',
+  emulatorOptions: Parameters<typeof startEmulator>[0],
+  remote: NonNullable<Parameters<typeof createSeatwise>[1]>['remote'] = {},
+): Promise<{ emulator: RunningEmulator; db: TestDatabase; app: Seatwise; close: () => Promise<void> }> {
+  const emulator = await startEmulator(emulatorOptions);
+  const db = await createTestDatabase(dialect);
+  const app = await createSeatwise(db.config, { remote: { defaultApiUrl: emulator.graphqlUrl, ...remote } });
+  return {
+    emulator,
+    db,
+    app,
+    async close() {
+      await app.close();
+      await db.cleanup();
+      await emulator.close();
+    },
+  };
 }
