@@ -7,11 +7,11 @@ import { freePort } from './helpers/cli.ts';
 import { oidcEnv, type RunningProvider, startProviderFor } from './helpers/oidcProvider.ts';
 import { SsoBrowser } from './helpers/ssoDriver.ts';
 
-/** The README's route × role table: each route and the roles it marks ✓. */
+/** The HTTP API page's route × role table (docs/http-api.md): each route and the roles it marks ✓. */
 function readmeTable(): Map<string, Set<string>> {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../docs/http-api.md', import.meta.url), 'utf8');
   const start = readme.indexOf('| route × role');
-  expect(start, 'the README has a "route × role" table').toBeGreaterThan(0);
+  expect(start, 'docs/http-api.md has a "route × role" table').toBeGreaterThan(0);
   const rows = new Map<string, Set<string>>();
   for (const line of readme.slice(start).split('\n').slice(2)) {
     if (!line.startsWith('|')) break;
@@ -29,7 +29,7 @@ function readmeTable(): Map<string, Set<string>> {
 /** A concrete path for an OpenAPI path template: ids nobody has, so allowed calls change nothing. */
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, (p) => (p === '{teamId}' ? '1' : 'x_missing'));
 
-describe('every route checks the role: the README table, the server and the OpenAPI document agree', () => {
+describe('every route checks the role: the table in docs/http-api.md, the server and the OpenAPI document agree', () => {
   let h: ApiHarness;
   let provider: RunningProvider;
   let base: string;
@@ -88,7 +88,7 @@ describe('every route checks the role: the README table, the server and the Open
       )) {
         const route = `${method.toUpperCase()} ${path}`;
         const marks = table.get(route);
-        expect(marks, `${route} is in the README's route × role table`).toBeDefined();
+        expect(marks, `${route} is in the route × role table of docs/http-api.md`).toBeDefined();
         // The demo starts an emulator inside the server: its allowed calls are left to the tests that use it.
         const skipAllowed = route === 'POST /api/demo';
         const callAs = async (key: string | null) =>

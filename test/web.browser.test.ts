@@ -66,7 +66,8 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     adminKey = /\n {4}(sw_\S+)\n/.exec(started.err())![1]!;
     expect(started.err()).toContain(`Sign in at ${base}/`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    // Less motion: charts are drawn at once, so screenshots show them whole.
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, reducedMotion: 'reduce' });
     page.setDefaultTimeout(20_000);
   }, 120_000);
 
@@ -79,6 +80,11 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
 
   const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   const dialog = () => page.getByRole('dialog');
+  /** The docs' screenshots: written into docs/images when SEATWISE_DOCS_SCREENSHOTS=1. */
+  const docsShot = (name: string) =>
+    process.env.SEATWISE_DOCS_SCREENSHOTS === '1'
+      ? page.screenshot({ path: join(root, 'docs/images', `${name}.png`) })
+      : Promise.resolve();
 
   it('signs in with a key, and says so when the key is wrong', async () => {
     await page.goto(base);
@@ -277,6 +283,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await page.getByText('Paid seats', { exact: true }).waitFor();
     await page.getByRole('img', { name: /Last activity of active people/ }).waitFor();
     await shot('09-dashboard');
+    await docsShot('dashboard');
     await page.getByRole('link', { name: 'Sync history' }).click();
     await page
       .getByRole('row', { name: /succeeded/ })

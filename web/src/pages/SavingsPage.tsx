@@ -11,6 +11,8 @@ import { day, plural } from '../format.ts';
 import { useCanAct } from '../session.tsx';
 
 ChartJS.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+// People who asked their system for less motion get charts drawn at once.
+if (window.matchMedia?.('(prefers-reduced-motion: reduce)').matches) ChartJS.defaults.animation = false;
 
 interface TeamCosts {
   rule: string;
