@@ -13,7 +13,7 @@ import {
   type SqliteDriver,
 } from 'kysely';
 import { redactUrl } from '../dataLocation.ts';
-import { migrationsFor } from './migrations.ts';
+import { migrationsFor } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
 /** An open store: the Kysely handle and which dialect is behind it. */

@@ -1,0 +1,2 @@
+/** The database a migration runs on. */
+export type Dialect = 'sqlite' | 'postgres';
