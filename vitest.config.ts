@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,7 +8,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The wall time and the ten slowest files are printed after every run.
     reporters: ['default', './test/helpers/timesReporter.ts'],
-    // The CLI processes tests start run the TypeScript source, not the build in dist/.
-    env: { SEATWISE_FROM_SOURCE: '1' },
+    // dist/ is compiled from this tree first when it is older than src/: the CLI processes tests start run it.
+    globalSetup: ['./test/helpers/buildOnce.ts'],
+    // Most files wait on processes, sockets and databases more than on the CPU: two at a time per core.
+    maxWorkers: Math.max(2, availableParallelism() * 2),
   },
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `seatwise` command. It runs the compiled JavaScript in dist/ (built by `npm run build`, which `npm ci`
 // runs), and the TypeScript in src/ through tsx when dist/ is missing or older than a source file, or when
-// SEATWISE_FROM_SOURCE=1 (the tests run the TypeScript).
+// SEATWISE_FROM_SOURCE=1. The tests compile dist/ first when it is stale, so their processes run it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

@@ -1,40 +1,13 @@
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
-import { freePort, runCli } from './helpers/cli.ts';
+import { runCli } from './helpers/cli.ts';
 import { dialects } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
+import { startSmtp } from './helpers/smtp.ts';
 
 const DAY = 86_400_000;
-
-/** A real SMTP server that keeps every message it is given. */
-async function startSmtp(): Promise<{
-  port: number;
-  mails: { to: string[]; raw: string }[];
-  close(): Promise<void>;
-}> {
-  const mails: { to: string[]; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => {
-        raw += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /** A mail's Subject header, unfolded and with its RFC 2047 encoded words decoded. */
 function subjectOf(raw: string): string {

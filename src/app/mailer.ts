@@ -34,6 +34,16 @@ export class Mailer {
     }
   }
 
+  /** Connects to the SMTP server and signs in, sending nothing; throws with its reason (never the password). */
+  async verify(): Promise<void> {
+    if (!this.transport) throw new Error('no SMTP server is configured (SEATWISE_SMTP_URL)');
+    try {
+      await this.transport.verify();
+    } catch (error) {
+      throw new Error(redact((error as Error).message));
+    }
+  }
+
   close(): void {
     this.transport?.close();
   }

@@ -5,6 +5,7 @@ import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
 import { registerActionCommands } from './actionCommands.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
+import { registerDoctorCommand } from './doctorCommand.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
 import { registerInsightsCommand } from './insightsCommand.ts';
 import { registerKeysCommands } from './keysCommands.ts';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerWorkerCommand(program);
   registerEmulatorCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 

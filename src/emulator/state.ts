@@ -64,6 +64,18 @@ export class EmulatorState {
     return this.apiTokens.get(token);
   }
 
+  /**
+   * The token stops working, as when its owner regenerates it in monday: every call with it is "Not
+   * Authenticated". Returns what gives it back (tests).
+   */
+  revokeApiToken(token: string): () => void {
+    const grant = this.apiTokens.get(token);
+    this.apiTokens.delete(token);
+    return () => {
+      if (grant) this.apiTokens.set(token, grant);
+    };
+  }
+
   scimAccount(token: string): EmuAccount | undefined {
     return this.scimTokens.get(token);
   }

@@ -11,6 +11,7 @@ import {
   PostgresDialect,
   SqliteDialect,
   type SqliteDriver,
+  sql,
 } from 'kysely';
 import { redactUrl } from '../dataLocation.ts';
 import { migrationsFor } from './migrations/index.ts';
@@ -203,6 +204,45 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactUrl(databaseUrl), close: () => db.destroy() };
+}
+
+/** Where a database's schema stands against this Seatwise's migrations, without changing it. */
+export interface SchemaState {
+  location: string;
+  dialect: 'sqlite' | 'postgres';
+  applied: number;
+  known: number;
+  /** Applied migrations this Seatwise does not know: the database was made by a newer one. */
+  unknown: string[];
+}
+
+/** Reads the schema's migrations without applying any. */
+export async function inspectSchema(options: StoreOptions): Promise<SchemaState> {
+  const store = options.databaseUrl ? await openPostgres(options.databaseUrl) : openSqlite(options.dataDir);
+  try {
+    const provider = migrationsFor(store.dialect);
+    const known = Object.keys(await provider.getMigrations());
+    const migrator = new Migrator({ db: store.db, provider });
+    const info = await migrator.getMigrations();
+    const applied = info.filter((m) => m.executedAt !== undefined).length;
+    let recorded: string[] = [];
+    try {
+      recorded = (await sql<{ name: string }>`select name from kysely_migration`.execute(store.db)).rows.map(
+        (r) => r.name,
+      );
+    } catch {
+      recorded = [];
+    }
+    return {
+      location: store.location,
+      dialect: store.dialect,
+      applied,
+      known: known.length,
+      unknown: recorded.filter((name) => !known.includes(name)),
+    };
+  } finally {
+    await store.close();
+  }
 }
 
 async function migrate(store: Store): Promise<void> {
