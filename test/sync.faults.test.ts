@@ -19,7 +19,8 @@ describe('sync under faults', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ users: 10_000, plan: 'pro', seed: 5 });
     db = await createTestDatabase('sqlite');
-    app = await createSeatwise(db.config, { remote: { baseDelayMs: 1, maxRetries: 6, timeoutMs: 500 } });
+    // Timeouts well above a loaded machine's answer times: only the emulator's held answers time out.
+    app = await createSeatwise(db.config, { remote: { baseDelayMs: 1, maxRetries: 6, timeoutMs: 5000 } });
     connectionId = (await app.connections.add({ token: account().tokens.admin, apiUrl: emulator.graphqlUrl }))
       .id;
   });
@@ -30,7 +31,7 @@ describe('sync under faults', () => {
   });
 
   it('completes through 5xx answers, cut-off bodies and hung requests, with exactly the right users', async () => {
-    emulator.setFaults({ serverErrorRate: 0.25, malformedRate: 0.1, timeoutRate: 0.05, timeoutHoldMs: 2000 });
+    emulator.setFaults({ serverErrorRate: 0.25, malformedRate: 0.1, timeoutRate: 0.05, timeoutHoldMs: 8000 });
     try {
       const result = await app.sync.sync(connectionId);
       expect(result).toMatchObject({ status: 'succeeded', complete: true, usersSeen: 10_000 });
