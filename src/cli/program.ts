@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { describeDataLocation } from '../dataLocation.ts';
 import { AppError } from '../domain/appError.ts';
 import { registerActionCommands } from './actionCommands.ts';
+import { registerBackupCommands } from './backupCommands.ts';
 import { registerConnectionCommands } from './connectionCommands.ts';
 import { registerDoctorCommand } from './doctorCommand.ts';
 import { registerEmulatorCommand } from './emulatorCommand.ts';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerEmulatorCommand(program);
   registerDoctorCommand(program);
+  registerBackupCommands(program);
   return program;
 }
 
