@@ -95,6 +95,8 @@ const envSchema = z.object({
       'give addresses or CIDR ranges, comma-separated (10.0.0.0/8,127.0.0.1), or loopback, linklocal, uniquelocal',
     ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How `seatwise serve` writes its log: readable lines on a terminal and JSON otherwise (`auto`), or always one. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
 });
 
 /** Seatwise's settings, read once from the environment at start. */

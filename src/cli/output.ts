@@ -1,3 +1,4 @@
+import { ConfigError } from '../config.ts';
 import { AppError } from '../domain/appError.ts';
 
 /** Prints rows as an aligned plain-text table. */
@@ -92,6 +93,8 @@ export function describeForCli(error: unknown): string {
 
 /** Exit codes: 2 bad input, 3 not found, 4 conflict, 5 refused or precondition, 6 monday failed, 1 anything else (7: an action left targets out of the target state). */
 export function exitCodeFor(error: unknown): number {
+  // An invalid setting is bad input, like an invalid option.
+  if (error instanceof ConfigError) return 2;
   if (!(error instanceof AppError)) return 1;
   return {
     invalid_input: 2,

@@ -1,9 +1,38 @@
 import type { Command } from 'commander';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../config.ts';
 import { checkDataLocation, describeDataLocation } from '../dataLocation.ts';
 import { stopWithNpmParent } from './parentWatch.ts';
 
 const SHUTDOWN_GRACE_MS = 30_000;
+
+/**
+ * Where the server's log goes: readable lines (time, level, message, then the fields) when a person watches a
+ * terminal, or when asked; pino's JSON lines, one per event, for log collectors. Redaction happens before either.
+ */
+async function logStreamFor(format: 'auto' | 'pretty' | 'json'): Promise<DestinationStream | undefined> {
+  if (format === 'json' || (format === 'auto' && !process.stdout.isTTY)) return undefined;
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,reqId,req,res,responseTime',
+    singleLine: true,
+    // A request in one short line each way: what came in, and how it ended.
+    messageFormat: (log, messageKey) => {
+      const message = String(log[messageKey] ?? '');
+      const req = log.req as { method?: string; url?: string } | undefined;
+      const res = log.res as { statusCode?: number } | undefined;
+      const id = log.reqId ? `${log.reqId} ` : '';
+      if (message === 'incoming request' && req) return `${id}${req.method} ${req.url}`;
+      if (message === 'request completed' && res)
+        return `${id}${res.statusCode} in ${Math.round(Number(log.responseTime ?? 0))} ms`;
+      return `${id}${message}`;
+    },
+    sync: true,
+    destination: 1,
+  });
+}
 
 /** `seatwise serve`: runs the Seatwise server (also what `npm start` runs). */
 export function registerServeCommand(program: Command): void {
@@ -26,6 +55,7 @@ export function registerServeCommand(program: Command): void {
       const initial = await seatwise.keys.ensureInitialKey();
       const app = await buildServer(seatwise, {
         logLevel: config.LOG_LEVEL,
+        logStream: await logStreamFor(config.LOG_FORMAT),
         metrics,
         trustedProxies: config.SEATWISE_TRUSTED_PROXIES,
         secureCookies:
