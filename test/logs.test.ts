@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { binPath, freePort, runCli, startServe, waitFor } from './helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 
-const stripColours = (text: string) => text.replace(/\u001b\[\d+m/g, '').replace(/\r/g, '');
+const ESC = String.fromCharCode(27);
+const stripColours = (text: string) =>
+  text.replaceAll(new RegExp(`${ESC}\\[\\d+m`, 'g'), '').replace(/\r/g, '');
 
 describe("the server's log", () => {
   const made: TestDatabase[] = [];
@@ -54,7 +56,7 @@ describe("the server's log", () => {
     expect(out).not.toContain('one-time-secret');
     // No colours when the output is not a terminal.
     expect(out).not.toContain('\u001b[');
-    expect(serve.err()).toMatch(/first admin API key[^]*\n {4}sw_\S+\n/);
+    expect(serve.err()).toMatch(/first admin API key[\s\S]*\n {4}sw_\S+\n/);
   });
 
   it.runIf(existsSync('/usr/bin/script'))(
