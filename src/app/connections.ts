@@ -9,6 +9,7 @@ import { AppError } from '../domain/appError.ts';
 import type { ConnectionFacts } from '../domain/capabilities.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
+import type { DailyUsageView, StoredDailyUsage } from '../domain/serviceUsers.ts';
 import { EndpointPolicy } from '../monday/endpointPolicy.ts';
 import { GraphqlClient, MONDAY_API_URL, NEWEST_KNOWN_VERSION } from '../monday/graphqlClient.ts';
 import { type AccountInfo, MondayApi } from '../monday/mondayApi.ts';
@@ -91,18 +92,7 @@ export interface ConnectionView {
   nextSyncAt: string | null;
 }
 
-interface StoredDailyUsage {
-  /** The UTC day the reading is of. */
-  day: string;
-  limit: number | null;
-  usedToday: number | null;
-  /** Today's calls by the API token's owner: Seatwise's own, and that person's other scripts. */
-  tokenOwnerToday: number | null;
-  readAt: string;
-}
-
-/** The account's daily calls: monday's limit, today's use by everyone and by the token's owner, a sync's cost. */
-export type DailyUsageView = StoredDailyUsage & { syncCost: number | null };
+export type { DailyUsageView } from '../domain/serviceUsers.ts';
 
 /** The settings whose values are secrets: the audit log says only that they were set, changed or removed. */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(['token', 'scimToken', 'webhookUrl']);

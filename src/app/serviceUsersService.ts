@@ -4,6 +4,12 @@ import { AppError } from '../domain/appError.ts';
 import { type Requirement, unmetRequirements } from '../domain/capabilities.ts';
 import { hashText } from '../domain/hash.ts';
 import { newId } from '../domain/ids.ts';
+import type {
+  RevokeResult,
+  ServiceUserFinding,
+  ServiceUsersList,
+  ServiceUserView,
+} from '../domain/serviceUsers.ts';
 import type { RemoteServiceUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import { ActionRequestsRepo } from '../store/actionRequestsRepo.ts';
@@ -17,52 +23,12 @@ export const REVOKE_SERVICE_USER_TOKENS = 'revoke_service_user_tokens';
 /** What revoking a service user's tokens needs: read-and-act, and an admin's token (monday's rule). */
 export const revokeRequirements: readonly Requirement[] = [{ kind: 'permission' }, { kind: 'adminToken' }];
 
-/** Why a service user deserves a look. */
-export type ServiceUserFinding =
-  /** It has a token nobody used for the threshold's days (or ever, and it is that old). */
-  | 'token_unused'
-  /** Its creator is deactivated in monday, or gone from the account. */
-  | 'creator_deactivated'
-  /** Its token is still in use although its creator left. */
-  | 'token_active_creator_left';
-
-export interface ServiceUserView {
-  connectionId: string;
-  id: string;
-  name: string;
-  title: string | null;
-  enabled: boolean | null;
-  hasToken: boolean | null;
-  createdAt: string | null;
-  lastTokenActivity: string | null;
-  createdBy: { id: string; name: string | null; email: string | null; status: string | null } | null;
-  findings: ServiceUserFinding[];
-  syncedAt: string;
-}
-
-export interface ServiceUsersList {
-  connectionId: string;
-  /** When they were last read, and why not when the last attempt could not (null: it could). */
-  readAt: string | null;
-  error: string | null;
-  unusedDays: number;
-  serviceUsers: ServiceUserView[];
-  summary: Record<ServiceUserFinding, number> & { total: number; withToken: number };
-}
-
-/** The result of a revoke: what monday showed after it, never what was planned. */
-export interface RevokeResult {
-  connectionId: string;
-  serviceUserId: string;
-  name: string;
-  dryRun: boolean;
-  /** `revoked` (monday shows no token now), `unchanged` (it had none), `failed`, `unverified` (no after-read). */
-  outcome: 'planned' | 'revoked' | 'unchanged' | 'failed' | 'unverified';
-  plan: { hadToken: boolean; lastTokenActivity: string | null; change: string };
-  error: { code: string; message: string } | null;
-  replayed: boolean;
-  auditId: number | null;
-}
+export type {
+  RevokeResult,
+  ServiceUserFinding,
+  ServiceUsersList,
+  ServiceUserView,
+} from '../domain/serviceUsers.ts';
 
 const DAY = 86_400_000;
 const KEY_TTL_MS = 24 * 3600_000;

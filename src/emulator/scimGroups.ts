@@ -134,7 +134,7 @@ interface GroupChanges {
  */
 export function patchGroup({ account, request }: GroupContext): Result {
   const team = findGroup(account, request);
-  if (!team || !team.scimProvisioned) return groupNotFound(request);
+  if (!team?.scimProvisioned) return groupNotFound(request);
   const body = parseBody(request);
   const invalid = (detail: string, type = 'invalidSyntax'): Result => ({
     status: 400,
@@ -198,7 +198,7 @@ export function patchGroup({ account, request }: GroupContext): Result {
 /** `DELETE /Groups/{id}`: de-provisions the team (its members stay in the account). */
 export function deleteGroup({ account, request }: GroupContext): Result {
   const team = findGroup(account, request);
-  if (!team || !team.scimProvisioned) return groupNotFound(request);
+  if (!team?.scimProvisioned) return groupNotFound(request);
   account.teams = account.teams.filter((t) => t !== team);
   for (const user of account.users)
     if (user.teamIds.includes(team.id)) user.teamIds = user.teamIds.filter((id) => id !== team.id);

@@ -31,7 +31,7 @@ export function serviceUsers(_: unknown, context: Context) {
 
 function serviceUser(context: Context, id: string): EmuUser {
   const user = context.account.usersById.get(String(id));
-  if (!user || user.kind !== 'service_user')
+  if (user?.kind !== 'service_user')
     throw new GraphQLError(`Service user ${id} not found`, {
       extensions: {
         code: 'ResourceNotFoundException',

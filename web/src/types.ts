@@ -141,58 +141,17 @@ export interface Capabilities {
 import type { ActionName, ActionResult, PlanItem } from '../../src/domain/actionResult.ts';
 import type { VersionNotice } from '../../src/domain/apiVersions.ts';
 import type { SeatwiseRole } from '../../src/domain/roles.ts';
+import type { DailyUsageView } from '../../src/domain/serviceUsers.ts';
 import type { TeamView } from '../../src/domain/teams.ts';
 
-export type { VersionNotice };
-
-/** The account's daily API calls as monday last reported them, and what a sync costs. */
-export interface DailyUsageView {
-  day: string;
-  limit: number | null;
-  usedToday: number | null;
-  tokenOwnerToday: number | null;
-  readAt: string;
-  syncCost: number | null;
-}
-
-export type ServiceUserFinding = 'token_unused' | 'creator_deactivated' | 'token_active_creator_left';
-
-export interface ServiceUserView {
-  connectionId: string;
-  id: string;
-  name: string;
-  title: string | null;
-  enabled: boolean | null;
-  hasToken: boolean | null;
-  createdAt: string | null;
-  lastTokenActivity: string | null;
-  createdBy: { id: string; name: string | null; email: string | null; status: string | null } | null;
-  findings: ServiceUserFinding[];
-  syncedAt: string;
-}
-
-export interface ServiceUsersList {
-  connectionId: string;
-  readAt: string | null;
-  error: string | null;
-  unusedDays: number;
-  serviceUsers: ServiceUserView[];
-  summary: Record<ServiceUserFinding, number> & { total: number; withToken: number };
-}
-
-export interface RevokeResult {
-  connectionId: string;
-  serviceUserId: string;
-  name: string;
-  dryRun: boolean;
-  outcome: 'planned' | 'revoked' | 'unchanged' | 'failed' | 'unverified';
-  plan: { hadToken: boolean; lastTokenActivity: string | null; change: string };
-  error: { code: string; message: string } | null;
-  replayed: boolean;
-  auditId: number | null;
-}
-
-export type { ActionName, ActionResult, PlanItem };
+export type {
+  DailyUsageView,
+  RevokeResult,
+  ServiceUserFinding,
+  ServiceUsersList,
+  ServiceUserView,
+} from '../../src/domain/serviceUsers.ts';
+export type { ActionName, ActionResult, PlanItem, VersionNotice };
 
 export interface Insights {
   connectionId: string;
