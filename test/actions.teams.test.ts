@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActionRequestInput } from '../src/actions/actionInput.ts';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { AppError } from '../src/domain/appError.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 const actor = 'test:teams';
 
-describe.each(dialects)('team actions against the emulator (%s)', (dialect) => {
+describeEachDialect('team actions against the emulator (%s)', (dialect) => {
   let emu: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

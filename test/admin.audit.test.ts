@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpOptions } from '../src/app/mailer.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 
 const DAY = 86_400_000;
 
-describe.each(dialects)(
+describeEachDialect(
   'every administrative change is audited, and a disconnect never strands a review (%s)',
   (dialect) => {
     let h: ApiHarness;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './helpers/api.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 import { firstSyncTeamEvents } from './helpers/teams.ts';
 
-describe.each(dialects)('HTTP API (%s)', (dialect) => {
+describeEachDialect('HTTP API (%s)', (dialect) => {
   let h: ApiHarness;
   let connectionId: string;
   const account = () => h.emulator.accounts[0]!;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUDGET_BOUNDS, type BudgetBound, RequestBudget } from '../src/monday/requestBudget.ts';
 import { DbSharedBudget, mergeFacts, onBudgetStore, readBudgets } from '../src/store/budgetRepo.ts';
 import { openStore, type Store } from '../src/store/database.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -100,7 +100,7 @@ describe('the budget trusts monday within bounds', () => {
   });
 });
 
-describe.each(dialects)('the shared budget keeps one clock, the database’s (%s)', (dialect) => {
+describeEachDialect('the shared budget keeps one clock, the database’s (%s)', (dialect) => {
   let db: TestDatabase;
   let store: Store;
 

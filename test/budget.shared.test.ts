@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ConnectionsService } from '../src/app/connections.ts';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
@@ -8,7 +8,7 @@ import { RequestBudget } from '../src/monday/requestBudget.ts';
 import { readBudgets } from '../src/store/budgetRepo.ts';
 import { SecretBox } from '../src/store/secretBox.ts';
 import { waitFor } from './helpers/cli.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 
 /** A clock shared by the emulator and the clients: waiting moves time (never backwards) instead of sleeping. */
@@ -29,7 +29,7 @@ function simulatedTime() {
 
 const ME = '{ me { id } }';
 
-describe.each(dialects)('one monday budget per account, shared through the database (%s)', (dialect) => {
+describeEachDialect('one monday budget per account, shared through the database (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   const time = simulatedTime();

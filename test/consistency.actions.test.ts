@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActionRequestInput } from '../src/actions/actionInput.ts';
 import type { Seatwise } from '../src/compose.ts';
 import type { AppError } from '../src/domain/appError.ts';
@@ -7,13 +7,13 @@ import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { ActionRequestsRepo } from '../src/store/actionRequestsRepo.ts';
 import { openStore } from '../src/store/database.ts';
 import { connectedSeatwise } from './helpers/connected.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 
 const actor = 'test:consistency';
 const MIN = 60_000;
 
-describe.each(dialects)('actions never report a change monday did not make (%s)', (dialect) => {
+describeEachDialect('actions never report a change monday did not make (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

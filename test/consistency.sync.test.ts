@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import type { MondayApi } from '../src/monday/mondayApi.ts';
@@ -10,7 +10,7 @@ import {
   connectedSeatwise,
   expectCopyEqualsMonday as expectCopyEqualsMondayIn,
 } from './helpers/connected.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 const actor = 'test:consistency';
 
@@ -45,7 +45,7 @@ function gated(api: MondayApi, page: number) {
   return { api: wrapped, release, arrived, pages };
 }
 
-describe.each(dialects)('syncs, actions and leases on one connection (%s)', (dialect) => {
+describeEachDialect('syncs, actions and leases on one connection (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

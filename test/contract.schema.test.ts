@@ -17,18 +17,23 @@ import { emulatorSdl, removedIn2026_10, type SchemaVersion } from '../src/emulat
 import { usersPageDocument } from '../src/monday/mondayApi.ts';
 import * as operations from '../src/monday/operations.ts';
 
-// monday's schemas live beside the project in shared/reference; MONDAY_SCHEMA_DIR points elsewhere.
+// monday's schemas live beside the project in shared/reference; MONDAY_SCHEMA_DIR points elsewhere (CI sets it
+// and SEATWISE_REQUIRE_SCHEMAS, so there a missing schema fails instead of skipping).
 const directories = [
   process.env.MONDAY_SCHEMA_DIR,
   fileURLToPath(new URL('../../shared/reference/', import.meta.url)),
-  '/work/shared/reference/',
 ].filter((p): p is string => Boolean(p));
 const files = { '2026-07': 'monday-schema.graphql', '2026-10': 'monday-schema-2026-10.graphql' } as const;
 const schemaFile = (version: SchemaVersion) =>
   directories.map((d) => `${d.replace(/\/?$/, '/')}${files[version]}`).find((p) => existsSync(p)) ?? null;
 const versions = (['2026-07', '2026-10'] as const).map((v) => [v, schemaFile(v)] as const);
-for (const [version, file] of versions)
-  if (!file) console.warn(`monday schema contract tests for ${version} skipped: no ${files[version]} found`);
+for (const [version, file] of versions) {
+  if (file) continue;
+  const where = `no ${files[version]} in ${directories.join(' or ')}`;
+  if (process.env.SEATWISE_REQUIRE_SCHEMAS === '1')
+    throw new Error(`SEATWISE_REQUIRE_SCHEMAS is set and monday's ${version} schema is missing: ${where}`);
+  console.warn(`monday schema contract tests for ${version} skipped: ${where}`);
+}
 
 /** Documents that only the versions that still have the legacy user booleans take. */
 const legacyOnly = new Set(['USERS_PAGE']);

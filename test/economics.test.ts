@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 import { shapeAccount } from './helpers/seatEconomics.ts';
 
 const DAY = 86_400_000;
 
-describe.each(dialects)('seat economics (%s)', (dialect) => {
+describeEachDialect('seat economics (%s)', (dialect) => {
   let h: ApiHarness;
   let connectionId: string;
   let shaped: ReturnType<typeof shapeAccount>;

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli, spawnCli, waitFor } from './helpers/cli.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 /** A webhook receiver that counts what it gets. */
 async function startReceiver() {
@@ -28,7 +28,7 @@ async function startReceiver() {
   return { url: `${origin}/hook`, origin, received, close: () => new Promise((r) => server.close(r)) };
 }
 
-describe.each(dialects)('action batches and webhook deliveries as jobs (%s)', (dialect) => {
+describeEachDialect('action batches and webhook deliveries as jobs (%s)', (dialect) => {
   let api: ApiHarness;
   const workers: Worker[] = [];
 
@@ -148,7 +148,7 @@ describe.each(dialects)('action batches and webhook deliveries as jobs (%s)', (d
   });
 });
 
-describe.each(dialects)('a queued action whose worker dies (%s)', { timeout: 120_000 }, (dialect) => {
+describeEachDialect('a queued action whose worker dies (%s)', { timeout: 120_000 }, (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let env: Record<string, string>;

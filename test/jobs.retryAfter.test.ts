@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { JobOutcome } from '../src/jobs/jobs.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 /** Longer than either queue's own first backoff, so only the job's own wait can explain the gap. */
 const WAIT_MS = 12_000;
 
-describe.each(dialects)('a job told when to come back (%s)', (dialect) => {
+describeEachDialect('a job told when to come back (%s)', (dialect) => {
   let db: TestDatabase;
   let app: Seatwise;
 

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { JOB_RETRY_DELAYS_MS } from '../src/jobs/jobQueue.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
-describe.each(dialects)('the job queue and schedules (%s)', (dialect) => {
+describeEachDialect('the job queue and schedules (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
-describe.each(dialects)('API keys (%s)', (dialect) => {
+describeEachDialect('API keys (%s)', (dialect) => {
   let db: TestDatabase;
   let app: Seatwise;
   const clock = { t: Date.parse('2026-11-29T10:00:00.000Z') };

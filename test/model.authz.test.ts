@@ -10,11 +10,11 @@
  * SEATWISE_MODEL_SEED / SEATWISE_MODEL_PATH replay a failure; SEATWISE_MODEL_RUNS runs more.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 import {
   oidcEnv,
@@ -510,7 +510,7 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World> {
   };
 }
 
-describe.each(dialects)('nobody gets in, or up, where they do not belong (%s)', (dialect) => {
+describeEachDialect('nobody gets in, or up, where they do not belong (%s)', (dialect) => {
   it('holds through random people, keys, sign-ins, role changes, reviews and settings', async () => {
     const seed = process.env.SEATWISE_MODEL_SEED;
     await fc.assert(

@@ -8,13 +8,13 @@
  * SEATWISE_MODEL_SEED / SEATWISE_MODEL_PATH replay a failure; SEATWISE_MODEL_RUNS runs more.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ReviewCaller } from '../src/app/reviewsService.ts';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { ReviewDecision } from '../src/domain/reviews.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { createTestDatabase, dialects } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
 const RUNS = (dialect: 'sqlite' | 'postgres') =>
@@ -230,7 +230,7 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World> {
   };
 }
 
-describe.each(dialects)('what an access review reports is what monday shows (%s)', (dialect) => {
+describeEachDialect('what an access review reports is what monday shows (%s)', (dialect) => {
   it('holds through random decisions, refusals, changes in monday, retries and the close', async () => {
     const seed = process.env.SEATWISE_MODEL_SEED;
     await fc.assert(

@@ -10,13 +10,13 @@
  * SEATWISE_MODEL_SEED / SEATWISE_MODEL_PATH replay a failure; SEATWISE_MODEL_RUNS runs more.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { AppError } from '../src/domain/appError.ts';
 import type { EmuAccount, EmuUser } from '../src/emulator/model.ts';
 import { scimGroupId } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { createTestDatabase, dialects } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect } from './helpers/databases.ts';
 import { mondayTeams, storedTeams } from './helpers/teams.ts';
 
 const RUNS = (dialect: 'sqlite' | 'postgres') =>
@@ -300,7 +300,7 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World> {
   };
 }
 
-describe.each(dialects)('what Seatwise reports about teams is what monday shows (%s)', (dialect) => {
+describeEachDialect('what Seatwise reports about teams is what monday shows (%s)', (dialect) => {
   it('holds through random monday changes, bent answers, failed syncs and team actions', async () => {
     const seed = process.env.SEATWISE_MODEL_SEED;
     await fc.assert(

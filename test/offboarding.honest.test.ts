@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { offboardingReceiptHtml } from '../src/app/offboardingReceipt.ts';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { EmuAccount, EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { LeaseRepo } from '../src/store/leaseRepo.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 import { scim } from './helpers/emulator.ts';
 
 /** A person monday provisioned through SCIM, active. */
@@ -24,7 +24,7 @@ async function scimPerson(emulator: RunningEmulator, account: EmuAccount, email:
   return user;
 }
 
-describe.each(dialects)('offboarding reports only what monday shows (%s)', (dialect) => {
+describeEachDialect('offboarding reports only what monday shows (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 
-describe.each(dialects)('people and their roles (%s)', (dialect) => {
+describeEachDialect('people and their roles (%s)', (dialect) => {
   let h: ApiHarness;
   beforeAll(async () => {
     h = await startApi(dialect, { users: 10 });

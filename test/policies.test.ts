@@ -5,7 +5,7 @@ import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { Worker } from '../src/worker/worker.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
 const DAY = 86_400_000;
@@ -134,7 +134,7 @@ describe('insights, against an independent count of the emulator', () => {
   });
 });
 
-describe.each(dialects)('policies and proposals (%s)', (dialect) => {
+describeEachDialect('policies and proposals (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let db: TestDatabase;

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 import { startSmtp } from './helpers/smtp.ts';
 
@@ -34,7 +34,7 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
   throw new Error(`gave up waiting for ${what}`);
 }
 
-describe.each(dialects)('access reviews end to end (%s)', (dialect) => {
+describeEachDialect('access reviews end to end (%s)', (dialect) => {
   let api: ApiHarness;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let offset = 0;

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addUser, type EmuAccount, type EmuUser } from '../src/emulator/model.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli, spawnCli } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 
 const DAY = 86_400_000;
 
@@ -41,7 +41,7 @@ function serviceUser(
   return user;
 }
 
-describe.each(dialects)('service users (%s)', (dialect) => {
+describeEachDialect('service users (%s)', (dialect) => {
   let api: ApiHarness;
   let connectionId: string;
   let account: EmuAccount;

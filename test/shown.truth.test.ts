@@ -7,7 +7,7 @@ import { computeInsights, totalInsights } from '../src/domain/insights.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort, runCli, startServe } from './helpers/cli.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 /** What a person sees is right: counts come from the rows they sit beside, states from the last run. */
 describe('counts beside a plan are the plan rows counted', () => {
@@ -99,7 +99,7 @@ describe('totals across accounts are the accounts added up, never merged under o
   });
 });
 
-describe.each(dialects)('what the API reports agrees with its rows (%s)', (dialect) => {
+describeEachDialect('what the API reports agrees with its rows (%s)', (dialect) => {
   let h: ApiHarness;
   let id: string;
   let users: any[];
@@ -246,7 +246,7 @@ describe.each(dialects)('what the API reports agrees with its rows (%s)', (diale
   });
 });
 
-describe.each(dialects)('a refused sync is a run, and sync --all goes on past it (%s)', (dialect) => {
+describeEachDialect('a refused sync is a run, and sync --all goes on past it (%s)', (dialect) => {
   let db: TestDatabase;
   let here: RunningEmulator;
   let elsewhere: RunningEmulator;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { freePort } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 import {
   oidcEnv,
   type ProviderAccount,
@@ -35,7 +35,7 @@ const accounts = {
   boss: { email: 'boss@acme.test', name: 'The Boss', groups: ['everyone'] },
 } satisfies Record<string, ProviderAccount>;
 
-describe.each(dialects)('single sign-on with an OpenID provider (%s)', (dialect) => {
+describeEachDialect('single sign-on with an OpenID provider (%s)', (dialect) => {
   let provider: RunningProvider;
   let h: ApiHarness;
   let base: string;

@@ -9,7 +9,7 @@ import { DirectoryRepo, type UserPosition, userSortKeys } from '../src/store/dir
 import type { ConnectionsTable } from '../src/store/schema.ts';
 import { newKdfParams, SecretBox, sealedAt } from '../src/store/secretBox.ts';
 import { diffUsers, type IncomingUser } from '../src/sync/diff.ts';
-import { adminUrl, createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { adminUrl, createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 const user = (id: string, extra: Partial<IncomingUser> = {}): IncomingUser => ({
   remoteId: id,
@@ -64,7 +64,7 @@ function connectionRow(id: string): Insertable<ConnectionsTable> {
   };
 }
 
-describe.each(dialects)('store (%s)', (dialect) => {
+describeEachDialect('store (%s)', (dialect) => {
   let db: TestDatabase;
   let store: Store;
 

@@ -5,7 +5,7 @@ import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { readAllPages } from '../src/monday/pageReader.ts';
 import { expectCopyEqualsMonday } from './helpers/connected.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 describe('reading every page when monday bends its pages', () => {
   /** A list of `total` rows served with monday's possible page caps. */
@@ -48,7 +48,7 @@ describe('reading every page when monday bends its pages', () => {
   });
 });
 
-describe.each(dialects)('a sync against bent answers (%s)', (dialect) => {
+describeEachDialect('a sync against bent answers (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

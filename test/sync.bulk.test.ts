@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import type { Store } from '../src/store/database.ts';
 import { openStore } from '../src/store/database.ts';
 import { TeamsRepo } from '../src/store/teamsRepo.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
 const USERS = 12_000;
 
@@ -26,7 +26,7 @@ async function indexesOf(store: Pick<Store, 'dialect' | 'db'>): Promise<string[]
   return rows.map((r) => `${r.indexname}: ${r.indexdef}`).sort();
 }
 
-describe.each(dialects)('a first sync of 12,000 users published in bulk (%s)', (dialect) => {
+describeEachDialect('a first sync of 12,000 users published in bulk (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

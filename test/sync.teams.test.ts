@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 import { mondayTeams, storedTeams } from './helpers/teams.ts';
 
 async function teamEvents(app: Seatwise, runId: string) {
@@ -16,7 +16,7 @@ async function teamEvents(app: Seatwise, runId: string) {
     .sort();
 }
 
-describe.each(dialects)('sync of monday teams (%s)', (dialect) => {
+describeEachDialect('sync of monday teams (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

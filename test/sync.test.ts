@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createSeatwise, type Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import {
@@ -8,12 +8,12 @@ import {
   INVITE_USERS,
   UPDATE_USERS_ROLE,
 } from '../src/monday/operations.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 import { gql } from './helpers/emulator.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 import { expectedTeamRequests } from './helpers/teams.ts';
 
-describe.each(dialects)('connect and sync 10,000 users (%s)', (dialect) => {
+describeEachDialect('connect and sync 10,000 users (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
   let app: Seatwise;

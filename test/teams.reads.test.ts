@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiHarness, startApi } from './helpers/api.ts';
 import { runCli } from './helpers/cli.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 
-describe.each(dialects)('teams in the HTTP API, the CLI and offboarding receipts (%s)', (dialect) => {
+describeEachDialect('teams in the HTTP API, the CLI and offboarding receipts (%s)', (dialect) => {
   let h: ApiHarness;
   let connectionId: string;
   const account = () => h.emulator.accounts[0]!;

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { buildServer } from '../src/http/server.ts';
 import { migrationsFor } from '../src/store/migrations/index.ts';
-import { createTestDatabase, dialects, type TestDatabase } from './helpers/databases.ts';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from './helpers/databases.ts';
 
-/** Both dialects seal with this passphrase here, as the first release did: v1, AES-256-GCM under sha256(key). */
+/** Both describeEachDialect seal with this passphrase here, as the first release did: v1, AES-256-GCM under sha256(key). */
 const KEY = 'seatwise-upgrade-test-key-0123456789';
 
 function sealedAsTheFirstRelease(plain: string): string {
@@ -166,7 +166,7 @@ async function oldestWithData(db: TestDatabase, emulator: RunningEmulator) {
   await store.close();
 }
 
-describe.each(dialects)('an upgrade from the oldest schema (%s)', (dialect) => {
+describeEachDialect('an upgrade from the oldest schema (%s)', (dialect) => {
   let emulator: RunningEmulator;
   let db: TestDatabase;
 

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Seatwise } from '../src/compose.ts';
 import type { EmuUser } from '../src/emulator/model.ts';
 import type { RunningEmulator } from '../src/emulator/server.ts';
 import { seatwiseWithEmulator } from './helpers/connected.ts';
-import { dialects } from './helpers/databases.ts';
+import { describeEachDialect } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
 
 const today = new Date('2026-12-07T10:00:00Z');
@@ -24,7 +24,7 @@ async function storedUsers(app: Seatwise, connectionId: string) {
   );
 }
 
-describe.each(dialects)("monday's version calendar (%s)", (dialect) => {
+describeEachDialect("monday's version calendar (%s)", (dialect) => {
   let emulator: RunningEmulator;
   let app: Seatwise;
   let close: () => Promise<void>;
@@ -139,7 +139,7 @@ describe.each(dialects)("monday's version calendar (%s)", (dialect) => {
   });
 });
 
-describe.each(dialects)("the account's daily call limit (%s)", (dialect) => {
+describeEachDialect("the account's daily call limit (%s)", (dialect) => {
   let emulator: RunningEmulator;
   let app: Seatwise;
   let close: () => Promise<void>;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { describe } from 'vitest';
 
 /** The PostgreSQL server tests create their own databases on (CI: the one running on this machine). */
 export const adminUrl = process.env.SEATWISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -20,6 +21,9 @@ async function reachable(): Promise<boolean> {
 }
 
 export const postgresAvailable = await reachable();
+// CI requires the server: there a missing PostgreSQL fails the run instead of skipping half the suite.
+if (!postgresAvailable && process.env.SEATWISE_REQUIRE_POSTGRES === '1')
+  throw new Error(`SEATWISE_REQUIRE_POSTGRES is set and no PostgreSQL server answers at ${adminUrl}`);
 if (!postgresAvailable) console.warn(`PostgreSQL tests skipped: no server reachable at ${adminUrl}`);
 
 /** A fresh place to keep data: a temp data dir, plus a fresh PostgreSQL database for the postgres dialect. */
@@ -92,5 +96,31 @@ export async function createTestDatabase(dialect: 'sqlite' | 'postgres'): Promis
   };
 }
 
-/** Dialects a store test runs on: SQLite always, PostgreSQL when a server answers. */
-export const dialects = (['sqlite', 'postgres'] as const).filter((d) => d === 'sqlite' || postgresAvailable);
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Registers a suite for one dialect (`%s` in its name becomes the dialect). Without a PostgreSQL server the
+ * PostgreSQL suite is registered as skipped, so the report says what did not run (CI requires the server).
+ */
+export function describeDialect(
+  dialect: Dialect,
+  name: string,
+  ...rest:
+    | [suite: (dialect: Dialect) => void]
+    | [options: { timeout?: number }, suite: (dialect: Dialect) => void]
+): void {
+  const register = dialect === 'postgres' && !postgresAvailable ? describe.skip : describe;
+  const suite = rest.length === 1 ? rest[0] : rest[1];
+  const options = rest.length === 1 ? {} : rest[0];
+  register(name.replace('%s', dialect), options, () => suite(dialect));
+}
+
+/** Registers a suite once per dialect: SQLite, then PostgreSQL (skipped, and reported so, without a server). */
+export function describeEachDialect(
+  name: string,
+  ...rest:
+    | [suite: (dialect: Dialect) => void]
+    | [options: { timeout?: number }, suite: (dialect: Dialect) => void]
+): void {
+  for (const dialect of ['sqlite', 'postgres'] as const) describeDialect(dialect, name, ...rest);
+}

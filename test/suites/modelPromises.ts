@@ -11,16 +11,16 @@
  * SEATWISE_MODEL_RUNS runs more.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { createSeatwise, type Seatwise } from '../src/compose.ts';
-import { AppError } from '../src/domain/appError.ts';
-import type { FaultSettings } from '../src/emulator/faults.ts';
-import type { EmuUser } from '../src/emulator/model.ts';
-import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { spawnCli, waitFor } from './helpers/cli.ts';
-import { createTestDatabase, dialects } from './helpers/databases.ts';
-import { gql } from './helpers/emulator.ts';
-import { expectedAccess } from './helpers/expectedAccess.ts';
+import { expect, it } from 'vitest';
+import { createSeatwise, type Seatwise } from '../../src/compose.ts';
+import { AppError } from '../../src/domain/appError.ts';
+import type { FaultSettings } from '../../src/emulator/faults.ts';
+import type { EmuUser } from '../../src/emulator/model.ts';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
+import { spawnCli, waitFor } from '../helpers/cli.ts';
+import { createTestDatabase, type Dialect, describeDialect } from '../helpers/databases.ts';
+import { gql } from '../helpers/emulator.ts';
+import { expectedAccess } from '../helpers/expectedAccess.ts';
 
 /** Runs per dialect: bounded for CI (a fresh database per run costs more on PostgreSQL). */
 const RUNS = (dialect: 'sqlite' | 'postgres') =>
@@ -428,23 +428,26 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World & { close
   };
 }
 
-describe.each(dialects)('what Seatwise reports is what monday shows, whatever happens (%s)', (dialect) => {
-  it('holds every promise through random syncs, actions, offboardings, approvals, monday changes and bent answers', async () => {
-    const seed = process.env.SEATWISE_MODEL_SEED;
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: 'max' }), async (cmds) => {
-        // Every run (and every shrink of one) starts from the same fresh world, so a printed seed replays.
-        const world = await newWorld(dialect);
-        try {
-          await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds);
-        } finally {
-          await world.close();
-        }
-      }),
-      {
-        numRuns: RUNS(dialect),
-        ...(seed ? { seed: Number(seed), path: process.env.SEATWISE_MODEL_PATH, endOnFailure: true } : {}),
-      },
-    );
-  }, 900_000);
-});
+/** Registers this file's suite for one dialect (each dialect is a test file of its own, so they run in parallel). */
+export function register(dialect: Dialect): void {
+  describeDialect(dialect, 'what Seatwise reports is what monday shows, whatever happens (%s)', (dialect) => {
+    it('holds every promise through random syncs, actions, offboardings, approvals, monday changes and bent answers', async () => {
+      const seed = process.env.SEATWISE_MODEL_SEED;
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commands, { maxCommands: 30, size: 'max' }), async (cmds) => {
+          // Every run (and every shrink of one) starts from the same fresh world, so a printed seed replays.
+          const world = await newWorld(dialect);
+          try {
+            await fc.asyncModelRun(() => ({ model: {}, real: world }), cmds);
+          } finally {
+            await world.close();
+          }
+        }),
+        {
+          numRuns: RUNS(dialect),
+          ...(seed ? { seed: Number(seed), path: process.env.SEATWISE_MODEL_PATH, endOnFailure: true } : {}),
+        },
+      );
+    }, 900_000);
+  });
+}

@@ -1,0 +1,3 @@
+import { register } from './suites/cliSync.ts';
+
+register('postgres');

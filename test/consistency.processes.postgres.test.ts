@@ -1,0 +1,3 @@
+import { register } from './suites/consistencyProcesses.ts';
+
+register('postgres');

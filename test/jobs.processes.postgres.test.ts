@@ -1,0 +1,3 @@
+import { register } from './suites/jobsProcesses.ts';
+
+register('postgres');

@@ -1,0 +1,3 @@
+import { register } from './suites/modelPromises.ts';
+
+register('sqlite');

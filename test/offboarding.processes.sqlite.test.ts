@@ -1,0 +1,3 @@
+import { register } from './suites/offboardingProcesses.ts';
+
+register('sqlite');
