@@ -472,6 +472,24 @@ class ActOnGone implements Cmd {
   toString = () => `monday loses them, then ${this.action}(${this.who})`;
 }
 
+/**
+ * monday caps its pages below what was asked, and someone new joins at the end of the list: the sync must read
+ * past the short pages to find them (the people already stored would be found by look-up anyway).
+ */
+class CappedJoinSync implements Cmd {
+  constructor(
+    readonly cap: number,
+    readonly offset: 'follows' | 'unchanged',
+  ) {}
+  check = () => true;
+  async run(m: Model, w: World) {
+    await new Bend(this.cap, this.offset, null, false).run(m, w);
+    await new MondayChange('invite', 0, 1).run(m, w);
+    await new Sync(false).run(m, w);
+  }
+  toString = () => `monday pages of ${this.cap} (${this.offset}), someone joins, sync`;
+}
+
 /** Many people leave monday at once, then a sync: it holds their removal for review instead of removing them. */
 class MassLeave implements Cmd {
   constructor(
@@ -626,10 +644,16 @@ const tour = fc.tuple(
   fc.tuple(fc.nat({ max: 60 }), fc.integer({ min: 25, max: 40 })).map(([w, n]): Cmd => new MassLeave(w, n)),
   fc.nat().map((n): Cmd => new ApproveHard(n, 'twice')),
   fc.nat().map((n): Cmd => new ApproveHard(n, 'user gone')),
+  fc
+    .tuple(
+      fc.integer({ min: 7, max: 120 }),
+      fc.constantFrom('follows', 'unchanged') as fc.Arbitrary<'follows' | 'unchanged'>,
+    )
+    .map(([c, o]): Cmd => new CappedJoinSync(c, o)),
   // Slow (a process starts, a lease lapses), so once a run rather than at random.
   who.map((w): Cmd => new KillAfterMondayActs(w)),
 );
-const places = fc.array(fc.nat(), { minLength: 7, maxLength: 7 });
+const places = fc.array(fc.nat(), { minLength: 8, maxLength: 8 });
 
 /** The random commands with the tour's put in at the given places. */
 function withTour(random: Iterable<Cmd>, sequences: readonly Cmd[], at: readonly number[]): Cmd[] {
