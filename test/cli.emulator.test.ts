@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCli, startCli } from './helpers/cli.ts';
+import { runCli, startCli, waitFor } from './helpers/cli.ts';
 
 describe('seatwise emulator (CLI)', () => {
   it('prints exactly one JSON line with URLs, accounts and tokens, serves them, and stops on SIGTERM', async () => {
@@ -83,7 +83,8 @@ describe('seatwise emulator (CLI)', () => {
       '--plan',
       'pro',
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    // Its summary is printed whole (every account line) before it is stopped.
+    await waitFor(() => /plan pro {2}10 users/.test(output()), 'the summary');
     child.kill('SIGTERM');
     await once(child, 'close');
     expect(firstLine).toBe('monday.com emulator ready');

@@ -140,9 +140,16 @@ describeEachDialect('syncs, actions and leases on one connection (%s)', (dialect
   it('keeps the copy exact when the sync reads while an action waits for monday to answer', async () => {
     const userId = activeOn(account().users.map((u) => u.id));
     emulator.setFaults({ answerDelayMs: 300, surfaces: ['graphql'] });
-    const action = deactivate(userId);
-    await sleep(100);
+    const before = emulator.state.mutationsExecuted.length;
+    let acted = false;
+    const action = deactivate(userId).then((r) => {
+      acted = true;
+      return r;
+    });
+    // monday has carried the action out and holds its answer: the sync reads meanwhile.
+    await waitFor(() => emulator.state.mutationsExecuted.length > before, 'monday to carry out the action');
     const sync = app.sync.sync(connectionId);
+    expect(acted).toBe(false);
     const [done, synced] = await Promise.all([action, sync]);
     emulator.setFaults({});
     expect(done.summary.changed).toBe(1);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/cli.ts';
 import { emulatorForFile, gql, scim } from './helpers/emulator.ts';
 
 const emu = emulatorForFile({ users: 30, plan: 'enterprise' });
@@ -8,12 +9,16 @@ describe('emulator fault injection', () => {
   it('holds every answer for the configured latency', async () => {
     emu.current.setFaults({ latencyMs: 400 });
     const limiter = emu.current.state.limiter(account());
-    const pending = gql(emu.current, account().tokens.admin, '{ me { id } }');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const heldWhileWaiting = limiter.inFlight;
+    let answered = false;
+    const pending = gql(emu.current, account().tokens.admin, '{ me { id } }').then((r) => {
+      answered = true;
+      return r;
+    });
+    // The request arrives and is held: in flight, and not answered yet.
+    await waitFor(() => limiter.inFlight === 1, 'the request to arrive');
+    expect(answered).toBe(false);
     const res = await pending;
     emu.current.setFaults({});
-    expect(heldWhileWaiting).toBe(1);
     expect(limiter.inFlight).toBe(0);
     expect(res.status).toBe(200);
   });

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
@@ -11,7 +10,16 @@ import {
   type TestDatabase,
 } from '../helpers/databases.ts';
 
-const LEASE_SECONDS = 5;
+/** Long enough that a CLI started on a busy machine is surely refused while the killed process's lease holds. */
+const LEASE_SECONDS = 8;
+
+/** Waits until the time a refusal named (the lease's end, the last timestamp in its message) has passed. */
+async function waitPastLease(refusal: string): Promise<void> {
+  const stamps = refusal.match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g);
+  expect(stamps, `a lease end in: ${refusal}`).not.toBeNull();
+  const end = Date.parse(stamps!.at(-1)!);
+  await waitFor(() => Date.now() > end, 'the lease to lapse', LEASE_SECONDS * 1000 + 10_000);
+}
 
 /** Registers this file's suite for one dialect (each dialect is a test file of its own, so they run in parallel). */
 export function register(dialect: Dialect): void {
@@ -89,7 +97,7 @@ export function register(dialect: Dialect): void {
       expect(refused.stderr).toContain(`(pid ${victim.child.pid} on `);
       expect(refused.stderr).toMatch(/holds the connection until \d{4}-\d\d-\d\dT/);
 
-      await sleep(LEASE_SECONDS * 1000 + 300);
+      await waitPastLease(refused.stderr);
       const shown = JSON.parse((await cli('connections', 'show', connectionId, '--json')).stdout);
       expect(shown).toMatchObject({ status: 'error' });
       expect(shown.statusReason).toContain(`the last sync stopped before it finished (sync run_`);
@@ -123,7 +131,7 @@ export function register(dialect: Dialect): void {
         expect(early.stderr).toContain('is still running (action exe_');
         expect(early.stderr).toContain(`pid ${victim.child.pid}`);
 
-        await sleep(LEASE_SECONDS * 1000 + 300);
+        await waitPastLease(early.stderr);
         const retry = await cli(...args, ...keyArgs, '--json');
         expect(retry.code).toBe(0);
         const result = JSON.parse(retry.stdout);
@@ -188,7 +196,10 @@ export function register(dialect: Dialect): void {
       await victim.done;
       emulator.setFaults({});
       const mutations = emulator.state.mutationsExecuted.length;
-      await sleep(LEASE_SECONDS * 1000 + 300);
+      const early = await cli(...args, '--idempotency-key', 'team-kill');
+      expect(early.code).toBe(4);
+      expect(early.stderr).toContain('is still running');
+      await waitPastLease(early.stderr);
       const retry = await cli(...args, '--idempotency-key', 'team-kill', '--json');
       expect(retry.code).toBe(0);
       const result = JSON.parse(retry.stdout);
@@ -230,18 +241,40 @@ export function register(dialect: Dialect): void {
     });
 
     it('a sync and an action in two processes at the same time leave the copy equal to monday', async () => {
-      for (const [index, delayMs] of [
-        [2, 150],
-        [3, 900],
+      // The action comes while the sync has read no page yet, then while it is between pages.
+      for (const [index, pagesRead] of [
+        [2, 0],
+        [3, 2],
       ] as const) {
         const user = activeMember(index);
-        emulator.setFaults({ latencyMs: 200, surfaces: ['graphql'] });
+        emulator.setFaults({ latencyMs: 400, surfaces: ['graphql'] });
         const sync = spawnCli(['sync', connectionId], env);
-        await sleep(delayMs);
+        const running = async () =>
+          store.db
+            .selectFrom('sync_runs')
+            .select(['id', 'pages_read'])
+            .where('connection_id', '=', connectionId)
+            .where('status', '=', 'running')
+            .executeTakeFirst();
+        let runId = '';
+        await waitFor(async () => {
+          const run = await running();
+          if (run && run.pages_read >= pagesRead) runId = run.id;
+          return runId !== '';
+        }, 'the sync to read');
+        const actionStarted = Date.now();
         const action = await cli(...deactivateArgs(user.id));
         expect(action.code).toBe(0);
         expect((await sync.done).code).toBe(0);
         emulator.setFaults({});
+        // The two overlapped: the action began before the sync finished.
+        const run = await store.db
+          .selectFrom('sync_runs')
+          .select(['status', 'finished_at'])
+          .where('id', '=', runId)
+          .executeTakeFirstOrThrow();
+        expect(run.status).toBe('succeeded');
+        expect(Date.parse(run.finished_at!)).toBeGreaterThan(actionStarted);
         expect(account().usersById.get(user.id)!.status).toBe('INACTIVE');
         await expectCopyEqualsMonday();
       }
