@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { ActionRequestInput } from '../src/actions/actionInput.ts';
 import type { Seatwise } from '../src/compose.ts';
 import type { AppError } from '../src/domain/appError.ts';
@@ -21,6 +21,10 @@ describeEachDialect('actions never report a change monday did not make (%s)', (d
   // Seatwise's clock moves on its own; the emulator's stays, so monday would replay any reused key.
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
+  // Each test starts on today's clock, whatever an earlier one moved it to.
+  afterEach(() => {
+    offsetMs = 0;
+  });
   const account = () => emulator.accounts[0]!;
   const run = (input: { action: ActionRequestInput['action'] } & Record<string, unknown>) =>
     app.actions.run({ ...input, connectionId } as ActionRequestInput, actor);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Seatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import type { MondayApi } from '../src/monday/mondayApi.ts';
@@ -52,6 +52,10 @@ describeEachDialect('syncs, actions and leases on one connection (%s)', (dialect
   let connectionId: string;
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
+  // Each test starts on today's clock, whatever an earlier one moved it to.
+  afterEach(() => {
+    offsetMs = 0;
+  });
   const account = () => emulator.accounts[0]!;
 
   const expectCopyEqualsMonday = () => expectCopyEqualsMondayIn(app.store, connectionId, emulator);

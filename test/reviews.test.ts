@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { EmuUser } from '../src/emulator/model.ts';
 import { Worker } from '../src/worker/worker.ts';
 import { type ApiHarness, startApi } from './helpers/api.ts';
@@ -39,6 +39,10 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let offset = 0;
   const now = () => new Date(Date.now() + offset);
+  // Each test starts on today's clock, whatever an earlier one moved it to.
+  afterEach(() => {
+    offset = 0;
+  });
   let connectionId = '';
   const people = { alice: '', bob: '', aliceKey: '', bobKey: '', operatorKey: '' };
   const emuUser = (id: string): EmuUser => api.emulator.accounts[0]!.users.find((u) => u.id === id)!;
