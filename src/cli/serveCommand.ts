@@ -107,8 +107,13 @@ export function registerServeCommand(program: Command): void {
           process.exit(1);
         }, SHUTDOWN_GRACE_MS);
         timer.unref();
+        // A keep-alive connection whose request finishes during the shutdown would hold the close open: each is
+        // closed as soon as it is idle.
+        const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+        closeIdle.unref();
         await worker?.stop();
         await app.close();
+        clearInterval(closeIdle);
         await seatwise.sync.drain();
         await seatwise.close();
         process.exit(0);
