@@ -52,6 +52,34 @@ describeEachDialect('offboarding reports only what monday shows (%s)', (dialect)
     await emulator?.close();
   });
 
+  it('names everyone it was asked about: an email monday does not have gets its own row, in the plan, the result, the receipt and the CLI', async () => {
+    const leaver = await scimPerson(emulator, account(), `named.leaver.${dialect}@acme.example`);
+    expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
+    const unknown = `nobody.here.${dialect}@acme.example`;
+    const emails = [leaver.email, unknown];
+    const plan = await app.offboardings.offboard({ emails, dryRun: true }, 'hr');
+    expect(plan.steps[0]!.items.map((i) => i.email)).toEqual([leaver.email]);
+    expect(plan.steps[0]!.notFound).toEqual([unknown]);
+    const done = await app.offboardings.offboard({ emails }, 'hr');
+    expect(done.steps[0]!.notFound).toEqual([unknown]);
+    expect(done.steps[0]!.items.map((i) => [i.email, i.result])).toEqual([[leaver.email, 'deactivated']]);
+    // Read back from the store, as every later look at it is.
+    const stored = await app.offboardings.get(done.id!);
+    expect(stored.steps[0]!.notFound).toEqual([unknown]);
+    const receipt = offboardingReceiptHtml(stored);
+    expect(receipt).toMatch(
+      new RegExp(`<td>${unknown.replace(/\./g, '\\.')}</td>[\\s\\S]*?not found in monday \\(checked now\\)`),
+    );
+    // The CLI prints a row for it too.
+    const { runCli } = await import('./helpers/cli.ts');
+    const shown = await runCli(['offboardings', done.id!], { ...db.env });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(
+      new RegExp(`${unknown.replace(/\./g, '\\.')}\\s+not found in monday \\(checked now\\)`),
+    );
+    expect(shown.stdout).toContain(leaver.email);
+  });
+
   it('finds a person whose monday spelling differs when monday matches emails exactly', async () => {
     const person = await scimPerson(emulator, account(), 'Mixed.Case@Acme.example');
     expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
@@ -83,6 +111,8 @@ describeEachDialect('offboarding reports only what monday shows (%s)', (dialect)
       [left.id]: 'not_deactivated',
     });
     expect(first.summary).toMatchObject({ deactivated: 1, notDeactivated: 1 });
+    // The advice names what retries: a resume (the same request again only answers with the receipt).
+    expect(step.message).toContain(`to retry, resume it: seatwise offboard --resume ${first.id}`);
     const receipt = offboardingReceiptHtml(first);
     expect(receipt).toContain('1 deactivated, 1 not deactivated');
     expect(receipt.match(/deactivated \(monday confirms\)/g)).toHaveLength(1);

@@ -463,10 +463,15 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     )!;
     await page.getByRole('link', { name: 'Offboard' }).click();
     await page.getByRole('heading', { name: 'Offboard', exact: true }).waitFor();
-    await page.getByLabel('Emails of the people leaving').fill(leaver.email.toUpperCase());
+    // One of the emails is nobody's in monday: it still gets its row, in the plan and on the receipt.
+    const unknown = 'nobody.here@unknown.example';
+    await page.getByLabel('Emails of the people leaving').fill(`${leaver.email.toUpperCase()}\n${unknown}`);
     await page.getByRole('button', { name: 'Find and plan' }).click();
     await page.getByRole('cell', { name: 'Deactivate (SCIM)', exact: true }).waitFor();
     await page.getByRole('cell', { name: 'will be deactivated through SCIM' }).waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(`${unknown}.*not found in monday \\(checked now\\)`) })
+      .waitFor();
     expect(leaver.status).toBe('ACTIVE');
     await shot('13-offboard-plan');
     await page.getByRole('button', { name: 'Offboard: deactivate 1 user in 1 account' }).click();
@@ -477,13 +482,18 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await receipt.getByRole('cell', { name: 'member, deactivated' }).waitFor();
     await receipt.getByRole('cell', { name: 'Deactivated (SCIM)', exact: true }).waitFor();
     await receipt.getByText(/: done\./).waitFor();
+    await receipt.getByRole('row', { name: new RegExp(`${unknown}.*not found in monday`) }).waitFor();
     expect(account().users.find((u) => u.id === leaver.id)?.status).toBe('INACTIVE');
     await shot('14-offboard-receipt');
     // The printable receipt, from the link on the page.
     const href = await receipt.getByRole('link', { name: 'Printable receipt' }).getAttribute('href');
     const printable = await fetch(`${base}${href}`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(printable.status).toBe(200);
-    expect(await printable.text()).toContain(leaver.email);
+    const printed = await printable.text();
+    expect(printed).toContain(leaver.email);
+    expect(printed).toMatch(
+      /<td>nobody\.here@unknown\.example<\/td>[\s\S]*?not found in monday \(checked now\)/,
+    );
     // And it is listed among the recent ones.
     await page
       .getByRole('button', { name: /^Show off_/ })

@@ -2,6 +2,7 @@ import {
   describePersonState,
   describeStep,
   describeSummary,
+  notFoundWords,
   offboardingResultWords,
   type PersonInAccount,
   partlyDone,
@@ -41,13 +42,26 @@ export function offboardingReceiptHtml(
         </tr>`,
             )
             .join('')
-        : `<tr><td colspan="4" class="muted">${html(step.message ?? '')}</td></tr>`;
+        : step.notFound.length === 0
+          ? `<tr><td colspan="4" class="muted">${html(step.message ?? '')}</td></tr>`
+          : '';
+      // A row for everyone asked about, those monday does not have in this account too.
+      const absent = step.notFound
+        .map(
+          (email) => `<tr>
+          <td>${html(email)}</td>
+          <td>not in this account</td>
+          <td>not in this account</td>
+          <td>${html(notFoundWords)}</td>
+        </tr>`,
+        )
+        .join('');
       return `<section>
     <h2>${html(step.accountName)} <span class="status ${html(partlyDone(step) ? 'done' : step.status)}">${html(describeStep(step))}</span></h2>
     <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(when(step.updatedAt))}</p>
     <table>
       <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>
-      <tbody>${people}</tbody>
+      <tbody>${people}${absent}</tbody>
     </table>
     ${step.message && step.items.length ? `<p>${html(step.message)}</p>` : ''}
     <p class="muted">monday request ids: ${step.requestIds.length ? step.requestIds.map(html).join(', ') : 'none'}</p>

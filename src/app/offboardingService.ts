@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import {
   addressesOf,
+  emailsNotFound,
   normaliseEmails,
   type OffboardingItem,
   type OffboardingStepView,
@@ -305,6 +306,7 @@ export class OffboardingService {
           before: found.people,
           requestIds: found.requestIds,
           message: found.people.length === 0 ? notFoundMessage(emails) : describePlan(items),
+          notFound: emailsNotFound(emails, { status: 'pending', before: found.people }),
         });
       } catch (error) {
         steps.push({
@@ -314,6 +316,7 @@ export class OffboardingService {
           before: null,
           requestIds: [],
           message: (error as Error).message,
+          notFound: [],
         });
       }
     }
@@ -455,7 +458,7 @@ export class OffboardingService {
         request_ids: JSON.stringify([...new Set(requestIds)]),
         message:
           status === 'failed'
-            ? `not deactivated: ${missed.map((m) => m.email).join(', ')}${problems.length ? ` (${problems.join('; ')})` : ''}; run the offboarding again to retry`
+            ? `not deactivated: ${missed.map((m) => m.email).join(', ')}${problems.length ? ` (${problems.join('; ')})` : ''}; ${retryAdvice(row.id)}`
             : describeOutcome(items, afterPeople),
       });
     } catch (error) {
@@ -463,10 +466,15 @@ export class OffboardingService {
       await save({
         status: 'failed',
         request_ids: JSON.stringify(requestIds),
-        message: `${(error as Error).message}; run the offboarding again to retry`,
+        message: `${(error as Error).message}; ${retryAdvice(row.id)}`,
       });
     }
   }
+}
+
+/** How to retry a failed account: a resume (a repeat with the same key only answers with the receipt). */
+function retryAdvice(id: string): string {
+  return `to retry, resume it: seatwise offboard --resume ${id} (or Resume on its receipt, POST /api/offboardings/${id}/resume)`;
 }
 
 function toPerson(remote: RemoteUser): PersonInAccount {
@@ -527,12 +535,15 @@ function toView(row: OffboardingRow, steps: OffboardingStepRow[]): OffboardingVi
       message: s.message,
       attempts: Number(s.attempts),
       updatedAt: s.updated_at,
+      notFound: [],
     };
   });
+  const emails = JSON.parse(row.emails) as string[];
+  for (const step of stepViews) step.notFound = emailsNotFound(emails, step);
   return {
     id: row.id,
     dryRun: false,
-    emails: JSON.parse(row.emails) as string[],
+    emails,
     requestedBy: row.requested_by,
     requestedAt: row.requested_at,
     status: row.status,

@@ -3,7 +3,12 @@ import type { Command } from 'commander';
 import { offboardingReceiptHtml } from '../app/offboardingReceipt.ts';
 import type { OffboardingView } from '../app/offboardingService.ts';
 import { AppError } from '../domain/appError.ts';
-import { describePersonState, describeSummary, offboardingResultWords } from '../domain/offboarding.ts';
+import {
+  describePersonState,
+  describeSummary,
+  notFoundWords,
+  offboardingResultWords,
+} from '../domain/offboarding.ts';
 import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { emailsFrom } from './emailsFile.ts';
@@ -25,18 +30,9 @@ function print(view: OffboardingView): void {
   process.stdout.write(`${header}\n`);
   printTable(
     ['ACCOUNT', 'USER', 'EMAIL', view.dryRun ? 'PLAN' : 'RESULT', 'AFTER', 'WHY'],
-    view.steps.flatMap((step) =>
-      step.items.length === 0
-        ? [
-            [
-              step.accountName,
-              '-',
-              '-',
-              step.status === 'not_found' ? 'not found' : step.status,
-              '-',
-              step.message ?? '',
-            ],
-          ]
+    view.steps.flatMap((step) => [
+      ...(step.items.length === 0 && step.notFound.length === 0
+        ? [[step.accountName, '-', '-', step.status, '-', step.message ?? '']]
         : step.items.map((item) => [
             step.accountName,
             item.userId,
@@ -44,8 +40,10 @@ function print(view: OffboardingView): void {
             offboardingResultWords[item.result],
             step.after ? describePersonState(step.after.find((p) => p.userId === item.userId)) : '-',
             step.status === 'failed' ? (step.message ?? item.reason) : item.reason,
-          ]),
-    ),
+          ])),
+      // Everyone asked about has a row in every account: those monday does not have too.
+      ...step.notFound.map((email) => [step.accountName, '-', email, notFoundWords, '-', '']),
+    ]),
   );
   process.stdout.write(
     `${describeSummary(view.summary)}${view.id ? `. Receipt: seatwise offboardings ${view.id} --html receipt.html` : ''}\n`,

@@ -249,6 +249,31 @@ export interface OffboardingStepView {
   message: string | null;
   attempts: number;
   updatedAt: string | null;
+  /**
+   * The emails asked for that monday did not show in this account when the step read it: a row each on every
+   * receipt, so a receipt names everyone it was asked about. Empty when the account could not be read.
+   */
+  notFound: string[];
+}
+
+/** Words for an email monday did not show in an account, the same on every surface. */
+export const notFoundWords = 'not found in monday (checked now)';
+
+/**
+ * The emails of a request that none of the people a step found answers to: the same address, or the same name
+ * at another of the organisation's domains (the addresses offboarding looks people up by).
+ */
+export function emailsNotFound(
+  emails: readonly string[],
+  step: { status: string; before: readonly PersonInAccount[] | null },
+): string[] {
+  if (step.before === null || step.status === 'failed') return [];
+  const found = step.before.map((p) => p.email.trim().toLowerCase());
+  const local = (e: string) => e.slice(0, e.lastIndexOf('@'));
+  return emails.filter((asked) => {
+    const email = asked.trim().toLowerCase();
+    return !found.some((f) => f === email || local(f) === local(email));
+  });
 }
 
 export interface OffboardingView {

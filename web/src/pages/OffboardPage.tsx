@@ -1,7 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearch } from 'wouter';
-import { describePersonState, describeStep, describeSummary } from '../../../src/domain/offboarding.ts';
+import {
+  describePersonState,
+  describeStep,
+  describeSummary,
+  notFoundWords,
+} from '../../../src/domain/offboarding.ts';
 import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
@@ -160,8 +165,8 @@ function StepsTable({ view }: { view: Offboarding }) {
         </tr>
       </thead>
       <tbody>
-        {view.steps.map((step) =>
-          step.items.length === 0 ? (
+        {view.steps.map((step) => [
+          step.items.length === 0 && step.notFound.length > 0 ? null : step.items.length === 0 ? (
             <tr key={step.connectionId}>
               <th scope="row">{step.accountName}</th>
               <td colSpan={view.dryRun ? 2 : 3}>
@@ -203,7 +208,20 @@ function StepsTable({ view }: { view: Offboarding }) {
               );
             })
           ),
-        )}
+          // A row for everyone asked about: those monday does not have in this account too.
+          ...step.notFound.map((email) => (
+            <tr key={`${step.connectionId}-absent-${email}`}>
+              <th scope="row">{step.accountName}</th>
+              <td>{email}</td>
+              <td>not in this account</td>
+              {!view.dryRun && <td>not in this account</td>}
+              <td>
+                <span className="no">{notFoundWords}</span>
+              </td>
+              <td />
+            </tr>
+          )),
+        ])}
       </tbody>
     </table>
   );
