@@ -393,7 +393,7 @@ describe('user-lifecycle actions against the emulator', () => {
         connectionId: proAdminId,
         targets: [{ userId: '123' }, { email: 'ghost@nowhere.example' }],
       });
-      expect(unknown).toMatchObject({ kind: 'invalid_input', code: 'unknown_users' });
+      expect(unknown).toMatchObject({ kind: 'not_found', code: 'unknown_users' });
       expect(unknown.message).toContain('123, ghost@nowhere.example');
       const badRole = await fail({
         action: 'set_role',

@@ -484,7 +484,7 @@ describeEachDialect('HTTP API (%s)', (dialect) => {
       const unknownUser = await call('POST', '/api/actions', {
         body: { action: 'reactivate', connectionId, targets: [{ userId: '42' }] },
       });
-      expect(unknownUser).toMatchObject({ status: 400, body: { error: { code: 'unknown_users' } } });
+      expect(unknownUser).toMatchObject({ status: 404, body: { error: { code: 'unknown_users' } } });
       expect(
         (
           await call('POST', '/api/actions', {

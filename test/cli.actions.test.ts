@@ -119,6 +119,21 @@ describe('CLI: actions, capabilities and audit', () => {
     );
     const noTargets = await cli('action', 'reactivate', '--connection', id);
     expect(noTargets.code).toBe(2);
+    // An id or an email nobody in the copy has is not found: 3, naming them.
+    const unknownId = await cli('action', 'reactivate', '--connection', id, '--user', '999999999');
+    expect(unknownId.code).toBe(3);
+    expect(unknownId.stderr).toContain('unknown user(s) in connection');
+    expect(unknownId.stderr).toContain('999999999');
+    const unknownEmail = await cli(
+      'action',
+      'deactivate',
+      '--connection',
+      id,
+      '--email',
+      'nobody.here@example.org',
+    );
+    expect(unknownEmail.code).toBe(3);
+    expect(unknownEmail.stderr).toContain('nobody.here@example.org');
     expect((await cli('connections', 'update', id, '--permission', 'read')).code).toBe(0);
     const refused = await cli('action', 'invite', '--connection', id, '--email', 'x@example.org');
     expect(refused.code).toBe(5);

@@ -67,7 +67,7 @@ describeEachDialect('action batches and webhook deliveries as jobs (%s)', (diale
     const unknown = await api.call('POST', '/api/actions/jobs', {
       body: { action: 'set_role', connectionId, role: 'viewer', targets: [{ userId: '999999999' }] },
     });
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('unknown_users');
 
     const queued = await api.call('POST', '/api/actions/jobs', {

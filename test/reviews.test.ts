@@ -445,7 +445,8 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toMatch(new RegExp(`${items[0].id}\\s+${items[0].email}\\s+kept`));
     const wrong = await runCli(['reviews', 'decide', campaign.id, 'rvi_nope', '--decision', 'keep'], env);
-    expect(wrong.code).toBe(1);
+    // Not found: exit 3, as every unknown id.
+    expect(wrong.code).toBe(3);
     expect(wrong.stdout).toContain('no item rvi_nope in this campaign');
     const early = await runCli(['reviews', 'report', campaign.id], env);
     expect(early.code).not.toBe(0);
@@ -453,6 +454,45 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     const closed = await runCli(['reviews', 'close', campaign.id], env);
     expect(closed.code, closed.stderr).toBe(0);
     expect(closed.stdout).toContain(`1 kept, 0 failed, ${items.length - 1} not reviewed`);
+    // A decision submitted that monday refuses to carry out (a second campaign over the same people): the item
+    // is failed, and the exit code says so (7).
+    const second = await runCli(
+      [
+        'reviews',
+        'create',
+        '--name',
+        'Refused by monday',
+        '--connection',
+        connectionId,
+        '--role',
+        'viewer',
+      ].concat([
+        '--status',
+        'active',
+        '--reviewer',
+        'alice@reviewers.example',
+        '--due',
+        due,
+        '--default',
+        'none',
+        '--json',
+      ]),
+      env,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const secondId = JSON.parse(second.stdout).id as string;
+    const target = JSON.parse((await runCli(['reviews', 'show', secondId, '--json'], env)).stdout).items[0];
+    api.emulator.setFaults({ realError: 'userUnauthorized', realErrorTimes: 1000 });
+    try {
+      const refusedByMonday = await runCli(
+        ['reviews', 'decide', secondId, target.id, '--decision', 'revoke', '--submit'],
+        env,
+      );
+      expect(refusedByMonday.stdout).toMatch(new RegExp(`${target.id}\\s+\\S+\\s+failed`));
+      expect(refusedByMonday.code).toBe(7);
+    } finally {
+      api.emulator.setFaults({});
+    }
     const csv = await runCli(['reviews', 'report', campaign.id], env);
     const lines = csv.stdout.trim().split('\n');
     expect(lines).toHaveLength(items.length + 1);

@@ -139,7 +139,7 @@ export class ActionRunner {
     if (!plan.ok) {
       const message = `unknown user(s) in connection ${request.connectionId}: ${plan.unknown.join(', ')} (sync first if they are new)`;
       await this.auditRefusal(actor, request.connectionId, request, 'rejected', 'unknown_users', message);
-      throw new AppError('invalid_input', 'unknown_users', message, { unknown: plan.unknown });
+      throw new AppError('not_found', 'unknown_users', message, { unknown: plan.unknown });
     }
     if (request.dryRun) {
       return this.finish(actor, request, plan.items);

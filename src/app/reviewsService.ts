@@ -59,7 +59,8 @@ export interface ItemOutcome {
   itemId: string;
   ok: boolean;
   item?: ReviewItemView;
-  error?: { code: string; message: string };
+  /** Why it was refused; `kind` sorts the refusal as every error does (not found, bad input, conflict…). */
+  error?: { code: string; message: string; kind: AppError['kind'] };
 }
 
 const DECIDABLE: ItemStatus[] = ['open', 'decided'];
@@ -832,7 +833,7 @@ function itemNotFound(id: string): AppError {
 
 function failure(itemId: string, error: unknown): ItemOutcome {
   if (error instanceof AppError)
-    return { itemId, ok: false, error: { code: error.code, message: error.message } };
+    return { itemId, ok: false, error: { code: error.code, message: error.message, kind: error.kind } };
   throw error;
 }
 

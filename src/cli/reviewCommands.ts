@@ -13,7 +13,7 @@ import {
 import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
 import { emailsFrom } from './emailsFile.ts';
-import { printJson, printTable } from './output.ts';
+import { exitCodeFor, printJson, printTable } from './output.ts';
 import { collect, integerIn, oneOf } from './parsers.ts';
 
 /** The host's CLI acts as an admin, named as the host's user in the audit log. */
@@ -50,7 +50,16 @@ function printOutcomes(outcomes: ItemOutcome[]): void {
       o.ok ? (o.item?.result ?? decisionWords(o.item ?? { decision: null, role: null })) : o.error?.message,
     ]),
   );
-  if (outcomes.some((o) => !o.ok)) process.exitCode = 1;
+}
+
+/**
+ * The documented exit codes: a refusal as its kind says (3 an unknown item, 2 a keep without its comment…),
+ * else 7 when a decision submitted could not be carried out in monday.
+ */
+function setExitCode(outcomes: ItemOutcome[]): void {
+  const refused = outcomes.find((o) => !o.ok);
+  if (refused) process.exitCode = exitCodeFor(new AppError(refused.error!.kind, refused.error!.code, ''));
+  else if (outcomes.some((o) => o.item?.status === 'failed')) process.exitCode = 7;
 }
 
 /** `seatwise reviews [create|show|decide|submit|reassign|retry|close|report]`. */
@@ -268,8 +277,9 @@ export function registerReviewCommands(program: Command): void {
           { submit: Boolean(flags.submit) },
         ),
       );
-      if (flags.json) return printJson(outcomes);
-      printOutcomes(outcomes);
+      if (flags.json) printJson(outcomes);
+      else printOutcomes(outcomes);
+      setExitCode(outcomes);
     });
   reviews
     .command('submit <id> <items...>')
@@ -277,8 +287,9 @@ export function registerReviewCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, items: string[], flags) => {
       const outcomes = await withSeatwise((app) => app.reviews.submit(id, items, hostCaller()));
-      if (flags.json) return printJson(outcomes);
-      printOutcomes(outcomes);
+      if (flags.json) printJson(outcomes);
+      else printOutcomes(outcomes);
+      setExitCode(outcomes);
     });
   reviews
     .command('reassign <id> <items...>')
@@ -289,8 +300,9 @@ export function registerReviewCommands(program: Command): void {
       const outcomes = await withSeatwise(async (app) =>
         app.reviews.reassign(id, items, await personId(app, flags.to), hostCaller()),
       );
-      if (flags.json) return printJson(outcomes);
-      printOutcomes(outcomes);
+      if (flags.json) printJson(outcomes);
+      else printOutcomes(outcomes);
+      setExitCode(outcomes);
     });
   reviews
     .command('approve <id> <items...>')
@@ -303,8 +315,9 @@ export function registerReviewCommands(program: Command): void {
       const outcomes = await withSeatwise((app) =>
         app.reviews.approve(id, items, !flags.decline, hostCaller()),
       );
-      if (flags.json) return printJson(outcomes);
-      printOutcomes(outcomes);
+      if (flags.json) printJson(outcomes);
+      else printOutcomes(outcomes);
+      setExitCode(outcomes);
     });
   reviews
     .command('retry <id> <items...>')
@@ -312,8 +325,9 @@ export function registerReviewCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, items: string[], flags) => {
       const outcomes = await withSeatwise((app) => app.reviews.retry(id, items));
-      if (flags.json) return printJson(outcomes);
-      printOutcomes(outcomes);
+      if (flags.json) printJson(outcomes);
+      else printOutcomes(outcomes);
+      setExitCode(outcomes);
     });
   reviews
     .command('close <id>')
