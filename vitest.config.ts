@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Bounds that catch a hang, not a slow machine: on a busy two-core machine a test that starts processes or
+    // runs a model may take several times what it takes alone.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // The wall time and the ten slowest files are printed after every run.
     reporters: ['default', './test/helpers/timesReporter.ts'],
     // dist/ is compiled from this tree first when it is older than src/: the CLI processes tests start run it.
