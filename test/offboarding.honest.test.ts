@@ -62,6 +62,7 @@ describeEachDialect('offboarding reports only what monday shows (%s)', (dialect)
     expect(plan.steps[0]!.notFound).toEqual([unknown]);
     const done = await app.offboardings.offboard({ emails }, 'hr');
     expect(done.steps[0]!.notFound).toEqual([unknown]);
+    expect(done.summary.notFoundAnywhere).toEqual([unknown]);
     expect(done.steps[0]!.items.map((i) => [i.email, i.result])).toEqual([[leaver.email, 'deactivated']]);
     // Read back from the store, as every later look at it is.
     const stored = await app.offboardings.get(done.id!);
@@ -78,6 +79,7 @@ describeEachDialect('offboarding reports only what monday shows (%s)', (dialect)
       new RegExp(`${unknown.replace(/\./g, '\\.')}\\s+not found in monday \\(checked now\\)`),
     );
     expect(shown.stdout).toContain(leaver.email);
+    expect(shown.stdout).toContain(`1 deactivated, not found in any account: ${unknown}`);
   });
 
   it('finds a person whose monday spelling differs when monday matches emails exactly', async () => {
