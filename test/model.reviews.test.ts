@@ -16,6 +16,7 @@ import type { EmuUser } from '../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { createTestDatabase, describeEachDialect } from './helpers/databases.ts';
 import { expectedAccess } from './helpers/expectedAccess.ts';
+import { insertAt, modelSeed, Reached, runNamed } from './helpers/modelRuns.ts';
 
 const RUNS = (dialect: 'sqlite' | 'postgres') =>
   Number(process.env.SEATWISE_MODEL_RUNS ?? (dialect === 'sqlite' ? 12 : 8));
@@ -55,7 +56,7 @@ const raises = (decision: string | null, role: string | null, from: string) => {
 };
 
 /** Which item outcomes the runs reached: the property fails unless each was met. */
-const reached = new Map<string, number>();
+const reached = new Reached();
 const PROMISED = ['done', 'kept', 'failed', 'drifted at the close', 'done at the close'] as const;
 
 /** The promises, checked on every item after each step. */
@@ -64,7 +65,7 @@ async function check(w: World, touched: readonly string[] = [], atClose = false)
   // After the close every item stays as the close left it, whatever happens next.
   if (w.atClose && !atClose) expect(items).toEqual(w.atClose);
   for (const item of items) {
-    reached.set(item.status, (reached.get(item.status) ?? 0) + 1);
+    reached.saw(item.status);
     // Kept: a keep, or a raise of access no operator approved (reviews only keep or reduce access).
     const raise = raises(item.decision, item.role, item.snapshot.role);
     if (item.status === 'kept') {
@@ -91,7 +92,7 @@ async function check(w: World, touched: readonly string[] = [], atClose = false)
         const shows = mondayShows(userOf(w, item.userId), item.decision!, item.role);
         expect(item.status, `${item.id} at the close`).toBe(shows ? 'done' : 'drifted');
         const what = `${item.status === 'done' ? 'done' : 'drifted'} at the close`;
-        reached.set(what, (reached.get(what) ?? 0) + 1);
+        reached.saw(what);
       }
     }
   }
@@ -217,9 +218,7 @@ function withTour(random: Iterable<Cmd>, [undone, refused, at]: [number, number,
     [decide(undone, 'revoke', 'member'), changedInMonday(undone, 'ACTIVE')],
     [refusing(1000), decide(refused, 'downgrade', 'member'), refusing(0)],
   ];
-  sequences.forEach((sequence, i) => {
-    list.splice(at[i]! % (list.length + 1), 0, ...sequence);
-  });
+  insertAt(list, sequences, at);
   // A close somewhere in the middle now and then, and always one at the end.
   if (at[2]! % 3 === 0) list.splice(at[3]! % (list.length + 1), 0, close);
   return [...list, close];
@@ -269,32 +268,20 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World> {
 
 describeEachDialect('what an access review reports is what monday shows (%s)', (dialect) => {
   it('holds through random decisions, refusals, changes in monday, retries and the close', async () => {
-    const given = process.env.SEATWISE_MODEL_SEED;
-    const seed = given ? Number(given) : Date.now() % 2 ** 31;
+    const replay = modelSeed();
     reached.clear();
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 20, size: 'max' }), tour, async (cmds, extra) => {
         const world = await newWorld(dialect);
-        const list = withTour(cmds, extra);
         try {
-          await fc.asyncModelRun(() => ({ model: {}, real: world }), list);
-        } catch (error) {
-          (error as Error).message += `\nafter: ${list.map(String).join(', ')}`;
-          throw error;
+          await runNamed(() => ({ model: {}, real: world }), withTour(cmds, extra));
         } finally {
           world.emulator.setFaults({ realError: null });
           await world.close();
         }
       }),
-      {
-        numRuns: RUNS(dialect),
-        seed,
-        ...(given ? { path: process.env.SEATWISE_MODEL_PATH, endOnFailure: true } : {}),
-      },
+      { numRuns: RUNS(dialect), ...replay },
     );
-    console.log(
-      `model.reviews (${dialect}): ${RUNS(dialect)} runs passed with SEATWISE_MODEL_SEED=${seed}; reached ${[...reached].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
-    );
-    expect(PROMISED.filter((what) => !reached.has(what))).toEqual([]);
+    reached.expectEvery(`model.reviews (${dialect})`, RUNS(dialect), replay.seed, PROMISED);
   }, 900_000);
 });

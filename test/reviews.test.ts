@@ -396,28 +396,15 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
   it('is run from the CLI too: create, show, decide, close and the CSV report', async () => {
     const env = { ...api.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(api.emulator.graphqlUrl).origin };
     const due = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
-    const created = await runCli(
-      [
-        'reviews',
-        'create',
-        '--name',
-        'Viewers from the CLI',
-        '--connection',
-        connectionId,
-        '--role',
-        'viewer',
-        '--status',
-        'active',
-        '--reviewer',
-        'alice@reviewers.example',
-        '--due',
-        due,
-        '--default',
-        'none',
-        '--json',
-      ],
-      env,
-    );
+    // A campaign over the connection's active viewers, reviewed by Alice.
+    const createCampaign = (name: string) =>
+      runCli(
+        ['reviews', 'create', '--name', name, '--connection', connectionId, '--role', 'viewer']
+          .concat(['--status', 'active', '--reviewer', 'alice@reviewers.example', '--due', due])
+          .concat(['--default', 'none', '--json']),
+        env,
+      );
+    const created = await createCampaign('Viewers from the CLI');
     expect(created.code, created.stderr).toBe(0);
     const campaign = JSON.parse(created.stdout);
     expect(campaign.reviewers.map((r: { email: string }) => r.email)).toEqual(['alice@reviewers.example']);
@@ -456,29 +443,7 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     expect(closed.stdout).toContain(`1 kept, 0 failed, ${items.length - 1} not reviewed`);
     // A decision submitted that monday refuses to carry out (a second campaign over the same people): the item
     // is failed, and the exit code says so (7).
-    const second = await runCli(
-      [
-        'reviews',
-        'create',
-        '--name',
-        'Refused by monday',
-        '--connection',
-        connectionId,
-        '--role',
-        'viewer',
-      ].concat([
-        '--status',
-        'active',
-        '--reviewer',
-        'alice@reviewers.example',
-        '--due',
-        due,
-        '--default',
-        'none',
-        '--json',
-      ]),
-      env,
-    );
+    const second = await createCampaign('Refused by monday');
     expect(second.code, second.stderr).toBe(0);
     const secondId = JSON.parse(second.stdout).id as string;
     const target = JSON.parse((await runCli(['reviews', 'show', secondId, '--json'], env)).stdout).items[0];

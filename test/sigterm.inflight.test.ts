@@ -3,6 +3,7 @@ import { createSeatwise } from '../src/compose.ts';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
 import { openStore, type Store } from '../src/store/database.ts';
 import { freePort, runCli, spawnCli, startServeWithKey, waitFor } from './helpers/cli.ts';
+import { runningSync } from './helpers/connected.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 
 /** SIGTERM while work is in flight: the work finishes, what it reports is what happened, then the process exits 0. */
@@ -30,13 +31,7 @@ describe('SIGTERM with work in flight', () => {
     await emulator?.close();
   });
 
-  const running = async () =>
-    store.db
-      .selectFrom('sync_runs')
-      .select(['id', 'pages_read'])
-      .where('connection_id', '=', connectionId)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
+  const running = () => runningSync(store, connectionId);
   const runOf = (id: string) =>
     store.db
       .selectFrom('sync_runs')

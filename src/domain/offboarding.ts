@@ -207,13 +207,13 @@ export function describeSummary(s: OffboardingSummary): string {
     s.refused ? `${s.refused} refused` : null,
     s.failed ? `${s.failed} ${s.failed === 1 ? 'account' : 'accounts'} failed` : null,
     s.notFound ? `not in ${s.notFound} ${s.notFound === 1 ? 'account' : 'accounts'}` : null,
-    s.notFoundAnywhere?.length ? `not found in any account: ${s.notFoundAnywhere.join(', ')}` : null,
+    s.notFoundAnywhere.length ? `not found in any account: ${s.notFoundAnywhere.join(', ')}` : null,
   ];
   return parts.filter(Boolean).join(', ');
 }
 
 export function summariseOffboarding(
-  steps: readonly { status: string; items: readonly OffboardingItemView[]; notFound?: readonly string[] }[],
+  steps: readonly { status: string; items: readonly OffboardingItemView[]; notFound: readonly string[] }[],
 ): OffboardingSummary {
   const summary: OffboardingSummary = {
     planned: 0,
@@ -226,10 +226,10 @@ export function summariseOffboarding(
     notFoundAnywhere: [],
   };
   // Missing from every account that could be read (a failed account says nothing either way).
-  const read = steps.filter((s) => s.notFound !== undefined && s.status !== 'failed');
+  const read = steps.filter((s) => s.status !== 'failed');
   if (read.length > 0)
-    summary.notFoundAnywhere = (read[0]!.notFound ?? []).filter((email) =>
-      read.every((s) => s.notFound!.includes(email)),
+    summary.notFoundAnywhere = read[0]!.notFound.filter((email) =>
+      read.every((s) => s.notFound.includes(email)),
     );
   for (const step of steps) {
     if (step.status === 'not_found') summary.notFound++;

@@ -43,6 +43,19 @@ export async function expectCopyEqualsMonday(
   expect(copy).toEqual(monday);
 }
 
+/** A connection's sync run that is running now, if any (with how many pages it has read so far). */
+export function runningSync(
+  store: Store,
+  connectionId: string,
+): Promise<{ id: string; pages_read: number } | undefined> {
+  return store.db
+    .selectFrom('sync_runs')
+    .select(['id', 'pages_read'])
+    .where('connection_id', '=', connectionId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+}
+
 /** An emulator, a fresh test database and Seatwise on it, pointed at the emulator; `close` ends all three. */
 export async function seatwiseWithEmulator(
   dialect: 'sqlite' | 'postgres',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.ts';
-import { expectCopyEqualsMonday as expectCopyEqualsMondayIn } from '../helpers/connected.ts';
+import { expectCopyEqualsMonday as expectCopyEqualsMondayIn, runningSync } from '../helpers/connected.ts';
 import {
   createTestDatabase,
   type Dialect,
@@ -74,19 +74,12 @@ export function register(dialect: Dialect): void {
     });
 
     const expectCopyEqualsMonday = () => expectCopyEqualsMondayIn(store, connectionId, emulator);
+    const running = () => runningSync(store, connectionId);
 
     it('after a sync is killed with SIGKILL, the next sync is refused with who holds it, then takes over within the lease and completes', async () => {
       emulator.setFaults({ latencyMs: 400, surfaces: ['graphql'] });
       const victim = spawnCli(['sync', connectionId], env);
-      await waitFor(async () => {
-        const running = await store.db
-          .selectFrom('sync_runs')
-          .select('id')
-          .where('connection_id', '=', connectionId)
-          .where('status', '=', 'running')
-          .executeTakeFirst();
-        return Boolean(running);
-      }, 'the sync to start');
+      await waitFor(async () => Boolean(await running()), 'the sync to start');
       victim.child.kill('SIGKILL');
       expect((await victim.done).signal).toBe('SIGKILL');
       emulator.setFaults({});
@@ -249,13 +242,6 @@ export function register(dialect: Dialect): void {
         const user = activeMember(index);
         emulator.setFaults({ latencyMs: 400, surfaces: ['graphql'] });
         const sync = spawnCli(['sync', connectionId], env);
-        const running = async () =>
-          store.db
-            .selectFrom('sync_runs')
-            .select(['id', 'pages_read'])
-            .where('connection_id', '=', connectionId)
-            .where('status', '=', 'running')
-            .executeTakeFirst();
         let runId = '';
         await waitFor(async () => {
           const run = await running();

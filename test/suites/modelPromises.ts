@@ -21,6 +21,7 @@ import { spawnCli, waitFor } from '../helpers/cli.ts';
 import { createTestDatabase, type Dialect, describeDialect } from '../helpers/databases.ts';
 import { gql } from '../helpers/emulator.ts';
 import { expectedAccess } from '../helpers/expectedAccess.ts';
+import { insertAt, modelSeed, Reached, runNamed } from '../helpers/modelRuns.ts';
 
 /** Runs per dialect: bounded for CI (a fresh database per run costs more on PostgreSQL). */
 const RUNS = (dialect: 'sqlite' | 'postgres') =>
@@ -48,8 +49,8 @@ type Cmd = fc.AsyncCommand<Model, World>;
  * Which outcomes the runs reached: the property fails unless every outcome it promises about was met at least
  * once, so a generator that stops reaching the dangerous sequences cannot pass quietly.
  */
-const reached = new Map<string, number>();
-const saw = (what: string) => reached.set(what, (reached.get(what) ?? 0) + 1);
+const reached = new Reached();
+const saw = (what: string) => reached.saw(what);
 const PROMISED = [
   'action succeeded',
   'action drifted replay',
@@ -657,11 +658,11 @@ const places = fc.array(fc.nat(), { minLength: 8, maxLength: 8 });
 
 /** The random commands with the tour's put in at the given places. */
 function withTour(random: Iterable<Cmd>, sequences: readonly Cmd[], at: readonly number[]): Cmd[] {
-  const list = [...random];
-  sequences.forEach((cmd, i) => {
-    list.splice(at[i]! % (list.length + 1), 0, cmd);
-  });
-  return list;
+  return insertAt(
+    [...random],
+    sequences.map((cmd) => [cmd]),
+    at,
+  );
 }
 
 /** A fresh world: monday with 150 users on Enterprise, Seatwise connected with SCIM and synced once. */
@@ -708,8 +709,7 @@ async function newWorld(dialect: 'sqlite' | 'postgres'): Promise<World & { close
 export function register(dialect: Dialect): void {
   describeDialect(dialect, 'what Seatwise reports is what monday shows, whatever happens (%s)', (dialect) => {
     it('holds every promise through random syncs, actions, offboardings, approvals, monday changes and bent answers', async () => {
-      const given = process.env.SEATWISE_MODEL_SEED;
-      const seed = given ? Number(given) : Date.now() % 2 ** 31;
+      const replay = modelSeed();
       reached.clear();
       await fc.assert(
         fc.asyncProperty(
@@ -719,28 +719,17 @@ export function register(dialect: Dialect): void {
           async (cmds, sequences, at) => {
             // Every run (and every shrink of one) starts from the same fresh world, so a printed seed replays.
             const world = await newWorld(dialect);
-            const list = withTour(cmds, sequences, at);
             try {
-              await fc.asyncModelRun(() => ({ model: {}, real: world }), list);
-            } catch (error) {
-              (error as Error).message += `\nafter: ${list.map(String).join(', ')}`;
-              throw error;
+              await runNamed(() => ({ model: {}, real: world }), withTour(cmds, sequences, at));
             } finally {
               await world.close();
             }
           },
         ),
-        {
-          numRuns: RUNS(dialect),
-          seed,
-          ...(given ? { path: process.env.SEATWISE_MODEL_PATH, endOnFailure: true } : {}),
-        },
-      );
-      console.log(
-        `model.promises (${dialect}): ${RUNS(dialect)} runs passed with SEATWISE_MODEL_SEED=${seed}; reached ${[...reached].map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+        { numRuns: RUNS(dialect), ...replay },
       );
       // Every outcome the property promises about was met, or the runs proved nothing about it.
-      expect(PROMISED.filter((what) => !reached.has(what))).toEqual([]);
+      reached.expectEvery(`model.promises (${dialect})`, RUNS(dialect), replay.seed, PROMISED);
     }, 900_000);
   });
 }
