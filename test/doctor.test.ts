@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../src/emulator/server.ts';
-import { freePort, runCli } from './helpers/cli.ts';
+import { runCli, silentPort } from './helpers/cli.ts';
 import { connectedSeatwise } from './helpers/connected.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from './helpers/databases.ts';
 import { oidcEnv, type RunningProvider, startProviderFor } from './helpers/oidcProvider.ts';
@@ -88,12 +88,12 @@ describe('seatwise doctor', () => {
       await provider?.close();
     }
     // Nothing answers at either now.
-    const gone = await freePort();
+    const gone = await silentPort();
     const broken = await doctor({
       ...env,
-      SEATWISE_SMTP_URL: `smtp://127.0.0.1:${gone}`,
+      SEATWISE_SMTP_URL: `smtp://127.0.0.1:${gone.port}`,
       ...oidcEnv(provider!, 'http://127.0.0.1:4310'),
-    });
+    }).finally(gone.close);
     expect(broken.code).toBe(1);
     expect(failed(broken.checks).map((c) => c.check)).toEqual(['smtp', 'single sign-on']);
     expect(broken.text).toContain('→ check SEATWISE_SMTP_URL');
@@ -142,7 +142,8 @@ describe('seatwise doctor', () => {
     );
     // An endpoint nothing answers at.
     const sqlite = new BetterSqlite3(join(db.dataDir, 'seatwise.db'));
-    const dead = `http://127.0.0.1:${await freePort()}/v2`;
+    const silentApi = await silentPort();
+    const dead = `http://127.0.0.1:${silentApi.port}/v2`;
     sqlite.prepare('update connections set api_url = ? where id = ?').run(dead, connectionId);
     try {
       const silent = await doctor({ ...env, SEATWISE_ALLOWED_ENDPOINTS: '*' });
@@ -156,6 +157,7 @@ describe('seatwise doctor', () => {
         .prepare('update connections set api_url = ? where id = ?')
         .run(emulator.graphqlUrl, connectionId);
       sqlite.close();
+      await silentApi.close();
     }
     const wrongKey = await doctor({ ...env, SEATWISE_SECRET_KEY: 'another-secret-key-0123456789abcdef' });
     expect(wrongKey.code).toBe(1);
@@ -209,10 +211,11 @@ describe('seatwise doctor', () => {
       const healthy = await doctor(pgEnv);
       expect(healthy.code).toBe(0);
       expect(healthy.checks.find((c) => c.check === 'database')!.detail).toMatch(/^PostgreSQL at /);
+      const silentDb = await silentPort();
       const down = await doctor({
         ...pgEnv,
-        DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/x`,
-      });
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${silentDb.port}/x`,
+      }).finally(silentDb.close);
       expect(down.code).toBe(1);
       expect(failed(down.checks)[0]).toMatchObject({ check: 'database' });
     } finally {
