@@ -152,6 +152,51 @@ describeEachDialect('people and their roles (%s)', (dialect) => {
     expect(refused.stderr).toContain('a reviewer key must belong to the person whose reviews it opens');
   });
 
+  it("stops a person's key and its browser session the moment they are disabled, and a demotion caps it", async () => {
+    // Another admin, so Tess is never the last one (which could not be demoted).
+    await h.call('POST', '/api/people', { body: { email: 'uma@example.com', role: 'admin' } });
+    const tess = (await h.call('POST', '/api/people', { body: { email: 'tess@example.com', role: 'admin' } }))
+      .body;
+    const made = await h.call('POST', '/api/keys', {
+      body: { role: 'admin', name: 'tess laptop', forEmail: 'tess@example.com' },
+    });
+    expect(made.status).toBe(201);
+    const key: string = made.body.key;
+    // While Tess is an admin her key is an admin's, with her name on it.
+    expect((await h.call('GET', '/api/people', { key })).status).toBe(200);
+    const signIn = await fetch(`${h.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const browser = () => fetch(`${h.url}/api/session`, { headers: { cookie } });
+    const before = await (await browser()).json();
+    expect(before).toMatchObject({ kind: 'key', role: 'admin', owner: { email: 'tess@example.com' } });
+    // Demoted to viewer: the admin key now does what a viewer may, no more.
+    expect((await h.call('PATCH', `/api/people/${tess.id}`, { body: { role: 'viewer' } })).status).toBe(200);
+    const capped = await h.call('GET', '/api/people', { key });
+    expect(capped.status).toBe(403);
+    expect((await h.call('GET', '/api/connections', { key })).status).toBe(200);
+    expect(await (await browser()).json()).toMatchObject({ role: 'viewer' });
+    // Disabled: neither the key nor the session it opened works, not even for reading.
+    expect((await h.call('PATCH', `/api/people/${tess.id}`, { body: { disabled: true } })).status).toBe(200);
+    const refused = await h.call('GET', '/api/connections', { key });
+    expect(refused.status).toBe(401);
+    expect((await browser()).status).toBe(401);
+    const again = await fetch(`${h.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    });
+    expect(again.status).toBe(401);
+    // The key's row is still there (an admin sees whose it was), and revoking it stays possible.
+    const listed = (await h.call('GET', '/api/keys')).body.keys.find((k: any) => k.name === 'tess laptop');
+    expect(listed).toBeDefined();
+    expect((await h.call('DELETE', `/api/keys/${listed.id}`)).status).toBeLessThan(300);
+  });
+
   it('lists, invites, gives roles to and disables people in the CLI', async () => {
     const invited = await runCli(
       ['people', 'invite', 'tim@example.com', '--role', 'reviewer', '--json'],

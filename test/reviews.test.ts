@@ -354,6 +354,94 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     }
   });
 
+  it("reminds on the account's webhook before the due date and when overdue, once each, and closes itself at the end date", async () => {
+    await api.seatwise.connections.update(connectionId, { webhookUrl: 'http://127.0.0.1:9/hooks/seatwise' });
+    try {
+      const created = await api.call('POST', '/api/reviews', {
+        body: {
+          name: 'Ends by itself',
+          scope: { connectionIds: [connectionId], roles: ['guest', 'viewer'], statuses: ['active'] },
+          reviewers: { kind: 'people', personIds: [people.alice] },
+          dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
+          endsAt: new Date(now().getTime() + 10 * DAY).toISOString(),
+          applyMode: 'at_close',
+          closeDefault: 'none',
+          reminderDays: 2,
+        },
+      });
+      expect(created.status, created.text).toBe(201);
+      const campaign = created.body;
+      const items = (await api.call('GET', `/api/reviews/${campaign.id}/items`)).body.items;
+      expect(items.length).toBeGreaterThan(1);
+      const kept = items[0];
+      const decided = await api.call('POST', `/api/reviews/${campaign.id}/decisions`, {
+        key: people.aliceKey,
+        body: { decisions: [{ itemId: kept.id, decision: 'keep', comment: 'still works with us' }] },
+      });
+      expect(decided.status, decided.text).toBe(200);
+      const reminders = async () =>
+        (
+          await api.seatwise.store.db
+            .selectFrom('webhook_deliveries')
+            .select(['event', 'payload'])
+            .where('event', '=', 'review_reminder')
+            .where('connection_id', '=', connectionId)
+            .execute()
+        )
+          .map((r) => JSON.parse(r.payload))
+          .filter((p) => p.campaignId === campaign.id);
+      // Too early: nothing.
+      offset = 2 * DAY;
+      await api.seatwise.reviewSchedule.tick();
+      expect(await reminders()).toEqual([]);
+      // Two days before the due date, then past it: one reminder each, however many ticks.
+      offset = 5 * DAY + 60_000;
+      await api.seatwise.reviewSchedule.tick();
+      await api.seatwise.reviewSchedule.tick();
+      offset = 7 * DAY + 60_000;
+      await api.seatwise.reviewSchedule.tick();
+      await api.seatwise.reviewSchedule.tick();
+      const sent = await reminders();
+      const due = campaign.dueAt.slice(0, 10);
+      expect(sent.map((p) => [p.kind, p.reviewer, p.open])).toEqual([
+        ['due_soon', 'alice@reviewers.example', items.length],
+        ['overdue', 'alice@reviewers.example', items.length],
+      ]);
+      expect(sent[0].text).toBe(
+        `Seatwise: Reminder: access review "Ends by itself" is due ${due} (${items.length} left) for alice@reviewers.example`,
+      );
+      expect(sent[1].text).toBe(
+        `Seatwise: Overdue: access review "Ends by itself" (${items.length} left) for alice@reviewers.example`,
+      );
+      // Still open the day before the end; closed by the scheduler at it, once.
+      offset = 9 * DAY;
+      expect((await api.seatwise.reviewSchedule.tick()).closed).not.toContain(campaign.id);
+      expect((await api.call('GET', `/api/reviews/${campaign.id}`)).body.status).toBe('open');
+      offset = 10 * DAY + 60_000;
+      expect((await api.seatwise.reviewSchedule.tick()).closed).toContain(campaign.id);
+      expect((await api.seatwise.reviewSchedule.tick()).closed).not.toContain(campaign.id);
+      const report = (await api.call('GET', `/api/reviews/${campaign.id}/report`)).body;
+      expect(report.campaign.status).toBe('closed');
+      const byId = new Map(report.items.map((i: any) => [i.id, i]));
+      expect(byId.get(kept.id)).toMatchObject({ decision: 'keep', status: 'kept' });
+      for (const item of report.items)
+        if (item.id !== kept.id) expect(item).toMatchObject({ decision: null, status: 'not_reviewed' });
+      for (const item of report.items)
+        expect(item.after).toMatchObject({ status: expectedAccess(emuUser(item.userId)).status });
+      const audit = (await api.call('GET', '/api/audit?action=review_closed')).body.entries.filter(
+        (e: any) => e.plan?.campaignId === campaign.id || e.detail?.campaignId === campaign.id,
+      );
+      expect(audit).toHaveLength(1);
+      expect(audit[0].actor).toBe('scheduler');
+      // After the close nobody is reminded of it any more.
+      offset = 12 * DAY;
+      await api.seatwise.reviewSchedule.tick();
+      expect(await reminders()).toHaveLength(2);
+    } finally {
+      await api.seatwise.connections.update(connectionId, { webhookUrl: null });
+    }
+  });
+
   it('launches a quarterly campaign again from the scheduler', async () => {
     const created = await api.call('POST', '/api/reviews', {
       body: {
