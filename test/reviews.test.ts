@@ -360,7 +360,7 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
       const created = await api.call('POST', '/api/reviews', {
         body: {
           name: 'Ends by itself',
-          scope: { connectionIds: [connectionId], roles: ['guest', 'viewer'], statuses: ['active'] },
+          scope: { connectionIds: [connectionId], roles: ['member'], statuses: ['active'] },
           reviewers: { kind: 'people', personIds: [people.alice] },
           dueAt: new Date(now().getTime() + 7 * DAY).toISOString(),
           endsAt: new Date(now().getTime() + 10 * DAY).toISOString(),
