@@ -11,7 +11,18 @@ import { createTestDatabase, type TestDatabase } from './helpers/databases.ts';
 /** One way monday's answer can be other than expected, applied to the n-th value in the answer. */
 interface Mutation {
   target: number;
-  op: 'delete' | 'null' | 'number' | 'string' | 'object' | 'array' | 'huge' | 'extra' | 'empty-array';
+  op:
+    | 'delete'
+    | 'null'
+    | 'number'
+    | 'string'
+    | 'object'
+    | 'array'
+    | 'huge'
+    | 'extra'
+    | 'empty-array'
+    /** A whole user left out of a list (the n-th of it): the bend that tempts a sync to remove someone. */
+    | 'drop-user';
 }
 
 const mutation = fc.record({
@@ -26,6 +37,7 @@ const mutation = fc.record({
     'huge',
     'extra',
     'empty-array',
+    'drop-user',
   ),
 });
 
@@ -48,6 +60,11 @@ function slots(value: unknown, out: [Record<string, unknown> | unknown[], string
 function apply(body: unknown, m: Mutation): unknown {
   const copy = structuredClone(body);
   const root = (copy as { data?: unknown })?.data ?? copy;
+  if (m.op === 'drop-user') {
+    const users = (root as { users?: unknown })?.users;
+    if (Array.isArray(users) && users.length > 0) users.splice(m.target % users.length, 1);
+    return copy;
+  }
   const all = slots(root);
   if (all.length === 0) return copy;
   const [parent, key] = all[m.target % all.length]!;
@@ -233,10 +250,21 @@ describe('monday answering unexpected shapes', () => {
       fc.asyncProperty(mutation, fc.boolean(), async (m, everyPage) => {
         const before = await copy();
         let bent = false;
+        // What the bent pages said of each user (id → "name|email"), which a sync may take as monday's word.
+        const said = new Map<string, Set<string>>();
         proxy.setBend((body, request) => {
           if (!request.text.includes('SeatwiseUsersPage') || (bent && !everyPage)) return body;
           bent = true;
-          return apply(body, m);
+          const answer = apply(body, m);
+          const users = (answer as { data?: { users?: unknown } })?.data?.users;
+          if (Array.isArray(users))
+            for (const u of users as { id?: unknown; name?: unknown; email?: unknown }[])
+              if (u && (typeof u.id === 'string' || typeof u.id === 'number')) {
+                const id = String(u.id);
+                if (!said.has(id)) said.set(id, new Set());
+                said.get(id)!.add(`${u.name}|${u.email}`);
+              }
+          return answer;
         });
         let result: Awaited<ReturnType<Seatwise['sync']['sync']>> | undefined;
         try {
@@ -252,21 +280,43 @@ describe('monday answering unexpected shapes', () => {
           expect(result.error?.message).not.toMatch(/TypeError|Cannot read|ZZZZZZZZZZ/);
           expect(await copy(), `failed sync changed the copy: ${JSON.stringify(m)}`).toBe(before);
         }
+        const current = async () =>
+          new Map(
+            (
+              await app.store.db
+                .selectFrom('directory_users')
+                .select(['remote_id', 'name', 'email'])
+                .where('connection_id', '=', connectionId)
+                .where('removed_at', 'is', null)
+                .execute()
+            ).map((u) => [u.remote_id, `${u.name}|${u.email}`]),
+          );
+        if (result?.status === 'succeeded') {
+          // Checked at once, before any clean sync: nobody monday has was removed on a bent page, nobody is
+          // there whom neither monday nor the answer named, and each user reads as monday or the answer said.
+          const stored = await current();
+          const context = JSON.stringify(m);
+          for (const u of account().users) {
+            expect(stored.has(u.id), `${u.id} removed after ${context}`).toBe(true);
+            const value = stored.get(u.id)!;
+            if (value !== `${u.name}|${u.email}`)
+              expect(said.get(u.id)?.has(value), `${u.id} reads ${value} after ${context}`).toBe(true);
+          }
+          const known = new Set(account().users.map((u) => u.id));
+          for (const id of stored.keys())
+            expect(known.has(id) || said.has(id), `${id} appeared after ${context}`).toBe(true);
+          if (bent) outcomes.add('succeeded on a bent page');
+          if (bent && m.op === 'drop-user') outcomes.add('succeeded with a user left out of a page');
+        }
         // Whatever happened, a clean sync brings the copy back to monday's users.
         expect((await app.sync.sync(connectionId)).status).toBe('succeeded');
-        const users = await app.store.db
-          .selectFrom('directory_users')
-          .select(['remote_id', 'name', 'email'])
-          .where('connection_id', '=', connectionId)
-          .where('removed_at', 'is', null)
-          .execute();
-        expect(new Map(users.map((u) => [u.remote_id, `${u.name}|${u.email}`]))).toEqual(
-          new Map(account().users.map((u) => [u.id, `${u.name}|${u.email}`])),
-        );
+        expect(await current()).toEqual(new Map(account().users.map((u) => [u.id, `${u.name}|${u.email}`])));
       }),
       { numRuns: 40 },
     );
     expect(outcomes).toContain('failed');
+    expect(outcomes).toContain('succeeded on a bent page');
+    expect(outcomes).toContain('succeeded with a user left out of a page');
   });
 
   it('actions: a bent answer never makes Seatwise report a change monday did not make, and every audit entry closes', async () => {
