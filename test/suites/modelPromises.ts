@@ -438,7 +438,7 @@ class ActOnGone implements Cmd {
     readonly who: number,
   ) {}
   check = () => true;
-  async run(m: Model, w: World) {
+  async run(_m: Model, w: World) {
     const acc = account(w);
     const user = pick(w, this.who);
     const at = acc.users.indexOf(user);
