@@ -378,6 +378,33 @@ describe('the demo account', () => {
     const cli = await runCli(['sync', demo.body.id], { ...db.env, SEATWISE_ALLOWED_ENDPOINTS: '' });
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toContain('the demo account runs inside the Seatwise server that started it');
+    // An offboarding from the CLI leaves the demo out, says so, and is not left partial by it.
+    const off = await runCli(['offboard', '--email', 'someone@acme.example', '--json'], {
+      ...db.env,
+      SEATWISE_ALLOWED_ENDPOINTS: '',
+    });
+    expect(off.code, off.stderr).toBe(0);
+    const offboarded = JSON.parse(off.stdout);
+    expect(offboarded).toMatchObject({ status: 'done', steps: [] });
+    expect(offboarded.leftOut).toEqual([
+      {
+        connectionId: demo.body.id,
+        accountName: first.accountName,
+        reason:
+          'the demo account (sample people, none of them real) runs inside the Seatwise server that started it: left out of an offboarding started elsewhere',
+      },
+    ]);
+    // The server shows the same record with the same row, and the CLI's table has it.
+    expect((await call('GET', `/api/offboardings/${offboarded.id}`)).body.leftOut).toEqual(
+      offboarded.leftOut,
+    );
+    const shownCli = await runCli(['offboardings', offboarded.id], {
+      ...db.env,
+      SEATWISE_ALLOWED_ENDPOINTS: '',
+    });
+    expect(shownCli.stdout).toMatch(
+      new RegExp(`${first.accountName}\\s+-\\s+-\\s+left out\\s+-\\s+the demo account`),
+    );
 
     await stop(server);
     started = await startServe(env);

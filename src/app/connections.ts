@@ -567,8 +567,38 @@ export class ConnectionsService implements ConnectionAccess {
       budget: this.budget(`graphql:${id}`, `${row.api_url}#${row.account_id}`),
       timeoutMs: this.remote.timeoutMs,
       retry: this.retryOptions(),
-      fetch: this.endpoints.fetchFor(row.api_url, 'api'),
+      fetch: await this.endpointFetch(id, row.api_url, 'api'),
     });
+  }
+
+  /** Whether this process can reach the demo account (only the server that started it can). */
+  async demoReachableHere(id: string): Promise<boolean> {
+    const row = await this.row(id);
+    try {
+      await this.endpointFetch(id, row.api_url, 'api');
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'demo_in_server') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The fetch a connection's monday endpoint may be called with. The demo's emulator runs inside the server that
+   * started it, so another process (the CLI, a worker) is told that, not that the endpoint is not monday's.
+   */
+  private async endpointFetch(id: string, url: string, kind: 'api' | 'scim'): Promise<typeof fetch> {
+    try {
+      return this.endpoints.fetchFor(url, kind);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'endpoint_not_allowed' && id === (await this.demoId()))
+        throw new AppError(
+          'precondition',
+          'demo_in_server',
+          'the demo account runs inside the Seatwise server that started it: use it from that server (the web UI or its API)',
+        );
+      throw error;
+    }
   }
 
   /** The SCIM client of a connection; callers check first that it has a SCIM token. */
@@ -583,7 +613,7 @@ export class ConnectionsService implements ConnectionAccess {
       budget: this.budget(`scim:${id}`),
       timeoutMs: this.remote.timeoutMs,
       retry: this.retryOptions(),
-      fetch: this.endpoints.fetchFor(row.scim_url, 'scim'),
+      fetch: await this.endpointFetch(id, row.scim_url, 'scim'),
     });
   }
 

@@ -67,6 +67,14 @@ export function offboardingReceiptHtml(
     <p class="muted">monday request ids: ${step.requestIds.length ? step.requestIds.map(html).join(', ') : 'none'}</p>
   </section>`;
     })
+    .concat(
+      view.leftOut.map(
+        (left) => `<section>
+    <h2>${html(left.accountName)} <span class="status failed">Left out</span></h2>
+    <p class="muted">Connection ${html(left.connectionId)}: ${html(left.reason)}</p>
+  </section>`,
+      ),
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en">

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import {
   addressesOf,
+  demoLeftOutReason,
   emailsNotFound,
   normaliseEmails,
   type OffboardingItem,
@@ -87,8 +88,8 @@ export class OffboardingService {
       throw new AppError('invalid_input', 'invalid_offboarding', 'give at least one email', {
         field: 'emails',
       });
-    const connections = await this.connections.list();
-    if (parsed.data.dryRun) return this.plan(emails, actor, connections);
+    const { connections, leftOut } = await this.accountsReachable();
+    if (parsed.data.dryRun) return this.plan(emails, actor, connections, leftOut);
 
     const id = newId('off');
     const token = this.runToken(id);
@@ -266,12 +267,39 @@ export class OffboardingService {
 
   async get(id: string): Promise<OffboardingView> {
     const row = await this.row(id);
-    return toView(row, await this.repo.steps(id));
+    return this.view(row, await this.repo.steps(id));
   }
 
   async list(limit = 50): Promise<OffboardingView[]> {
     const rows = await this.repo.list(limit);
-    return Promise.all(rows.map(async (row) => toView(row, await this.repo.steps(row.id))));
+    return Promise.all(rows.map(async (row) => this.view(row, await this.repo.steps(row.id))));
+  }
+
+  /**
+   * The accounts an offboarding started here looks in: every connection, except the demo account when this
+   * process cannot reach it (its emulator runs inside the server that started it; its people are samples).
+   */
+  private async accountsReachable() {
+    const all = await this.connections.list();
+    const connections: typeof all = [];
+    const leftOut: OffboardingView['leftOut'] = [];
+    for (const c of all)
+      if (c.demo && !(await this.connections.demoReachableHere(c.id)))
+        leftOut.push({ connectionId: c.id, accountName: c.accountName, reason: demoLeftOutReason });
+      else connections.push(c);
+    return { connections, leftOut };
+  }
+
+  /** A stored offboarding as shown: a demo account that has no step in it was left out (it existed then). */
+  private async view(row: OffboardingRow, steps: OffboardingStepRow[]): Promise<OffboardingView> {
+    const view = toView(row, steps);
+    const demoId = await this.connections.demoId();
+    if (demoId && !steps.some((s) => s.connection_id === demoId)) {
+      const demo = await this.connections.get(demoId).catch(() => null);
+      if (demo && demo.createdAt <= row.requested_at)
+        view.leftOut = [{ connectionId: demo.id, accountName: demo.accountName, reason: demoLeftOutReason }];
+    }
+    return view;
   }
 
   private async row(id: string): Promise<OffboardingRow> {
@@ -285,6 +313,7 @@ export class OffboardingService {
     emails: string[],
     actor: string,
     connections: Awaited<ReturnType<ConnectionsService['list']>>,
+    leftOut: OffboardingView['leftOut'],
   ): Promise<OffboardingView> {
     const steps: OffboardingStepView[] = [];
     const addresses = await this.addressesOf(emails);
@@ -332,6 +361,7 @@ export class OffboardingService {
       runningIn: null,
       summary: summariseOffboarding(steps),
       steps,
+      leftOut,
     };
   }
 
@@ -552,5 +582,6 @@ function toView(row: OffboardingRow, steps: OffboardingStepRow[]): OffboardingVi
     runningIn: row.status === 'running' ? { holder: row.holder, until: row.lease_until } : null,
     summary: summariseOffboarding(stepViews),
     steps: stepViews,
+    leftOut: [],
   };
 }

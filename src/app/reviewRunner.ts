@@ -118,9 +118,13 @@ export class ReviewRunner {
         const api = await this.connections.api(claimed.connection_id);
         after = (await observe(api, [claimed.remote_user_id])).get(claimed.remote_user_id) ?? null;
       } catch (error) {
+        const why = (error as Error).message;
         await this.repo.settle(claimed.id, token, {
           status: 'failed',
-          result: `${actionNote}; monday could not be asked afterwards (${(error as Error).message}), so it is not counted as done: retry to check again`,
+          // The same reason twice (the demo from another process, say) is said once.
+          result: actionNote.endsWith(why)
+            ? `${actionNote}; so it is not counted as done: retry to check again`
+            : `${actionNote}; monday could not be asked afterwards (${why}), so it is not counted as done: retry to check again`,
           audit_ids: JSON.stringify(auditIds),
           updated_at: at(),
         });

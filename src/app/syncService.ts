@@ -71,15 +71,8 @@ export class SyncService {
     } catch (error) {
       // A connection that does not exist has no history; any other refusal is a failed run with its reason.
       if (error instanceof AppError && error.kind !== 'not_found') {
-        // The demo's emulator runs inside the server that started it: other processes cannot reach it.
-        const refusal =
-          error.code === 'endpoint_not_allowed' && (await this.connections.demoId()) === connectionId
-            ? new AppError(
-                'precondition',
-                'demo_in_server',
-                'the demo account runs inside the Seatwise server that started it: sync it from that server (the web UI or its API)',
-              )
-            : error;
+        // The demo's emulator runs inside the server that started it: the refusal says so (demo_in_server).
+        const refusal = error;
         const runId = await recordRefusedSync(this.store, this.runs, {
           connectionId,
           trigger: options.trigger ?? 'manual',

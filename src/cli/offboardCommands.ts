@@ -30,20 +30,22 @@ function print(view: OffboardingView): void {
   process.stdout.write(`${header}\n`);
   printTable(
     ['ACCOUNT', 'USER', 'EMAIL', view.dryRun ? 'PLAN' : 'RESULT', 'AFTER', 'WHY'],
-    view.steps.flatMap((step) => [
-      ...(step.items.length === 0 && step.notFound.length === 0
-        ? [[step.accountName, '-', '-', step.status, '-', step.message ?? '']]
-        : step.items.map((item) => [
-            step.accountName,
-            item.userId,
-            item.email,
-            offboardingResultWords[item.result],
-            step.after ? describePersonState(step.after.find((p) => p.userId === item.userId)) : '-',
-            step.status === 'failed' ? (step.message ?? item.reason) : item.reason,
-          ])),
-      // Everyone asked about has a row in every account: those monday does not have too.
-      ...step.notFound.map((email) => [step.accountName, '-', email, notFoundWords, '-', '']),
-    ]),
+    view.steps
+      .flatMap((step) => [
+        ...(step.items.length === 0 && step.notFound.length === 0
+          ? [[step.accountName, '-', '-', step.status, '-', step.message ?? '']]
+          : step.items.map((item) => [
+              step.accountName,
+              item.userId,
+              item.email,
+              offboardingResultWords[item.result],
+              step.after ? describePersonState(step.after.find((p) => p.userId === item.userId)) : '-',
+              step.status === 'failed' ? (step.message ?? item.reason) : item.reason,
+            ])),
+        // Everyone asked about has a row in every account: those monday does not have too.
+        ...step.notFound.map((email) => [step.accountName, '-', email, notFoundWords, '-', '']),
+      ])
+      .concat(view.leftOut.map((left) => [left.accountName, '-', '-', 'left out', '-', left.reason])),
   );
   process.stdout.write(
     `${describeSummary(view.summary)}${view.id ? `. Receipt: seatwise offboardings ${view.id} --html receipt.html` : ''}\n`,

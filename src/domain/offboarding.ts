@@ -300,7 +300,16 @@ export interface OffboardingView {
   runningIn: { holder: string | null; until: string | null } | null;
   summary: OffboardingSummary;
   steps: OffboardingStepView[];
+  /**
+   * Accounts this offboarding did not look in, and why: only the demo account (sample people), from a process
+   * other than the server that runs it.
+   */
+  leftOut: { connectionId: string; accountName: string; reason: string }[];
 }
+
+/** Why the demo account is left out of an offboarding started outside the server that runs it. */
+export const demoLeftOutReason =
+  'the demo account (sample people, none of them real) runs inside the Seatwise server that started it: left out of an offboarding started elsewhere';
 
 /**
  * An account's part in words, from its users' results (the same on the receipt and the web): a step where some

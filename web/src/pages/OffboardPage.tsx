@@ -222,6 +222,13 @@ function StepsTable({ view }: { view: Offboarding }) {
             </tr>
           )),
         ])}
+        {(view.leftOut ?? []).map((left) => (
+          <tr key={`${left.connectionId}-left-out`}>
+            <th scope="row">{left.accountName}</th>
+            <td colSpan={view.dryRun ? 2 : 3}>Left out</td>
+            <td>{left.reason}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -1,0 +1,382 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  actionOutcome,
+  type Drift,
+  type PlanItem,
+  planSummary,
+  type ResultItem,
+  recheckedResults,
+  resultSummary,
+} from '../src/domain/actionResult.ts';
+import { mustHoldRemovals } from '../src/domain/removals.ts';
+import {
+  actionFor,
+  decisionOutcome,
+  keepNeedsComment,
+  newCampaignSchema,
+  nextLaunch,
+  progressOf,
+  raisesAccess,
+  recommendationsFor,
+  type ScopedUser,
+} from '../src/domain/reviews.ts';
+import { allows, isSeatwiseRole, type SeatwiseRole, seatwiseRoles, stricter } from '../src/domain/roles.ts';
+
+/**
+ * The pure rules behind Seatwise's outcomes, each against a table written from the rule's own words (the
+ * mutation run, `npm run mutate`, judges src/domain by these tests and the other domain files).
+ */
+
+const NOW = new Date('2026-12-07T12:00:00Z');
+const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
+
+describe('when a sync holds its removals for review', () => {
+  const hold = { percent: 10, min: 5 };
+  it.each([
+    // count, stored, held: both "more than min people" and "more than percent of the stored users"
+    [5, 10, false], // 5 is not more than 5 people
+    [6, 100, false], // 6 % is not more than 10 %
+    [10, 100, false], // exactly 10 % is not more than 10 %
+    [11, 100, true],
+    [6, 50, true],
+    [6, 60, false], // exactly 10 %
+    [300, 500, true],
+    [0, 0, false],
+  ])('removing %i of %i stored: held %s', (count, stored, held) => {
+    expect(mustHoldRemovals(count, stored, hold)).toBe(held);
+  });
+});
+
+describe("Seatwise's roles", () => {
+  const table: [SeatwiseRole, Record<'public' | 'signedIn' | 'viewer' | 'operator' | 'admin', boolean>][] = [
+    ['reviewer', { public: true, signedIn: true, viewer: false, operator: false, admin: false }],
+    ['viewer', { public: true, signedIn: true, viewer: true, operator: false, admin: false }],
+    ['operator', { public: true, signedIn: true, viewer: true, operator: true, admin: false }],
+    ['admin', { public: true, signedIn: true, viewer: true, operator: true, admin: true }],
+  ];
+  it.each(table)('%s may use', (role, access) => {
+    for (const [what, allowed] of Object.entries(access))
+      expect(allows(role, what as keyof typeof access), `${role} on ${what}`).toBe(allowed);
+  });
+  it('the stricter of two roles is the lower one, whichever comes first', () => {
+    for (const [i, a] of seatwiseRoles.entries())
+      for (const [j, b] of seatwiseRoles.entries())
+        expect(stricter(a, b)).toBe(seatwiseRoles[Math.min(i, j)]);
+  });
+  it('knows its roles and nothing else', () => {
+    for (const r of seatwiseRoles) expect(isSeatwiseRole(r)).toBe(true);
+    for (const v of ['Admin', 'owner', '', null, undefined, 3, ['admin']])
+      expect(isSeatwiseRole(v)).toBe(false);
+  });
+});
+
+const plan = (outcome: PlanItem['outcome'], target: string): PlanItem => ({
+  target,
+  userId: target,
+  email: `${target}@acme.example`,
+  name: null,
+  before: null,
+  outcome,
+  code: null,
+  reason: '',
+});
+const result = (outcome: ResultItem['outcome'], target: string): ResultItem => ({
+  target,
+  userId: target,
+  email: `${target}@acme.example`,
+  outcome,
+  code: null,
+  reason: 'as monday answered',
+});
+
+describe("an action's counts and outcome", () => {
+  it('counts plan rows and result rows as they are, and a dry run as its plan', () => {
+    const p = [plan('change', 'a'), plan('change', 'b'), plan('noop', 'c'), plan('fail', 'd')];
+    expect(planSummary(p)).toEqual({ change: 2, noop: 1, fail: 1 });
+    expect(resultSummary([], p, true)).toEqual({ changed: 0, already: 1, failed: 1, planned: 2 });
+    const r = [result('changed', 'a'), result('failed', 'b'), result('already', 'c'), result('drifted', 'd')];
+    expect(resultSummary(r, p)).toEqual({ changed: 1, already: 1, failed: 1, planned: 2 });
+    expect(resultSummary(r, p, false)).toEqual(resultSummary(r, p));
+  });
+
+  it('rechecks a repeat: drifted targets say what monday shows, an unchecked repeat claims none', () => {
+    const r = [result('changed', 'a'), result('already', 'b'), result('failed', 'c')];
+    const drifted: Drift[] = [{ target: 'b', userId: 'b', now: 'member, active' }];
+    expect(recheckedResults(r, drifted, null)).toEqual([
+      r[0],
+      { ...r[1], outcome: 'drifted', code: 'drifted', reason: 'earlier done; now member, active' },
+      r[2],
+    ]);
+    expect(recheckedResults(r, [], 'monday did not answer')).toEqual([
+      { ...r[0], outcome: 'unverified', code: 'unverified', reason: 'monday did not answer' },
+      { ...r[1], outcome: 'unverified', code: 'unverified', reason: 'monday did not answer' },
+      r[2],
+    ]);
+    expect(recheckedResults(r, [], null)).toEqual(r);
+  });
+
+  it('is succeeded only when no target failed and a repeat was checked and did not drift', () => {
+    const outcomes = fc.constantFrom<ResultItem['outcome']>('changed', 'already', 'failed');
+    fc.assert(
+      fc.property(
+        fc.array(outcomes, { maxLength: 6 }),
+        fc.boolean(),
+        fc.option(fc.record({ drifts: fc.nat({ max: 2 }), checkError: fc.option(fc.constant('down')) })),
+        (kinds, dryRun, replay) => {
+          const results = kinds.map((k, i) => result(k, `u${i}`));
+          const answer = actionOutcome({
+            dryRun,
+            results,
+            replay: replay && {
+              drifted: Array.from({ length: replay.drifts }, (_, i) => ({
+                target: `u${i}`,
+                userId: `u${i}`,
+                now: 'x',
+              })),
+              checkError: replay.checkError,
+            },
+          });
+          const failed = kinds.filter((k) => k === 'failed').length;
+          let expected: string;
+          if (dryRun) expected = 'planned';
+          else if (failed > 0) expected = failed === kinds.length ? 'failed' : 'partial';
+          else if (replay?.checkError) expected = 'unverified';
+          else if (replay && replay.drifts > 0) expected = 'drifted';
+          else expected = 'succeeded';
+          expect(answer).toEqual({ outcome: expected, inTargetState: expected === 'succeeded' });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+function scoped(over: Partial<ScopedUser>): ScopedUser {
+  return {
+    connectionId: 'con_a',
+    userId: '1',
+    email: 'pat@acme.example',
+    name: 'Pat',
+    role: 'member',
+    status: 'active',
+    license: 'member',
+    lastActivityAt: daysAgo(1),
+    scimLinked: false,
+    invitationMethod: null,
+    teams: [],
+    ...over,
+  };
+}
+
+describe("what a review's evidence recommends", () => {
+  const facts = {
+    now: NOW,
+    inactiveDays: 90,
+    orgDomains: ['acme.example'],
+    leavers: new Set(['leaver@acme.example']),
+  };
+  const codes = (over: Partial<ScopedUser>) =>
+    recommendationsFor(scoped(over), facts).map((r) => `${r.code}: ${r.reason} (${r.suggests})`);
+  it.each([
+    [{}, []],
+    [{ status: 'deactivated', email: 'Leaver@acme.example', lastActivityAt: null }, []],
+    [{ email: 'Leaver@Acme.example' }, ['leaver: on the HR leavers list (revoke)']],
+    [{ lastActivityAt: null }, ['never_active: never active in monday (revoke)']],
+    [{ status: 'pending', lastActivityAt: null }, []],
+    [{ lastActivityAt: daysAgo(90) }, []],
+    [{ lastActivityAt: daysAgo(91.5) }, ['inactive: inactive for 91 days (revoke)']],
+    [
+      { role: 'admin', lastActivityAt: daysAgo(200) },
+      ['inactive_admin: admin inactive for 200 days (revoke)'],
+    ],
+    [{ status: 'pending', lastActivityAt: daysAgo(200) }, []],
+    [
+      { role: 'guest', email: 'gus@acme.example' },
+      ["guest_on_org_domain: a guest on the organisation's own domain acme.example (revoke)"],
+    ],
+    [{ role: 'guest', email: 'gus@partner.example' }, []],
+    [{ role: 'member', email: 'pat@acme.example' }, []],
+    [
+      { role: 'guest', email: 'leaver@acme.example', lastActivityAt: null },
+      [
+        'leaver: on the HR leavers list (revoke)',
+        'never_active: never active in monday (revoke)',
+        "guest_on_org_domain: a guest on the organisation's own domain acme.example (revoke)",
+      ],
+    ],
+  ] as [Partial<ScopedUser>, string[]][])('%j → %j', (over, expected) => {
+    expect(codes(over)).toEqual(expected);
+  });
+  it('a keep needs a comment exactly when something recommends a revoke', () => {
+    expect(keepNeedsComment([])).toBe(false);
+    expect(keepNeedsComment(recommendationsFor(scoped({ lastActivityAt: null }), facts))).toBe(true);
+  });
+});
+
+describe('how a review decision is carried out and judged', () => {
+  it.each([
+    ['revoke', null, 'scim', { action: 'deactivate', via: 'scim' }],
+    ['revoke', null, 'graphql', { action: 'deactivate', via: 'graphql' }],
+    ['downgrade', null, 'scim', { action: 'set_role', role: 'viewer' }],
+    ['change_role', 'guest', 'scim', { action: 'set_role', role: 'guest' }],
+    ['keep', null, 'scim', null],
+  ] as const)('%s (%s) via %s → %j', (decision, role, via, expected) => {
+    expect(actionFor(decision, role, via)).toEqual(expected);
+  });
+
+  const shown = (role: string, status: string) => ({ role, status, license: null });
+  it.each([
+    ['keep', null, null, null, 'kept', 'kept as it was'],
+    [
+      'revoke',
+      null,
+      null,
+      null,
+      'failed',
+      'monday did not return this user when asked afterwards, so it is not counted as done',
+    ],
+    [
+      'revoke',
+      null,
+      null,
+      'refused: no SCIM',
+      'failed',
+      'monday did not return this user when asked afterwards, so it is not counted as done (refused: no SCIM)',
+    ],
+    [
+      'revoke',
+      null,
+      shown('member', 'deactivated'),
+      null,
+      'done',
+      'deactivated: monday shows them deactivated',
+    ],
+    [
+      'revoke',
+      null,
+      shown('member', 'deactivated'),
+      'refused: rate limited',
+      'failed',
+      'refused: rate limited; monday shows member, deactivated',
+    ],
+    [
+      'revoke',
+      null,
+      shown('member', 'active'),
+      null,
+      'failed',
+      'not deactivated: monday shows member, active',
+    ],
+    ['downgrade', null, shown('viewer', 'active'), null, 'done', 'role viewer: monday shows them as viewer'],
+    [
+      'downgrade',
+      null,
+      shown('viewer', 'deactivated'),
+      null,
+      'failed',
+      'not viewer: monday shows viewer, deactivated',
+    ],
+    ['downgrade', null, shown('member', 'active'), null, 'failed', 'not viewer: monday shows member, active'],
+    [
+      'change_role',
+      'guest',
+      shown('guest', 'pending'),
+      null,
+      'done',
+      'role guest: monday shows them as guest',
+    ],
+    [
+      'change_role',
+      'guest',
+      shown('viewer', 'active'),
+      null,
+      'failed',
+      'not guest: monday shows viewer, active',
+    ],
+  ] as const)('%s %s after %j, refusal %s → %s', (decision, role, after, refusal, status, reason) => {
+    expect(decisionOutcome(decision, role, after, refusal)).toEqual({ status, reason });
+  });
+  it('a refusal defaults to none', () => {
+    expect(decisionOutcome('revoke', null, shown('admin', 'deactivated'))).toMatchObject({ status: 'done' });
+  });
+
+  it.each([
+    ['keep', null, 'viewer', false],
+    ['revoke', null, 'guest', false],
+    ['downgrade', null, 'member', false],
+    ['downgrade', null, 'viewer', false],
+    ['downgrade', null, 'guest', true], // a guest made viewer sees every public board
+    ['change_role', 'admin', 'member', true],
+    ['change_role', 'member', 'member', false],
+    ['change_role', 'guest', 'admin', false],
+    ['change_role', 'member', 'viewer', true],
+    ['change_role', 'viewer', 'agent', true], // a role Seatwise does not rank: never promoted on a guess
+    ['change_role', 'wizard', 'member', true],
+    ['change_role', null, 'member', false],
+  ] as const)('%s to %s from %s raises access: %s', (decision, role, from, raises) => {
+    expect(raisesAccess(decision, role, from)).toBe(raises);
+  });
+});
+
+describe('a campaign over time', () => {
+  it('launches again three or six months on, or never', () => {
+    const from = new Date('2026-11-30T09:00:00Z');
+    expect(nextLaunch('off', from)).toBeNull();
+    expect(nextLaunch('quarterly', from)).toBe('2027-03-02T09:00:00.000Z');
+    expect(nextLaunch('half_yearly', from)).toBe('2027-05-30T09:00:00.000Z');
+    expect(from.toISOString()).toBe('2026-11-30T09:00:00.000Z');
+  });
+
+  it('counts progress from the item counts, overdue only while open and past due', () => {
+    const counts = [
+      { status: 'open', n: 3 },
+      { status: 'decided', n: '2' },
+      { status: 'awaiting_approval', n: 1 },
+      { status: 'submitted', n: 4 },
+      { status: 'applying', n: 1 },
+      { status: 'done', n: 5 },
+      { status: 'kept', n: 6 },
+      { status: 'failed', n: 7 },
+      { status: 'not_reviewed', n: 8 },
+      { status: 'drifted', n: 9 },
+    ];
+    const expected = {
+      total: 46,
+      open: 3,
+      decided: 2,
+      awaitingApproval: 1,
+      submitted: 5,
+      done: 5,
+      kept: 6,
+      failed: 7,
+      notReviewed: 8,
+      drifted: 9,
+      overdue: 5,
+    };
+    expect(progressOf(counts, true)).toEqual(expected);
+    expect(progressOf(counts, false)).toEqual({ ...expected, overdue: 0 });
+    expect(progressOf([], true)).toMatchObject({ total: 0, overdue: 0 });
+  });
+
+  it('takes a due date as a calendar day or a full ISO time, and nothing else', () => {
+    const base = {
+      name: 'Q1',
+      scope: { connectionIds: ['con_a'] },
+      reviewers: { kind: 'people', personIds: ['per_ana'] },
+      closeDefault: 'none',
+    };
+    for (const dueAt of ['2027-01-31', '2027-01-31T10:00:00Z', ' 2027-01-31 '])
+      expect(newCampaignSchema.safeParse({ ...base, dueAt }).success, dueAt).toBe(true);
+    for (const dueAt of [
+      '31/01/2027',
+      'Jan 31 2027',
+      '2027-1-31',
+      '27-01-31',
+      'x2027-01-31',
+      '2027-13-45',
+      '',
+    ])
+      expect(newCampaignSchema.safeParse({ ...base, dueAt }).success, dueAt).toBe(false);
+  });
+});
