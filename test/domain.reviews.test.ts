@@ -40,6 +40,8 @@ const owners: Record<string, string[]> = {
   '1': ['Ana@Acme.example', 'ben@acme.example'],
   '2': ['cy@acme.example'],
   '3': ['outsider@elsewhere.example'],
+  '4': ['ben@acme.example'],
+  '5': ['outsider@elsewhere.example'],
 };
 const ownerEmails = (teamId: string) => owners[teamId] ?? [];
 const team = (teamId: string, name: string) => ({ teamId, name, owner: false });
@@ -98,6 +100,27 @@ describe('who reviews a user', () => {
         0,
         null,
         'the fallback does not review themself either: nobody',
+      ],
+      [
+        teamOwner,
+        user({ email: 'x@acme.example', teams: [team('1', 'Design'), team('4', 'Alpha')] }),
+        0,
+        'per_ben',
+        'two teams with owners: the first by name (Alpha before Design), whatever order monday lists them in',
+      ],
+      [
+        teamOwner,
+        user({ email: 'x@acme.example', teams: [team('1', 'Design'), team('5', 'Admin')] }),
+        0,
+        'per_ana',
+        'the first team by name has no owner in Seatwise: the next team',
+      ],
+      [
+        { kind: 'people', personIds: ['per_cy'] },
+        user({ email: 'x@acme.example' }),
+        3,
+        null,
+        'every named person unusable and no fallback: nobody',
       ],
       [named, user({ email: 'x@acme.example' }), 0, 'per_ana', 'the named people in turn: the first'],
       [named, user({ email: 'x@acme.example' }), 1, 'per_ben', 'in turn, past a disabled one'],

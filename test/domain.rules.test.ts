@@ -9,6 +9,7 @@ import {
   recheckedResults,
   resultSummary,
 } from '../src/domain/actionResult.ts';
+import { inactivityCutoff, isInactive } from '../src/domain/inactivity.ts';
 import { mustHoldRemovals } from '../src/domain/removals.ts';
 import {
   actionFor,
@@ -45,6 +46,19 @@ describe('when a sync holds its removals for review', () => {
     [0, 0, false],
   ])('removing %i of %i stored: held %s', (count, stored, held) => {
     expect(mustHoldRemovals(count, stored, hold)).toBe(held);
+  });
+});
+
+describe('who counts as inactive', () => {
+  it('is more than the days ago to the millisecond, from the last activity or else the joining', () => {
+    const at = (ms: number) => new Date(NOW.getTime() - 30 * 86_400_000 - ms).toISOString();
+    expect(isInactive({ lastActivityAt: at(0), createdAt: null }, NOW, 30)).toBe(false);
+    expect(isInactive({ lastActivityAt: at(1), createdAt: null }, NOW, 30)).toBe(true);
+    expect(isInactive({ lastActivityAt: null, createdAt: at(1) }, NOW, 30)).toBe(true);
+    expect(isInactive({ lastActivityAt: at(-1), createdAt: at(1) }, NOW, 30)).toBe(false);
+    // monday gave neither: nobody can say they are inactive.
+    expect(isInactive({ lastActivityAt: null, createdAt: null }, NOW, 0)).toBe(false);
+    expect(inactivityCutoff(NOW, 30)).toBe(at(0));
   });
 });
 
@@ -92,11 +106,17 @@ const result = (outcome: ResultItem['outcome'], target: string): ResultItem => (
 
 describe("an action's counts and outcome", () => {
   it('counts plan rows and result rows as they are, and a dry run as its plan', () => {
-    const p = [plan('change', 'a'), plan('change', 'b'), plan('noop', 'c'), plan('fail', 'd')];
-    expect(planSummary(p)).toEqual({ change: 2, noop: 1, fail: 1 });
-    expect(resultSummary([], p, true)).toEqual({ changed: 0, already: 1, failed: 1, planned: 2 });
+    const p = [
+      plan('change', 'a'),
+      plan('change', 'b'),
+      plan('change', 'e'),
+      plan('noop', 'c'),
+      plan('fail', 'd'),
+    ];
+    expect(planSummary(p)).toEqual({ change: 3, noop: 1, fail: 1 });
+    expect(resultSummary([], p, true)).toEqual({ changed: 0, already: 1, failed: 1, planned: 3 });
     const r = [result('changed', 'a'), result('failed', 'b'), result('already', 'c'), result('drifted', 'd')];
-    expect(resultSummary(r, p)).toEqual({ changed: 1, already: 1, failed: 1, planned: 2 });
+    expect(resultSummary(r, p)).toEqual({ changed: 1, already: 1, failed: 1, planned: 3 });
     expect(resultSummary(r, p, false)).toEqual(resultSummary(r, p));
   });
 
@@ -303,7 +323,9 @@ describe('how a review decision is carried out and judged', () => {
 
   it.each([
     ['keep', null, 'viewer', false],
+    ['keep', 'admin', 'viewer', false],
     ['revoke', null, 'guest', false],
+    ['revoke', 'admin', 'member', false],
     ['downgrade', null, 'member', false],
     ['downgrade', null, 'viewer', false],
     ['downgrade', null, 'guest', true], // a guest made viewer sees every public board
