@@ -66,6 +66,24 @@ describe('CLI: actions, capabilities and audit', () => {
     expect(user.kind).toBe('member');
   });
 
+  it('calls a target the plan could not do "skipped", not failed, and still exits 7', async () => {
+    const scim = account().users.find(
+      (u) => u.invitationMethod === 'SCIM' && u.status === 'ACTIVE' && u.kind === 'member',
+    )!;
+    const other = account().users.find(
+      (u) => u.invitationMethod !== 'SCIM' && u.status === 'ACTIVE' && u.kind === 'member',
+    )!;
+    const run = await cli('action', 'deactivate', '--connection', id, '--user', scim.id, '--user', other.id);
+    expect(run.code).toBe(7);
+    expect(run.stdout).toContain(
+      'deactivate (scim): 1 changed, 0 already in state, 0 failed, 1 skipped (the plan said they cannot be done: nothing was sent for them)',
+    );
+    expect(run.stdout).toMatch(new RegExp(`${other.id}\\s+${other.id}\\s+\\S+\\s+skipped\\s+`));
+    expect(run.stdout).toMatch(new RegExp(`${scim.id}\\s+${scim.id}\\s+\\S+\\s+changed\\s+`));
+    expect(account().users.find((u) => u.id === other.id)!.status).toBe('ACTIVE');
+    expect(account().users.find((u) => u.id === scim.id)!.status).toBe('INACTIVE');
+  });
+
   it('deactivates over SCIM, reports a repeat as already deactivated, and exits 0 both times', async () => {
     const user = account().users.find((u) => u.invitationMethod === 'SCIM' && u.status === 'ACTIVE')!;
     const first = await cli('action', 'deactivate', '--connection', id, '--email', user.email);

@@ -71,7 +71,7 @@ describe('CLI: insights, policies and proposals', () => {
     });
     const text = (await cli('insights', id, '--inactive-days', '30')).stdout;
     expect(text).toContain('with no activity for 30 days');
-    expect(text).toMatch(/they cost [\d.]+ USD a month/);
+    expect(text).toMatch(/they cost \$[\d,]+\.\d{2} a month \(\$[\d,]+\.\d{2} a year\)/);
     expect((await cli('connections', 'update', id, '--seat-price', 'cheap')).code).toBe(2);
   });
 

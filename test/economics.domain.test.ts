@@ -132,7 +132,7 @@ describe('right-sizing', () => {
     expect(plan.monthlySaving).toBe(600);
     expect(plan.yearlySaving).toBe(7200);
     expect(plan.kept.map((k) => k.userId).sort()).toEqual(['u1', 'u3', 'u5']);
-    expect(plan.summary).toBe('2 changes move 52 seats from the 100 bucket to 50, saving 7200.00 EUR a year');
+    expect(plan.summary).toBe('2 changes move 52 seats from the 100 bucket to 50, saving €7,200.00 a year');
   });
 
   it('prices buckets from the table when one is set, and says nothing is saved without a price', () => {
@@ -153,7 +153,7 @@ describe('right-sizing', () => {
   it('a bucket that fits as it is needs no change; a plan already too small is not right-sized down', () => {
     const fits = rightSize(input({ seats: { memberSeats: 45, billedGuests: 0, pendingMembers: 0 } }));
     expect(fits).toMatchObject({ targetBucket: 50, changes: [], yearlySaving: 7200 });
-    expect(fits.summary).toBe('45 seats fit the 50 bucket as they are, saving 7200.00 EUR a year');
+    expect(fits.summary).toBe('45 seats fit the 50 bucket as they are, saving €7,200.00 a year');
     // With 5 members to free, 45 reach the 40 bucket.
     const deeper = rightSize(
       input({ seats: { memberSeats: 45, billedGuests: 0, pendingMembers: 0 }, candidates: five }),

@@ -75,7 +75,7 @@ describeEachDialect('seat economics (%s)', (dialect) => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Bucket now        100 seats; 52 used (52 member seats)');
     expect(text.stdout).toContain('Target bucket     50 (next smaller: 50)');
-    expect(text.stdout).toContain('Yearly saving     7200.00 EUR');
+    expect(text.stdout).toContain('Yearly saving     €7,200.00');
     expect(text.stdout).toContain(
       `${shaped.longestInactive[0]!.email.toLowerCase()} (member) → viewer: last active`,
     );
@@ -111,7 +111,7 @@ describeEachDialect('seat economics (%s)', (dialect) => {
     const cli = await runCli(['insights', 'teams', connectionId, '--csv'], h.env);
     expect(cli.stdout).toBe(csv.text);
     const table = await runCli(['insights', 'teams', connectionId], h.env);
-    expect(table.stdout).toContain('Total: 52.00 paid seats, 624.00 EUR a month, 7488.00 EUR a year');
+    expect(table.stdout).toContain('Total: 52.00 paid seats, €624.00 a month, €7,488.00 a year');
   });
 
   it('turns the plan into proposals that apply through the usual flow, and what monday then shows is what is reported', async () => {

@@ -175,6 +175,12 @@ describe.each(['sqlite', 'postgres'] as const)('offboarding across accounts (%s)
     expect(receipt.text).not.toContain('<b>Aver</b>');
     expect(receipt.text).toContain(stepOf(view, ids.scim).requestIds[0]);
     expect(receipt.text).toContain('the connection is read-only');
+    // A confirmed row says what was done, not what the plan said would be.
+    expect(receipt.text).toContain('deactivated through SCIM; monday shows them deactivated');
+    expect(receipt.text).toContain(
+      'deactivated with GraphQL deactivate_users; monday shows them deactivated',
+    );
+    expect(receipt.text).not.toContain('will be deactivated');
 
     // The same key repeats it: nothing new is done.
     const repeat = await api.call('POST', '/api/offboardings', {

@@ -180,6 +180,8 @@ describeEachDialect('what the API reports agrees with its rows (%s)', (dialect) 
     expect(done.body.summary).toMatchObject({ deactivated: 1, refused: 1, planned: 0, notFound: 0 });
     const receipt = await h.call('GET', `/api/offboardings/${done.body.id}/receipt`);
     expect(receipt.text).toContain('Done, 1 refused');
+    // Partly done is not shown in the green of done.
+    expect(receipt.text).toContain('<span class="status partial">Done, 1 refused</span>');
     expect(receipt.text).not.toContain('>Refused<');
     expect(receipt.text).toContain('<p>1 deactivated, 1 refused.</p>');
     expect(receipt.text).toContain('Asked by test admin (API key) at ');

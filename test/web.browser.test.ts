@@ -1352,7 +1352,7 @@ describe('the Savings page in Chromium: right-size a 100-seat plan and see cost 
         .getByRole('img', { name: '52 seats used of a 100-seat bucket; next smaller bucket 50; target 50' })
         .waitFor();
       await card
-        .getByText('2 changes move 52 seats from the 100 bucket to 50, saving 7200.00 EUR a year.')
+        .getByText('2 changes move 52 seats from the 100 bucket to 50, saving €7,200.00 a year.')
         .waitFor();
       await expect(card.getByText('€7,200.00').isVisible()).resolves.toBe(true);
       const rows = card.getByRole('table').locator('tbody tr');

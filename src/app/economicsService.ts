@@ -11,6 +11,7 @@ import {
   type SeatPricing,
   seatTrendPerDay,
 } from '../domain/seatEconomics.ts';
+import { money } from '../domain/words.ts';
 import type { Store } from '../store/database.ts';
 import { SettingsRepo } from '../store/settingsRepo.ts';
 import { SyncRunsRepo } from '../store/syncRunsRepo.ts';
@@ -390,9 +391,7 @@ export class EconomicsService {
       if (!Number.isFinite(due)) continue;
       const r = await this.forConnection(c);
       const plan = r.renewal!.plan;
-      const saving = plan.yearlySaving
-        ? `, saving ${plan.yearlySaving.toFixed(2)} ${plan.currency} a year`
-        : '';
+      const saving = plan.yearlySaving ? `, saving ${money(plan.yearlySaving, plan.currency)} a year` : '';
       const advice =
         plan.targetBucket !== null && plan.currentBucket !== null && plan.targetBucket < plan.currentBucket
           ? `the ${plan.targetBucket}-seat bucket is reachable with ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}${saving}. Create proposals with: seatwise insights right-size ${c.id} --propose`

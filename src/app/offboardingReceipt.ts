@@ -6,6 +6,7 @@ import {
   offboardingResultWords,
   type PersonInAccount,
   partlyDone,
+  resultReason,
 } from '../domain/offboarding.ts';
 import type { OffboardingView } from './offboardingService.ts';
 
@@ -38,7 +39,7 @@ export function offboardingReceiptHtml(
           <td>${html(item.name)}<br><span class="muted">${html(item.email)} · id ${html(item.userId)}</span></td>
           <td>${html(stateOf(step.before, item.userId))}</td>
           <td>${html(stateOf(step.after, item.userId))}</td>
-          <td>${html(offboardingResultWords[item.result])}${item.result === 'deactivated' ? ` (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : ''}<br><span class="muted">${html(item.reason)}</span></td>
+          <td>${html(offboardingResultWords[item.result])}${item.result === 'deactivated' ? ` (${item.via === 'scim' ? 'SCIM' : 'GraphQL'})` : ''}<br><span class="muted">${html(resultReason(item))}</span></td>
         </tr>`,
             )
             .join('')
@@ -57,7 +58,7 @@ export function offboardingReceiptHtml(
         )
         .join('');
       return `<section>
-    <h2>${html(step.accountName)} <span class="status ${html(partlyDone(step) ? 'done' : step.status)}">${html(describeStep(step))}</span></h2>
+    <h2>${html(step.accountName)} <span class="status ${html(partlyDone(step) ? 'partial' : step.status)}">${html(describeStep(step))}</span></h2>
     <p class="muted">Connection ${html(step.connectionId)} · ${html(step.attempts)} ${step.attempts === 1 ? 'attempt' : 'attempts'} · last at ${html(when(step.updatedAt))}</p>
     <table>
       <thead><tr><th>User</th><th>Before</th><th>After (read from monday)</th><th>What Seatwise did</th></tr></thead>
@@ -70,7 +71,7 @@ export function offboardingReceiptHtml(
     .concat(
       view.leftOut.map(
         (left) => `<section>
-    <h2>${html(left.accountName)} <span class="status failed">Left out</span></h2>
+    <h2>${html(left.accountName)} <span class="status left-out">Left out</span></h2>
     <p class="muted">Connection ${html(left.connectionId)}: ${html(left.reason)}</p>
   </section>`,
       ),
@@ -89,7 +90,7 @@ export function offboardingReceiptHtml(
   th, td { text-align: left; vertical-align: top; border-bottom: 1px solid #ddd; padding: .4rem .5rem; }
   .muted { color: #555; font-size: .9em; }
   .status { font-size: .8em; border-radius: 4px; padding: .1rem .4rem; background: #eee; }
-  .status.done { background: #dff5e3; } .status.refused, .status.failed { background: #fde2e1; }
+  .status.done { background: #dff5e3; } .status.partial { background: #fff1c2; } .status.refused, .status.failed { background: #fde2e1; }
   @media print { body { margin: 0; } }
 </style>
 </head>

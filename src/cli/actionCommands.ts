@@ -5,6 +5,7 @@ import { products } from '../actions/actionInput.ts';
 import type { ActionResult } from '../actions/actionRunner.ts';
 import { actionNames } from '../actions/definitions.ts';
 import { auditCsv } from '../app/auditCsv.ts';
+import { describeResultCounts, wasSkipped } from '../domain/actionResult.ts';
 import { AppError } from '../domain/appError.ts';
 import { roles } from '../domain/directory.ts';
 import { seatwiseEventNames } from '../domain/seatwiseEvents.ts';
@@ -44,12 +45,17 @@ function print(result: ActionResult, json: boolean): void {
   } else {
     printTable(
       ['TARGET', 'USER', 'EMAIL', 'OUTCOME', 'WHY'],
-      result.results.map((r) => [r.target, r.userId ?? '-', r.email, r.outcome, r.reason]),
+      result.results.map((r) => [
+        r.target,
+        r.userId ?? '-',
+        r.email,
+        wasSkipped(r, result.plan) ? 'skipped' : r.outcome,
+        r.reason,
+      ]),
     );
-    const s = result.summary;
     const replay = result.replay;
     process.stdout.write(
-      `${result.action} (${result.via}): ${s.changed} changed, ${s.already} already in state, ${s.failed} failed${replay ? ` (repeat of the request in audit entry ${replay.of}: nothing new was done now)` : ''}; audit entry ${result.auditId}, idempotency key ${result.idempotencyKey}\n`,
+      `${result.action} (${result.via}): ${describeResultCounts(result)}${replay ? ` (repeat of the request in audit entry ${replay.of}: nothing new was done now)` : ''}; audit entry ${result.auditId}, idempotency key ${result.idempotencyKey}\n`,
     );
     if (replay) {
       for (const d of replay.drifted) process.stdout.write(`But now: ${d.target} (${d.userId}) ${d.now}.\n`);

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import type { ConnectionRightSizing } from '../app/economicsService.ts';
 import { teamCostsCsv } from '../app/economicsService.ts';
+import { money } from '../domain/words.ts';
 import { withSeatwise } from './context.ts';
 import { count, printJson, printTable } from './output.ts';
 import { bucketPrice, commaList, oneOf, price } from './parsers.ts';
 
-const amount = (n: number | null, currency: string) =>
-  n === null ? 'unpriced' : `${n.toFixed(2)} ${currency}`;
+const amount = (n: number | null, currency: string) => (n === null ? 'unpriced' : money(n, currency));
 
 /** `seatwise insights right-size|teams|seat-plan`: seat buckets, renewals and cost by team. */
 export function registerEconomicsCommands(insights: Command): void {
@@ -114,8 +114,8 @@ export function registerEconomicsCommands(insights: Command): void {
       process.stdout.write(
         `${[
           `Seat plan of ${plan.connectionId}`,
-          `  Price per seat     ${plan.seatPrice === null ? 'not set' : `${plan.seatPrice} ${plan.currency} a month`}`,
-          `  Bucket prices      ${prices.length ? prices.map(([s, p]) => `${s} seats: ${p} ${plan.currency}`).join(', ') : 'not set'}`,
+          `  Price per seat     ${plan.seatPrice === null ? 'not set' : `${money(plan.seatPrice, plan.currency)} a month`}`,
+          `  Bucket prices      ${prices.length ? prices.map(([s, p]) => `${s} seats: ${money(p, plan.currency)}`).join(', ') : 'not set'}`,
           `  Billing period     ${plan.billingPeriod ?? 'not set'}`,
           `  Renewal date       ${plan.renewalDate ?? 'not set'}`,
           `  Protected          ${[...plan.protectedEmails, ...plan.protectedDomains].join(', ') || 'nobody'}`,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type PlanTier, planTiers } from '../emulator/model.ts';
+import { count } from './output.ts';
 import { stopWithNpmParent } from './parentWatch.ts';
 import { integerIn, oneOf } from './parsers.ts';
 
@@ -60,7 +61,7 @@ export function registerEmulatorCommand(program: Command): void {
         ];
         for (const account of emulator.accounts) {
           lines.push(
-            `account ${account.id}  ${account.name} (${account.slug}.monday.com)  plan ${account.tier}  ${account.users.length} users`,
+            `account ${account.id}  ${account.name} (${account.slug}.monday.com)  plan ${account.tier}  ${count(account.users.length, 'user')}`,
           );
           lines.push(`  admin token   ${account.tokens.admin}`);
           lines.push(`  member token  ${account.tokens.member}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { money } from '../domain/words.ts';
 import { withSeatwise } from './context.ts';
 import { registerEconomicsCommands } from './economicsCommands.ts';
 import { ago, count, printJson } from './output.ts';
@@ -32,7 +33,7 @@ export function registerInsightsCommand(program: Command): void {
             : `${s.paid} of ${s.planMax} paid seats${s.available !== null && s.available < 0 ? `, ${-s.available} over the plan` : `, ${s.available} available`}`;
         const guests = `${count(s.guest, 'guest')}${s.billedGuests ? ` (${s.billedGuests} billed as seats)` : ' (free)'}`;
         const waste = i.cost
-          ? `; they cost ${i.cost.monthlyWaste} ${i.cost.currency} a month (${i.cost.yearlyWaste} a year), saved by making them viewers`
+          ? `; they cost ${money(i.cost.monthlyWaste, i.cost.currency)} a month (${money(i.cost.yearlyWaste, i.cost.currency)} a year), saved by making them viewers`
           : '';
         return [
           `${i.connectionId}  ${i.accountName} (${i.planTier ?? 'plan unknown'}), synced ${ago(i.lastSyncedAt)}`,

@@ -8,6 +8,7 @@ import {
   describeSummary,
   notFoundWords,
   offboardingResultWords,
+  resultReason,
 } from '../domain/offboarding.ts';
 import { actor } from './actionCommands.ts';
 import { withSeatwise } from './context.ts';
@@ -40,7 +41,7 @@ function print(view: OffboardingView): void {
               item.email,
               offboardingResultWords[item.result],
               step.after ? describePersonState(step.after.find((p) => p.userId === item.userId)) : '-',
-              step.status === 'failed' ? (step.message ?? item.reason) : item.reason,
+              step.status === 'failed' ? (step.message ?? item.reason) : resultReason(item),
             ])),
         // Everyone asked about has a row in every account: those monday does not have too.
         ...step.notFound.map((email) => [step.accountName, '-', email, notFoundWords, '-', '']),

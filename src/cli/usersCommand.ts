@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { UserView } from '../app/usersService.ts';
 import { licenses, statuses, storedRoles, userSortKeys } from '../domain/directory.ts';
 import { withSeatwise } from './context.ts';
-import { brief, printJson, printTable } from './output.ts';
+import { brief, count, printJson, printTable } from './output.ts';
 import { integerIn, oneOf } from './parsers.ts';
 
 const TABLE_PAGE = 50;
@@ -86,7 +86,9 @@ export function registerUsersCommand(program: Command): void {
             u.lastActivityAt?.slice(0, 10) ?? 'never',
           ]),
         );
-        process.stdout.write(`${page.users.length} users${page.nextCursor ? ' on this page' : ''}\n${more}`);
+        process.stdout.write(
+          `${count(page.users.length, 'user')}${page.nextCursor ? ' on this page' : ''}\n${more}`,
+        );
       });
     });
 

@@ -108,6 +108,21 @@ export function resultSummary(
 }
 
 /**
+ * Whether a result row is a target the plan already said could not be done: it was left out of what was sent
+ * to monday, so it was skipped rather than failed (it still counts as not in the target state).
+ */
+export function wasSkipped(result: ResultItem, plan: readonly PlanItem[]): boolean {
+  return result.outcome === 'failed' && plan.some((p) => p.target === result.target && p.outcome === 'fail');
+}
+
+/** The counts in words: "1 changed, 0 already in state, 0 failed", with "2 skipped" when the plan left some out. */
+export function describeResultCounts(result: Pick<ActionResult, 'results' | 'plan' | 'summary'>): string {
+  const skipped = result.results.filter((r) => wasSkipped(r, result.plan)).length;
+  const s = result.summary;
+  return `${s.changed} changed, ${s.already} already in state, ${s.failed - skipped} failed${skipped ? `, ${skipped} skipped (the plan said they cannot be done: nothing was sent for them)` : ''}`;
+}
+
+/**
  * A repeat's results as monday shows them now: each target that drifted says so with what monday shows, and
  * when monday could not be asked, none is claimed.
  */

@@ -179,6 +179,16 @@ export const offboardingResultWords: Record<OffboardingResult, string> = {
   unverified: 'not confirmed: monday could not be asked now',
 };
 
+/**
+ * Why, beside a result: what was done once monday confirms it (the plan's "will be deactivated …" is only
+ * right before), the plan's reason otherwise.
+ */
+export function resultReason(item: Pick<OffboardingItemView, 'result' | 'via' | 'reason'>): string {
+  if (item.result === 'deactivated')
+    return `deactivated ${item.via === 'scim' ? 'through SCIM' : 'with GraphQL deactivate_users'}; monday shows them deactivated`;
+  return item.reason;
+}
+
 /** An offboarding item with its result. */
 export interface OffboardingItemView extends OffboardingItem {
   result: OffboardingResult;

@@ -2,6 +2,7 @@ import type { StoredRole } from './directory.ts';
 import { inactiveSince } from './inactivity.ts';
 import { toCents } from './insights.ts';
 import { isExcepted } from './policies.ts';
+import { money } from './words.ts';
 
 /**
  * monday sells seats in buckets, not one by one ("a team of 8 may choose the 10 seat option"): the published
@@ -230,7 +231,7 @@ function summarize(r: RightSizing): string {
     return `${r.seatsNeeded} seats needed on a ${r.currentBucket}-seat plan: over the plan${r.fitsBucket ? `, the ${r.fitsBucket} bucket holds them` : ''}`;
   if (r.targetBucket === r.currentBucket)
     return `${r.seatsNeeded} of ${r.currentBucket} seats needed: no smaller bucket can be reached`;
-  const saving = r.yearlySaving === null ? '' : `, saving ${r.yearlySaving.toFixed(2)} ${r.currency} a year`;
+  const saving = r.yearlySaving === null ? '' : `, saving ${money(r.yearlySaving, r.currency)} a year`;
   return r.changes.length === 0
     ? `${r.seatsNeeded} seats fit the ${r.targetBucket} bucket as they are${saving}`
     : `${r.changes.length} change${r.changes.length === 1 ? '' : 's'} move ${r.seatsNeeded} seats from the ${r.currentBucket} bucket to ${r.targetBucket}${saving}`;

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { planSummary } from '../../../src/domain/actionResult.ts';
+import { describeResultCounts, planSummary, wasSkipped } from '../../../src/domain/actionResult.ts';
 import { api, query } from '../api.ts';
 import type { ActionResult, Capabilities, PlanItem, Role, Team } from '../types.ts';
 import { Dialog } from './Dialog.tsx';
@@ -248,8 +248,8 @@ export function ActionDialog({
       {result && (
         <>
           <p role="status">
-            {resultWords[result.outcome]} {result.summary.changed} changed, {result.summary.already} already
-            there, {result.summary.failed} failed.
+            {resultWords[result.outcome]}{' '}
+            {describeResultCounts(result).replace('already in state', 'already there')}.
           </p>
           {result.replay && result.replay.drifted.length > 0 && (
             <p className="error-box" role="alert">
@@ -266,7 +266,7 @@ export function ActionDialog({
           <ItemsTable
             rows={result.results.map((r) => ({
               who: r.email || r.target,
-              what: resultItemWords[r.outcome],
+              what: wasSkipped(r, result.plan) ? 'Skipped: cannot be done' : resultItemWords[r.outcome],
               why: r.reason,
               tone: r.outcome === 'changed' ? 'change' : r.outcome === 'already' ? 'noop' : 'fail',
             }))}

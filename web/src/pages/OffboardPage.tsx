@@ -6,6 +6,7 @@ import {
   describeStep,
   describeSummary,
   notFoundWords,
+  resultReason,
 } from '../../../src/domain/offboarding.ts';
 import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
@@ -200,9 +201,7 @@ function StepsTable({ view }: { view: Offboarding }) {
                   <td>
                     {item.result === 'not_deactivated' || (item.result === 'pending' && step.message)
                       ? step.message
-                      : item.result === 'deactivated'
-                        ? `deactivated ${item.via === 'scim' ? 'through SCIM' : 'with GraphQL deactivate_users'}; monday shows them deactivated`
-                        : item.reason}
+                      : resultReason(item)}
                   </td>
                 </tr>
               );
