@@ -8,6 +8,8 @@ export default defineConfig({
     // runs a model may take several times what it takes alone.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a condition, not a lucky second: on a busy machine monday's answers take longer.
+    expect: { poll: { timeout: 30_000, interval: 50 } },
     // The wall time and the ten slowest files are printed after every run.
     reporters: ['default', './test/helpers/timesReporter.ts'],
     // dist/ is compiled from this tree first when it is older than src/: the CLI processes tests start run it.

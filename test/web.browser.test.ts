@@ -211,6 +211,13 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
 
   it('invites a user through the dialog: plan, confirm, result', async () => {
     await page.getByRole('button', { name: 'Invite users…' }).click();
+    // A refusal speaks of the form: the second email, not the API's 0-based path.
+    await dialog().getByLabel('Email addresses').fill('ok.person@example.com, bob@');
+    await dialog().getByRole('button', { name: 'Preview' }).click();
+    const refusal = dialog().getByRole('alert');
+    await refusal.waitFor();
+    await expect(refusal.textContent()).resolves.toMatch(/^Email 2 "bob@" /);
+    await expect(refusal.textContent()).resolves.not.toContain('emails.1');
     await dialog().getByLabel('Email addresses').fill('new.hire@example.com');
     await dialog().getByLabel('Invite as').selectOption('member');
     await dialog().getByRole('button', { name: 'Preview' }).click();
@@ -1167,6 +1174,15 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
       await row.getByLabel(`Change the role of ${raised.email}`).selectOption('admin');
       await expect.poll(() => row.textContent()).toContain('Decided, not submitted');
       await row.getByRole('button', { name: 'Submit', exact: true }).click();
+      // Asked first: a raise is not carried out on a reviewer's word.
+      const ask = page.getByRole('dialog', { name: 'Submit these decisions?' });
+      await expect
+        .poll(() => ask.textContent())
+        .toContain(
+          'Nothing changes in monday now. 1 decision would raise access: it waits for an operator to approve.',
+        );
+      expect(expectedAccess(emuUser(raised.userId)).role).toBe('member');
+      await ask.getByRole('button', { name: 'Submit 1 decision' }).click();
       await expect
         .poll(() => row.textContent())
         .toContain('Waiting for an operator to approve (raises access)');
@@ -1259,6 +1275,18 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
       // Submitted: carried out in monday, and shown done from what monday shows.
       await page.getByRole('checkbox', { name: 'Choose everyone still to decide' }).check();
       await page.getByRole('toolbar').getByRole('button', { name: 'Submit chosen' }).click();
+      // Nothing is done before the confirmation, which says what will be.
+      const confirm = page.getByRole('dialog', { name: 'Submit these decisions?' });
+      await confirm.waitFor();
+      const changes = 1 + bulk.length;
+      await expect(confirm.textContent()).resolves.toContain(
+        `${changes} changes will be made in monday now; a change counts as done only when monday shows it.`,
+      );
+      await expect(confirm.textContent()).resolves.toContain('Revoke (deactivate): 1 person');
+      await expect(confirm.textContent()).resolves.toContain(`Downgrade to viewer: ${bulk.length} people`);
+      expect(emuUser(revoked.userId).status).toBe('ACTIVE');
+      await shot('review-03-confirm-submit');
+      await confirm.getByRole('button', { name: /^Submit \d+ decisions$/ }).click();
       await expect
         .poll(() => row(revoked.email).textContent())
         .toContain('deactivated: monday shows them deactivated');
@@ -1354,7 +1382,7 @@ describe('the Savings page in Chromium: right-size a 100-seat plan and see cost 
       await card
         .getByText('2 changes move 52 seats from the 100 bucket to 50, saving €7,200.00 a year.')
         .waitFor();
-      await expect(card.getByText('€7,200.00').isVisible()).resolves.toBe(true);
+      await expect(card.getByText('€7,200.00', { exact: true }).isVisible()).resolves.toBe(true);
       const rows = card.getByRole('table').locator('tbody tr');
       await expect(rows.count()).resolves.toBe(2);
       const shown = await rows.allTextContents();
@@ -1402,7 +1430,7 @@ describe('the Savings page in Chromium: right-size a 100-seat plan and see cost 
       await page.goto(`${base}/savings/${connectionId}`);
       await page.getByRole('heading', { name: 'Savings', exact: true }).waitFor();
       // 100 seats at 12 a month against 500 for the 50-seat bucket: 700 a month.
-      await card.getByText('€8,400.00').waitFor();
+      await card.getByText('€8,400.00', { exact: true }).waitFor();
       await card.getByText(`${renewal} (in 45 days)`, { exact: false }).waitFor();
       await shot('savings-05-renewal');
     } finally {

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { describeResultCounts, planSummary, wasSkipped } from '../../../src/domain/actionResult.ts';
 import { api, query } from '../api.ts';
+import { inFormWords } from '../formErrors.ts';
 import type { ActionResult, Capabilities, PlanItem, Role, Team } from '../types.ts';
 import { Dialog } from './Dialog.tsx';
 
@@ -106,7 +107,7 @@ export function ActionDialog({
     try {
       return await api<ActionResult>('POST', path, body(o));
     } catch (e) {
-      setError((e as Error).message);
+      setError(inFormWords(e, { emails: 'email', targets: 'user', role: 'role', teamId: 'team' }));
       return null;
     } finally {
       setBusy(false);

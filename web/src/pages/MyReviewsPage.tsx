@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import type { ReviewDecision } from '../../../src/domain/reviews.ts';
+import { type ReviewDecision, raisesAccess } from '../../../src/domain/reviews.ts';
 import type { CampaignView, ReviewItemView } from '../../../src/domain/reviewViews.ts';
 import { api } from '../api.ts';
+import { Confirm } from '../components/Dialog.tsx';
 import { Empty, Loading, QueryError } from '../components/States.tsx';
 import { ago, day, licenseLabel, plural, roleLabel } from '../format.ts';
 
@@ -58,6 +59,8 @@ export function MyReviewsPage() {
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [reassignTo, setReassignTo] = useState('');
+  // Submitting carries decisions out in monday (or at the close): it is asked first, as every other act is.
+  const [confirming, setConfirming] = useState<{ campaignId: string; items: InboxItem[] } | null>(null);
 
   const byCampaign = useMemo(() => {
     const groups = new Map<string, InboxItem[]>();
@@ -203,10 +206,7 @@ export function MyReviewsPage() {
                 className="primary"
                 disabled={!mine.some((i) => i.status === 'decided') || busy}
                 onClick={() =>
-                  submit.mutate({
-                    campaignId,
-                    ids: mine.filter((i) => i.status === 'decided').map((i) => i.id),
-                  })
+                  setConfirming({ campaignId, items: mine.filter((i) => i.status === 'decided') })
                 }
               >
                 Submit chosen
@@ -277,7 +277,7 @@ export function MyReviewsPage() {
                       onDecide={(decision, role) =>
                         decide.mutate({ campaignId, ids: [item.id], decision, role })
                       }
-                      onSubmit={() => submit.mutate({ campaignId, ids: [item.id] })}
+                      onSubmit={() => setConfirming({ campaignId, items: [item] })}
                     />
                   ))}
                 </tbody>
@@ -286,6 +286,27 @@ export function MyReviewsPage() {
           </article>
         );
       })}
+      {confirming && (
+        <Confirm
+          open
+          title="Submit these decisions?"
+          message={
+            <SubmitSummary
+              items={confirming.items}
+              atClose={campaignOf(confirming.campaignId)?.config.applyMode === 'at_close'}
+            />
+          }
+          confirmLabel={`Submit ${plural(confirming.items.length, 'decision')}`}
+          busy={submit.isPending}
+          onClose={() => setConfirming(null)}
+          onConfirm={() =>
+            submit.mutate(
+              { campaignId: confirming.campaignId, ids: confirming.items.map((i) => i.id) },
+              { onSettled: () => setConfirming(null) },
+            )
+          }
+        />
+      )}
     </section>
   );
 }
@@ -430,5 +451,48 @@ function ItemRow(props: {
         )}
       </td>
     </tr>
+  );
+}
+
+/** What submitting does, decision by decision, before it is done. */
+function SubmitSummary({ items, atClose }: { items: InboxItem[]; atClose: boolean }) {
+  const counts = new Map<string, number>();
+  for (const i of items) {
+    const what =
+      i.decision === 'change_role' && i.role
+        ? `Change role to ${roleLabel[i.role] ?? i.role}`
+        : (decisionLabel[i.decision as ReviewDecision] ?? 'No decision');
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  const raises = items.filter((i) => i.decision && raisesAccess(i.decision, i.role, i.snapshot.role)).length;
+  const acts = items.filter((i) => i.decision && i.decision !== 'keep').length - raises;
+  return (
+    <>
+      <p>
+        {atClose
+          ? "These decisions are recorded now and carried out in monday at the campaign's close; you cannot change them after submitting."
+          : acts
+            ? `${plural(acts, 'change')} will be made in monday now; a change counts as done only when monday shows it.`
+            : 'Nothing changes in monday now.'}
+        {raises
+          ? ` ${plural(raises, 'decision')} would raise access: ${raises === 1 ? 'it waits' : 'they wait'} for an operator to approve.`
+          : ''}
+      </p>
+      <ul>
+        {[...counts.entries()].map(([what, n]) => (
+          <li key={what}>
+            {what}: {plural(n, 'person', 'people')}
+          </li>
+        ))}
+      </ul>
+      <ul className="muted">
+        {items.slice(0, 10).map((i) => (
+          <li key={i.id}>
+            {i.name} ({i.email}) in {i.accountName}
+          </li>
+        ))}
+        {items.length > 10 && <li>and {items.length - 10} more</li>}
+      </ul>
+    </>
   );
 }

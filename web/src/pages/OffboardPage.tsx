@@ -12,6 +12,7 @@ import { ApiError, api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Empty, ErrorBox, Loading, QueryError } from '../components/States.tsx';
 import { ago } from '../format.ts';
+import { inFormWords } from '../formErrors.ts';
 import type { Offboarding, OffboardingItem } from '../types.ts';
 
 /** What became of a user, as monday showed it after the act (the server's one rule). */
@@ -105,9 +106,14 @@ export function OffboardPage({ canAct }: { canAct: boolean }) {
         </div>
       </form>
       {plan.isError && (
-        <ErrorBox title="Could not plan the offboarding" message={(plan.error as Error).message} />
+        <ErrorBox
+          title="Could not plan the offboarding"
+          message={inFormWords(plan.error, { emails: 'email' })}
+        />
       )}
-      {run.isError && <ErrorBox title="The offboarding did not run" message={(run.error as Error).message} />}
+      {run.isError && (
+        <ErrorBox title="The offboarding did not run" message={inFormWords(run.error, { emails: 'email' })} />
+      )}
       {planned && (
         <section aria-labelledby="plan-title">
           <h2 id="plan-title">Plan for {planned.emails.join(', ')}</h2>
