@@ -288,6 +288,12 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     expect(csv.text.trim().split('\n')).toHaveLength(all.length + 1);
     const html = await api.call('GET', `/api/reviews/${campaign.id}/report?format=html`);
     expect(html.text).toContain('Access review report: Q4 access review');
+    // On paper in a person's words: times without milliseconds or ISO letters, results as the UI says them.
+    expect(html.text).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d{3})?Z/);
+    expect(html.text).toMatch(/<dt>Due<\/dt><dd>\d{4}-\d{2}-\d{2}( \d{2}:\d{2} UTC)?<\/dd>/);
+    expect(html.text).toContain('undecided at the close: recorded as not reviewed');
+    expect(html.text).not.toContain('>not_reviewed<');
+    if (counted.notReviewed > 0) expect(html.text).toContain('class="result not_reviewed">not reviewed<br>');
     expect(html.headers.get('content-security-policy')).toContain("script-src 'sha256-");
 
     // Closed is final.

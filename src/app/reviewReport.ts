@@ -105,6 +105,40 @@ const escapeHtml = (text: string) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
+/** A stored time as a person reads it on paper: `2026-12-21 09:30 UTC` (a time at midnight is the day alone). */
+export function readableTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const at = new Date(t).toISOString();
+  return at.slice(11, 16) === '00:00' ? at.slice(0, 10) : `${at.slice(0, 10)} ${at.slice(11, 16)} UTC`;
+}
+
+/** An item's result in words, as the web UI says it. */
+export const itemResultWords: Record<string, string> = {
+  open: 'to decide',
+  decided: 'decided, not submitted',
+  awaiting_approval: 'waiting for approval (raises access)',
+  submitted: 'submitted',
+  applying: 'being carried out',
+  done: 'done',
+  kept: 'kept',
+  failed: 'failed',
+  not_reviewed: 'not reviewed',
+  drifted: 'changed in monday since',
+};
+
+/** What happens to items undecided at the close, in words. */
+export function closeDefaultWords(closeDefault: string): string {
+  return closeDefault === 'none'
+    ? 'recorded as not reviewed'
+    : closeDefault === 'keep'
+      ? 'kept'
+      : closeDefault === 'downgrade'
+        ? 'downgraded to viewer'
+        : 'revoked (deactivated)';
+}
+
 const PRINT_SCRIPT = "document.getElementById('print').addEventListener('click',function(){window.print()})";
 /** The report page's policy: no outside resource, its own style and its one print script only. */
 export const reportCsp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash('sha256').update(PRINT_SCRIPT).digest('base64')}'`;
@@ -146,13 +180,13 @@ export function reportHtml(campaign: CampaignView, items: readonly ReviewItemVie
       (r) => `<tr>
 <td>${escapeHtml(r.account)}</td>
 <td>${escapeHtml(r.name)}<br><small>${escapeHtml(r.email)} · ${escapeHtml(r.userId)}</small></td>
-<td>${escapeHtml(`${r.roleAtLaunch}, ${r.statusAtLaunch}, ${r.licenseAtLaunch}`)}<br><small>teams: ${escapeHtml(r.teamsAtLaunch || 'none')} · last active ${escapeHtml(r.lastActivityAtLaunch)} · ${escapeHtml(r.provisioned)}</small></td>
+<td>${escapeHtml(`${r.roleAtLaunch}, ${r.statusAtLaunch}, ${r.licenseAtLaunch}`)}<br><small>teams: ${escapeHtml(r.teamsAtLaunch || 'none')} · last active ${escapeHtml(r.lastActivityAtLaunch === 'never' ? 'never' : readableTime(r.lastActivityAtLaunch))} · ${escapeHtml(r.provisioned)}</small></td>
 <td>${escapeHtml(r.recommendations || '—')}</td>
 <td>${escapeHtml(r.reviewer)}</td>
 <td>${escapeHtml(r.decision)}${r.comment ? `<br><small>“${escapeHtml(r.comment)}”</small>` : ''}</td>
-<td>${escapeHtml(r.decidedBy)}<br><small>${escapeHtml(r.decidedAt)}</small></td>
-<td class="result ${escapeHtml(r.result)}">${escapeHtml(r.result)}<br><small>${escapeHtml(r.resultDetail)}</small></td>
-<td>${escapeHtml(r.roleAfter ? `${r.roleAfter}, ${r.statusAfter}, ${r.licenseAfter}` : '')}<br><small>${escapeHtml(r.mondayReadAt)}</small></td>
+<td>${escapeHtml(r.decidedBy)}<br><small>${escapeHtml(readableTime(r.decidedAt))}</small></td>
+<td class="result ${escapeHtml(r.result)}">${escapeHtml(itemResultWords[r.result] ?? r.result)}<br><small>${escapeHtml(r.resultDetail)}</small></td>
+<td>${escapeHtml(r.roleAfter ? `${r.roleAfter}, ${r.statusAfter}, ${r.licenseAfter}` : '')}<br><small>${escapeHtml(readableTime(r.mondayReadAt))}</small></td>
 </tr>`,
     )
     .join('\n');
@@ -178,12 +212,12 @@ button{margin:8px 0}
 <button type="button" id="print">Print or save as PDF</button>
 <dl>
 <dt>Campaign</dt><dd>${escapeHtml(campaign.id)}</dd>
-<dt>Status</dt><dd>${escapeHtml(campaign.status)}${campaign.closedAt ? ` ${escapeHtml(campaign.closedAt)} by ${escapeHtml(campaign.closedByName ?? '')}` : ''}</dd>
-<dt>Launched</dt><dd>${escapeHtml(campaign.createdAt)} by ${escapeHtml(campaign.createdByName)}</dd>
-<dt>Due</dt><dd>${escapeHtml(campaign.dueAt)}</dd>
+<dt>Status</dt><dd>${escapeHtml(campaign.status)}${campaign.closedAt ? ` ${escapeHtml(readableTime(campaign.closedAt))} by ${escapeHtml(campaign.closedByName ?? '')}` : ''}</dd>
+<dt>Launched</dt><dd>${escapeHtml(readableTime(campaign.createdAt))} by ${escapeHtml(campaign.createdByName)}</dd>
+<dt>Due</dt><dd>${escapeHtml(readableTime(campaign.dueAt))}</dd>
 <dt>Scope</dt><dd>${escapeHtml(campaign.accounts.join(', '))}: ${escapeHtml(filters)}</dd>
 <dt>Reviewers</dt><dd>${escapeHtml(campaign.reviewers.map((r) => `${r.email} (${r.progress.total} items)`).join(', '))}</dd>
-<dt>Decisions carry out</dt><dd>${escapeHtml(campaign.config.applyMode === 'on_submit' ? 'on submit' : 'at the close')}; undecided at the close: ${escapeHtml(campaign.config.closeDefault)}</dd>
+<dt>Decisions carry out</dt><dd>${escapeHtml(campaign.config.applyMode === 'on_submit' ? 'on submit' : 'at the close')}; undecided at the close: ${escapeHtml(closeDefaultWords(campaign.config.closeDefault))}</dd>
 <dt>Items</dt><dd>${p.total}: ${p.done} done, ${p.kept} kept, ${p.failed} failed, ${p.notReviewed} not reviewed${p.drifted ? `, ${p.drifted} changed in monday since they were carried out` : ''}</dd>
 </dl>
 <table><thead><tr>${head}</tr></thead><tbody>
