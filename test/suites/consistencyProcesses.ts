@@ -9,17 +9,10 @@ import {
   describeDialect,
   type TestDatabase,
 } from '../helpers/databases.ts';
+import { holdDeadLeases, lapseDeadLeases } from '../helpers/leases.ts';
 
-/** Long enough that a CLI started on a busy machine is surely refused while the killed process's lease holds. */
+/** The processes' lease; where a test needs to be inside or past a dead process's lease, it moves it. */
 const LEASE_SECONDS = 8;
-
-/** Waits until the time a refusal named (the lease's end, the last timestamp in its message) has passed. */
-async function waitPastLease(refusal: string): Promise<void> {
-  const stamps = refusal.match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g);
-  expect(stamps, `a lease end in: ${refusal}`).not.toBeNull();
-  const end = Date.parse(stamps!.at(-1)!);
-  await waitFor(() => Date.now() > end, 'the lease to lapse', LEASE_SECONDS * 1000 + 10_000);
-}
 
 /** Registers this file's suite for one dialect (each dialect is a test file of its own, so they run in parallel). */
 export function register(dialect: Dialect): void {
@@ -84,13 +77,15 @@ export function register(dialect: Dialect): void {
       expect((await victim.done).signal).toBe('SIGKILL');
       emulator.setFaults({});
 
+      // The dead sync's lease is held while the refusal is checked, then lapsed (not raced by a cold CLI start).
+      await holdDeadLeases(store, 'sync');
       const refused = await cli('sync', connectionId);
       expect(refused.code).toBe(4);
       expect(refused.stderr).toContain(`is already running: sync run_`);
       expect(refused.stderr).toContain(`(pid ${victim.child.pid} on `);
       expect(refused.stderr).toMatch(/holds the connection until \d{4}-\d\d-\d\dT/);
 
-      await waitPastLease(refused.stderr);
+      await lapseDeadLeases(store, 'sync');
       const shown = JSON.parse((await cli('connections', 'show', connectionId, '--json')).stdout);
       expect(shown).toMatchObject({ status: 'error' });
       expect(shown.statusReason).toContain(`the last sync stopped before it finished (sync run_`);
@@ -119,12 +114,13 @@ export function register(dialect: Dialect): void {
         emulator.setFaults({});
         const mutations = emulator.state.mutationsExecuted.length;
 
+        await holdDeadLeases(store, 'actions');
         const early = await cli(...args, ...keyArgs);
         expect(early.code).toBe(4);
         expect(early.stderr).toContain('is still running (action exe_');
         expect(early.stderr).toContain(`pid ${victim.child.pid}`);
 
-        await waitPastLease(early.stderr);
+        await lapseDeadLeases(store, 'actions');
         const retry = await cli(...args, ...keyArgs, '--json');
         expect(retry.code).toBe(0);
         const result = JSON.parse(retry.stdout);
@@ -189,10 +185,11 @@ export function register(dialect: Dialect): void {
       await victim.done;
       emulator.setFaults({});
       const mutations = emulator.state.mutationsExecuted.length;
+      await holdDeadLeases(store, 'actions');
       const early = await cli(...args, '--idempotency-key', 'team-kill');
       expect(early.code).toBe(4);
       expect(early.stderr).toContain('is still running');
-      await waitPastLease(early.stderr);
+      await lapseDeadLeases(store, 'actions');
       const retry = await cli(...args, '--idempotency-key', 'team-kill', '--json');
       expect(retry.code).toBe(0);
       const result = JSON.parse(retry.stdout);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSeatwise } from '../../src/compose.ts';
 import type { EmuUser } from '../../src/emulator/model.ts';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.ts';
+import { openStore } from '../../src/store/database.ts';
 import { runCli, spawnCli, waitFor } from '../helpers/cli.ts';
 import {
   createTestDatabase,
@@ -12,6 +13,7 @@ import {
   type TestDatabase,
 } from '../helpers/databases.ts';
 import { gql } from '../helpers/emulator.ts';
+import { holdDeadLeases, lapseDeadLeases } from '../helpers/leases.ts';
 
 const INVITE = `mutation ($emails: [String!]!) { invite_users(emails: $emails, user_role: MEMBER) { invited_users { id } } }`;
 const LEAVERS = ['crash.leaver@acme.example', 'second.leaver@acme.example'] as const;
@@ -103,6 +105,16 @@ export function register(dialect: Dialect): void {
         }
       };
 
+      /** Moves the dead process's lease (held while a refusal is checked, then lapsed) in this database. */
+      const leases = async (move: typeof holdDeadLeases) => {
+        const store = await openStore({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
+        try {
+          await move(store, 'offboardings');
+        } finally {
+          await store.close();
+        }
+      };
+
       it('resumes with the same key once the dead process lease lapsed: the finished account is skipped, nothing is done twice', async () => {
         const [email] = LEAVERS;
         const before = await offboardAndKill(email, 'leaver-1');
@@ -110,7 +122,8 @@ export function register(dialect: Dialect): void {
         expect(stopped!.status).toBe('running');
         expect(stopped!.steps.map((s) => s.status).sort()).toEqual(['done', 'pending']);
 
-        // At once, the dead process still holds it: the CLI says so and when it can be resumed.
+        // While the dead process still holds it, the CLI says so and when it can be resumed.
+        await leases(holdDeadLeases);
         const tooSoon = await runCli(['offboard', '--email', email, '--idempotency-key', 'leaver-1'], env);
         expect(tooSoon.code).toBe(4);
         expect(tooSoon.stderr).toMatch(
@@ -118,7 +131,7 @@ export function register(dialect: Dialect): void {
         );
 
         // After the lease, the same request (from the HR leavers list this time) resumes it.
-        await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 200));
+        await leases(lapseDeadLeases);
         const leavers = join(db.dataDir, 'leavers.csv');
         writeFileSync(leavers, `name,email,last day\n"Crash Leaver",${email.toUpperCase()},2026-11-30\n`);
         const again = await runCli(
