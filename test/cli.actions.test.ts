@@ -163,9 +163,18 @@ describe('CLI: actions, capabilities and audit', () => {
 
   it('prints the capabilities table and the audit log', async () => {
     const caps = await cli('capabilities', id);
-    expect(caps.stdout).toMatch(/CAPABILITY\s+VIA\s+AVAILABLE\s+WHY NOT/);
-    expect(caps.stdout).toMatch(/Create user\s+scim\s+yes/);
-    expect(caps.stdout).toMatch(/Deactivate user \(GraphQL\)\s+graphql\s+yes/);
+    expect(caps.stdout).toMatch(/CAPABILITY\s+KIND\s+VIA\s+AVAILABLE\s+WHY NOT/);
+    expect(caps.stdout).toMatch(/Create user\s+action\s+scim\s+yes/);
+    expect(caps.stdout).toMatch(/Deactivate user \(GraphQL\)\s+action\s+graphql\s+yes/);
+    // The offboarding rows the web page has, with the same availability as the JSON.
+    const json = JSON.parse((await cli('capabilities', id, '--json')).stdout);
+    expect(json.offboarding).toHaveLength(2);
+    for (const o of json.offboarding)
+      expect(caps.stdout).toMatch(
+        new RegExp(
+          `${o.label.replace(/[()]/g, '\\$&')}\\s+offboarding\\s+${o.via}\\s+${o.available ? 'yes' : 'no'}`,
+        ),
+      );
     const audit = JSON.parse((await cli('audit', '--connection', id, '--json')).stdout);
     expect(audit.map((e: any) => e.outcome)).toEqual(
       expect.arrayContaining([

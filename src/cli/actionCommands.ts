@@ -243,16 +243,27 @@ export function registerActionCommands(program: Command): void {
       if (flags.json) return printJson(id ? tables[0] : tables);
       for (const table of tables) {
         process.stdout.write(`Connection ${table.connectionId}\n`);
+        // The same rows as the web page's table: data, actions, offboarding and service users.
+        const row = (kind: string) => (a: (typeof table.actions)[number]) => [
+          a.label,
+          kind,
+          a.via,
+          a.available ? 'yes' : 'no',
+          a.reasons.join('; '),
+        ];
         printTable(
-          ['CAPABILITY', 'VIA', 'AVAILABLE', 'WHY NOT'],
+          ['CAPABILITY', 'KIND', 'VIA', 'AVAILABLE', 'WHY NOT'],
           [
             ...table.reads.map((r) => [
               `read ${r.name}`,
+              'data',
               'graphql',
               r.available ? 'yes' : 'no',
               r.reason ?? '',
             ]),
-            ...table.actions.map((a) => [a.label, a.via, a.available ? 'yes' : 'no', a.reasons.join('; ')]),
+            ...table.actions.map(row('action')),
+            ...table.offboarding.map(row('offboarding')),
+            ...table.serviceUsers.map(row('service users')),
           ],
         );
         process.stdout.write('\n');
