@@ -394,6 +394,28 @@ describeEachDialect('HTTP API (%s)', (dialect) => {
       expect(unlicensed.body.users.length).toBeGreaterThan(0);
       expect(unlicensed.body.users.every((u: any) => u.license === null)).toBe(true);
       expect(unlicensed.body.users.length).toBe(all.filter((u) => u.license === null).length);
+      // Several licenses at once (the dashboard's "Guests and viewers"): any of them.
+      const free = await call(
+        'GET',
+        `/api/users?connectionId=${connectionId}&license=guest,viewer&limit=1000`,
+      );
+      expect(free.status).toBe(200);
+      expect(free.body.users.map((u: any) => u.id).sort()).toEqual(
+        all
+          .filter((u) => u.license === 'guest' || u.license === 'viewer')
+          .map((u) => u.id)
+          .sort(),
+      );
+      const both = await call(
+        'GET',
+        `/api/users?connectionId=${connectionId}&license=viewer,none&limit=1000`,
+      );
+      expect(both.body.users.length).toBe(
+        all.filter((u) => u.license === 'viewer' || u.license === null).length,
+      );
+      const bad = await call('GET', `/api/users?connectionId=${connectionId}&license=guest,boss`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toContain('must be member, viewer, guest, none, or several of them');
       expect((await call('GET', '/api/users?connectionId=con_missing')).status).toBe(404);
     });
 

@@ -551,6 +551,18 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       .poll(() => page.locator('.count').textContent())
       .toMatch(new RegExp(`^${counted} users? match`));
     expect(new URL(page.url()).searchParams.get('status')).toBe('pending');
+    // "Guests and viewers" opens both, as many as its two figures say.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const free = page.getByRole('link', { name: /^Guests and viewers/ });
+    const [guests, viewers] = (await free.locator('.tile-value').textContent())!
+      .split('·')
+      .map((n) => Number(n.replace(/\D/g, '')));
+    await free.click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await expect
+      .poll(() => page.locator('.count').textContent())
+      .toMatch(new RegExp(`^${guests! + viewers!} users? match`));
+    expect(new URL(page.url()).searchParams.get('license')).toBe('guest,viewer');
   });
 
   it('turns the card from green when a sync fails, keeps it after a reload, and lists the run', async () => {

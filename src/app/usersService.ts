@@ -54,8 +54,14 @@ export const userFiltersSchema = z.object({
   connectionId: z.string().min(1).optional(),
   role: z.enum(storedRoles).optional(),
   status: z.enum(statuses).optional(),
-  /** `none`: users without a license (deactivated, or not people). */
-  license: z.enum([...licenses, 'none']).optional(),
+  /** `none`: users without a license (deactivated, or not people); several comma-separated: any of them. */
+  license: z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((l) => ([...licenses, 'none'] as string[]).includes(l)), {
+      message: `must be ${[...licenses, 'none'].join(', ')}, or several of them comma-separated (guest,viewer)`,
+    })
+    .optional(),
   inactiveDays: z.coerce.number().int().min(0).max(36_500).optional(),
   search: z.string().max(200).optional(),
   /** Members of this monday team (its id). */

@@ -315,8 +315,16 @@ export class DirectoryRepo {
     if (!filters.includeRemoved) q = q.where('removed_at', 'is', null);
     if (filters.role) q = q.where('role', '=', filters.role);
     if (filters.status) q = q.where('status', '=', filters.status);
-    if (filters.license === 'none') q = q.where('license', 'is', null);
-    else if (filters.license) q = q.where('license', '=', filters.license);
+    if (filters.license) {
+      const wanted = filters.license.split(',');
+      const named = wanted.filter((l) => l !== 'none');
+      q = q.where((eb) =>
+        eb.or([
+          ...(wanted.includes('none') ? [eb('license', 'is', null)] : []),
+          ...(named.length ? [eb('license', 'in', named)] : []),
+        ]),
+      );
+    }
     if (filters.inactiveDays !== undefined) {
       // isInactive: the last activity, or when they joined if never active, is before the cutoff.
       const cutoff = inactivityCutoff(filters.now ?? new Date(), filters.inactiveDays);

@@ -178,7 +178,7 @@ export function DashboardPage({ id }: { id?: string }) {
             />
             <Tile
               label="Guests and viewers"
-              href={usersLink({ license: 'guest' })}
+              href={usersLink({ license: 'guest,viewer' })}
               value={`${all.seats.guest.toLocaleString()} · ${all.seats.viewer.toLocaleString()}`}
               note={`guests (${all.seats.billedGuests} billed) · viewers (free)`}
             />

@@ -241,7 +241,7 @@ export function UsersPage() {
           name="license"
           label="License"
           value={filters.license}
-          options={['member', 'viewer', 'guest', 'none']}
+          options={['member', 'viewer', 'guest', 'guest,viewer', 'none']}
           k={String(resets)}
         />
         <label>
@@ -446,7 +446,7 @@ function Select({
         <option value="">Any</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {o.replace(',', ' or ')}
           </option>
         ))}
       </select>
