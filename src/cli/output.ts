@@ -39,7 +39,8 @@ export function ago(iso: string | null, now = Date.now()): string {
   if (seconds < 90) return `${seconds}s ago`;
   if (seconds < 5400) return `${Math.round(seconds / 60)}m ago`;
   if (seconds < 129_600) return `${Math.round(seconds / 3600)}h ago`;
-  return `${Math.round(seconds / 86_400)}d ago`;
+  // Whole days gone by, as the inactivity rules count them.
+  return `${Math.floor(seconds / 86_400)}d ago`;
 }
 
 // The CLI's names for the API's fields, so that messages name what the user typed.

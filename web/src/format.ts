@@ -5,7 +5,9 @@ export function ago(iso: string | null, now = Date.now()): string {
   if (seconds < 60) return 'just now';
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} days ago`;
+  // Whole days gone by, as the inactivity rules count them ("inactive for 144 days" is "144 days ago").
+  const days = Math.floor(seconds / 86_400);
+  return `${days} ${days === 1 ? 'day' : 'days'} ago`;
 }
 
 /** How long until an ISO time, in words. */
