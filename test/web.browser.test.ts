@@ -856,6 +856,10 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await page.reload();
     const card = page.getByRole('article').filter({ hasText: 'Sample data' });
     await card.locator('.status.ok', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    // Why the demo has no next sync.
+    await expect(card.textContent()).resolves.toContain(
+      'not scheduled: the demo account syncs when the server starts, and on Sync now',
+    );
     await shot('17-two-accounts');
 
     const per = (

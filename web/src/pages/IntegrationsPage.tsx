@@ -131,7 +131,13 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
         <dd>{ago(c.lastSyncedAt)}</dd>
         <dt>Next sync</dt>
         <dd>
-          {c.syncSchedule === 'off' ? 'not scheduled' : c.nextSyncAt ? until(c.nextSyncAt) : 'scheduled'}
+          {c.syncSchedule === 'off'
+            ? c.demo
+              ? 'not scheduled: the demo account syncs when the server starts, and on Sync now'
+              : `not scheduled: syncs on Sync now (set one with seatwise connections update ${c.id} --schedule CRON)`
+            : c.nextSyncAt
+              ? until(c.nextSyncAt)
+              : 'scheduled'}
         </dd>
         <dt>Permission</dt>
         <dd>{c.permission === 'read_and_act' ? 'Read and take action' : 'Read'}</dd>
