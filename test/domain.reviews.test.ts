@@ -7,25 +7,9 @@ import {
   reviewerFor,
   type ScopedUser,
 } from '../src/domain/reviews.ts';
+import { daysAgo, NOW, scopedUser } from './helpers/scopedUser.ts';
 
-const NOW = new Date('2026-12-07T12:00:00Z');
-const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
-
-function user(over: Partial<ScopedUser> & { email: string }): ScopedUser {
-  return {
-    connectionId: 'con_a',
-    userId: over.email,
-    name: over.email,
-    role: 'member',
-    status: 'active',
-    license: 'member',
-    lastActivityAt: daysAgo(1),
-    scimLinked: false,
-    invitationMethod: null,
-    teams: [],
-    ...over,
-  };
-}
+const user = (over: Partial<ScopedUser> & { email: string }) => scopedUser(over);
 
 const people = new Map<string, ReviewerCandidate>(
   [

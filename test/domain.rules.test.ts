@@ -23,14 +23,12 @@ import {
   type ScopedUser,
 } from '../src/domain/reviews.ts';
 import { allows, isSeatwiseRole, type SeatwiseRole, seatwiseRoles, stricter } from '../src/domain/roles.ts';
+import { daysAgo, NOW, scopedUser } from './helpers/scopedUser.ts';
 
 /**
  * The pure rules behind Seatwise's outcomes, each against a table written from the rule's own words (the
  * mutation run, `npm run mutate`, judges src/domain by these tests and the other domain files).
  */
-
-const NOW = new Date('2026-12-07T12:00:00Z');
-const daysAgo = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
 
 describe('when a sync holds its removals for review', () => {
   const hold = { percent: 10, min: 5 };
@@ -172,22 +170,7 @@ describe("an action's counts and outcome", () => {
   });
 });
 
-function scoped(over: Partial<ScopedUser>): ScopedUser {
-  return {
-    connectionId: 'con_a',
-    userId: '1',
-    email: 'pat@acme.example',
-    name: 'Pat',
-    role: 'member',
-    status: 'active',
-    license: 'member',
-    lastActivityAt: daysAgo(1),
-    scimLinked: false,
-    invitationMethod: null,
-    teams: [],
-    ...over,
-  };
-}
+const scoped = (over: Partial<ScopedUser>) => scopedUser({ userId: '1', name: 'Pat', ...over });
 
 describe("what a review's evidence recommends", () => {
   const facts = {
