@@ -72,12 +72,25 @@ export function register(dialect: Dialect): void {
     it('after a sync is killed with SIGKILL, the next sync is refused with who holds it, then takes over within the lease and completes', async () => {
       emulator.setFaults({ latencyMs: 400, surfaces: ['graphql'] });
       const victim = spawnCli(['sync', connectionId], env);
-      await waitFor(async () => Boolean(await running()), 'the sync to start');
+      // Killed once the sync has both its run and the connection marked syncing (a busy machine can take a
+      // while between the two).
+      await waitFor(
+        async () =>
+          Boolean(await running()) &&
+          (
+            await store.db
+              .selectFrom('connections')
+              .select('status')
+              .where('id', '=', connectionId)
+              .executeTakeFirstOrThrow()
+          ).status === 'syncing',
+        'the sync to start',
+      );
       victim.child.kill('SIGKILL');
       expect((await victim.done).signal).toBe('SIGKILL');
       emulator.setFaults({});
 
-      // The dead sync's lease is held while the refusal is checked, then lapsed (not raced by a cold CLI start).
+      // The dead sync's lease is held while the refusal is checked (not raced by a cold CLI start).
       await holdDeadLeases(store, 'sync');
       const refused = await cli('sync', connectionId);
       expect(refused.code).toBe(4);
