@@ -13,6 +13,7 @@ import {
   validate,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { invitationMethodLabel } from '../src/domain/invitationMethods.ts';
 import { emulatorSdl, removedIn2026_10, type SchemaVersion } from '../src/emulator/schemaSdl.ts';
 import { usersPageDocument } from '../src/monday/mondayApi.ts';
 import * as operations from '../src/monday/operations.ts';
@@ -45,6 +46,14 @@ describe.each(versions)("contract with monday's published %s schema", (version, 
     : (null as unknown as GraphQLSchema);
   const emulator = buildSchema(emulatorSdl[version]);
   const maybe = present ? it : it.skip;
+
+  maybe('says in words every way monday says a user came in (its InvitationMethod values)', () => {
+    const methods = real.getType('InvitationMethod');
+    expect(isEnumType(methods)).toBe(true);
+    const values = isEnumType(methods) ? methods.getValues().map((v) => v.name) : [];
+    expect(values.length).toBeGreaterThan(5);
+    expect(values.filter((v) => !invitationMethodLabel[v])).toEqual([]);
+  });
 
   maybe('declares only types that monday has, of the same kind', () => {
     for (const type of Object.values(emulator.getTypeMap())) {

@@ -118,3 +118,73 @@ describe('license rules', () => {
     expect(billedGuests('standard', 9)).toBe(2);
   });
 });
+
+describe('why a user maps as they do, in words', () => {
+  it.each([
+    [
+      { kind: 'VIEWER', status: 'pending' },
+      'viewer',
+      'pending',
+      'no license (invitation not accepted): kind=viewer, status=pending',
+    ],
+    [
+      { kind: 'agent_member', status: 'ACTIVE' },
+      'other',
+      'active',
+      'no seat (not a person): kind=agent_member: not a person, status=active',
+    ],
+    [
+      { kind: 'monday_api_user', status: 'ACTIVE' },
+      'other',
+      'active',
+      'no seat (not a person): kind=monday_api_user: not a person, status=active',
+    ],
+    [
+      { kind: 'x_agent_member', status: 'ACTIVE' },
+      'other',
+      'active',
+      'no seat (not a person): unclassified kind x_agent_member: held apart, not counted as a person, status=active',
+    ],
+    [
+      { kind: 'agent_member_x', status: 'ACTIVE' },
+      'other',
+      'active',
+      'no seat (not a person): unclassified kind agent_member_x: held apart, not counted as a person, status=active',
+    ],
+    [
+      { kind: '1_api_user', status: 'ACTIVE' },
+      'other',
+      'active',
+      'no seat (not a person): unclassified kind 1_api_user: held apart, not counted as a person, status=active',
+    ],
+    [
+      { kind: 'a_api_user', status: 'ACTIVE' },
+      'other',
+      'active',
+      'no seat (not a person): kind=a_api_user: not a person, status=active',
+    ],
+    [{ is_admin: true, is_guest: true }, 'admin', 'active', 'member seat: is_admin, enabled'],
+    [
+      { is_guest: true, is_view_only: true, enabled: false },
+      'guest',
+      'deactivated',
+      'no license (deactivated): is_guest, enabled=false',
+    ],
+    [
+      { is_view_only: true, is_pending: true },
+      'viewer',
+      'pending',
+      'no license (invitation not accepted): is_view_only, is_pending',
+    ],
+    [{}, 'member', 'active', 'member seat: no admin/guest/viewer flag, enabled'],
+    [
+      { kind: '', status: 'SOMETHING', enabled: false },
+      'member',
+      'deactivated',
+      'no license (deactivated): no admin/guest/viewer flag, enabled=false',
+    ],
+    [{ kind: 'guest', status: 'active' }, 'guest', 'active', 'guest license: kind=guest, status=active'],
+  ] as const)('%j is %s, %s: %s', (fields, role, status, explanation) => {
+    expect(mapUserAccess(fields)).toMatchObject({ role, status, explanation });
+  });
+});

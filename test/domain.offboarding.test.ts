@@ -2,16 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addressesOf,
+  demoLeftOutReason,
   describePersonState,
   describeStep,
   describeSummary,
   emailsNotFound,
   normaliseEmails,
+  notFoundWords,
   type OffboardingItemView,
   type OffboardingResult,
   type OffboardingSummary,
   offboardingKeyPrefix,
   offboardingResult,
+  offboardingResultWords,
   type PersonInAccount,
   partlyDone,
   planOffboarding,
@@ -31,6 +34,10 @@ const person = (over: Partial<PersonInAccount> & { userId: string }): PersonInAc
 });
 
 describe('the emails asked for', () => {
+  it('are well formed only as a whole', () => {
+    expect(normaliseEmails(['a@b.co@x', 'a@b.co x', 'a@b.co']).malformed).toEqual(['a@b.co@x', 'a@b.co x']);
+  });
+
   it('are trimmed, lowercased and counted once; blanks dropped, malformed ones apart as written', () => {
     expect(
       normaliseEmails([
@@ -175,6 +182,38 @@ describe('what offboarding plans for each user of an account', () => {
       planTier: 'pro',
     });
     expect(scimReason).toMatch(/^was provisioned through SCIM, but .+; and GraphQL: .+/);
+  });
+
+  it('counts only admins as admins leaving, and refuses only admins as the last one', () => {
+    const admin = person({ userId: 'x', role: 'admin' });
+    const member = person({ userId: 'm' });
+    expect(planOffboarding([admin, member], facts, 2).map((i) => i.outcome)).toEqual([
+      'deactivate',
+      'deactivate',
+    ]);
+    expect(planOffboarding([admin, member], facts, 1).map((i) => [i.code, i.outcome])).toEqual([
+      ['last_admin', 'refuse'],
+      [null, 'deactivate'],
+    ]);
+  });
+
+  it('names every reason neither channel can be used, one after another', () => {
+    const [item] = planOffboarding(
+      [person({ userId: 'p', scimLinked: false })],
+      { ...facts, graphqlOffboarding: false, tokenOwnerKind: 'member' },
+      3,
+    );
+    expect(item!.reason).toBe(
+      "was not provisioned through SCIM, so SCIM cannot deactivate them; and GraphQL: GraphQL deactivation is not allowed for offboarding on this connection (it also stops the integrations and automations the user made); allow it in the connection's settings or with seatwise connections update ID --graphql-offboarding on; the API token's owner is not an admin (member); monday allows this only to admins",
+    );
+    const [linked] = planOffboarding(
+      [person({ userId: 'p', scimLinked: true })],
+      { ...facts, hasScimToken: false, graphqlOffboarding: false, tokenOwnerKind: 'member' },
+      3,
+    );
+    expect(linked!.reason).toMatch(
+      /^was provisioned through SCIM, but the connection has no SCIM token; add one to the connection; and GraphQL: GraphQL deactivation .+; the API token's owner is not an admin \(member\)/,
+    );
   });
 
   it('never leaves the account without an active admin, counting every admin leaving at once', () => {
@@ -327,5 +366,28 @@ describe("an offboarding's counts and words", () => {
     const step = { status, items: results.map(item) };
     expect(describeStep(step)).toBe(words);
     expect(partlyDone(step)).toBe(partly);
+  });
+});
+
+describe('the words offboarding uses on every surface', () => {
+  it('for each result, an email not found, and the demo left out', () => {
+    expect(offboardingResultWords).toEqual({
+      planned: 'will be deactivated',
+      pending: 'not done yet',
+      deactivated: 'deactivated (monday confirms)',
+      already: 'already deactivated',
+      refused: 'refused',
+      not_deactivated: 'not deactivated',
+      unverified: 'not confirmed: monday could not be asked now',
+    });
+    expect(notFoundWords).toBe('not found in monday (checked now)');
+    expect(demoLeftOutReason).toBe(
+      'the demo account (sample people, none of them real) runs inside the Seatwise server that started it: left out of an offboarding started elsewhere',
+    );
+  });
+
+  it('an email asked with spaces around it is still found', () => {
+    const step = { status: 'done', before: [person({ userId: 'u', email: 'jane@acme.example' })] };
+    expect(emailsNotFound([' Jane@Acme.example '], step)).toEqual([]);
   });
 });

@@ -1,15 +1,22 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   actionOutcome,
   type Drift,
+  describeResultCounts,
   type PlanItem,
   planSummary,
   type ResultItem,
   recheckedResults,
   resultSummary,
+  wasSkipped,
 } from '../src/domain/actionResult.ts';
+import { hashText } from '../src/domain/hash.ts';
+import { newId } from '../src/domain/ids.ts';
 import { inactivityCutoff, isInactive } from '../src/domain/inactivity.ts';
+import { issuesOf } from '../src/domain/inputIssues.ts';
+import { invitationMethodLabel } from '../src/domain/invitationMethods.ts';
 import { mustHoldRemovals } from '../src/domain/removals.ts';
 import {
   actionFor,
@@ -22,7 +29,15 @@ import {
   recommendationsFor,
   type ScopedUser,
 } from '../src/domain/reviews.ts';
-import { allows, isSeatwiseRole, type SeatwiseRole, seatwiseRoles, stricter } from '../src/domain/roles.ts';
+import {
+  allows,
+  isSeatwiseRole,
+  roleMeaning,
+  type SeatwiseRole,
+  seatwiseRoles,
+  stricter,
+} from '../src/domain/roles.ts';
+import { money } from '../src/domain/words.ts';
 import { daysAgo, NOW, scopedUser } from './helpers/scopedUser.ts';
 
 /**
@@ -380,8 +395,224 @@ describe('a campaign over time', () => {
       '27-01-31',
       'x2027-01-31',
       '2027-13-45',
+      '2027-01-3',
+      'Mon 2027-01-31',
       '',
     ])
       expect(newCampaignSchema.safeParse({ ...base, dueAt }).success, dueAt).toBe(false);
+  });
+});
+
+describe("what a new campaign's settings may be", () => {
+  const base = {
+    name: ' Q1 access review ',
+    scope: { connectionIds: ['con_a'] },
+    reviewers: { kind: 'people', personIds: [' per_ana '] },
+    dueAt: '2027-01-31',
+    closeDefault: 'none',
+  };
+  const problems = (over: Record<string, unknown>) => {
+    const parsed = newCampaignSchema.safeParse({ ...base, ...over });
+    return parsed.success ? [] : issuesOf(parsed.error).map((i) => `${i.path}: ${i.message}`);
+  };
+
+  it('fills what is left out with the documented defaults, trimmed', () => {
+    expect(newCampaignSchema.parse(base)).toEqual({
+      name: 'Q1 access review',
+      scope: { connectionIds: ['con_a'] },
+      reviewers: { kind: 'people', personIds: ['per_ana'] },
+      dueAt: '2027-01-31',
+      closeDefault: 'none',
+      decisions: ['keep', 'revoke', 'downgrade', 'change_role'],
+      revokeVia: 'graphql',
+      applyMode: 'on_submit',
+      allowReassign: true,
+      reminderDays: 3,
+      recurrence: 'off',
+      leavers: [],
+    });
+  });
+
+  it('takes every allowed value at its limits', () => {
+    const full = newCampaignSchema.parse({
+      ...base,
+      scope: {
+        connectionIds: ['con_a', 'con_b'],
+        roles: ['admin', 'member', 'viewer', 'guest'],
+        licenses: ['member', 'viewer', 'guest'],
+        statuses: ['active', 'pending', 'deactivated'],
+        guestsOnly: false,
+        adminsOnly: true,
+        teamIds: ['1', '9'.repeat(20)],
+        inactiveDays: 3650,
+      },
+      reviewers: { kind: 'connection', byConnection: { con_a: 'per_ana' }, fallbackPersonId: 'per_bo' },
+      revokeVia: 'scim',
+      applyMode: 'at_close',
+      allowReassign: false,
+      reminderDays: 90,
+      recurrence: 'half_yearly',
+      leavers: [' Leaver@Acme.example ', 'x'.repeat(320)],
+      inactiveDays: 1,
+      endsAt: '2027-02-28',
+    });
+    expect(full).toMatchObject({
+      revokeVia: 'scim',
+      applyMode: 'at_close',
+      allowReassign: false,
+      reminderDays: 90,
+      recurrence: 'half_yearly',
+      inactiveDays: 1,
+      endsAt: '2027-02-28',
+    });
+    expect(full.leavers).toEqual(['leaver@acme.example', 'x'.repeat(320)]);
+    expect(
+      problems({ reminderDays: 0, inactiveDays: 3650, scope: { connectionIds: ['c'], inactiveDays: 1 } }),
+    ).toEqual([]);
+    expect(problems({ reviewers: { kind: 'team_owner', fallbackPersonId: 'per_bo' } })).toEqual([]);
+    expect(problems({ applyMode: 'on_submit', revokeVia: 'graphql', recurrence: 'quarterly' })).toEqual([]);
+    expect(
+      problems({ scope: { connectionIds: ['c'], licenses: ['member'], statuses: ['pending'] } }),
+    ).toEqual([]);
+    expect(
+      problems({
+        scope: { connectionIds: ['c'], licenses: ['viewer', 'guest'], statuses: ['active', 'deactivated'] },
+      }),
+    ).toEqual([]);
+  });
+
+  it.each([
+    [{ name: '   ' }, 'name: must not be empty'],
+    [{ name: 'n'.repeat(201) }, 'name: must be at most 200 characters'],
+    [{ scope: { connectionIds: [] } }, 'scope.connectionIds: name at least one connection'],
+    [{ scope: { connectionIds: [''] } }, 'scope.connectionIds.0: must not be empty'],
+    [
+      { scope: { connectionIds: ['c'], roles: ['owner'] } },
+      'scope.roles.0: must be one of: admin, member, viewer, guest',
+    ],
+    [
+      { scope: { connectionIds: ['c'], teamIds: ['12a'] } },
+      'scope.teamIds.0: must be a monday team id (digits)',
+    ],
+    [
+      { scope: { connectionIds: ['c'], teamIds: ['x12'] } },
+      'scope.teamIds.0: must be a monday team id (digits)',
+    ],
+    [{ scope: { connectionIds: ['c'], teamIds: ['12'] } }, null],
+    [
+      { scope: { connectionIds: ['c'], teamIds: ['1'.repeat(21)] } },
+      'scope.teamIds.0: must be a monday team id (digits)',
+    ],
+    [{ scope: { connectionIds: ['c'], inactiveDays: 0 } }, 'scope.inactiveDays: must be at least 1'],
+    [{ scope: { connectionIds: ['c'], inactiveDays: 3651 } }, 'scope.inactiveDays: must be at most 3650'],
+    [{ scope: { connectionIds: ['c'], other: 1 } }, 'scope: has unknown field other'],
+    [{ reviewers: { kind: 'people', personIds: [] } }, 'reviewers.personIds: name at least one reviewer'],
+    [
+      { reviewers: { kind: 'connection', byConnection: { '': 'per_ana' } } },
+      'reviewers.byConnection.: key must not be empty',
+    ],
+    [
+      { reviewers: { kind: 'connection', byConnection: { ['c'.repeat(101)]: 'per_ana' } } },
+      `reviewers.byConnection.${'c'.repeat(101)}: key must be at most 100 characters`,
+    ],
+    [{ reviewers: { kind: 'team_owner' } }, 'reviewers.fallbackPersonId: is required'],
+    [
+      { closeDefault: undefined },
+      'closeDefault: say what happens to items undecided at the close: revoke, downgrade, keep or none',
+    ],
+    [{ revokeVia: 'email' }, 'revokeVia: must be one of: scim, graphql'],
+    [{ applyMode: 'later' }, 'applyMode: must be one of: on_submit, at_close'],
+    [{ reminderDays: -1 }, 'reminderDays: must be at least 0'],
+    [{ reminderDays: 91 }, 'reminderDays: must be at most 90'],
+    [{ inactiveDays: 0 }, 'inactiveDays: must be at least 1'],
+    [{ inactiveDays: 3651 }, 'inactiveDays: must be at most 3650'],
+    [{ leavers: ['x'.repeat(321)] }, 'leavers.0: must be at most 320 characters'],
+    [{ dueAt: 'soon' }, 'dueAt: must be a date such as 2027-01-31 (or a full ISO time)'],
+  ])('%j is refused: %s', (over, problem) => {
+    expect(problems(over)).toEqual(problem === null ? [] : [problem]);
+  });
+});
+
+describe('what each role may do, in words', () => {
+  it('is what the CLI reference says of every role', () => {
+    const reference = readFileSync(new URL('../docs/cli-reference.md', import.meta.url), 'utf8');
+    for (const role of seatwiseRoles) {
+      expect(roleMeaning[role].length, role).toBeGreaterThan(10);
+      expect(reference, role).toContain(`${role} (${roleMeaning[role]})`);
+    }
+  });
+});
+
+describe('a result in words', () => {
+  const planRow = (target: string, outcome: PlanItem['outcome']): PlanItem => ({
+    target,
+    outcome,
+    userId: target,
+    email: `${target}@acme.example`,
+    name: null,
+    before: null,
+    code: null,
+    reason: '',
+  });
+  const resultRow = (target: string, outcome: ResultItem['outcome']) =>
+    ({
+      target,
+      outcome,
+      userId: target,
+      email: `${target}@acme.example`,
+      code: null,
+      reason: '',
+    }) satisfies ResultItem;
+  const plan = [planRow('a', 'change'), planRow('b', 'fail'), planRow('c', 'noop'), planRow('d', 'change')];
+
+  it('a failed target the plan already said cannot be done was skipped, not failed', () => {
+    expect(wasSkipped(resultRow('b', 'failed'), plan)).toBe(true);
+    expect(wasSkipped(resultRow('d', 'failed'), plan)).toBe(false); // planned, sent, and failed
+    expect(wasSkipped(resultRow('b', 'changed'), plan)).toBe(false);
+    expect(wasSkipped(resultRow('x', 'failed'), plan)).toBe(false);
+    expect(wasSkipped(resultRow('b', 'failed'), [planRow('b', 'change')])).toBe(false);
+  });
+
+  it('counts changed, already there, failed and skipped', () => {
+    const results = [
+      resultRow('a', 'changed'),
+      resultRow('b', 'failed'),
+      resultRow('c', 'already'),
+      resultRow('d', 'failed'),
+    ];
+    expect(
+      describeResultCounts({ results, plan, summary: { changed: 1, already: 1, failed: 2, planned: 2 } }),
+    ).toBe(
+      '1 changed, 1 already in state, 1 failed, 1 skipped (the plan said they cannot be done: nothing was sent for them)',
+    );
+    expect(
+      describeResultCounts({
+        results: results.slice(0, 1),
+        plan,
+        summary: { changed: 1, already: 0, failed: 0, planned: 2 },
+      }),
+    ).toBe('1 changed, 0 already in state, 0 failed');
+  });
+
+  it('money is in its currency with thousands separated, in English whatever the locale', () => {
+    expect(money(14_400, 'USD')).toBe('$14,400.00');
+    expect(money(7200, 'EUR')).toBe('€7,200.00');
+    expect(money(0.5, 'GBP')).toBe('£0.50');
+    // A code Intl does not know is written as it is.
+    expect(money(1234.5, 'not-a-currency')).toBe('1234.50 not-a-currency');
+  });
+
+  it('hashes are SHA-256 in hex and ids are their prefix and 16 hex digits', () => {
+    expect(hashText('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const ids = new Set(Array.from({ length: 50 }, () => newId('con')));
+    expect(ids.size).toBe(50);
+    for (const id of ids) expect(id).toMatch(/^con_[0-9a-f]{16}$/);
+  });
+
+  it('every way monday says a user came in has its own words', () => {
+    const labels = Object.values(invitationMethodLabel);
+    expect(labels.every((l) => l.length > 3)).toBe(true);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(invitationMethodLabel.SCIM).toBe('by SCIM (identity provider)');
   });
 });

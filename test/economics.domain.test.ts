@@ -293,7 +293,146 @@ describe('right-sizing', () => {
   });
 });
 
+describe('a right-sizing plan, whole', () => {
+  const people = [
+    candidate(10, 700, { email: 'p@partner.test' }), // protected domain
+    candidate(11, 600, { userId: 'owner' }), // the token's owner
+    candidate(12, 0, { lastActivityAt: null, createdAt: daysAgo(500), email: 'never@acme.test' }),
+    candidate(13, 400),
+    candidate(14, 300, { role: 'admin' }),
+    candidate(15, 250, { role: 'admin' }), // the last active admin by then
+    candidate(16, 200, { email: 'zed@acme.test' }),
+    candidate(17, 200, { email: 'amy@acme.test' }), // same day as zed: by email
+    candidate(18, 900, { role: 'guest' }),
+    candidate(19, 0, { lastActivityAt: null, createdAt: null }),
+  ];
+  const plan = (over: Partial<RightSizingInput>) =>
+    rightSize(
+      input({
+        buckets: [50, 10, 100, 50, 200, 25],
+        seats: { memberSeats: 52, billedGuests: 1, pendingMembers: 0 },
+        candidates: people,
+        protectedPeople: { emails: [], domains: ['partner.test'] },
+        pricing: { currency: 'USD', seatPrice: 10, bucketPrices: { 50: 400 } },
+        ...over,
+      }),
+    );
+
+  it('takes the longest inactive it may change, to the smallest bucket, and says why it left each other one', () => {
+    expect(plan({})).toEqual({
+      currentBucket: 100,
+      seatsUsed: 53,
+      memberSeats: 52,
+      billedGuests: 1,
+      pendingMembers: 0,
+      seatsNeeded: 53,
+      fitsBucket: 100,
+      nextSmallerBucket: 50,
+      targetBucket: 50,
+      changes: [
+        {
+          userId: 'u12',
+          email: 'never@acme.test',
+          name: 'Person 12',
+          role: 'member',
+          action: 'set_role',
+          toRole: 'viewer',
+          inactiveSince: daysAgo(500),
+          inactiveDays: 500,
+          reason: 'never active since joining 2025-07-19 (500 days)',
+        },
+        expect.objectContaining({
+          userId: 'u13',
+          inactiveDays: 400,
+          reason: 'last active 2025-10-27 (400 days ago)',
+        }),
+        expect.objectContaining({ userId: 'u14', role: 'admin', inactiveDays: 300 }),
+      ],
+      kept: [
+        { userId: 'u18', email: 'person18@acme.test', reason: 'holds no member seat' },
+        { userId: 'u10', email: 'p@partner.test', reason: 'protected (person or domain)' },
+        {
+          userId: 'owner',
+          email: 'person11@acme.test',
+          reason: "owns the connection's API token (monday does not let a token change its own user)",
+        },
+        { userId: 'u15', email: 'person15@acme.test', reason: 'the last active admin' },
+        {
+          userId: 'u19',
+          email: 'person19@acme.test',
+          reason: 'monday gave no activity or join date: inactivity cannot be shown',
+        },
+        { userId: 'u17', email: 'amy@acme.test', reason: 'not needed to reach the target bucket' },
+        { userId: 'u16', email: 'zed@acme.test', reason: 'not needed to reach the target bucket' },
+      ],
+      currency: 'USD',
+      // 100 seats at 10 a month, against the 50 bucket's listed 400.
+      monthlySaving: 600,
+      yearlySaving: 7200,
+      summary: '3 changes move 53 seats from the 100 bucket to 50, saving $7,200.00 a year',
+    });
+  });
+
+  it('says in words where the account stands', () => {
+    const summary = (over: Partial<RightSizingInput>) => plan(over).summary;
+    const seats = (memberSeats: number) => ({ memberSeats, billedGuests: 0, pendingMembers: 0 });
+    expect(summary({ seats: seats(51) })).toBe(
+      '1 change move 51 seats from the 100 bucket to 50, saving $7,200.00 a year',
+    );
+    expect(summary({ currentBucket: 50, seats: seats(55) })).toBe(
+      '55 seats needed on a 50-seat plan: over the plan, the 100 bucket holds them',
+    );
+    expect(summary({ currentBucket: 50, seats: seats(300) })).toBe(
+      '300 seats needed on a 50-seat plan: over the plan',
+    );
+    expect(summary({ currentBucket: 50, seats: seats(50), candidates: [] })).toBe(
+      '50 of 50 seats needed: no smaller bucket can be reached',
+    );
+    expect(summary({ currentBucket: null, seats: seats(55) })).toBe(
+      "monday did not give the plan's size; 55 seats are needed",
+    );
+    expect(
+      summary({ seats: seats(20), pricing: { currency: 'USD', seatPrice: null, bucketPrices: {} } }),
+    ).toBe('20 seats fit the 25 bucket as they are');
+  });
+
+  it('stays on a plan size that is not a bucket when nothing smaller is reachable, and prices only what is priced', () => {
+    const odd = plan({
+      currentBucket: 60,
+      seats: { memberSeats: 55, billedGuests: 0, pendingMembers: 0 },
+      candidates: [],
+    });
+    expect(odd).toMatchObject({ targetBucket: 60, changes: [], nextSmallerBucket: 50 });
+    expect(odd.summary).toBe('55 of 60 seats needed: no smaller bucket can be reached');
+    // The current bucket priced, the target not: no saving can be said.
+    const half = plan({ pricing: { currency: 'USD', seatPrice: null, bucketPrices: { 100: 1000 } } });
+    expect(half).toMatchObject({ targetBucket: 50, monthlySaving: null, yearlySaving: null });
+    // Over the plan, a bigger bucket saves nothing.
+    expect(
+      plan({ currentBucket: 50, seats: { memberSeats: 55, billedGuests: 0, pendingMembers: 0 } }),
+    ).toMatchObject({
+      targetBucket: 100,
+      changes: [],
+      monthlySaving: 0,
+    });
+    expect(plan({ currentBucket: null })).toMatchObject({
+      targetBucket: 100,
+      nextSmallerBucket: null,
+      monthlySaving: null,
+    });
+  });
+});
+
 describe('seat trend', () => {
+  it('is the slope of two days too', () => {
+    expect(
+      seatTrendPerDay([
+        { at: daysAgo(10), seats: 40 },
+        { at: daysAgo(0), seats: 45 },
+      ]),
+    ).toBeCloseTo(0.5, 6);
+  });
+
   it('is the least-squares slope in seats a day, and flat without two days of history', () => {
     expect(seatTrendPerDay([])).toBe(0);
     expect(seatTrendPerDay([{ at: daysAgo(3), seats: 10 }])).toBe(0);

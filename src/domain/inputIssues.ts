@@ -25,6 +25,10 @@ z.config({
     if (issue.code === 'invalid_value') return `must be one of: ${issue.values.map(String).join(', ')}`;
     if (issue.code === 'invalid_type')
       return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`;
+    if (issue.code === 'invalid_key') {
+      const why = issue.issues[0]?.message;
+      return why ? `key ${why}` : 'is not an allowed key';
+    }
     if (issue.code === 'unrecognized_keys')
       return `has unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}`;
     return undefined;
