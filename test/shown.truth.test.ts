@@ -336,7 +336,7 @@ describe('the demo account', () => {
     await exited;
   };
 
-  it('is one connection marked as sample data, and survives a restart of the server', async () => {
+  it('is one connection marked as sample data, and survives a restart of the server with what was done in it', async () => {
     db = await createTestDatabase('sqlite');
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -345,8 +345,15 @@ describe('the demo account', () => {
     let started = await startServe(env);
     server = started.child;
     const key = /\n {4}(sw_\S+)\n/.exec(started.err())![1]!;
-    const call = async (method: string, path: string) => {
-      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${key}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as any };
     };
     const connections = async () => (await call('GET', '/api/connections')).body.connections as any[];
@@ -408,16 +415,48 @@ describe('the demo account', () => {
       new RegExp(`${first.accountName}\\s+-\\s+-\\s+left out\\s+-\\s+the demo account`),
     );
 
+    // What is done in the sample account stays done: a member made viewer, and one deactivated just before
+    // the server is killed (monday had answered: the demo stored it before answering).
+    const members = (
+      await call(
+        'GET',
+        `/api/users?connectionId=${demo.body.id}&role=member&status=active&sort=email&limit=5`,
+      )
+    ).body.users as any[];
+    const [toViewer, toDeactivate] = members.filter((u) => u.id !== first.tokenOwnerId);
+    const act = async (body: object) => {
+      const res = await call('POST', '/api/actions', { connectionId: demo.body.id, ...body });
+      expect(res.body, JSON.stringify(res.body)).toMatchObject({
+        outcome: 'succeeded',
+        summary: { changed: 1 },
+      });
+    };
+    await act({ action: 'set_role', targets: [{ userId: toViewer.id }], role: 'viewer' });
+    const userNow = async (id: string) => (await call('GET', `/api/users/${demo.body.id}/${id}`)).body;
+    expect(await userNow(toViewer.id)).toMatchObject({ role: 'viewer', license: 'viewer' });
+
     await stop(server);
     started = await startServe(env);
     server = started.child;
     // The restarted server starts the emulator again, points the same connection at it and syncs it.
     const again = await synced(first.lastSyncedAt);
     expect(again).toMatchObject({ id: demo.body.id, userCount: 500, demo: true, status: 'connected' });
+    // The sync read the sample account as it was left, not as it was made.
+    expect(await userNow(toViewer.id)).toMatchObject({ role: 'viewer', license: 'viewer' });
+    await act({ action: 'deactivate', via: 'graphql', targets: [{ userId: toDeactivate.id }] });
+    server.kill('SIGKILL');
+    await new Promise((resolve) => server!.once('exit', resolve));
+    started = await startServe(env);
+    server = started.child;
+    const third = await synced(again.lastSyncedAt);
+    expect(third).toMatchObject({ id: demo.body.id, status: 'connected' });
+    expect(await userNow(toDeactivate.id)).toMatchObject({ status: 'deactivated', removed: false });
+    expect(await userNow(toViewer.id)).toMatchObject({ role: 'viewer' });
     expect((await call('POST', '/api/demo')).body.id).toBe(demo.body.id);
     expect(await connections()).toHaveLength(1);
     const runs = (await call('GET', `/api/runs?connectionId=${demo.body.id}`)).body.runs as any[];
     expect(runs.map((r) => [r.trigger, r.status])).toEqual([
+      ['demo', 'succeeded'],
       ['demo', 'succeeded'],
       ['manual', 'failed'],
       ['demo', 'succeeded'],

@@ -856,9 +856,12 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await page.reload();
     const card = page.getByRole('article').filter({ hasText: 'Sample data' });
     await card.locator('.status.ok', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
-    // Why the demo has no next sync.
+    // Why the demo has no next sync, and what becomes of what is done in it.
     await expect(card.textContent()).resolves.toContain(
       'not scheduled: the demo account syncs when the server starts, and on Sync now',
+    );
+    await expect(card.textContent()).resolves.toContain(
+      'what you do in it is kept across restarts; disconnect it to start afresh',
     );
     await shot('17-two-accounts');
 

@@ -1,5 +1,11 @@
 import { AppError } from '../domain/appError.ts';
 import type { RunningEmulator } from '../emulator/server.ts';
+import {
+  type AccountSnapshot,
+  accountSnapshot,
+  restoreSnapshot,
+  snapshotProblem,
+} from '../emulator/snapshot.ts';
 import type { Store } from '../store/database.ts';
 import { SettingsRepo } from '../store/settingsRepo.ts';
 import { type ConnectionsService, type ConnectionView, DEMO_SETTING } from './connections.ts';
@@ -7,12 +13,17 @@ import type { SyncService } from './syncService.ts';
 
 /** The demo: monday's emulator, started in this process with sample data, so every page works without an account. */
 const DEMO = { users: 500, plan: 'enterprise', seed: 2026 } as const;
+const DEMO_SEED_KEY = `seed ${DEMO.seed}, ${DEMO.users} users, ${DEMO.plan}`;
+/** The sample account as it was after the last change monday carried out in it. */
+export const DEMO_STATE_SETTING = 'demo_account_state';
 
 /**
  * "Try with a demo account": starts the emulator in-process, allows its address (it is Seatwise's own), connects
  * its Enterprise account with API and SCIM tokens and starts the first sync. There is only ever one demo
- * connection: asking again returns it, and a restarted server starts the emulator again (same sample data, a new
- * address) and points the same connection at it. The emulator runs as long as the server process.
+ * connection: asking again returns it, and a restarted server starts the emulator again at a new address, with
+ * the sample account as it was (every change monday carried out in it is stored before monday answers), and
+ * points the same connection at it. Removing the demo connection forgets the account: a new demo starts afresh.
+ * The emulator runs as long as the server process.
  */
 export class DemoAccount {
   private started: Promise<{ emulator: RunningEmulator; connectionId: string }> | null = null;
@@ -65,6 +76,8 @@ export class DemoAccount {
     const { startEmulator } = await import('../emulator/server.ts');
     const emulator = await startEmulator({ ...DEMO, host: '127.0.0.1', port: 0 });
     try {
+      const existing = await this.connectionId();
+      await this.keepState(emulator, existing !== null);
       this.connections.allowEndpoint(new URL(emulator.url).origin);
       const account = emulator.describe().accounts[0]!;
       const endpoints = {
@@ -73,7 +86,6 @@ export class DemoAccount {
         apiUrl: emulator.graphqlUrl,
         scimUrl: emulator.scimUrl,
       };
-      const existing = await this.connectionId();
       let connectionId: string;
       if (existing) {
         // The same sample account at the emulator's new address: checked live like any new endpoint.
@@ -91,6 +103,29 @@ export class DemoAccount {
       await emulator.close();
       throw error;
     }
+  }
+
+  /**
+   * Puts back the sample account as it was when the demo connection is still there (else it starts afresh),
+   * and stores it after every change monday carries out, before monday answers.
+   */
+  private async keepState(emulator: RunningEmulator, resume: boolean): Promise<void> {
+    const account = emulator.accounts[0]!;
+    const stored = resume ? await this.settings.get<unknown>(DEMO_STATE_SETTING, null) : null;
+    if (stored !== null && snapshotProblem(stored, account, DEMO_SEED_KEY) === null)
+      restoreSnapshot(account, stored as AccountSnapshot);
+    let saving: Promise<void> = Promise.resolve();
+    const save = () => {
+      // One write at a time, each of the account as it is when the write starts: the last one is the newest.
+      saving = saving
+        .catch(() => undefined)
+        .then(() =>
+          this.settings.set(DEMO_STATE_SETTING, accountSnapshot(account, DEMO_SEED_KEY, new Date())),
+        );
+      return saving;
+    };
+    await save();
+    emulator.state.onChange = (changed) => (changed === account ? save() : undefined);
   }
 
   async close(): Promise<void> {

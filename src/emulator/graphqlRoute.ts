@@ -139,6 +139,7 @@ export function registerGraphqlRoute(app: FastifyInstance, state: EmulatorState)
       const fault = await injectFaults(state, 'graphql', reply);
       if (fault.handled) return reply;
       const result = runOperation(state, request, account, caller, versionResult.version, limiter, requestId);
+      if (result.mutated) await state.changed(account, result.operationName ?? null);
       const answerDelay = state.faults.settings.answerDelayMs;
       if (answerDelay > 0 && result.mutated && state.faults.applies('graphql')) await sleep(answerDelay);
       setRateLimitHeaders(reply, limiter);
@@ -157,6 +158,7 @@ interface OperationResult {
   body: string;
   retryAfter?: number;
   replayed?: boolean;
+  operationName?: string | null;
   /** A mutation was carried out (not replayed, not refused). */
   mutated?: boolean;
 }
@@ -279,8 +281,6 @@ function runOperation(
     operationName,
   });
   if (result instanceof Promise) throw new Error('the emulator resolvers are synchronous');
-  if (operation.operation === 'mutation')
-    state.mutationsExecuted.push({ accountId: account.id, operationName: operation.name?.value ?? null });
   const body: Record<string, unknown> = { data: result.data ?? null };
   if (result.errors?.length)
     body.errors = errorBody(account.id, requestId, ...result.errors.map(executionError)).errors;
@@ -289,7 +289,12 @@ function runOperation(
   if (body.errors) body.account_id = Number(account.id);
   const text = JSON.stringify(body);
   if (idempotencyKey) state.finishIdempotent(account.id, idempotencyKey, 200, text);
-  return { status: 200, body: text, mutated: operation.operation === 'mutation' };
+  return {
+    status: 200,
+    body: text,
+    mutated: operation.operation === 'mutation',
+    operationName: operation.name?.value ?? null,
+  };
 }
 
 const tokenKinds: Record<string, string> = {

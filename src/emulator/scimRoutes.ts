@@ -29,7 +29,7 @@ export function registerScimRoutes(app: FastifyInstance, state: EmulatorState): 
     const result = handler({ account, request, baseUrl });
     // Changes SCIM carried out are recorded like GraphQL mutations (tests count what was done to monday).
     if (request.method !== 'GET' && result.status < 300) {
-      state.mutationsExecuted.push({ accountId: account.id, operationName: `SCIM ${request.method}` });
+      await state.changed(account, `SCIM ${request.method}`);
       // monday acted; its answer is late (a fault).
       const answerDelay = state.faults.settings.answerDelayMs;
       if (answerDelay > 0 && state.faults.applies('scim')) await sleep(answerDelay);

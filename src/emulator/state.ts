@@ -30,6 +30,11 @@ export class EmulatorState {
   readonly heldSockets = new Set<{ destroy(): void }>();
   /** Every mutation request carried out (replays excluded), so tests can tell how often monday acted. */
   readonly mutationsExecuted: { accountId: string; operationName: string | null }[] = [];
+  /**
+   * Called after every change monday carried out, before its answer is sent (the demo stores the account
+   * then, so what monday answered is what a restarted demo shows).
+   */
+  onChange: ((account: EmuAccount) => Promise<void> | void) | null = null;
   /** A fixed day for monday's version calendar (tests of a coming version change); else the clock's. */
   calendarDate: Date | null = null;
 
@@ -58,6 +63,12 @@ export class EmulatorState {
         new AccountLimiter({ ...defaultLimits(account.tier), ...limitOverrides }, now),
       );
     }
+  }
+
+  /** Records a change monday carried out and tells the listener. */
+  async changed(account: EmuAccount, operationName: string | null): Promise<void> {
+    this.mutationsExecuted.push({ accountId: account.id, operationName });
+    await this.onChange?.(account);
   }
 
   apiToken(token: string): TokenGrant | undefined {

@@ -109,7 +109,9 @@ function ConnectionCard({ connection: c }: { connection: Connection }) {
           {c.accountName} {c.demo && <span className="badge">Sample data</span>}
         </h2>
         <span className="muted">
-          {c.demo ? 'a demo account running inside Seatwise' : `${c.accountSlug}.monday.com`}
+          {c.demo
+            ? 'a demo account running inside Seatwise: what you do in it is kept across restarts; disconnect it to start afresh'
+            : `${c.accountSlug}.monday.com`}
         </span>
       </header>
       <StatusLine connection={c} />
