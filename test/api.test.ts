@@ -472,6 +472,25 @@ describeEachDialect('HTTP API (%s)', (dialect) => {
       expect(other).toMatchObject({ status: 409, body: { error: { code: 'idempotency_key_reused' } } });
       const detail = await call('GET', `/api/users/${connectionId}/${user.id}`);
       expect(detail.body).toMatchObject({ role: 'viewer', license: 'viewer' });
+      // The history names who made the change: the action's audit entry and whoever ran it.
+      const entry = (await call('GET', '/api/audit?limit=1000')).body.entries.find(
+        (e: { id: number }) => e.id === run.body.auditId,
+      );
+      expect(entry).toBeDefined();
+      const made = detail.body.history.filter((e: { kind: string }) => e.kind === 'role_changed');
+      expect(made.at(-1)).toMatchObject({
+        runId: null,
+        auditId: run.body.auditId,
+        by: entry.actor,
+        byName: entry.actorName,
+        after: 'viewer',
+      });
+      expect(
+        detail.body.history
+          .filter((e: { auditId: number | null }) => e.auditId !== null)
+          .map((e: { kind: string }) => e.kind)
+          .sort(),
+      ).toEqual(['license_changed', 'role_changed']);
     });
 
     it('refuses actions on a read connection with 403, unavailable ones with 422, bad ones with 400', async () => {

@@ -89,6 +89,7 @@ describe('CLI: actions, capabilities and audit', () => {
     const first = await cli('action', 'deactivate', '--connection', id, '--email', user.email);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('deactivate (scim): 1 changed, 0 already in state, 0 failed');
+    const firstAudit = JSON.parse((await cli('audit', '--limit', '1', '--json')).stdout)[0].id;
     const again = await cli('action', 'deactivate', '--connection', id, '--user', user.id, '--json');
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).results[0]).toMatchObject({
@@ -97,6 +98,12 @@ describe('CLI: actions, capabilities and audit', () => {
     });
     const listed = JSON.parse((await cli('users', id, '--status', 'deactivated', '--json')).stdout);
     expect(listed.map((u: any) => u.id)).toContain(user.id);
+    // The user's history says who deactivated them: the CLI's action, with its audit entry.
+    const shown = await cli('users', 'show', id, user.id);
+    expect(shown.stdout).toMatch(/WHEN\s+BY\s+CHANGE\s+BEFORE\s+AFTER/);
+    const by = /(cli:\S+) \(audit (\d+)\)\s+status_changed\s+active\s+deactivated/.exec(shown.stdout);
+    expect(by, shown.stdout).not.toBeNull();
+    expect(by![2]).toBe(String(firstAudit));
   });
 
   it('exits 7 when a target cannot reach the target state, with the reason', async () => {

@@ -420,6 +420,22 @@ describe('a right-sizing plan, whole', () => {
       nextSmallerBucket: null,
       monthlySaving: null,
     });
+    // A plan size that is not a bucket, exactly full: it stays, not "moved" to a bigger bucket.
+    const full = plan({
+      currentBucket: 60,
+      seats: { memberSeats: 60, billedGuests: 0, pendingMembers: 0 },
+      candidates: [],
+    });
+    expect(full).toMatchObject({ targetBucket: 60, changes: [] });
+    expect(full.summary).toBe('60 of 60 seats needed: no smaller bucket can be reached');
+    // Nothing needed and no plan size: the smallest bucket holds it.
+    expect(
+      plan({
+        currentBucket: null,
+        seats: { memberSeats: 0, billedGuests: 0, pendingMembers: 0 },
+        candidates: [],
+      }),
+    ).toMatchObject({ targetBucket: 10, fitsBucket: 10 });
   });
 });
 

@@ -525,6 +525,17 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     );
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toMatch(new RegExp(`${items[0].id}\\s+${items[0].email}\\s+kept`));
+    // The CLI decided Alice's item: an admin's override of her, said now and kept in the evidence.
+    expect(kept.stderr).toContain(
+      "Decided in place of their reviewer (alice@reviewers.example): recorded as an admin's override, named in the report.",
+    );
+    const overridden = (await api.call('GET', `/api/reviews/${campaign.id}/items`)).body.items.find(
+      (i: { id: string }) => i.id === items[0].id,
+    );
+    expect(overridden).toMatchObject({
+      decidedBy: expect.stringMatching(/^cli:/),
+      overrideOf: { id: people.alice, email: 'alice@reviewers.example' },
+    });
     const wrong = await runCli(['reviews', 'decide', campaign.id, 'rvi_nope', '--decision', 'keep'], env);
     // Not found: exit 3, as every unknown id.
     expect(wrong.code).toBe(3);
@@ -556,6 +567,11 @@ describeEachDialect('access reviews end to end (%s)', (dialect) => {
     const lines = csv.stdout.trim().split('\n');
     expect(lines).toHaveLength(items.length + 1);
     expect(lines.find((l) => l.includes(items[0].email))).toContain('reviewed with HR');
+    expect(lines.find((l) => l.includes(items[0].email))).toMatch(
+      /, an admin's override of (Alice \(alice@reviewers\.example\)|alice@reviewers\.example), whose item it was/,
+    );
+    const printable = await api.call('GET', `/api/reviews/${campaign.id}/report?format=html`);
+    expect(printable.text).toContain('an admin&#39;s override of');
     const audit = await api.seatwise.actions.auditLog({ action: 'review_closed' });
     expect(audit[0]).toMatchObject({
       actor: expect.stringMatching(/^cli/),

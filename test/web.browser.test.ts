@@ -41,6 +41,7 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
   let adminKey: string;
   let browser: Browser;
   let page: Page;
+  const consoleSaid: string[] = [];
   const account = () => emulator.accounts[0]!;
   const connectionId = async () =>
     (
@@ -69,6 +70,12 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     // Less motion: charts are drawn at once, so screenshots show them whole.
     page = await browser.newPage({ viewport: { width: 1366, height: 900 }, reducedMotion: 'reduce' });
     page.setDefaultTimeout(20_000);
+    // What the browser says of every page: a refused resource (CSP) or an error is a defect.
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning')
+        consoleSaid.push(`${m.type()}: ${m.text()} (${page.url()})`);
+    });
+    page.on('pageerror', (e) => consoleSaid.push(`pageerror: ${e.message} (${page.url()})`));
   }, 120_000);
 
   afterAll(async () => {
@@ -924,6 +931,12 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       .waitFor();
     await shot('10-signed-out');
   });
+
+  it('showed every page without the browser refusing anything (CSP) or a script failing', () => {
+    // Refused API calls (a wrong key, a form's 400) are the pages' own answers; nothing else may be reported.
+    const refusedCalls = /Failed to load resource: the server responded with a status of (4\d\d)/;
+    expect(consoleSaid.filter((m) => !refusedCalls.test(m))).toEqual([]);
+  });
 });
 
 describe('single sign-on in Chromium against a real OpenID provider', { timeout: 60_000 }, () => {
@@ -982,7 +995,9 @@ describe('single sign-on in Chromium against a real OpenID provider', { timeout:
   it('signs in with the provider: the header names the person and the role their groups give', async () => {
     const page = await signIn('ada', '/people');
     await page.getByRole('heading', { name: 'People' }).waitFor();
-    await expect.poll(() => page.locator('header .who').textContent()).toContain('Ada Admin · Admin');
+    await expect
+      .poll(() => page.locator('header .who').textContent())
+      .toContain('Ada Admin · Admin (from your identity provider)');
     const row = page.getByRole('row', { name: /ada@acme\.test/ });
     await expect.poll(() => row.textContent()).toContain("from the identity provider's groups");
     await shot(page, 'sso-01-admin-people');
@@ -1231,7 +1246,8 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
   });
 
   it("decides one by one and in bulk, submits, sees monday's result, hands one on; the admin closes and opens the report", async () => {
-    const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    // A laptop's width: the items fit it, nothing scrolls sideways.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -1241,6 +1257,16 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'My reviews' }).waitFor();
       await page.getByRole('heading', { name: 'Members, Q4' }).waitFor();
+      await page.locator('.table-wrap tbody tr').first().waitFor();
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        tables: [...document.querySelectorAll('.table-wrap')].map((w) => w.scrollWidth - w.clientWidth),
+      }));
+      expect(overflow.page).toBeLessThanOrEqual(0);
+      expect(
+        overflow.tables.every((d) => d <= 0),
+        JSON.stringify(overflow),
+      ).toBe(true);
       const inbox = (
         (await (
           await fetch(`${base}/api/reviews/inbox`, { headers: { authorization: `Bearer ${keys.rita}` } })

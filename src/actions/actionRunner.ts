@@ -15,7 +15,7 @@ import { ActionRequestsRepo } from '../store/actionRequestsRepo.ts';
 import { AuditRepo } from '../store/auditRepo.ts';
 import { DirectoryRepo, type DirectoryUserRow } from '../store/directoryRepo.ts';
 import { describeHolder } from '../store/leaseRepo.ts';
-import type { ChangeEventsTable, Database } from '../store/schema.ts';
+import type { ChangeEventsTable, ChangeKind, Database } from '../store/schema.ts';
 import { TeamsRepo } from '../store/teamsRepo.ts';
 import { diffUsers, type IncomingUser } from '../sync/diff.ts';
 import { toDirectoryUser } from '../sync/toDirectoryUser.ts';
@@ -66,6 +66,15 @@ const GIVEN_KEY_TTL_MS = 24 * 3600_000;
 const DERIVED_KEY_TTL_MS = 15 * 60_000;
 
 /** validate → check requirements → plan from current state → (dry run stops) → execute → update the copy → audit. */
+/** What each action changes in a user, so the copy's history names the action as the change's author. */
+const actionChangeKinds: Partial<Record<ActionRequest['action'], ChangeKind[]>> = {
+  set_role: ['role_changed', 'license_changed'],
+  deactivate: ['status_changed', 'license_changed'],
+  reactivate: ['status_changed', 'license_changed'],
+  create: ['added'],
+  invite: ['added'],
+};
+
 export class ActionRunner {
   private readonly directory: DirectoryRepo;
   private readonly audit: AuditRepo;
@@ -251,9 +260,9 @@ export class ActionRunner {
     const result = this.result(request, items, execution.results, execution.requestIds, key);
     result.auditId = auditId;
     try {
-      await this.updateCopy(request, rows, execution);
+      await this.updateCopy(request, rows, execution, auditId);
       if (team && isTeamAction(request) && execution.teams)
-        await this.updateTeamCopy(request, team, execution.teams);
+        await this.updateTeamCopy(request, team, execution.teams, auditId);
     } catch (error) {
       result.warning = `monday's answer could not be written to the synced copy (${(error as Error).message}); the next sync will bring it in`;
     }
@@ -450,6 +459,7 @@ export class ActionRunner {
     request: TeamActionRequest,
     team: KnownTeam,
     teams: Map<string, string[]>,
+    auditId: number,
   ): Promise<void> {
     const ids = [...teams.keys()];
     const members = await this.teams.membersAmong(request.connectionId, team.id, ids);
@@ -469,6 +479,8 @@ export class ActionRunner {
         before_value: member ? null : JSON.stringify({ team: team.name }),
         after_value: member ? JSON.stringify({ team: team.name }) : null,
         occurred_at: at,
+        // Joining or leaving the team the action named is the action's doing.
+        audit_id: auditId,
       });
     }
     await this.teams.writeFromAction(request.connectionId, links, events, at);
@@ -521,6 +533,7 @@ export class ActionRunner {
     request: ActionRequest,
     rows: DirectoryUserRow[],
     execution: Execution,
+    auditId: number,
   ): Promise<void> {
     const stored = new Map(rows.map((r) => [r.remote_id, r]));
     // The latest word on each user wins: monday's state before acting, then its answers, then SCIM's.
@@ -552,7 +565,16 @@ export class ActionRunner {
     }
     if (incoming.size === 0) return;
     const diff = diffUsers(request.connectionId, null, stored, incoming.values(), this.now().toISOString());
-    await this.directory.writeFromAction(request.connectionId, diff.upserts, diff.events);
+    // A change is this action's when it changed that user and it is what the action changes; anything else
+    // monday showed (a rename, a change made in monday meanwhile) is not claimed as Seatwise's.
+    const changed = new Set(
+      execution.results.filter((r) => r.outcome === 'changed' && r.userId).map((r) => r.userId!),
+    );
+    const kinds = actionChangeKinds[request.action] ?? [];
+    const events = diff.events.map((e) =>
+      changed.has(e.remote_user_id) && kinds.includes(e.kind) ? { ...e, audit_id: auditId } : e,
+    );
+    await this.directory.writeFromAction(request.connectionId, diff.upserts, events);
   }
 
   /** A dry run's answer: the plan, audited. */

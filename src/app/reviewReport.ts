@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ObservedState } from '../domain/reviews.ts';
+import { decidedByWords } from '../domain/reviewViews.ts';
 import { csvRows } from './csv.ts';
 import type { CampaignView, ReviewItemView } from './reviewViews.ts';
 
@@ -82,7 +83,7 @@ export function reportRows(items: readonly ReviewItemView[]): ReportRow[] {
       reviewer: i.reviewer?.email ?? i.reviewerId,
       decision: decisionWords(i),
       comment: i.comment ?? '',
-      decidedBy: i.decidedByName ?? '',
+      decidedBy: decidedByWords(i),
       decidedAt: i.decidedAt ?? '',
       result: i.status,
       resultDetail: i.result ?? '',

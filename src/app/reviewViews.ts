@@ -34,6 +34,9 @@ export function toItemView(
     comment: row.comment,
     decidedBy: row.decided_by,
     decidedByName: row.decided_by ? label(row.decided_by) : null,
+    overrideOf: row.override_of
+      ? (people.get(row.override_of) ?? { id: row.override_of, email: row.override_of, name: null })
+      : null,
     decidedAt: row.decided_at,
     submittedAt: row.submitted_at,
     approvedBy: row.approved_by,

@@ -285,6 +285,8 @@ export class ReviewsService {
           decision_role: role,
           comment,
           decided_by: caller.actor,
+          // An admin deciding someone else's item overrides its reviewer, named in the evidence.
+          override_of: item.reviewer_id !== caller.personId ? item.reviewer_id : null,
           decided_at: at,
           status: 'decided',
           updated_at: at,

@@ -90,6 +90,9 @@ export interface ChangeEventView {
   before: unknown;
   after: unknown;
   occurredAt: string;
+  /** The audit entry of the Seatwise action that made the change, and who ran it (null: a sync saw it). */
+  auditId: number | null;
+  by: string | null;
 }
 
 /** Reads synced users with filters, and one user's history with the "why this license" explanation. */
@@ -344,5 +347,7 @@ function toEventView(row: ChangeEventRow): ChangeEventView {
     before: row.before_value === null ? null : JSON.parse(row.before_value),
     after: row.after_value === null ? null : JSON.parse(row.after_value),
     occurredAt: row.occurred_at,
+    auditId: row.audit_id ?? null,
+    by: row.audit_actor ?? null,
   };
 }

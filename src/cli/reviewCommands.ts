@@ -41,6 +41,13 @@ function decisionWords(i: Pick<ReviewItemView, 'decision' | 'role'>): string {
 }
 
 function printOutcomes(outcomes: ItemOutcome[]): void {
+  const overridden = [
+    ...new Set(outcomes.flatMap((o) => (o.ok && o.item?.overrideOf ? [o.item.overrideOf.email] : []))),
+  ];
+  if (overridden.length)
+    process.stderr.write(
+      `Decided in place of their reviewer (${overridden.join(', ')}): recorded as an admin's override, named in the report.\n`,
+    );
   printTable(
     ['ITEM', 'USER', 'STATUS', 'RESULT'],
     outcomes.map((o) => [

@@ -99,7 +99,12 @@ export function registerUsersCommand(program: Command): void {
     .action(async (connectionId: string, userId: string, flags) => {
       const user = await withSeatwise(async (app) => {
         await app.connections.get(connectionId);
-        return app.users.get(connectionId, userId);
+        const found = await app.users.get(connectionId, userId);
+        const label = await app.keys.actorLabels();
+        return {
+          ...found,
+          history: found.history.map((e) => ({ ...e, byName: e.by ? label(e.by) : null })),
+        };
       });
       if (flags.json) return printJson(withoutRemoved(user));
       const lines = [
@@ -125,8 +130,14 @@ export function registerUsersCommand(program: Command): void {
         return;
       }
       printTable(
-        ['WHEN', 'RUN', 'CHANGE', 'BEFORE', 'AFTER'],
-        user.history.map((e) => [e.occurredAt, e.runId ?? '-', e.kind, brief(e.before), brief(e.after)]),
+        ['WHEN', 'BY', 'CHANGE', 'BEFORE', 'AFTER'],
+        user.history.map((e) => [
+          e.occurredAt,
+          e.runId ? `sync ${e.runId}` : e.byName ? `${e.byName} (audit ${e.auditId})` : 'seen by an action',
+          e.kind,
+          brief(e.before),
+          brief(e.after),
+        ]),
       );
     });
 }

@@ -76,6 +76,8 @@ export interface ReviewItemView {
   comment: string | null;
   decidedBy: string | null;
   decidedByName: string | null;
+  /** An admin decided it in place of its reviewer: the reviewer it was assigned to. */
+  overrideOf: ReviewerSummary | null;
   decidedAt: string | null;
   submittedAt: string | null;
   /** Who approved a decision that raises access (an operator or admin), when one did. */
@@ -89,4 +91,12 @@ export interface ReviewItemView {
   after?: ObservedState | null;
   afterAt: string | null;
   auditIds: number[];
+}
+
+/** Who decided, in words: an admin deciding in place of the item's reviewer is named as an override of them. */
+export function decidedByWords(i: Pick<ReviewItemView, 'decidedByName' | 'overrideOf'>): string {
+  const by = i.decidedByName ?? '';
+  if (!i.overrideOf) return by;
+  const reviewer = i.overrideOf.name ? `${i.overrideOf.name} (${i.overrideOf.email})` : i.overrideOf.email;
+  return `${by}, an admin's override of ${reviewer}, whose item it was`;
 }

@@ -13,7 +13,11 @@ import type { ChangeEventsTable, Database, DirectoryUsersTable } from './schema.
 import { sortKey, type UserSortColumn } from './sortKeys.ts';
 
 export type DirectoryUserRow = DirectoryUsersTable;
-export type ChangeEventRow = Omit<Selectable<ChangeEventsTable>, 'id'> & { id: number };
+export type ChangeEventRow = Omit<Selectable<ChangeEventsTable>, 'id'> & {
+  id: number;
+  /** Who ran the action that made the change (its audit entry's actor), when an action did. */
+  audit_actor?: string | null;
+};
 
 /** Filters for listing synced users. */
 export interface UserFilters {
@@ -360,11 +364,16 @@ export class DirectoryRepo {
     connectionId: string,
     options: { runId?: string; remoteUserId?: string; afterId?: number; limit?: number } = {},
   ): Promise<ChangeEventRow[]> {
-    let q = this.db.selectFrom('change_events').selectAll().where('connection_id', '=', connectionId);
-    if (options.runId) q = q.where('run_id', '=', options.runId);
-    if (options.remoteUserId) q = q.where('remote_user_id', '=', options.remoteUserId);
-    if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
-    q = q.orderBy('id');
+    let q = this.db
+      .selectFrom('change_events')
+      .leftJoin('audit_entries', 'audit_entries.id', 'change_events.audit_id')
+      .selectAll('change_events')
+      .select('audit_entries.actor as audit_actor')
+      .where('change_events.connection_id', '=', connectionId);
+    if (options.runId) q = q.where('change_events.run_id', '=', options.runId);
+    if (options.remoteUserId) q = q.where('change_events.remote_user_id', '=', options.remoteUserId);
+    if (options.afterId !== undefined) q = q.where('change_events.id', '>', options.afterId);
+    q = q.orderBy('change_events.id');
     if (options.limit !== undefined) q = q.limit(options.limit);
     const rows = await q.execute();
     return rows.map((r) => ({ ...r, id: Number(r.id) }));

@@ -435,6 +435,8 @@ export interface ChangeEventsTable {
   occurred_at: ColumnType<string, string, never>;
   /** The team a team event is about (null for user events). */
   team_id: string | null;
+  /** The audit entry of the Seatwise action that made the change (null: a sync saw it, or monday did). */
+  audit_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type ChangeKind =
@@ -531,6 +533,8 @@ export interface ReviewItemsTable {
   /** Who let a decision that raises access be carried out (an operator or admin), and when. */
   approved_by: ColumnType<string | null, string | null | undefined, string | null>;
   approved_at: ColumnType<string | null, string | null | undefined, string | null>;
+  /** An admin decided it for its reviewer: the reviewer it was assigned to (null: its reviewer decided). */
+  override_of: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A reminder to one reviewer of a campaign, sent once by e-mail and webhook. */

@@ -46,6 +46,15 @@ const nav = [
   ['/people', 'People'],
 ] as const;
 
+/** Where a signed-in person's role came from, in the header itself. */
+const roleSourceShort: Record<NonNullable<Session['roleSource']>, string> = {
+  seatwise: 'given in Seatwise',
+  provider: 'from your identity provider',
+  both: 'stricter of Seatwise and your identity provider',
+  default: 'the default for sign-ins',
+  none: '',
+};
+
 /** Where a signed-in person's role came from, as the header's tooltip says it. */
 const roleSourceWords: Record<NonNullable<Session['roleSource']>, string> = {
   seatwise: 'role given in Seatwise',
@@ -145,6 +154,9 @@ function Shell({ session }: { session: Session }) {
             <span title={session.person.email}>
               {session.person.name ?? session.person.email} ·{' '}
               <span title={roleSourceWords[session.roleSource ?? 'none']}>{roleWord}</span>
+              {session.roleSource && roleSourceShort[session.roleSource] && (
+                <span className="role-source"> ({roleSourceShort[session.roleSource]})</span>
+              )}
             </span>
           ) : (
             <span title={session.owner ? `an API key of ${session.owner.email}` : 'an API key'}>

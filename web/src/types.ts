@@ -102,6 +102,10 @@ export interface UserDetail extends User {
     before: unknown;
     after: unknown;
     occurredAt: string;
+    /** The Seatwise action that made the change: its audit entry and who ran it (null: a sync saw it). */
+    auditId: number | null;
+    by: string | null;
+    byName: string | null;
   }[];
 }
 

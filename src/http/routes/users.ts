@@ -56,7 +56,12 @@ export function userRoutes(seatwise: Seatwise): FastifyPluginAsyncZod {
       },
       async (request) => {
         await seatwise.connections.get(request.params.connectionId);
-        return seatwise.users.get(request.params.connectionId, request.params.userId);
+        const user = await seatwise.users.get(request.params.connectionId, request.params.userId);
+        const label = await seatwise.keys.actorLabels();
+        return {
+          ...user,
+          history: user.history.map((e) => ({ ...e, byName: e.by ? label(e.by) : null })),
+        };
       },
     );
   };

@@ -16,6 +16,7 @@ import { migration014 } from './014_access_reviews.ts';
 import { migration015 } from './015_leaner_change_events.ts';
 import { migration016 } from './016_review_approvals.ts';
 import { migration017 } from './017_api_calendar_usage_service_users.ts';
+import { migration018 } from './018_review_overrides_change_authors.ts';
 import type { Dialect } from './dialect.ts';
 
 /** Numbered migrations, one file each, applied in order on start. Never edit a released one; add the next number. */
@@ -38,6 +39,7 @@ export function migrationsFor(dialect: Dialect): MigrationProvider {
     '015_leaner_change_events': migration015(dialect),
     '016_review_approvals': migration016(dialect),
     '017_api_calendar_usage_service_users': migration017(dialect),
+    '018_review_overrides_change_authors': migration018(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import type { CampaignView, ReviewItemView } from '../../../src/domain/reviewViews.ts';
+import { type CampaignView, decidedByWords, type ReviewItemView } from '../../../src/domain/reviewViews.ts';
 import { api } from '../api.ts';
 import { Confirm } from '../components/Dialog.tsx';
 import { Loading, QueryError } from '../components/States.tsx';
@@ -129,7 +129,7 @@ export function CampaignPage({ id }: { id: string }) {
             {waiting.map((i) => (
               <li key={i.id}>
                 {i.name} &lt;{i.email}&gt; ({i.accountName}): {i.snapshot.role} → {i.role}, decided by{' '}
-                {i.decidedByName}
+                {decidedByWords(i)}
                 {canAct && (
                   <>
                     {' '}
@@ -264,7 +264,7 @@ export function CampaignPage({ id }: { id: string }) {
                   <td>
                     {i.decision ? decisionLabel[i.decision] : '—'}
                     {i.decision === 'change_role' && ` to ${i.role}`}
-                    {i.decidedByName && <span className="muted"> · {i.decidedByName}</span>}
+                    {i.decidedByName && <span className="muted"> · {decidedByWords(i)}</span>}
                     {i.comment && (
                       <>
                         <br />

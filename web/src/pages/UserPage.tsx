@@ -139,7 +139,17 @@ export function UserPage({ connectionId, userId }: { connectionId: string; userI
                 <td>{e.kind.replace(/_/g, ' ')}</td>
                 <td>{describe(e.before)}</td>
                 <td>{describe(e.after)}</td>
-                <td>{e.runId ? 'sync' : 'action'}</td>
+                <td>
+                  {e.runId ? (
+                    'a sync'
+                  ) : e.auditId ? (
+                    <>
+                      {e.byName ?? e.by} <span className="muted">· audit entry {e.auditId}</span>
+                    </>
+                  ) : (
+                    'seen by an action'
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
