@@ -1258,10 +1258,19 @@ describe('an access review in Chromium: a reviewer works through their inbox', {
       await page.getByRole('heading', { name: 'My reviews' }).waitFor();
       await page.getByRole('heading', { name: 'Members, Q4' }).waitFor();
       await page.locator('.table-wrap tbody tr').first().waitFor();
-      const overflow = await page.evaluate(() => ({
-        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        tables: [...document.querySelectorAll('.table-wrap')].map((w) => w.scrollWidth - w.clientWidth),
-      }));
+      // How far the page and each table would scroll sideways (0: they fit).
+      const overflow = await page.evaluate(() => {
+        type Box = { scrollWidth: number; clientWidth: number };
+        const doc = (
+          globalThis as unknown as {
+            document: { documentElement: Box; querySelectorAll(s: string): Iterable<Box> };
+          }
+        ).document;
+        return {
+          page: doc.documentElement.scrollWidth - doc.documentElement.clientWidth,
+          tables: [...doc.querySelectorAll('.table-wrap')].map((w) => w.scrollWidth - w.clientWidth),
+        };
+      });
       expect(overflow.page).toBeLessThanOrEqual(0);
       expect(
         overflow.tables.every((d) => d <= 0),
