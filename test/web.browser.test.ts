@@ -242,6 +242,31 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await dialog().getByRole('button', { name: 'Close' }).click();
   });
 
+  it('creates a user through SCIM from the users page: plan, confirm, and monday has them active', async () => {
+    await page.getByRole('button', { name: 'Create user…' }).click();
+    await dialog().getByLabel('Email address').fill('made.here@example.com');
+    await dialog().getByLabel('Name').fill('Made Here');
+    await dialog().getByLabel('Role').selectOption('viewer');
+    await dialog().getByRole('button', { name: 'Preview' }).click();
+    await dialog().getByRole('cell', { name: 'Will change', exact: true }).waitFor();
+    expect(account().usersByEmail.get('made.here@example.com')).toBeUndefined();
+    await dialog()
+      .getByRole('button', { name: /^Confirm: create user/ })
+      .click();
+    await dialog()
+      .getByText(/^Done\. /)
+      .waitFor();
+    await expect(dialog().textContent()).resolves.toContain('1 changed, 0 already there, 0 failed');
+    await shot('06b-create-result');
+    expect(account().usersByEmail.get('made.here@example.com')).toMatchObject({
+      status: 'ACTIVE',
+      kind: 'view_only',
+      name: 'Made Here',
+      invitationMethod: 'SCIM',
+    });
+    await dialog().getByRole('button', { name: 'Close' }).click();
+  });
+
   it('deactivates a SCIM-provisioned member through the dialog', async () => {
     const target = account().users.find(
       (u, i) => i > 2 && u.kind === 'member' && u.status === 'ACTIVE' && u.invitationMethod === 'SCIM',

@@ -12,6 +12,7 @@ export type DialogAction =
   | 'deactivate'
   | 'reactivate'
   | 'invite'
+  | 'create'
   | 'add_to_team'
   | 'remove_from_team';
 
@@ -20,6 +21,7 @@ const titles: Record<DialogAction, string> = {
   deactivate: 'Deactivate users',
   reactivate: 'Reactivate users',
   invite: 'Invite users',
+  create: 'Create user (SCIM)',
   add_to_team: 'Add to team',
   remove_from_team: 'Remove from team',
 };
@@ -37,6 +39,9 @@ interface Options {
   via: 'scim' | 'graphql';
   emails: string;
   teamId: string;
+  /** A user created through SCIM: one address and a name. */
+  email: string;
+  name: string;
 }
 
 /**
@@ -69,6 +74,8 @@ export function ActionDialog({
       via: channels.includes('scim') ? 'scim' : 'graphql',
       emails: '',
       teamId: team?.id ?? '',
+      email: '',
+      name: '',
     },
   });
   const teams = useQuery({
@@ -93,6 +100,7 @@ export function ActionDialog({
           .filter(Boolean),
         role: o.role,
       };
+    if (action === 'create') return { ...base, email: o.email.trim(), name: o.name.trim(), role: o.role };
     const targets = users.map((u) => ({ userId: u.id }));
     if (action === 'set_role') return { ...base, targets, role: o.role };
     if (action === 'deactivate') return { ...base, targets, via: o.via };
@@ -107,7 +115,16 @@ export function ActionDialog({
     try {
       return await api<ActionResult>('POST', path, body(o));
     } catch (e) {
-      setError(inFormWords(e, { emails: 'email', targets: 'user', role: 'role', teamId: 'team' }));
+      setError(
+        inFormWords(e, {
+          emails: 'email',
+          email: 'email',
+          name: 'name',
+          targets: 'user',
+          role: 'role',
+          teamId: 'team',
+        }),
+      );
       return null;
     } finally {
       setBusy(false);
@@ -140,6 +157,21 @@ export function ActionDialog({
                 One or more, separated by spaces, commas or new lines.
               </p>
             </div>
+          ) : action === 'create' ? (
+            <>
+              <p className="help">
+                monday creates the user at once through SCIM (the account's identity provider token), active
+                and with the role chosen; no invitation is sent.
+              </p>
+              <div className="field">
+                <label htmlFor="create-email">Email address</label>
+                <input id="create-email" type="email" {...form.register('email', { required: true })} />
+              </div>
+              <div className="field">
+                <label htmlFor="create-name">Name</label>
+                <input id="create-name" type="text" {...form.register('name', { required: true })} />
+              </div>
+            </>
           ) : (
             <p>
               {users.length === 1
@@ -147,9 +179,11 @@ export function ActionDialog({
                 : `${users.length} selected users`}
             </p>
           )}
-          {(action === 'set_role' || action === 'invite') && (
+          {(action === 'set_role' || action === 'invite' || action === 'create') && (
             <div className="field">
-              <label htmlFor="role">{action === 'invite' ? 'Invite as' : 'New role'}</label>
+              <label htmlFor="role">
+                {action === 'invite' ? 'Invite as' : action === 'create' ? 'Role' : 'New role'}
+              </label>
               <select id="role" {...form.register('role')}>
                 <option value="admin">Admin</option>
                 <option value="member">Member</option>

@@ -322,6 +322,18 @@ export function UsersPage() {
           </button>
           <button
             type="button"
+            disabled={!filters.connectionId || !can('create')}
+            title={
+              filters.connectionId && !can('create')
+                ? 'Creating users needs SCIM: an Enterprise account with a SCIM token (see Capabilities)'
+                : undefined
+            }
+            onClick={() => setDialog('create')}
+          >
+            Create user…
+          </button>
+          <button
+            type="button"
             disabled={!selected.size || !actingOn || !can('add_to_team')}
             onClick={() => setDialog('add_to_team')}
           >
@@ -337,7 +349,9 @@ export function UsersPage() {
           {!actingOn && selected.size > 0 && (
             <span className="muted">Actions need users of one account.</span>
           )}
-          {!filters.connectionId && <span className="muted">Choose an account to invite users.</span>}
+          {!filters.connectionId && (
+            <span className="muted">Choose an account to invite or create users.</span>
+          )}
         </div>
       )}
 
