@@ -592,6 +592,13 @@ describe('a result in words', () => {
         summary: { changed: 1, already: 0, failed: 0, planned: 2 },
       }),
     ).toBe('1 changed, 0 already in state, 0 failed');
+    // The web's dialog says "already there" with the same counts.
+    expect(
+      describeResultCounts(
+        { results, plan, summary: { changed: 1, already: 1, failed: 2, planned: 2 } },
+        { already: 'already there' },
+      ),
+    ).toMatch(/^1 changed, 1 already there, 1 failed, 1 skipped/);
   });
 
   it('money is in its currency with thousands separated, in English whatever the locale', () => {

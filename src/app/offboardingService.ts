@@ -267,12 +267,19 @@ export class OffboardingService {
 
   async get(id: string): Promise<OffboardingView> {
     const row = await this.row(id);
-    return this.view(row, await this.repo.steps(id));
+    return this.view(row, await this.repo.steps(id), await this.demoConnection());
   }
 
   async list(limit = 50): Promise<OffboardingView[]> {
     const rows = await this.repo.list(limit);
-    return Promise.all(rows.map(async (row) => this.view(row, await this.repo.steps(row.id))));
+    const demo = await this.demoConnection();
+    return Promise.all(rows.map(async (row) => this.view(row, await this.repo.steps(row.id), demo)));
+  }
+
+  /** The demo connection, when there is one. */
+  private async demoConnection() {
+    const demoId = await this.connections.demoId();
+    return demoId ? this.connections.get(demoId).catch(() => null) : null;
   }
 
   /**
@@ -291,14 +298,14 @@ export class OffboardingService {
   }
 
   /** A stored offboarding as shown: a demo account that has no step in it was left out (it existed then). */
-  private async view(row: OffboardingRow, steps: OffboardingStepRow[]): Promise<OffboardingView> {
+  private view(
+    row: OffboardingRow,
+    steps: OffboardingStepRow[],
+    demo: { id: string; accountName: string; createdAt: string } | null,
+  ): OffboardingView {
     const view = toView(row, steps);
-    const demoId = await this.connections.demoId();
-    if (demoId && !steps.some((s) => s.connection_id === demoId)) {
-      const demo = await this.connections.get(demoId).catch(() => null);
-      if (demo && demo.createdAt <= row.requested_at)
-        view.leftOut = [{ connectionId: demo.id, accountName: demo.accountName, reason: demoLeftOutReason }];
-    }
+    if (demo && !steps.some((s) => s.connection_id === demo.id) && demo.createdAt <= row.requested_at)
+      view.leftOut = [{ connectionId: demo.id, accountName: demo.accountName, reason: demoLeftOutReason }];
     return view;
   }
 

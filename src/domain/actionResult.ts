@@ -116,10 +116,13 @@ export function wasSkipped(result: ResultItem, plan: readonly PlanItem[]): boole
 }
 
 /** The counts in words: "1 changed, 0 already in state, 0 failed", with "2 skipped" when the plan left some out. */
-export function describeResultCounts(result: Pick<ActionResult, 'results' | 'plan' | 'summary'>): string {
+export function describeResultCounts(
+  result: Pick<ActionResult, 'results' | 'plan' | 'summary'>,
+  words: { already: string } = { already: 'already in state' },
+): string {
   const skipped = result.results.filter((r) => wasSkipped(r, result.plan)).length;
   const s = result.summary;
-  return `${s.changed} changed, ${s.already} already in state, ${s.failed - skipped} failed${skipped ? `, ${skipped} skipped (the plan said they cannot be done: nothing was sent for them)` : ''}`;
+  return `${s.changed} changed, ${s.already} ${words.already}, ${s.failed - skipped} failed${skipped ? `, ${skipped} skipped (the plan said they cannot be done: nothing was sent for them)` : ''}`;
 }
 
 /**

@@ -283,8 +283,7 @@ export function ActionDialog({
       {result && (
         <>
           <p role="status">
-            {resultWords[result.outcome]}{' '}
-            {describeResultCounts(result).replace('already in state', 'already there')}.
+            {resultWords[result.outcome]} {describeResultCounts(result, { already: 'already there' })}.
           </p>
           {result.replay && result.replay.drifted.length > 0 && (
             <p className="error-box" role="alert">
