@@ -18,6 +18,9 @@ describe("a sample account's snapshot", () => {
     teams: a.teams,
     nextUserId: a.nextUserId,
     nextTeamId: a.nextTeamId,
+    boards: a.boards,
+    automations: a.automations,
+    connections: a.connections,
     byId: [...a.usersById.entries()].map(([id, u]) => [id, u.email]),
     byEmail: [...a.usersByEmail.entries()].map(([email, u]) => [email, u.id]),
   });

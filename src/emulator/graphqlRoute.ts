@@ -36,6 +36,7 @@ import { activateUsers, deactivateUsers, inviteUsers, updateUsersRole } from './
 import { noBends, selectUsers, type UserQueryBends, type UsersArgs } from './userQuery.ts';
 import { AccountView, UserView } from './userView.ts';
 import { listVersions, type ResolvedVersion, resolveApiVersion } from './versions.ts';
+import { accountConnections, addUsersToBoard, boardAutomations, boards } from './workspace.ts';
 
 interface ExecutionContext {
   account: EmuAccount;
@@ -71,6 +72,10 @@ const rootValue = {
   platform_api: (_: unknown, c: ExecutionContext) =>
     platformApi(c.limiter.usage(), c.limiter.settings.dailyCalls, c),
   service_users: serviceUsers,
+  boards,
+  board_automations: boardAutomations,
+  account_connections: accountConnections,
+  add_users_to_board: addUsersToBoard,
   create_service_user: createServiceUser,
   revoke_service_user_tokens: revokeServiceUserTokens,
   invite_users: inviteUsers,

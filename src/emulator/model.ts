@@ -62,6 +62,41 @@ export interface EmuTeam {
   scimId: string;
 }
 
+/** A board: who owns it (full control), who follows it, and who may see it (`board_kind`). */
+export interface EmuBoard {
+  id: string;
+  name: string;
+  kind: 'public' | 'private' | 'share';
+  state: 'active' | 'archived' | 'deleted';
+  creatorId: string;
+  ownerIds: string[];
+  subscriberIds: string[];
+  workspaceId: string;
+}
+
+/** An automation on a board, run as the person who created it: it stops when they lose the right to run it. */
+export interface EmuAutomation {
+  id: string;
+  boardId: string;
+  userId: string;
+  title: string;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An integration connection (Gmail, Slack, …) a person made; it stops when they are deactivated. */
+export interface EmuConnection {
+  id: number;
+  userId: string;
+  provider: string;
+  name: string;
+  method: 'oauth' | 'token_based';
+  state: 'active' | 'inactive';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface EmuAccount {
   id: string;
   name: string;
@@ -84,6 +119,9 @@ export interface EmuAccount {
   scimTokenOwnerId: string | null;
   nextUserId: number;
   nextTeamId: number;
+  boards: EmuBoard[];
+  automations: EmuAutomation[];
+  connections: EmuConnection[];
 }
 
 export function addUser(account: EmuAccount, user: EmuUser): void {

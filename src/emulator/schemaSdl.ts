@@ -11,6 +11,7 @@ schema {
 
 scalar Date
 scalar ISO8601DateTime
+scalar JSON
 
 type Query {
   me: User
@@ -35,7 +36,96 @@ type Query {
   versions: [Version!]
   platform_api: PlatformApi
   service_users: [ServiceUser!]
+  boards(
+    board_kind: BoardKind
+    ids: [ID!]
+    limit: Int = 25
+    order_by: BoardsOrderBy
+    page: Int = 1
+    state: State = active
+    workspace_ids: [ID]
+  ): [Board]
+  account_connections(
+    withAutomations: Boolean
+    withStateValidation: Boolean
+    page: Int
+    pageSize: Int
+    order: String
+    pagination: PaginationInput
+  ): [Connection!]
+  board_automations(ids: [ID!], board_ids: [ID!], limit: Int, cursor: String): AutomationsPage! #2026-10
 }
+
+type Board {
+  id: ID!
+  board_kind: BoardKind!
+  created_at: ISO8601DateTime
+  creator: User!
+  name: String!
+  owners: [User]!
+  state: State!
+  subscribers: [User]!
+  url: String!
+  workspace_id: ID
+}
+
+enum BoardKind {
+  private
+  public
+  share
+}
+
+enum State {
+  active
+  all
+  archived
+  deleted
+}
+
+enum BoardsOrderBy {
+  created_at
+  used_at
+}
+
+enum BoardSubscriberKind {
+  owner
+  subscriber
+}
+
+input PaginationInput {
+  limit: Int
+  lastId: Int
+}
+
+type Connection {
+  id: Int
+  accountId: Int
+  userId: Int
+  provider: String
+  name: String
+  method: String
+  providerAccountIdentifier: String
+  state: String
+  createdAt: String
+  updatedAt: String
+}
+
+type AutomationsPage { #2026-10
+  cursor: String #2026-10
+  items: [BoardAutomation!] #2026-10
+  legacy_automations: JSON #2026-10
+} #2026-10
+
+type BoardAutomation { #2026-10
+  id: ID #2026-10
+  user_id: ID #2026-10
+  active: Boolean #2026-10
+  title: String #2026-10
+  description: String #2026-10
+  created_at: String #2026-10
+  updated_at: String #2026-10
+  workflow_host_data: JSON #2026-10
+} #2026-10
 
 type Mutation {
   invite_users(emails: [String!]!, user_role: UserRole, product: Product): InviteUsersResult
@@ -47,6 +137,7 @@ type Mutation {
   create_team(input: CreateTeamAttributesInput!, options: CreateTeamOptionsInput): Team
   delete_team(team_id: ID!): Team
   assign_team_owners(team_id: ID!, user_ids: [ID!]!): AssignTeamOwnersResult
+  add_users_to_board(board_id: ID!, kind: BoardSubscriberKind = subscriber, user_ids: [ID!]!): [User]
   remove_team_owners(team_id: ID!, user_ids: [ID!]!): RemoveTeamOwnersResult
   create_service_user(name: String!, title: String): CreateServiceUserResult
   revoke_service_user_tokens(service_user_id: ID!): Boolean

@@ -1,5 +1,6 @@
-import type { EmuKind, EmuStatus, EmuUser } from './model.ts';
+import type { EmuAccount, EmuKind, EmuStatus, EmuUser } from './model.ts';
 import { SCIM_PATCH_SCHEMA, userTypeToKind } from './scimResource.ts';
+import { accessChanged } from './workspace.ts';
 
 /** The changes one PATCH asks for, validated before anything is applied. */
 export interface ScimChanges {
@@ -124,7 +125,8 @@ function applyPath(changes: ScimChanges, path: string, value: unknown): ParsedPa
 }
 
 /** Applies validated changes to a user; the caller has checked uniqueness and who may be changed. */
-export function applyChanges(user: EmuUser, changes: ScimChanges, now: Date): void {
+export function applyChanges(account: EmuAccount, user: EmuUser, changes: ScimChanges, now: Date): void {
+  const before = { kind: user.kind, status: user.status };
   if (changes.status && changes.status !== user.status) {
     user.status = changes.status;
     if (changes.status === 'ACTIVE' && !user.becameActiveAt) user.becameActiveAt = now;
@@ -141,4 +143,5 @@ export function applyChanges(user: EmuUser, changes: ScimChanges, now: Date): vo
   if (changes.locale !== undefined) user.locale = changes.locale;
   if (changes.timezone !== undefined) user.timeZone = changes.timezone;
   user.updatedAt = now;
+  accessChanged(account, user, before, now);
 }

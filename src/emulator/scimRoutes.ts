@@ -225,7 +225,7 @@ function patchUser({ account, request, baseUrl }: Parameters<Handler>[0], now: D
     return { status: 409, body: scimError(409, `userName ${parsed.changes.email} is taken`, 'uniqueness') };
   }
   const previousEmail = user.email;
-  applyChanges(user, parsed.changes, now);
+  applyChanges(account, user, parsed.changes, now);
   reindexEmail(account, user, previousEmail);
   return { status: 200, body: toScimUser(user, baseUrl) };
 }
@@ -256,7 +256,7 @@ function putUser({ account, request, baseUrl }: Parameters<Handler>[0], now: Dat
     timezone: typeof body.timezone === 'string' ? body.timezone : undefined,
   };
   const previousEmail = user.email;
-  applyChanges(user, changes, now);
+  applyChanges(account, user, changes, now);
   reindexEmail(account, user, previousEmail);
   return { status: 200, body: toScimUser(user, baseUrl) };
 }
@@ -268,6 +268,6 @@ function deleteUser({ account, request }: Parameters<Handler>[0], now: Date) {
   if (!isScimProvisioned(user)) return refuseNonScim(user);
   const refused = guardOwner(account, user, { status: 'INACTIVE' });
   if (refused) return refused;
-  applyChanges(user, { status: 'INACTIVE' }, now);
+  applyChanges(account, user, { status: 'INACTIVE' }, now);
   return { status: 204 };
 }

@@ -12,6 +12,7 @@ import {
   teamMembers,
 } from './model.ts';
 import { Random } from './random.ts';
+import { seedWorkspace } from './workspace.ts';
 
 /** What to generate: the same options always give the same accounts, users and tokens. */
 export interface SeedOptions {
@@ -215,6 +216,9 @@ function seedAccount(index: number, options: SeedOptions, usedSlugs: Set<string>
     scimTokenOwnerId: null,
     nextUserId: 50_000_000 + index * 5_000_000 + random.int(0, 999),
     nextTeamId: Number(id) * 100 + 50,
+    boards: [],
+    automations: [],
+    connections: [],
   };
   const domain = `${slug}.com`;
   const emailCounts = new Map<string, number>();
@@ -235,6 +239,7 @@ function seedAccount(index: number, options: SeedOptions, usedSlugs: Set<string>
   }
   account.nextUserId += total;
   seedTeams(account, streamFor(options.seed, 'teams', index));
+  seedWorkspace(account, streamFor(options.seed, 'workspace', index));
   const tokenRandom = streamFor(options.seed, 'tokens', index);
   for (const role of ['admin', 'member', 'viewer'] as const) {
     const owner = account.users[role === 'admin' ? 0 : role === 'member' ? 1 : 2]!;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EmuAccount, EmuUser } from './model.ts';
+import type { EmuAccount, EmuAutomation, EmuConnection, EmuUser } from './model.ts';
 
 /**
  * An account's people and teams as plain JSON, so a sample account (the demo) keeps what was done in it across
@@ -15,6 +15,9 @@ export interface AccountSnapshot {
   teams: EmuAccount['teams'];
   nextUserId: number;
   nextTeamId: number;
+  boards: EmuAccount['boards'];
+  automations: (Omit<EmuAutomation, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string })[];
+  connections: (Omit<EmuConnection, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string })[];
 }
 
 type SnapshotUser = Omit<
@@ -51,6 +54,21 @@ export function accountSnapshot(account: EmuAccount, seedKey: string, now: Date)
     teams: account.teams.map((t) => ({ ...t, ownerIds: [...t.ownerIds] })),
     nextUserId: account.nextUserId,
     nextTeamId: account.nextTeamId,
+    boards: account.boards.map((b) => ({
+      ...b,
+      ownerIds: [...b.ownerIds],
+      subscriberIds: [...b.subscriberIds],
+    })),
+    automations: account.automations.map((a) => ({
+      ...a,
+      createdAt: a.createdAt.toISOString(),
+      updatedAt: a.updatedAt.toISOString(),
+    })),
+    connections: account.connections.map((c) => ({
+      ...c,
+      createdAt: c.createdAt.toISOString(),
+      updatedAt: c.updatedAt.toISOString(),
+    })),
   };
 }
 
@@ -67,6 +85,9 @@ const snapshotShape = z.object({
   teams: z.array(z.object({ id: z.string(), ownerIds: z.array(z.string()) }).passthrough()),
   nextUserId: z.number().int(),
   nextTeamId: z.number().int(),
+  boards: z.array(z.object({ id: z.string(), ownerIds: z.array(z.string()) }).passthrough()),
+  automations: z.array(z.object({ id: z.string(), createdAt: z.string() }).passthrough()),
+  connections: z.array(z.object({ id: z.number(), createdAt: z.string() }).passthrough()),
 });
 
 /**
@@ -108,4 +129,19 @@ export function restoreSnapshot(account: EmuAccount, snapshot: AccountSnapshot):
   account.teams.push(...snapshot.teams.map((t) => ({ ...t, ownerIds: [...t.ownerIds] })));
   account.nextUserId = snapshot.nextUserId;
   account.nextTeamId = snapshot.nextTeamId;
+  account.boards = snapshot.boards.map((b) => ({
+    ...b,
+    ownerIds: [...b.ownerIds],
+    subscriberIds: [...b.subscriberIds],
+  }));
+  account.automations = snapshot.automations.map((a) => ({
+    ...a,
+    createdAt: new Date(a.createdAt),
+    updatedAt: new Date(a.updatedAt),
+  }));
+  account.connections = snapshot.connections.map((c) => ({
+    ...c,
+    createdAt: new Date(c.createdAt),
+    updatedAt: new Date(c.updatedAt),
+  }));
 }

@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { addUser, type EmuAccount, type EmuKind, type EmuUser } from './model.ts';
 import { UserView } from './userView.ts';
+import { accessChanged } from './workspace.ts';
 
 /** monday's batch limit for every user-management mutation. */
 export const USER_BATCH_LIMIT = 200;
@@ -72,11 +73,13 @@ function perUser(
       errors.push({ message: 'Cannot update self', code: 'CANNOT_UPDATE_SELF', user_id: id });
       continue;
     }
+    const before = { kind: user.kind, status: user.status };
     const failure = apply(user);
     if (failure) {
       errors.push({ message: failure, code: 'FAILED', user_id: id });
       continue;
     }
+    accessChanged(context.account, user, before, context.now);
     user.updatedAt = context.now;
     changed.push(new UserView(user, context.account));
   }
