@@ -79,7 +79,7 @@ describe('boards, automations and integrations', () => {
       {},
       V10,
     );
-    expect(two.body.errors[0].message).toBe('board_ids accepts at most 1 board');
+    expect(two.body.errors?.[0].message).toBe('board_ids accepts at most 1 board');
     const old = await gql<any>(
       emu.current,
       admin(),
@@ -89,7 +89,7 @@ describe('boards, automations and integrations', () => {
         'API-Version': '2026-07',
       },
     );
-    expect(old.body.errors[0].message).toBe("Field 'board_automations' doesn't exist on type 'Query'");
+    expect(old.body.errors?.[0].message).toBe("Field 'board_automations' doesn't exist on type 'Query'");
   });
 
   it('lists integrations to admins only, and boards without the private ones of others', async () => {
@@ -104,7 +104,7 @@ describe('boards, automations and integrations', () => {
       account().connections.map((c) => c.id),
     );
     const refused = await gql<any>(emu.current, member(), '{ account_connections { id } }', {}, V10);
-    expect(refused.body.errors[0].extensions.code).toBe('USER_UNAUTHORIZED');
+    expect(refused.body.errors?.[0].extensions.code).toBe('USER_UNAUTHORIZED');
     const boards: any[] = [];
     for (let page = 1; ; page++) {
       const got = await gql<any>(
@@ -195,7 +195,9 @@ describe('boards, automations and integrations', () => {
 
   it('makes people owners of a board, only active ones who may own, and only for its owners or an admin', async () => {
     const a = account();
-    const board = a.boards.find((b) => b.kind === 'public' && b.state === 'active')!;
+    const board = a.boards.find(
+      (b) => b.kind === 'public' && b.state === 'active' && !b.ownerIds.includes(a.tokenOwners.member),
+    )!;
     const successor = a.users.find(
       (u, i) => i > 2 && u.status === 'ACTIVE' && u.kind === 'member' && !board.ownerIds.includes(u.id),
     )!;
@@ -207,9 +209,8 @@ describe('boards, automations and integrations', () => {
     expect(board.ownerIds).toContain(successor.id);
     expect(board.ownerIds).not.toContain(gone.id);
     const byMember = await gql<any>(emu.current, member(), ADD, { b: board.id, u: [successor.id] }, V10);
-    if (!board.ownerIds.includes(a.tokenOwners.member))
-      expect(byMember.body.errors[0].extensions.code).toBe('USER_UNAUTHORIZED');
+    expect(byMember.body.errors?.[0]?.extensions.code).toBe('USER_UNAUTHORIZED');
     const missing = await gql<any>(emu.current, admin(), ADD, { b: '1', u: [successor.id] }, V10);
-    expect(missing.body.errors[0].message).toBe('Board 1 not found');
+    expect(missing.body.errors?.[0]?.message).toBe('Board 1 not found');
   });
 });

@@ -300,8 +300,7 @@ export function addUsersToBoard(
   for (const rawId of args.user_ids) {
     const user = context.account.usersById.get(String(rawId));
     // Only active people can own or follow a board: others are left out of the answer.
-    if (!user || user.status !== 'ACTIVE' || !['admin', 'member', 'view_only', 'guest'].includes(user.kind))
-      continue;
+    if (user?.status !== 'ACTIVE' || !['admin', 'member', 'view_only', 'guest'].includes(user.kind)) continue;
     if (kind === 'owner' && user.kind === 'view_only') continue;
     const list = kind === 'owner' ? board.ownerIds : board.subscriberIds;
     if (!list.includes(user.id)) list.push(user.id);
