@@ -512,6 +512,10 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
       .getByRole('row', { name: new RegExp(`${unknown}.*not found in monday \\(checked now\\)`) })
       .waitFor();
     expect(leaver.status).toBe('ACTIVE');
+    // What deactivating them breaks in monday, read for the plan.
+    await expect(page.locator('.footprint').first().textContent()).resolves.toMatch(
+      /^Deactivating them (switches off|leaves|breaks nothing monday showed)/,
+    );
     await shot('13-offboard-plan');
     await page.getByRole('button', { name: 'Offboard: deactivate 1 user in 1 account' }).click();
     await dialog().getByText(`${leaver.email} will be deactivated in`).waitFor();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ExecutionTiming } from '../actions/actionRunner.ts';
 import { AppError } from '../domain/appError.ts';
+import { footprintOf } from '../domain/footprint.ts';
 import { hashText } from '../domain/hash.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
@@ -334,7 +335,8 @@ export class OffboardingService {
       };
       try {
         const found = await this.find(connection.id, addresses);
-        const items = found.people.length ? await this.decide(connection.id, found.people) : [];
+        const decided = found.people.length ? await this.decide(connection.id, found.people) : [];
+        const items = await this.withFootprints(connection.id, decided);
         steps.push({
           ...base,
           status: found.people.length === 0 ? 'not_found' : 'pending',
@@ -395,6 +397,20 @@ export class OffboardingService {
     const unique = [...new Map(remote.map((u) => [u.id, u])).values()];
     const people = await withTeams(api, unique.map(toPerson));
     return { people, remote: unique, requestIds };
+  }
+
+  /**
+   * What deactivating each planned person breaks in monday: the account's automations, integrations and boards
+   * read once for the plan (unknown where monday would not say), beside each person to deactivate.
+   */
+  private async withFootprints(connectionId: string, items: OffboardingItem[]): Promise<OffboardingItem[]> {
+    if (!items.some((i) => i.outcome === 'deactivate')) return items;
+    const facts = await this.connections.facts(connectionId);
+    const api = await this.connections.api(connectionId);
+    const workspace = await api.workspace(facts.tokenOwnerKind === 'admin');
+    return items.map((item) =>
+      item.outcome === 'deactivate' ? { ...item, footprint: footprintOf(item.userId, workspace) } : item,
+    );
   }
 
   private async decide(connectionId: string, people: PersonInAccount[]): Promise<OffboardingItem[]> {

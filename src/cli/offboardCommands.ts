@@ -48,6 +48,13 @@ function print(view: OffboardingView): void {
       ])
       .concat(view.leftOut.map((left) => [left.accountName, '-', '-', 'left out', '-', left.reason])),
   );
+  // What each deactivation breaks in monday, as read for the plan.
+  const breaks = view.steps.flatMap((step) =>
+    step.items.flatMap((item) =>
+      item.footprint ? [`  ${item.email} in ${step.accountName}: ${item.footprint.words}`] : [],
+    ),
+  );
+  if (breaks.length) process.stdout.write(`What deactivating them breaks in monday:\n${breaks.join('\n')}\n`);
   process.stdout.write(
     `${describeSummary(view.summary)}${view.id ? `. Receipt: seatwise offboardings ${view.id} --html receipt.html` : ''}\n`,
   );

@@ -1,5 +1,6 @@
 import { type ConnectionFacts, type Requirement, unmetRequirements } from './capabilities.ts';
 import type { Status, StoredRole } from './directory.ts';
+import type { PersonFootprint } from './footprint.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -57,6 +58,8 @@ export interface OffboardingItem extends PersonInAccount {
   via: 'scim' | 'graphql' | null;
   code: string | null;
   reason: string;
+  /** In a plan: what deactivating them switches off or leaves without an owner in monday, read now. */
+  footprint?: PersonFootprint;
 }
 
 const act: Requirement = { kind: 'permission' };

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import type { AccountWorkspace } from '../domain/footprint.ts';
 import type { GraphqlClient } from './graphqlClient.ts';
 import { MondayError, parseAnswer } from './mondayError.ts';
 import {
+  ACCOUNT_CONNECTIONS,
   ACTIVE_ADMINS,
+  BOARD_AUTOMATIONS,
+  BOARDS_WITH_OWNERS,
   ME_AND_ACCOUNT,
   PLATFORM_API,
   REVOKE_SERVICE_USER_TOKENS,
@@ -174,9 +178,166 @@ export function usersPageDocument(apiVersion: string): string {
   return apiVersion >= '2026-10' ? USERS_PAGE_2026_10 : USERS_PAGE;
 }
 
+const automationsPageSchema = z.object({
+  board_automations: z.object({
+    cursor: z.string().max(2000).nullable(),
+    items: z
+      .array(
+        z.object({
+          id,
+          user_id: id.nullable(),
+          active: z.boolean().nullable(),
+          title: text(2000).nullable(),
+          workflow_host_data: z.unknown().nullable().optional(),
+        }),
+      )
+      .max(10_000)
+      .nullable(),
+  }),
+});
+const connectionsPageSchema = z.object({
+  account_connections: z
+    .array(
+      z.object({
+        id,
+        userId: id.nullable(),
+        provider: text(200).nullable(),
+        state: text(100).nullable(),
+      }),
+    )
+    .max(10_000)
+    .nullable(),
+});
+const boardsPageSchema = z.object({
+  boards: z
+    .array(
+      z
+        .object({
+          id,
+          name: text(1000),
+          board_kind: text(50),
+          owners: z.array(z.object({ id, status: text(50).nullable().optional() }).nullable()),
+        })
+        .nullable(),
+    )
+    .max(10_000)
+    .nullable(),
+});
+/** A guard against an answer that never ends (the same page again and again). */
+const MAX_PAGES = 10_000;
+
 /** Typed monday operations over a GraphqlClient; responses are validated so bad data fails loudly. */
 export class MondayApi {
   constructor(readonly client: GraphqlClient) {}
+
+  /**
+   * What people built in the account, read once for a plan: automations (2026-10 and later, all of them only
+   * with an admin's token), integrations (an admin's token) and the boards the token's owner can see with their
+   * owners. A part monday would not give is null with the reason; a read that failed mid-way is unknown too.
+   */
+  async workspace(tokenOwnerIsAdmin: boolean): Promise<AccountWorkspace> {
+    let requests = 0;
+    const ask = async <T>(
+      document: string,
+      variables: Record<string, unknown>,
+      schema: z.ZodType<T>,
+      what: string,
+    ) => {
+      requests++;
+      const { data } = await this.client.request<unknown>(document, variables);
+      return parseAnswer(schema, data, what);
+    };
+    const why = (error: unknown) =>
+      error instanceof MondayError ? `monday did not answer (${error.message})` : (error as Error).message;
+    const out: AccountWorkspace = {
+      automations: null,
+      automationsUnknown: null,
+      integrations: null,
+      integrationsUnknown: null,
+      boards: null,
+      boardsUnknown: null,
+      requests: 0,
+    };
+    if (!tokenOwnerIsAdmin) {
+      out.automationsUnknown = "only an admin's token lists every automation of the account";
+      out.integrationsUnknown = "only an admin's token lists the account's integrations";
+    } else {
+      try {
+        const items: NonNullable<AccountWorkspace['automations']> = [];
+        let cursor: string | null = null;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const answer: z.infer<typeof automationsPageSchema> = await ask(
+            BOARD_AUTOMATIONS,
+            { cursor },
+            automationsPageSchema,
+            'automations',
+          );
+          for (const a of answer.board_automations.items ?? []) {
+            const host = a.workflow_host_data as { id?: unknown } | null | undefined;
+            items.push({
+              id: a.id,
+              userId: a.user_id ?? '',
+              boardId: host && host.id !== undefined && host.id !== null ? String(host.id) : null,
+              title: a.title ?? '',
+              active: a.active === true,
+            });
+          }
+          cursor = answer.board_automations.cursor;
+          if (!cursor) break;
+        }
+        if (cursor) throw new Error('monday kept answering with another page');
+        out.automations = items;
+      } catch (error) {
+        out.automationsUnknown = /board_automations/.test((error as Error).message)
+          ? `the API version monday serves has no automations (2026-10 and later do)`
+          : why(error);
+      }
+      try {
+        const rows: NonNullable<AccountWorkspace['integrations']> = [];
+        let page = 1;
+        for (; page <= MAX_PAGES; page++) {
+          const list =
+            (await ask(ACCOUNT_CONNECTIONS, { page }, connectionsPageSchema, 'integrations'))
+              .account_connections ?? [];
+          for (const c of list)
+            rows.push({
+              id: c.id,
+              userId: c.userId ?? '',
+              provider: c.provider ?? 'unknown',
+              active: c.state === 'active',
+            });
+          if (list.length < 100) break;
+        }
+        out.integrations = rows;
+      } catch (error) {
+        out.integrationsUnknown = why(error);
+      }
+    }
+    try {
+      const rows: NonNullable<AccountWorkspace['boards']> = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const list = (await ask(BOARDS_WITH_OWNERS, { page }, boardsPageSchema, 'boards')).boards ?? [];
+        for (const b of list)
+          if (b)
+            rows.push({
+              id: b.id,
+              name: b.name,
+              kind: b.board_kind,
+              activeOwnerIds: b.owners.flatMap((o) =>
+                o && (o.status ?? 'ACTIVE') === 'ACTIVE' ? [o.id] : [],
+              ),
+            });
+        if (list.length < 100) break;
+      }
+      out.boards = rows;
+      out.boardsUnknown =
+        "private and shareable boards the connection's token owner is not on are not listed";
+    } catch (error) {
+      out.boardsUnknown = why(error);
+    }
+    out.requests = requests;
+    return out;
+  }
 
   /** Who the token belongs to and which account it opens. */
   async meAndAccount(): Promise<AccountInfo> {

@@ -160,3 +160,21 @@ export const REMOVE_USERS_FROM_TEAM = /* GraphQL */ `
 mutation SeatwiseRemoveUsersFromTeam($team: ID!, $ids: [ID!]!) {
   remove_users_from_team(team_id: $team, user_ids: $ids) { ${changeResult} }
 }`;
+
+/** The account's automations, one cursor page (API 2026-10 and later; the whole account's with an admin token). */
+export const BOARD_AUTOMATIONS = /* GraphQL */ `
+query SeatwiseBoardAutomations($cursor: String) {
+  board_automations(limit: 50, cursor: $cursor) { cursor items { id user_id active title workflow_host_data } }
+}`;
+
+/** The account's integration connections, one page (an admin's token). */
+export const ACCOUNT_CONNECTIONS = /* GraphQL */ `
+query SeatwiseAccountConnections($page: Int!) {
+  account_connections(page: $page, pageSize: 100) { id userId provider state }
+}`;
+
+/** Active boards the token's owner can see, one page, with their owners. */
+export const BOARDS_WITH_OWNERS = /* GraphQL */ `
+query SeatwiseBoardsWithOwners($page: Int!) {
+  boards(limit: 100, page: $page, state: active) { id name board_kind owners { id status } }
+}`;

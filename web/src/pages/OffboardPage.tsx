@@ -208,6 +208,11 @@ function StepsTable({ view }: { view: Offboarding }) {
                     {item.result === 'not_deactivated' || (item.result === 'pending' && step.message)
                       ? step.message
                       : resultReason(item)}
+                    {item.footprint && (
+                      <p className={item.footprint.breaks ? 'footprint warn' : 'footprint muted'}>
+                        Deactivating them {item.footprint.words}
+                      </p>
+                    )}
                   </td>
                 </tr>
               );
