@@ -36,24 +36,44 @@ describe('signals through npm', () => {
   ] as const)(
     'SIGTERM to %s stops the server it started',
     async (_name, args, url) => {
-      const port = await freePort();
       const dataDir = mkdtempSync(join(tmpdir(), 'seatwise-signals-'));
       dirs.push(dataDir);
-      const npmArgs = args[0] === 'exec' ? [...args, String(port)] : [...args];
-      const npm = spawn('npm', npmArgs, {
-        cwd: root,
-        env: { ...process.env, SEATWISE_DATA_DIR: dataDir, SEATWISE_PORT: String(port), LOG_LEVEL: 'error' },
-        stdio: 'ignore',
-      });
-      const exited = new Promise((resolve) => npm.on('exit', resolve));
-      try {
-        await waitFor(() => answers(url(port)), `${_name} to answer`, 60_000);
-        npm.kill('SIGTERM');
-        await exited;
-        // The server itself stops too: its port stops answering.
-        await waitFor(async () => !(await answers(url(port))), `${_name}'s server to stop`, 15_000);
-      } finally {
-        npm.kill('SIGKILL');
+      // A port free a moment ago may be taken by another test's server before this one binds it: the process
+      // then exits at once, and it is started again on another port (it never answers on a port it lost).
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort();
+        const npmArgs = args[0] === 'exec' ? [...args, String(port)] : [...args];
+        const npm = spawn('npm', npmArgs, {
+          cwd: root,
+          env: {
+            ...process.env,
+            SEATWISE_DATA_DIR: dataDir,
+            SEATWISE_PORT: String(port),
+            LOG_LEVEL: 'error',
+          },
+          stdio: 'ignore',
+        });
+        let gone = false;
+        const exited = new Promise((resolve) =>
+          npm.on('exit', (code) => {
+            gone = true;
+            resolve(code);
+          }),
+        );
+        try {
+          await waitFor(async () => gone || (await answers(url(port))), `${_name} to answer`, 60_000);
+          if (gone) {
+            if (attempt < 3) continue;
+            throw new Error(`${_name} exited before answering, ${attempt} times`);
+          }
+          npm.kill('SIGTERM');
+          await exited;
+          // The server itself stops too: its port stops answering.
+          await waitFor(async () => !(await answers(url(port))), `${_name}'s server to stop`, 15_000);
+          return;
+        } finally {
+          npm.kill('SIGKILL');
+        }
       }
     },
     90_000,

@@ -49,6 +49,12 @@ describe("an offboarding plan shows what each person's deactivation breaks", () 
           a.connections.filter((c) => c.userId === person.id && c.state === 'active').map((c) => c.provider),
         ),
       ],
+      teams: a.teams
+        .filter((t) => {
+          const owners = t.ownerIds.filter(active);
+          return owners.length === 1 && owners[0] === person.id;
+        })
+        .map((t) => t.id),
       sole: a.boards
         .filter((b) => b.state === 'active' && visibleTo(b))
         .filter((b) => {
@@ -77,7 +83,8 @@ describe("an offboarding plan shows what each person's deactivation breaks", () 
         u.kind === 'member' &&
         !a.automations.some((x) => x.userId === u.id) &&
         !a.connections.some((c) => c.userId === u.id) &&
-        !a.boards.some((b) => b.ownerIds.includes(u.id)),
+        !a.boards.some((b) => b.ownerIds.includes(u.id)) &&
+        !a.teams.some((t) => t.ownerIds.includes(u.id)),
     )!;
     const plan = await api.call('POST', '/api/offboardings', {
       body: { emails: [busy.email, idle.email], dryRun: true },
@@ -94,11 +101,13 @@ describe("an offboarding plan shows what each person's deactivation breaks", () 
     });
     expect(of(busy).automations.boards).toHaveLength(want.boards);
     expect(of(busy).soleOwnerBoards.map((b: { id: string }) => b.id)).toEqual(want.sole);
+    expect(of(busy).soleOwnerTeams.map((t: { id: string }) => t.id)).toEqual(want.teams);
     expect(of(busy).words).toMatch(new RegExp(`^switches off ${want.automations} automations?`));
     expect(of(idle)).toMatchObject({
       automations: { count: 0 },
       integrations: [],
       soleOwnerBoards: [],
+      soleOwnerTeams: [],
       breaks: false,
     });
     expect(of(idle).words).toMatch(/^breaks nothing monday showed; unknown: boards: private and shareable/);
@@ -109,6 +118,71 @@ describe("an offboarding plan shows what each person's deactivation breaks", () 
     expect(cli.stdout).toContain(`  ${busy.email} in ${a.name}: ${of(busy).words}`);
     // A plan changes nothing in monday.
     expect(a.automations.filter((x) => x.userId === busy.id && x.active)).toHaveLength(want.automations);
+  });
+
+  it('an action plan that deactivates or makes a viewer says the same, a change to viewer only its automations', async () => {
+    const a = account();
+    const busy = a.users.find(
+      (u, i) =>
+        i > 2 &&
+        u.status === 'ACTIVE' &&
+        u.kind === 'member' &&
+        a.automations.some((x) => x.userId === u.id && x.active) &&
+        !a.connections.some((c) => c.userId === u.id),
+    )!;
+    expect(busy).toBeDefined();
+    // Give them an integration, as monday would hold one they connected.
+    a.connections.push({
+      id: 999_001,
+      userId: busy.id,
+      provider: 'slack',
+      name: 'slack',
+      method: 'oauth',
+      state: 'active',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    const want = expected(busy);
+    expect(want.integrations).toEqual(['slack']);
+    const plan = (body: object) =>
+      api.call('POST', '/api/actions/plan', {
+        body: { connectionId, targets: [{ userId: busy.id }], ...body },
+      });
+    const deactivate = (await plan({ action: 'deactivate', via: 'graphql' })).body.plan[0].footprint;
+    expect(deactivate).toMatchObject({
+      automations: { count: want.automations },
+      integrations: want.integrations,
+      breaks: true,
+    });
+    const viewer = (await plan({ action: 'set_role', role: 'viewer' })).body.plan[0].footprint;
+    expect(viewer).toMatchObject({
+      automations: { count: want.automations },
+      integrations: [],
+      soleOwnerBoards: null,
+      breaks: true,
+    });
+    expect(viewer.unknown).toEqual([
+      'boards: monday does not document what a viewer keeps of the boards and teams they own',
+    ]);
+    // A change that takes nothing away reads nothing.
+    expect((await plan({ action: 'set_role', role: 'admin' })).body.plan[0].footprint).toBeUndefined();
+    const env = { ...api.env, SEATWISE_ALLOWED_ENDPOINTS: new URL(api.emulator.graphqlUrl).origin };
+    const cli = await runCli(
+      [
+        'action',
+        'set-role',
+        '--connection',
+        connectionId,
+        '--user',
+        busy.id,
+        '--role',
+        'viewer',
+        '--dry-run',
+      ],
+      env,
+    );
+    expect(cli.stdout).toContain(`What this breaks in monday:\n  ${busy.email}: ${viewer.words}`);
+    expect(a.usersById.get(busy.id)!.kind).toBe('member');
   });
 
   it('says unknown, never "nothing", where the version monday serves has no automations', async () => {
@@ -154,16 +228,30 @@ describe("an offboarding plan shows what each person's deactivation breaks", () 
         { id: 'b2', name: 'Hiring', kind: 'public', activeOwnerIds: ['u', 'v'] },
       ],
       boardsUnknown: null,
-      requests: 3,
+      teams: [
+        { id: 't1', name: 'Sales', activeOwnerIds: ['u'] },
+        { id: 't2', name: 'Ops', activeOwnerIds: ['u', 'v'] },
+        { id: 't3', name: 'Nobody', activeOwnerIds: [] },
+      ],
+      teamsUnknown: null,
+      requests: 4,
     };
     expect(footprintOf('u', workspace)).toEqual({
       automations: { count: 2, boards: ['b1'], titles: ['A', 'B'] },
       integrations: ['slack'],
       soleOwnerBoards: [{ id: 'b1', name: 'Roadmap', kind: 'private' }],
+      soleOwnerTeams: [{ id: 't1', name: 'Sales' }],
       unknown: [],
       breaks: true,
       words:
-        'switches off 2 automations (1 board) and 1 integration (slack); leaves 1 board with no active owner (1 private or shareable)',
+        'switches off 2 automations (1 board) and 1 integration (slack); leaves 1 board with no active owner (1 private or shareable); leaves 1 team with no active owner (Sales)',
+    });
+    // Unknown parts are said, never counted as nothing.
+    const blind = { ...workspace, teams: null, teamsUnknown: 'monday did not answer (timeout)' };
+    expect(footprintOf('w', blind)).toMatchObject({
+      soleOwnerTeams: null,
+      breaks: false,
+      words: 'breaks nothing monday showed; unknown: teams: monday did not answer (timeout)',
     });
     expect(footprintOf('v', workspace).words).toBe('switches off 1 automation (1 board)');
     expect(footprintOf('w', workspace)).toMatchObject({

@@ -280,6 +280,10 @@ describe('the web UI in Chromium', { timeout: 60_000 }, () => {
     await expect(dialog().getByLabel('Through').inputValue()).resolves.toBe('scim');
     await dialog().getByRole('button', { name: 'Preview' }).click();
     await dialog().getByRole('cell', { name: 'Will change', exact: true }).waitFor();
+    // The plan says what the deactivation breaks in monday before anyone confirms.
+    await expect(dialog().locator('.footprint').textContent()).resolves.toMatch(
+      /^This change (switches off|leaves|breaks nothing monday showed)/,
+    );
     await dialog().getByRole('button', { name: 'Confirm: deactivate users' }).click();
     await dialog()
       .getByText(/^Done\. /)

@@ -3,12 +3,13 @@ import { type ActionResult, actionOutcome, recheckedResults, resultSummary } fro
 import { AppError } from '../domain/appError.ts';
 import { type ConnectionFacts, unmetRequirements } from '../domain/capabilities.ts';
 import type { Role, Status, StoredRole } from '../domain/directory.ts';
+import { footprintOf } from '../domain/footprint.ts';
 import { hashText } from '../domain/hash.ts';
 import { newId } from '../domain/ids.ts';
 import { invalidInput } from '../domain/inputIssues.ts';
 import { licenseFor } from '../domain/licenseRules.ts';
 import type { GraphqlClient } from '../monday/graphqlClient.ts';
-import type { RemoteUser } from '../monday/mondayApi.ts';
+import { MondayApi, type RemoteUser } from '../monday/mondayApi.ts';
 import { MondayError } from '../monday/mondayError.ts';
 import type { ScimClient } from '../monday/scimClient.ts';
 import { ActionRequestsRepo } from '../store/actionRequestsRepo.ts';
@@ -65,7 +66,6 @@ export interface ExecutionTiming {
 const GIVEN_KEY_TTL_MS = 24 * 3600_000;
 const DERIVED_KEY_TTL_MS = 15 * 60_000;
 
-/** validate → check requirements → plan from current state → (dry run stops) → execute → update the copy → audit. */
 /** What each action changes in a user, so the copy's history names the action as the change's author. */
 const actionChangeKinds: Partial<Record<ActionRequest['action'], ChangeKind[]>> = {
   set_role: ['role_changed', 'license_changed'],
@@ -75,6 +75,7 @@ const actionChangeKinds: Partial<Record<ActionRequest['action'], ChangeKind[]>> 
   invite: ['added'],
 };
 
+/** validate → check requirements → plan from current state → (dry run stops) → execute → update the copy → audit. */
 export class ActionRunner {
   private readonly directory: DirectoryRepo;
   private readonly audit: AuditRepo;
@@ -151,7 +152,7 @@ export class ActionRunner {
       throw new AppError('not_found', 'unknown_users', message, { unknown: plan.unknown });
     }
     if (request.dryRun) {
-      return this.finish(actor, request, plan.items);
+      return this.finish(actor, request, await this.withFootprints(request, plan.items, facts));
     }
 
     const fingerprint = hashRequest(request);
@@ -578,6 +579,31 @@ export class ActionRunner {
   }
 
   /** A dry run's answer: the plan, audited. */
+  /**
+   * In a plan that takes access away (a deactivation, or a change to viewer), what it breaks in monday for each
+   * user it changes: read once for the plan; unknown where monday would not say.
+   */
+  private async withFootprints(
+    request: ActionRequest,
+    items: PlanItem[],
+    facts: { tokenOwnerKind: string | null },
+  ): Promise<PlanItem[]> {
+    const change =
+      request.action === 'deactivate'
+        ? 'deactivate'
+        : request.action === 'set_role' && request.role === 'viewer'
+          ? 'viewer'
+          : null;
+    if (!change || !items.some((i) => i.outcome === 'change' && i.userId)) return items;
+    const api = new MondayApi(await this.access.graphql(request.connectionId));
+    const workspace = await api.workspace(facts.tokenOwnerKind === 'admin');
+    return items.map((item) =>
+      item.outcome === 'change' && item.userId
+        ? { ...item, footprint: footprintOf(item.userId, workspace, change) }
+        : item,
+    );
+  }
+
   private async finish(actor: string, request: ActionRequest, plan: PlanItem[]): Promise<ActionResult> {
     const result = this.result(request, plan, [], [], null);
     result.auditId = await this.appendAudit(actor, request, result);

@@ -42,6 +42,8 @@ function print(result: ActionResult, json: boolean): void {
       ['TARGET', 'USER', 'EMAIL', 'PLAN', 'WHY'],
       result.plan.map((p) => [p.target, p.userId ?? '-', p.email, p.outcome, p.reason]),
     );
+    const breaks = result.plan.flatMap((p) => (p.footprint ? [`  ${p.email}: ${p.footprint.words}`] : []));
+    if (breaks.length) process.stdout.write(`What this breaks in monday:\n${breaks.join('\n')}\n`);
   } else {
     printTable(
       ['TARGET', 'USER', 'EMAIL', 'OUTCOME', 'WHY'],

@@ -1,4 +1,5 @@
 import type { Status, StoredRole } from './directory.ts';
+import type { PersonFootprint } from './footprint.ts';
 
 /** The actions Seatwise runs on monday. */
 export type ActionName =
@@ -20,6 +21,8 @@ export interface PlanItem {
   outcome: 'change' | 'noop' | 'fail';
   code: string | null;
   reason: string;
+  /** In a plan that takes access away: what the change breaks in monday, read for the plan. */
+  footprint?: PersonFootprint;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface AccountWorkspace {
   integrationsUnknown: string | null;
   boards: { id: string; name: string; kind: string; activeOwnerIds: string[] }[] | null;
   boardsUnknown: string | null;
+  teams: { id: string; name: string; activeOwnerIds: string[] }[] | null;
+  teamsUnknown: string | null;
   /** monday requests the reads took. */
   requests: number;
 }
@@ -25,6 +27,8 @@ export interface PersonFootprint {
   integrations: string[] | null;
   /** Boards they are the only active owner of. */
   soleOwnerBoards: { id: string; name: string; kind: string }[] | null;
+  /** Teams they are the only active owner of. */
+  soleOwnerTeams: { id: string; name: string }[] | null;
   /** What could not be read, in words. */
   unknown: string[];
   /** Something known would stop or be left without an owner. */
@@ -35,8 +39,26 @@ export interface PersonFootprint {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** The footprint of one person, for a change that takes their access away (deactivation). */
-export function footprintOf(userId: string, workspace: AccountWorkspace): PersonFootprint {
+/**
+ * The footprint of one person for a change that takes access away: a deactivation stops their automations and
+ * integrations and leaves what they alone own without an owner; a change to viewer stops their automations (a
+ * viewer keeps their integrations; what they keep of the boards they own monday does not say: unknown).
+ */
+export function footprintOf(
+  userId: string,
+  workspace: AccountWorkspace,
+  change: 'deactivate' | 'viewer' = 'deactivate',
+): PersonFootprint {
+  if (change === 'viewer')
+    workspace = {
+      ...workspace,
+      integrations: [],
+      integrationsUnknown: null,
+      boards: null,
+      boardsUnknown: 'monday does not document what a viewer keeps of the boards and teams they own',
+      teams: null,
+      teamsUnknown: null,
+    };
   const automations = workspace.automations
     ? workspace.automations.filter((a) => a.userId === userId && a.active)
     : null;
@@ -46,10 +68,14 @@ export function footprintOf(userId: string, workspace: AccountWorkspace): Person
   const sole = workspace.boards
     ? workspace.boards.filter((b) => b.activeOwnerIds.length === 1 && b.activeOwnerIds[0] === userId)
     : null;
+  const soleTeams = workspace.teams
+    ? workspace.teams.filter((t) => t.activeOwnerIds.length === 1 && t.activeOwnerIds[0] === userId)
+    : null;
   const unknown = [
     workspace.automationsUnknown && `automations: ${workspace.automationsUnknown}`,
     workspace.integrationsUnknown && `integrations: ${workspace.integrationsUnknown}`,
     workspace.boardsUnknown && `boards: ${workspace.boardsUnknown}`,
+    workspace.teamsUnknown && `teams: ${workspace.teamsUnknown}`,
   ].filter((u): u is string => Boolean(u));
   const footprint: PersonFootprint = {
     automations: automations && {
@@ -58,9 +84,10 @@ export function footprintOf(userId: string, workspace: AccountWorkspace): Person
       titles: [...new Set(automations.map((a) => a.title))],
     },
     integrations: integrations && [...new Set(integrations.map((c) => c.provider))],
-    soleOwnerBoards: sole && sole.map((b) => ({ id: b.id, name: b.name, kind: b.kind })),
+    soleOwnerBoards: sole?.map((b) => ({ id: b.id, name: b.name, kind: b.kind })) ?? null,
+    soleOwnerTeams: soleTeams?.map((t) => ({ id: t.id, name: t.name })) ?? null,
     unknown,
-    breaks: Boolean(automations?.length || integrations?.length || sole?.length),
+    breaks: Boolean(automations?.length || integrations?.length || sole?.length || soleTeams?.length),
     words: '',
   };
   footprint.words = footprintWords(footprint);
@@ -84,6 +111,10 @@ export function footprintWords(f: Omit<PersonFootprint, 'words'>): string {
       `leaves ${plural(f.soleOwnerBoards.length, 'board')} with no active owner${hidden ? ` (${hidden} private or shareable)` : ''}`,
     );
   }
+  if (f.soleOwnerTeams?.length)
+    parts.push(
+      `leaves ${plural(f.soleOwnerTeams.length, 'team')} with no active owner (${f.soleOwnerTeams.map((t) => t.name).join(', ')})`,
+    );
   const known = parts.length ? parts.join('; ') : 'breaks nothing monday showed';
   return f.unknown.length ? `${known}; unknown: ${f.unknown.join('; ')}` : known;
 }

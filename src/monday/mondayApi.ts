@@ -12,6 +12,7 @@ import {
   REVOKE_SERVICE_USER_TOKENS,
   SERVICE_USERS,
   TEAM_MEMBERS_PAGE,
+  TEAM_OWNERS,
   TEAMS,
   TEAMS_BY_IDS,
   teamMembersEndDocument,
@@ -223,6 +224,20 @@ const boardsPageSchema = z.object({
     .max(10_000)
     .nullable(),
 });
+const teamOwnersSchema = z.object({
+  teams: z
+    .array(
+      z
+        .object({
+          id,
+          name: text(1000),
+          owners: z.array(z.object({ id, status: text(50).nullable().optional() }).nullable()).nullable(),
+        })
+        .nullable(),
+    )
+    .max(100_000)
+    .nullable(),
+});
 /** A guard against an answer that never ends (the same page again and again). */
 const MAX_PAGES = 10_000;
 
@@ -256,6 +271,8 @@ export class MondayApi {
       integrationsUnknown: null,
       boards: null,
       boardsUnknown: null,
+      teams: null,
+      teamsUnknown: null,
       requests: 0,
     };
     if (!tokenOwnerIsAdmin) {
@@ -334,6 +351,24 @@ export class MondayApi {
         "private and shareable boards the connection's token owner is not on are not listed";
     } catch (error) {
       out.boardsUnknown = why(error);
+    }
+    try {
+      const teams = (await ask(TEAM_OWNERS, {}, teamOwnersSchema, 'team owners')).teams ?? [];
+      out.teams = teams.flatMap((t) =>
+        t
+          ? [
+              {
+                id: t.id,
+                name: t.name,
+                activeOwnerIds: (t.owners ?? []).flatMap((o) =>
+                  o && (o.status ?? 'ACTIVE') === 'ACTIVE' ? [o.id] : [],
+                ),
+              },
+            ]
+          : [],
+      );
+    } catch (error) {
+      out.teamsUnknown = why(error);
     }
     out.requests = requests;
     return out;

@@ -178,3 +178,9 @@ export const BOARDS_WITH_OWNERS = /* GraphQL */ `
 query SeatwiseBoardsWithOwners($page: Int!) {
   boards(limit: 100, page: $page, state: active) { id name board_kind owners { id status } }
 }`;
+
+/** Every team with its owners (for what a person's removal leaves without an owner). */
+export const TEAM_OWNERS = /* GraphQL */ `
+query SeatwiseTeamOwners {
+  teams { id name owners { id status } }
+}`;

@@ -258,6 +258,7 @@ export function ActionDialog({
               what: outcomeWords[i.outcome],
               why: i.reason,
               tone: i.outcome,
+              breaks: i.footprint,
             }))}
           />
           {error && (
@@ -336,7 +337,18 @@ const resultWords: Record<ActionResult['outcome'], string> = {
   unverified: 'Not confirmed by monday.',
 };
 
-function ItemsTable({ rows }: { rows: { who: string; what: string; why: string; tone: string }[] }) {
+function ItemsTable({
+  rows,
+}: {
+  rows: {
+    who: string;
+    what: string;
+    why: string;
+    tone: string;
+    /** What the change breaks in monday, in a plan that takes access away. */
+    breaks?: PlanItem['footprint'];
+  }[];
+}) {
   return (
     <table className="grid compact">
       <thead>
@@ -351,7 +363,14 @@ function ItemsTable({ rows }: { rows: { who: string; what: string; why: string; 
           <tr key={r.who}>
             <td>{r.who}</td>
             <td className={`tone-${r.tone}`}>{r.what}</td>
-            <td>{r.why}</td>
+            <td>
+              {r.why}
+              {r.breaks && (
+                <p className={r.breaks.breaks ? 'footprint warn' : 'footprint muted'}>
+                  This change {r.breaks.words}
+                </p>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
