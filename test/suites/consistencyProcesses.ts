@@ -55,9 +55,10 @@ export function register(dialect: Dialect): void {
         'read_and_act',
         '--json',
       );
-      expect(connected.code).toBe(0);
+      expect(connected.code, connected.stderr).toBe(0);
       connectionId = JSON.parse(connected.stdout).id;
-      expect((await cli('sync', connectionId)).code).toBe(0);
+      const first = await cli('sync', connectionId);
+      expect(first.code, first.stderr).toBe(0);
       store = await openStore({ databaseUrl: db.databaseUrl, dataDir: db.dataDir });
     });
     afterAll(async () => {
@@ -255,7 +256,8 @@ export function register(dialect: Dialect): void {
         [3, 2],
       ] as const) {
         const user = activeMember(index);
-        emulator.setFaults({ latencyMs: 400, surfaces: ['graphql'] });
+        // Slow enough that the sync is still reading when the action starts, on a busy machine too.
+        emulator.setFaults({ latencyMs: 1500, surfaces: ['graphql'] });
         const sync = spawnCli(['sync', connectionId], env);
         let runId = '';
         await waitFor(async () => {
